@@ -1,0 +1,39 @@
+# Two entry points: `make run` (install and serve on http://127.0.0.1:8000)
+# and `make test` (install what the tests need, Debian's Chromium included, and run them all).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+APT_INSTALL := apt-get install -y --no-install-recommends
+
+.PHONY: run test lint bench chromium image-test clean
+
+$(PY):
+	command -v python3 >/dev/null || { apt-get update && $(APT_INSTALL) python3; }
+	python3 -m venv $(VENV) || { apt-get update && $(APT_INSTALL) python3-venv && python3 -m venv $(VENV); }
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(PY) -m app serve
+
+chromium:
+	command -v chromium >/dev/null || { apt-get update && $(APT_INSTALL) chromium; }
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check app tests
+	$(PY) -m mypy
+
+test: $(VENV)/.installed-test chromium lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-run
+	$(PY) -m app.bench
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,140 @@
+"""Snapshot: everything one frame of the live page shows, computed from a session.
+
+Imports numpy, the standard library and the engine only: no web code.
+A snapshot holds copies, so the session may train on while it is encoded,
+and every number in it is finite (NaN and infinity are replaced, and a
+metric that cannot be computed is None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.boundary import Evaluator
+from app.datasets import Problem
+from app.evaluation import PartMetrics, measure
+from app.nn.losses import positive_probability
+from app.nn.regularization import REGULARIZERS
+
+if TYPE_CHECKING:
+    from app.session import TrainingSession
+
+Array = np.ndarray
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # largest value a float32 on the wire can hold
+
+
+def finite(values: Array, bound: float = FLOAT32_MAX) -> Array:
+    """A copy with NaN as 0 and every value clipped to ±bound (float32's range by default)."""
+    return np.clip(np.nan_to_num(values, nan=0.0, posinf=bound, neginf=-bound), -bound, bound)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One frame's worth of model state.
+
+    weights[l]: (d_l, d_{l+1}), biases[l]: (d_{l+1},) and the last step's
+    gradients of both (regularisation included), float64.
+    neuron_maps[l]: (d_l, thumb_size²) float32, the output of every neuron of
+    layer l (0 = inputs) over the thumbnail grid; map_ranges[l] the (lo, hi)
+    its colours span.
+    output_map: (grid_size²,) float32 in [-1, 1] for binary problems (2p - 1,
+    p the probability of class 1) and the prediction for regression;
+    (grid_size², k) class probabilities for multi-class problems.
+    selected_map: (grid_size²,) float32, the selected neuron over the main grid.
+    """
+
+    status: str
+    message: str
+    step: int
+    epoch: int
+    examples: int
+    problem: Problem
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    weights: list[Array]
+    biases: list[Array]
+    weight_grads: list[Array]
+    bias_grads: list[Array]
+    train: PartMetrics
+    test: PartMetrics
+    penalty: float
+    grid_size: int
+    thumb_size: int
+    output_map: Array
+    neuron_maps: list[Array]
+    map_ranges: list[tuple[float, float]]
+    selected: tuple[int, int] | None
+    selected_map: Array | None
+
+    def __repr__(self) -> str:
+        cost = "—" if self.train.cost is None else f"{self.train.cost:.4f}"
+        shape = "→".join(map(str, self.sizes))
+        return f"Snapshot({self.status}, step {self.step}, epoch {self.epoch}, {shape}, train cost {cost})"
+
+
+def output_map(problem: Problem, output_activation: str, A: Array) -> Array:
+    """What the big view colours, from the output A: (size², k) over the main grid."""
+    if problem == Problem.MULTICLASS:
+        return finite(A, 1.0).astype(np.float32)
+    if problem == Problem.BINARY:
+        return finite(2.0 * positive_probability(A, output_activation) - 1.0, 1.0).astype(np.float32)
+    return finite(A[:, 0]).astype(np.float32)
+
+
+def build(
+    session: TrainingSession, evaluator: Evaluator, selected: tuple[int, int] | None
+) -> tuple[Snapshot, bool]:
+    """Evaluate the session's network; returns the snapshot and whether a cost came out non-finite."""
+    mlp, config, data = session.mlp, session.config, session.data
+    evaluator.run(mlp.params)
+    n_classes = 0 if data.dataset.problem == Problem.REGRESSION else data.dataset.n_classes
+    parts = []
+    for rows, targets, labels in (
+        (evaluator.train_rows, evaluator.train_targets, data.train_labels),
+        (evaluator.test_rows, evaluator.test_targets, data.test_labels),
+    ):
+        Z, A = evaluator.outputs(rows)
+        parts.append(measure(Z, A, targets, labels, config.cost, mlp.output_activation, n_classes))
+    train, test = parts
+    is_nonfinite = any(p.cost is None and n > 0 for p, n in ((train, len(data.train_index)),
+                                                              (test, len(data.test_index))))
+    selected_map = None
+    if selected is not None:
+        layer, index = selected
+        selected_map = finite(evaluator.layer_map(layer, evaluator.main_rows)[index]).astype(np.float32)
+    grads = session.trainer.grad_blocks
+    penalty = config.regularization_rate * REGULARIZERS[config.regularization].penalty(
+        mlp.params, mlp.weight_mask
+    )
+    snapshot = Snapshot(
+        status=session.status.value,
+        message=session.message,
+        step=session.steps,
+        epoch=session.epochs,
+        examples=session.examples,
+        problem=data.dataset.problem,
+        sizes=mlp.sizes,
+        activations=mlp.activations,
+        weights=[finite(W) for W in mlp.weights],
+        biases=[finite(b) for b in mlp.biases],
+        weight_grads=[finite(g[:-1]) for g in grads],
+        bias_grads=[finite(g[-1]) for g in grads],
+        train=train,
+        test=test,
+        penalty=float(finite(np.array(penalty))),
+        grid_size=evaluator.grid_size,
+        thumb_size=evaluator.thumb_size,
+        output_map=output_map(data.dataset.problem, mlp.output_activation,
+                              evaluator.outputs(evaluator.main_rows)[1]),
+        neuron_maps=[finite(evaluator.layer_map(l, evaluator.thumb_rows)).astype(np.float32)
+                     for l in range(len(mlp.sizes))],
+        map_ranges=evaluator.map_ranges,
+        selected=selected,
+        selected_map=selected_map,
+    )
+    return snapshot, is_nonfinite
