@@ -79,10 +79,12 @@ class Evaluator:
         self.workspace = Workspace(sizes, int(bounds[-1]), np.float32)
         self.workspace.inputs[...] = np.vstack(blocks)
         grid_features = blocks[0][:, :-1]
-        # (lo, hi) each layer's maps are coloured over: inputs by their range on the plane
-        self.map_ranges: list[tuple[float, float]] = [
-            (float(lo), float(hi)) for lo, hi in zip(grid_features.min(0), grid_features.max(0), strict=True)
-        ] + [ACTIVATION_RANGES[a] for a in activations]
+        # (lo, hi) each neuron's map is coloured over: an input by its range on the plane,
+        # any other neuron by its activation's range
+        lows, highs = grid_features.min(axis=0), grid_features.max(axis=0)
+        self.map_ranges: list[list[tuple[float, float]]] = [
+            [(float(lo), float(hi)) for lo, hi in zip(lows, highs, strict=True)]
+        ] + [[ACTIVATION_RANGES[a]] * width for a, width in zip(activations, sizes[1:], strict=True)]
         self.params = np.zeros(parameter_count(sizes), np.float32)
         self.blocks = block_views(self.params, sizes)
         self.train_targets = data.train_targets.astype(np.float32)

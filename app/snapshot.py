@@ -40,7 +40,7 @@ class Snapshot:
     weights[l]: (d_l, d_{l+1}), biases[l]: (d_{l+1},) and the last step's
     gradients of both (regularisation included), float64.
     neuron_maps[l]: (d_l, thumb_size²) float32, the output of every neuron of
-    layer l (0 = inputs) over the thumbnail grid; map_ranges[l] the (lo, hi)
+    layer l (0 = inputs) over the thumbnail grid; map_ranges[l][i] the (lo, hi)
     its colours span.
     output_map: (grid_size²,) float32 in [-1, 1] for binary problems (2p - 1,
     p the probability of class 1) and the prediction for regression;
@@ -67,7 +67,7 @@ class Snapshot:
     thumb_size: int
     output_map: Array
     neuron_maps: list[Array]
-    map_ranges: list[tuple[float, float]]
+    map_ranges: list[list[tuple[float, float]]]
     selected: tuple[int, int] | None
     selected_map: Array | None
 

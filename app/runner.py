@@ -1,0 +1,405 @@
+"""The live side of one training session: commands in, paced frames out.
+
+A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump trains
+in slices of at most ``settings.slice_ms`` on a worker thread (numpy frees
+the GIL for its large loops), so no session holds the event loop, and after
+each frame interval it takes a snapshot, encodes it once and hands the same
+bytes to every subscribed ``Outbox``. A session knows nothing of sockets:
+a connection subscribes an outbox and sends commands; many outboxes may
+watch one runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, TypeVar
+
+from app.config import DATA_FIELDS
+from app.encoder import encode_dataset, encode_frame
+from app.errors import InputError
+from app.persistence import export, restore
+from app.protocol import (
+    DEFAULT_SPEED,
+    Command,
+    Configure,
+    EditWeight,
+    NewWeights,
+    Pause,
+    Play,
+    RegenerateData,
+    Reset,
+    SelectNeuron,
+    SelectSample,
+    SetData,
+    SetSpeed,
+    Step,
+)
+from app.session import SessionError, Status, TrainingSession
+from app.settings import Settings
+from app.trace import trace
+
+T = TypeVar("T")
+
+MAX_QUEUED_MESSAGES = 256  # JSON messages waiting for one slow client before it is dropped
+FIRST_BATCH_MS = 0.05  # guess of a batch's cost before the first measurement
+SMOOTHING = 0.2  # weight of the newest measurement in the running cost per batch
+SESSION_ID_BYTES = 18  # random bytes in a session id: it grants control of the run, so unguessable
+
+
+class Outbox:
+    """One subscriber's outgoing messages: JSON messages in order, frames newest-only."""
+
+    def __init__(self) -> None:
+        self.messages: deque[str | bytes] = deque()
+        self.frame: bytes | None = None
+        self.ready = asyncio.Event()
+        self.is_overflowing = False
+
+    def put(self, message: str | bytes) -> None:
+        """Queue a message that must arrive (session, dataset, error)."""
+        if len(self.messages) >= MAX_QUEUED_MESSAGES:
+            self.is_overflowing = True
+        self.messages.append(message)
+        self.ready.set()
+
+    def put_frame(self, frame: bytes) -> None:
+        """Offer a frame; an unsent older one is dropped."""
+        self.frame = frame
+        self.ready.set()
+
+    async def take(self) -> list[str | bytes]:
+        """Wait for something to send; returns queued messages then the newest frame."""
+        await self.ready.wait()
+        self.ready.clear()
+        batch: list[str | bytes] = list(self.messages)
+        self.messages.clear()
+        if self.frame is not None:
+            batch.append(self.frame)
+            self.frame = None
+        return batch
+
+
+def thumb_size(sizes: tuple[int, ...], settings: Settings) -> int:
+    """Neuron-map resolution: as fine as the per-frame byte budget allows for this many neurons."""
+    fitting = math.isqrt(settings.thumb_budget_bytes // sum(sizes))
+    return max(settings.min_thumb_size, min(settings.max_thumb_size, fitting))
+
+
+class Runner:
+    """Drives one session: applies commands, trains while running, broadcasts frames."""
+
+    def __init__(self, session: TrainingSession, settings: Settings, executor: Executor, session_id: str) -> None:
+        self.session = session
+        self.settings = settings
+        self.executor = executor
+        self.id = session_id
+        self.lock = asyncio.Lock()  # held while a worker thread touches the session
+        self.outboxes: set[Outbox] = set()
+        self.speed: tuple[str, int] = DEFAULT_SPEED
+        self.pending_batches = 0  # batches a `step` command still owes
+        self.selected_neuron: tuple[int, int] | None = None
+        self.selected_sample: dict[str, Any] | None = None
+        self.seq = 0
+        self.is_dirty = True  # a frame is owed
+        self.wake = asyncio.Event()
+        self.ms_per_batch = FIRST_BATCH_MS
+        self.last_frame: bytes | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    # ----- subscribers ---------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the pump task."""
+        self.task = asyncio.create_task(self._pump(), name=f"runner-{self.id[:8]}")
+
+    async def close(self) -> None:
+        """Stop the pump; the session is freed with the runner."""
+        if self.task is not None:
+            self.task.cancel()
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass
+        self.outboxes.clear()
+
+    def subscribe(self, outbox: Outbox) -> None:
+        """Start sending to an outbox: the current session, its points and the latest frame."""
+        self.outboxes.add(outbox)
+        outbox.put(self.session_message())
+        outbox.put(encode_dataset(self.session.data))
+        if self.last_frame is not None:
+            outbox.put_frame(self.last_frame)
+
+    def unsubscribe(self, outbox: Outbox) -> None:
+        """Stop sending to an outbox."""
+        self.outboxes.discard(outbox)
+
+    def _broadcast(self, message: str | bytes) -> None:
+        for outbox in self.outboxes:
+            outbox.put(message)
+
+    def _owe_frame(self) -> None:
+        self.is_dirty = True
+        self.wake.set()
+
+    # ----- commands ------------------------------------------------------------------------
+    async def execute(self, command: Command) -> None:
+        """Apply one validated command; raises InputError (nothing changed) if refused."""
+        async with self.lock:
+            changed, is_new_data = self._apply(command)
+        self._broadcast(self.session_message(changed))
+        if is_new_data:
+            self._broadcast(encode_dataset(self.session.data))
+        self._owe_frame()
+
+    def _apply(self, command: Command) -> tuple[list[str], bool]:
+        """Returns (names of changed settings, whether the points changed)."""
+        session = self.session
+        match command:
+            case Configure(changes=changes):
+                changed = sorted(session.configure(changes))
+                is_rebuilt = bool(set(changed) - {"learning_rate", "batch_size", "optimizer", "cost",
+                                                  "regularization", "regularization_rate"})
+                if is_rebuilt:
+                    self._after_rebuild()
+                return changed, bool(set(changed) & DATA_FIELDS)
+            case Play():
+                session.start()
+                self.pending_batches = 0
+            case Pause():
+                session.pause()
+                self.pending_batches = 0
+            case Step(unit=unit, count=count):
+                self._check_count("count", count, self.settings.max_step_count)
+                if session.status in (Status.RUNNING, Status.DIVERGED):
+                    raise SessionError("status", "pause the run before stepping" if session.status == Status.RUNNING
+                                       else "the run diverged; reset it first")
+                self.pending_batches += session.batches_for(unit, count)
+            case Reset():
+                session.reset()
+                self._after_rebuild()
+            case NewWeights():
+                session.new_weights()
+                self._after_rebuild()
+                return ["seed"], False
+            case RegenerateData():
+                session.regenerate_data()
+                self._after_rebuild()
+                return ["data_seed"], True
+            case SetSpeed(unit=unit, count=count):
+                self._check_count("count", count, self.settings.max_speed_count)
+                self.speed = (unit, count)
+            case SelectNeuron(layer=layer, index=index):
+                self.selected_neuron = self._neuron(layer, index)
+            case SelectSample():
+                self.selected_sample = self._sample(command)
+            case EditWeight(layer=layer, target=target, source=source, value=value):
+                session.set_parameter(layer, target, float(value), source)
+            case SetData(problem=problem, rows=rows, classes=classes):
+                session.set_custom_data(rows, problem, classes)
+                self._after_rebuild()
+                return ["dataset"], True
+        return [], False
+
+    @staticmethod
+    def _check_count(field: str, count: int, maximum: int) -> None:
+        if count > maximum:
+            raise InputError(field, f"must be a whole number from 1 to {maximum}, got {count}")
+
+    def _after_rebuild(self) -> None:
+        """A new network or new points: drop owed steps and selections that no longer fit."""
+        self.pending_batches = 0
+        sizes = self.session.mlp.sizes
+        if self.selected_neuron and not (self.selected_neuron[0] < len(sizes)
+                                         and self.selected_neuron[1] < sizes[self.selected_neuron[0]]):
+            self.selected_neuron = None
+        self.selected_sample = None
+
+    def _neuron(self, layer: int | None, index: int | None) -> tuple[int, int] | None:
+        if layer is None and index is None:
+            return None
+        sizes = self.session.mlp.sizes
+        if layer is None or not layer < len(sizes):
+            raise InputError("layer", f"must be a layer from 0 to {len(sizes) - 1}, got {layer!r}")
+        if index is None or not index < sizes[layer]:
+            raise InputError("index", f"must be a neuron from 0 to {sizes[layer] - 1}, got {index!r}")
+        return layer, index
+
+    def _sample(self, command: SelectSample) -> dict[str, Any] | None:
+        if command.part is None:
+            return None
+        point = None if command.point is None else (float(command.point[0]), float(command.point[1]))
+        selection: dict[str, Any] = {"part": command.part, "index": command.index, "point": point}
+        trace(self.session, **selection)  # validates index or point now, so errors reach the sender
+        return selection
+
+    # ----- state for clients ---------------------------------------------------------------
+    def session_message(self, changed: list[str] | None = None) -> str:
+        """The ``session`` JSON message."""
+        session = self.session
+        return json.dumps({
+            "type": "session",
+            "status": session.status.value,
+            "message": session.message,
+            "config": session.config.to_dict(),
+            "problem": session.problem.value,
+            "n_classes": session.data.dataset.n_classes,
+            "sizes": list(session.mlp.sizes),
+            "activations": list(session.mlp.activations),
+            "speed": {"unit": self.speed[0], "count": self.speed[1]},
+            "selected_neuron": None if self.selected_neuron is None else list(self.selected_neuron),
+            "selected_sample": self.selected_sample,
+            "changed": changed or [],
+        })
+
+    def export(self) -> dict[str, Any]:
+        """The session as an experiment document (see app/persistence.py)."""
+        return export(self.session)
+
+    async def import_document(self, document: dict[str, Any]) -> None:
+        """Replace the session with an exported one; raises InputError if the document is bad."""
+        session = restore(document)
+        async with self.lock:
+            self.session = session
+            self.selected_neuron = None
+            self._after_rebuild()
+        self._broadcast(self.session_message(["import"]))
+        self._broadcast(encode_dataset(session.data))
+        self._owe_frame()
+
+    # ----- the pump ------------------------------------------------------------------------
+    @property
+    def is_busy(self) -> bool:
+        """Whether there is training to do."""
+        return self.session.status == Status.RUNNING or self.pending_batches > 0
+
+    def _frame_batches(self) -> int:
+        if self.pending_batches:
+            return self.pending_batches
+        return self.session.batches_for(*self.speed)
+
+    async def _pump(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = 1.0 / self.settings.max_fps
+        next_frame_at = loop.time()
+        while True:
+            if not self.is_busy and not self.is_dirty:
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            if self.is_busy:
+                await self._train_until(next_frame_at, loop)
+            delay = next_frame_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            frame = await self._in_worker(loop, self._make_frame)
+            next_frame_at = loop.time() + interval
+            self.last_frame = frame
+            for outbox in self.outboxes:
+                outbox.put_frame(frame)
+
+    async def _in_worker(self, loop: asyncio.AbstractEventLoop, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work`` on a worker thread under the lock; announce a status it changed."""
+        async with self.lock:
+            status = self.session.status
+            result = await loop.run_in_executor(self.executor, work, *args)
+            is_changed = self.session.status != status
+        if is_changed:
+            self._broadcast(self.session_message(["status"]))
+        return result
+
+    async def _train_until(self, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
+        """Train this frame's batches in slices; stop early at the frame deadline."""
+        remaining = self._frame_batches()
+        while remaining > 0 and self.is_busy:
+            per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
+            taken = await self._in_worker(loop, self._train_slice, min(remaining, per_slice))
+            remaining -= taken
+            if taken == 0 or loop.time() >= deadline:
+                break
+
+    def _train_slice(self, n_batches: int) -> int:
+        """Runs on a worker thread, under the lock."""
+        started = time.perf_counter()
+        session = self.session
+        if session.status == Status.DIVERGED:
+            return 0
+        if session.status == Status.RUNNING:
+            taken = session.train(n_batches)
+        else:
+            n_batches = min(n_batches, self.pending_batches)
+            try:
+                taken = session.step("batch", n_batches)
+            except SessionError:
+                taken = 0
+            self.pending_batches = self.pending_batches - n_batches if taken else 0  # 0 taken: diverged
+        if taken:
+            elapsed_ms = (time.perf_counter() - started) * 1000.0
+            self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
+        self.is_dirty = True
+        return taken
+
+    def _make_frame(self) -> bytes:
+        """Runs on a worker thread, under the lock: snapshot, trace, encode."""
+        session = self.session
+        snapshot = session.snapshot(self.settings.grid_size, thumb_size(session.mlp.sizes, self.settings),
+                                    self.selected_neuron)
+        self.is_dirty = False
+        self.seq += 1
+        return encode_frame(snapshot, self.seq, self._trace())
+
+    def _trace(self) -> dict[str, Any] | None:
+        if self.selected_sample is None:
+            return None
+        sample = trace(self.session, **self.selected_sample)
+        layer, index = self.selected_neuron or (0, 0)
+        if layer == 0:
+            layer, index = len(self.session.mlp.sizes) - 1, 0
+        return {
+            "part": sample.part,
+            "index": sample.index,
+            "point": list(sample.point),
+            "label": sample.label,
+            "target": None if sample.target is None else sample.target.tolist(),
+            "cost": sample.cost,
+            "output": sample.A[-1].tolist(),
+            "neuron": sample.neuron(self.session, layer, index),
+        }
+
+
+class Registry:
+    """The live runners, by session id; at most ``settings.max_sessions`` at once."""
+
+    def __init__(self, settings: Settings, executor: Executor) -> None:
+        self.settings = settings
+        self.executor = executor
+        self.runners: dict[str, Runner] = {}
+
+    def create(self) -> Runner | None:
+        """A runner with a fresh default session, or None when the server is full."""
+        if len(self.runners) >= self.settings.max_sessions:
+            return None
+        session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
+        runner = Runner(TrainingSession(), self.settings, self.executor, session_id)
+        self.runners[session_id] = runner
+        return runner
+
+    def get(self, session_id: str) -> Runner | None:
+        """The live runner with this id."""
+        return self.runners.get(session_id)
+
+    async def close(self, runner: Runner) -> None:
+        """Stop a runner and forget it (its session is freed)."""
+        self.runners.pop(runner.id, None)
+        await runner.close()
+
+    async def close_all(self) -> None:
+        """Stop every runner (server shutdown)."""
+        for runner in list(self.runners.values()):
+            await self.close(runner)

@@ -1,0 +1,59 @@
+// @ts-check
+/**
+ * Composition root: build the store, open the socket, create the views and
+ * wire them together. No drawing and no model logic here.
+ */
+import { createStore } from "./store.js";
+import { connect } from "./socket.js";
+import { initialState, onBinary, onMessage } from "./messages.js";
+import { applyTheme } from "./lib/colors.js";
+import { createControlsView } from "./views/controls.js";
+import { createNetworkView } from "./views/network.js";
+import { createHeatmapView } from "./views/heatmap.js";
+import { createChartView } from "./views/chart.js";
+import { createMetricsView } from "./views/metrics.js";
+import { createNeuronView } from "./views/neuron.js";
+
+applyTheme();
+const basePath = document.body.dataset.basePath || "";
+const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+const store = createStore(initialState());
+
+const socket = connect(`${scheme}//${location.host}${basePath}/ws`, {
+  onOpen: () => store.update({ connection: "open" }),
+  onClose: () => store.update({ connection: "closed" }),
+  onMessage: (message) => store.update((state) => onMessage(state, message)),
+  onBinary: (message) => store.update((state) => onBinary(state, message)),
+});
+
+/** @param {import("./protocol.js").Command} command */
+const send = (command) => socket.send(command);
+/** @param {string} id */
+const slot = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const context = { store, send, basePath };
+
+const views = [
+  createControlsView(
+    { transport: slot("transport"), hyper: slot("hyper"), tools: slot("tools"), data: slot("data-controls"),
+      advanced: slot("advanced"), banner: slot("banner"), connection: slot("connection") },
+    context,
+  ),
+  createNetworkView(slot("network"), context),
+  createMetricsView(slot("metrics"), context),
+  createChartView(slot("chart"), context),
+  createHeatmapView(slot("heatmap"), context),
+  createNeuronView(slot("neuron-math"), context),
+];
+
+let isScheduled = false;
+let previous = store.get();
+store.subscribe(() => {
+  if (isScheduled) return;
+  isScheduled = true;
+  queueMicrotask(() => {
+    isScheduled = false;
+    const state = store.get();
+    for (const view of views) view.render(state, previous);
+    previous = state;
+  });
+});

@@ -1,0 +1,89 @@
+// @ts-check
+/**
+ * The browser's mirror of app/protocol.py and app/encoder.py: message names,
+ * the protocol version, command builders and the one binary decoder.
+ * See docs/protocol.md. A test checks these names against the Python side.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Server → client message types. */
+export const SERVER_MESSAGES = ["hello", "session", "dataset", "frame", "error"];
+
+/** Client → server command types. */
+export const COMMAND_TYPES = [
+  "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
+  "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
+];
+
+/**
+ * @typedef {{name: string, dtype: "float32"|"float16"|"uint8", offset: number, length: number}} ArrayEntry
+ * @typedef {{type: string, arrays: ArrayEntry[], [key: string]: any}} BinaryHeader
+ * @typedef {{header: BinaryHeader, arrays: Record<string, Float32Array|Uint8Array>}} BinaryMessage
+ * @typedef {{type: string, [key: string]: any}} Command
+ */
+
+/** Command builders: the only place the page spells a command. */
+export const commands = {
+  /** @param {Record<string, unknown>} changes */
+  configure: (changes) => ({ type: "configure", changes }),
+  play: () => ({ type: "play" }),
+  pause: () => ({ type: "pause" }),
+  reset: () => ({ type: "reset" }),
+  newWeights: () => ({ type: "new_weights" }),
+  regenerateData: () => ({ type: "regenerate_data" }),
+  /** @param {"batch"|"epoch"} unit @param {number} count */
+  step: (unit = "batch", count = 1) => ({ type: "step", unit, count }),
+  /** @param {"batch"|"epoch"} unit @param {number} count */
+  setSpeed: (unit, count) => ({ type: "set_speed", unit, count }),
+  /** @param {number|null} layer @param {number|null} index */
+  selectNeuron: (layer, index) => ({ type: "select_neuron", layer, index }),
+  /** @param {"train"|"test"|"point"|null} part @param {number|null} index @param {[number, number]|null} point */
+  selectSample: (part, index = null, point = null) => ({ type: "select_sample", part, index, point }),
+  /** @param {number} layer @param {number|null} source @param {number} target @param {number} value */
+  editWeight: (layer, source, target, value) => ({ type: "edit_weight", layer, source, target, value }),
+  /** @param {string} problem @param {number[][]} rows @param {number|null} classes */
+  setData: (problem, rows, classes = null) => ({ type: "set_data", problem, rows, classes }),
+};
+
+/**
+ * IEEE half floats to float32 (browsers without Float16Array).
+ * @param {Uint16Array} bits
+ * @returns {Float32Array}
+ */
+export function halfToFloat(bits) {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i];
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    if (exponent === 0) out[i] = sign * 2 ** -14 * (fraction / 1024);
+    else if (exponent === 31) out[i] = fraction ? NaN : sign * Infinity;
+    else out[i] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+  }
+  return out;
+}
+
+/**
+ * Decode a binary envelope: uint32 header length, JSON header, padding to 4, aligned arrays.
+ * float16 arrays come back as Float32Array.
+ * @param {ArrayBuffer} buffer
+ * @returns {BinaryMessage}
+ */
+export function decodeBinary(buffer) {
+  const headerLength = new DataView(buffer).getUint32(0, true);
+  const headerBytes = new Uint8Array(buffer, 4, headerLength);
+  /** @type {BinaryHeader} */
+  const header = JSON.parse(new TextDecoder().decode(headerBytes));
+  const payload = Math.ceil((4 + headerLength) / 4) * 4;
+  /** @type {Record<string, Float32Array|Uint8Array>} */
+  const arrays = {};
+  for (const entry of header.arrays) {
+    const start = payload + entry.offset;
+    if (entry.dtype === "float32") arrays[entry.name] = new Float32Array(buffer, start, entry.length);
+    else if (entry.dtype === "uint8") arrays[entry.name] = new Uint8Array(buffer, start, entry.length);
+    else arrays[entry.name] = halfToFloat(new Uint16Array(buffer, start, entry.length));
+  }
+  return { header, arrays };
+}
