@@ -98,7 +98,7 @@ class Evaluator:
 
     def layer_map(self, layer: int, rows: slice) -> Array:
         """Activations of every neuron of a layer over one grid: (d_layer, size²) copy."""
-        return np.ascontiguousarray(self.workspace.A[layer][rows].T)
+        return self.workspace.A[layer][rows].T.copy()
 
     def outputs(self, rows: slice) -> tuple[Array, Array]:
         """Output pre-activation Z and activation A over a row block: (n, d_L) views."""

@@ -50,6 +50,7 @@ def run_server(host: str | None, port: int | None, log_level: str) -> None:
         ws_per_message_deflate=False,  # compressing frames costs ~4x the CPU of sending them here
         ws_max_size=settings.transport_max_bytes,
         proxy_headers=True,
+        root_path=settings.base_path,  # the prefix a reverse proxy serves us under
     )
 
 

@@ -66,8 +66,11 @@ class FieldSpec:
     max_length: int = 0
 
     def describe(self) -> dict[str, Any]:
-        """A JSON-ready description for the page's controls."""
-        return {k: v for k, v in asdict(self).items() if v not in (None, (), 0) or k == "default"}
+        """A JSON-ready description for the page's controls (no empty or inapplicable entries)."""
+        described = {k: v for k, v in asdict(self).items() if v is not None and v != ()}
+        if not self.kind.endswith("_list"):
+            del described["min_length"], described["max_length"]
+        return described
 
 
 FIELDS: dict[str, FieldSpec] = {

@@ -88,6 +88,13 @@ def _metrics(part: PartMetrics) -> dict[str, Any]:
     }
 
 
+def _compact(ranges: list[tuple[float, float]]) -> list[list[float]]:
+    """One [lo, hi] per neuron, or a single pair when the whole layer shares it."""
+    if all(r == ranges[0] for r in ranges):
+        return [list(ranges[0])]
+    return [list(r) for r in ranges]
+
+
 def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None) -> bytes:
     """One ``frame`` message from a snapshot (see docs/protocol.md)."""
     envelope = Envelope()
@@ -123,7 +130,7 @@ def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = No
         "sizes": list(snapshot.sizes),
         "grid_size": snapshot.grid_size,
         "thumb_size": snapshot.thumb_size,
-        "map_ranges": [[list(r) for r in ranges] for ranges in snapshot.map_ranges],
+        "map_ranges": [_compact(ranges) for ranges in snapshot.map_ranges],
         "selected": None if snapshot.selected is None else list(snapshot.selected),
         "trace": None if trace is None else json_safe(trace),
     }

@@ -89,12 +89,13 @@ def restore(document: Mapping[str, Any]) -> TrainingSession:
     session = TrainingSession(config, custom_data=dataset if config.dataset == CUSTOM_DATASET else None)
     session.replace_dataset(dataset)
     mlp = session.mlp
+    for name in ("weights", "biases"):
+        if len(_field(document, name, list)) != mlp.n_layers:
+            raise InputError(name, f"must hold one entry per weight layer ({mlp.n_layers})")
     weights = [_array(w, W.shape, f"weights[{l}]") for l, (w, W) in
-               enumerate(zip(_field(document, "weights", list), mlp.weights, strict=False))]
+               enumerate(zip(document["weights"], mlp.weights, strict=True))]
     biases = [_array(b, B.shape, f"biases[{l}]") for l, (b, B) in
-              enumerate(zip(_field(document, "biases", list), mlp.biases, strict=False))]
-    if len(weights) != mlp.n_layers or len(biases) != mlp.n_layers:
-        raise InputError("weights", f"the network has {mlp.n_layers} weight layers")
+              enumerate(zip(document["biases"], mlp.biases, strict=True))]
     _restore_optimizer(session, _field(document, "optimizer", Mapping))
     _restore_position(session, document)
     mlp.set_parameters(weights, biases)
@@ -126,7 +127,8 @@ def _restore_position(session: TrainingSession, document: Mapping[str, Any]) -> 
         if cursor != 0:
             raise InputError("epoch.cursor", "must be 0 between epochs")
     else:
-        order_array = np.asarray(order)
+        is_ints = isinstance(order, list) and all(type(v) is int for v in order)
+        order_array = np.asarray(order if is_ints else [], dtype=np.int64)
         if order_array.shape != (n_train,) or not np.array_equal(np.sort(order_array), np.arange(n_train)):
             raise InputError("epoch.order", f"must be a permutation of the {n_train} training points")
         if cursor >= n_train:
@@ -137,7 +139,7 @@ def _restore_position(session: TrainingSession, document: Mapping[str, Any]) -> 
     rng_state = _field(document, "shuffle_rng", Mapping)
     try:
         session.shuffle_rng.bit_generator.state = dict(rng_state)
-    except (TypeError, ValueError, KeyError) as error:
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
         raise InputError("shuffle_rng", f"is not a valid generator state ({error})") from None
     session.cursor = cursor
     session.steps, session.epochs, session.examples = steps, epochs, examples

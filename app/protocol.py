@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
 
 from app.config import FIELDS, MAX_REGULARIZATION_RATE, PROBLEM_COSTS, PROBLEM_OUTPUTS, ExperimentConfig
 from app.datasets import DATASETS, EXTENT, MAX_POINTS
@@ -34,7 +34,7 @@ SERVER_MESSAGES = ("hello", "session", "dataset", "frame", "error")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, MAX_REGULARIZATION_RATE)
 
-Number = StrictInt | StrictFloat
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or a finite float, not "1.5"
 RequestId = Annotated[str, Field(max_length=64)] | StrictInt | None
 
 

@@ -80,7 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="neuroplay",
         version=__version__,
         description="A live, server-trained neural-network playground. The wire protocol is in docs/protocol.md.",
-        root_path=settings.base_path,
         lifespan=lifespan,
     )
     app.state.registry = registry

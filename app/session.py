@@ -18,7 +18,8 @@ import enum
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from app.config import (
     ExperimentConfig,
     apply_changes,
     check_consistent,
+    coerce,
     problem_of,
 )
 from app.data import DataSplit, output_width, prepare
@@ -64,6 +66,21 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.PAUSED: frozenset({Status.RUNNING, Status.DIVERGED, Status.IDLE}),
     Status.DIVERGED: frozenset({Status.IDLE}),
 }
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    """A session's training state at one moment (see ``TrainingSession._checkpoint``)."""
+
+    params: np.ndarray
+    optimizer_state: dict[str, np.ndarray]
+    optimizer_steps: int
+    rng_state: dict[str, Any]
+    order: np.ndarray | None
+    cursor: int
+    steps: int
+    epochs: int
+    examples: int
 
 
 class SessionError(InputError):
@@ -195,12 +212,13 @@ class TrainingSession:
 
     def new_weights(self, seed: int | None = None) -> None:
         """Draw new starting weights (a new seed, recorded in the config) and reset."""
-        self.config = replace(self.config, seed=_new_seed(self.config.seed) if seed is None else seed)
+        new_seed = _new_seed(self.config.seed) if seed is None else coerce("seed", seed)
+        self.config = replace(self.config, seed=new_seed)
         self._build()
 
     def regenerate_data(self, seed: int | None = None) -> None:
         """New points (a new data seed, recorded in the config) and reset."""
-        new_seed = _new_seed(self.config.data_seed) if seed is None else seed
+        new_seed = _new_seed(self.config.data_seed) if seed is None else coerce("data_seed", seed)
         self._adopt(replace(self.config, data_seed=new_seed), rebuild_data=True, rebuild_network=True)
 
     def set_custom_data(self, rows: Sequence[Sequence[float]], problem: str, classes: int | None = None) -> None:
@@ -235,14 +253,15 @@ class TrainingSession:
         if self.status == Status.DIVERGED:
             raise SessionError("status", "the run diverged; reset it first")
         n_layers = self.mlp.n_layers
-        if not (isinstance(layer, int) and 0 <= layer < n_layers):
+        if not (_is_index(layer) and 0 <= layer < n_layers):
             raise SessionError("layer", f"must be a weight layer from 0 to {n_layers - 1}, got {layer!r}")
         fan_in, fan_out = self.mlp.weights[layer].shape
-        if not (isinstance(target, int) and 0 <= target < fan_out):
+        if not (_is_index(target) and 0 <= target < fan_out):
             raise SessionError("target", f"must be a neuron from 0 to {fan_out - 1}, got {target!r}")
-        if source is not None and not (isinstance(source, int) and 0 <= source < fan_in):
+        if source is not None and not (_is_index(source) and 0 <= source < fan_in):
             raise SessionError("source", f"must be a neuron from 0 to {fan_in - 1}, got {source!r}")
-        if not (isinstance(value, int | float) and math.isfinite(value) and abs(value) <= MAX_EDIT_VALUE):
+        if isinstance(value, bool) or not (isinstance(value, int | float) and math.isfinite(value)
+                                           and abs(value) <= MAX_EDIT_VALUE):
             raise SessionError("value", f"must be a number from {-MAX_EDIT_VALUE:g} to {MAX_EDIT_VALUE:g}")
         if source is None:
             self.mlp.biases[layer][target] = value
@@ -272,8 +291,7 @@ class TrainingSession:
         """Take up to ``n_batches`` mini-batch steps; returns how many were taken."""
         if self.status == Status.DIVERGED:
             raise SessionError("status", "the run diverged; reset it first")
-        backup = self.mlp.params.copy()
-        counters = (self.steps, self.epochs, self.examples)
+        checkpoint = self._checkpoint()
         n_train, rows = len(self.data.train_index), self.batch_rows
         step = self.trainer.step
         with np.errstate(all="ignore"):  # overflow shows up as non-finite weights, checked below
@@ -290,12 +308,40 @@ class TrainingSession:
                     self.order, self.cursor = None, 0
             largest = float(np.abs(self.mlp.params).max())
         if not largest <= DIVERGENCE_LIMIT:  # also true for NaN
-            self.mlp.params[...] = backup
-            self.steps, self.epochs, self.examples = counters
+            first_step = checkpoint.steps + 1
+            self._roll_back(checkpoint)
             self._diverge(f"the weights grew past {DIVERGENCE_LIMIT:g} or became NaN during steps "
-                          f"{counters[0] + 1}–{counters[0] + n_batches}")
+                          f"{first_step}–{first_step + n_batches - 1}")
             return 0
         return n_batches
+
+    def _checkpoint(self) -> _Checkpoint:
+        """Everything ``train`` changes, to roll back a run that blows up."""
+        optimizer = self.trainer.optimizer
+        return _Checkpoint(
+            params=self.mlp.params.copy(),
+            optimizer_state={name: getattr(optimizer, name).copy() for name in optimizer.state_names},
+            optimizer_steps=optimizer.t,
+            rng_state=dict(self.shuffle_rng.bit_generator.state),
+            order=self.order,
+            cursor=self.cursor,
+            steps=self.steps,
+            epochs=self.epochs,
+            examples=self.examples,
+        )
+
+    def _roll_back(self, checkpoint: _Checkpoint) -> None:
+        self.mlp.params[...] = checkpoint.params
+        optimizer = self.trainer.optimizer
+        for name, values in checkpoint.optimizer_state.items():
+            getattr(optimizer, name)[...] = values
+        optimizer.t = checkpoint.optimizer_steps
+        self.shuffle_rng.bit_generator.state = checkpoint.rng_state
+        if checkpoint.order is not None and checkpoint.order is not self.order:
+            np.take(self.data.train_inputs, checkpoint.order, axis=0, out=self.epoch_inputs)
+            np.take(self.data.train_targets, checkpoint.order, axis=0, out=self.epoch_targets)
+        self.order, self.cursor = checkpoint.order, checkpoint.cursor
+        self.steps, self.epochs, self.examples = checkpoint.steps, checkpoint.epochs, checkpoint.examples
 
     def _start_epoch(self) -> None:
         self.order = self.shuffle_rng.permutation(len(self.data.train_index))
@@ -334,6 +380,10 @@ class TrainingSession:
             self._diverge("the cost became infinite or NaN")
             snap = replace(snap, status=self.status.value, message=self.message)
         return snap
+
+
+def _is_index(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _new_seed(old: int) -> int:

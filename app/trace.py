@@ -70,14 +70,17 @@ def trace(session: TrainingSession, part: str, index: int | None = None,
     target = label = None
     if part in PARTS:
         indices = data.train_index if part == "train" else data.test_index
-        if not isinstance(index, int) or not 0 <= index < len(indices):
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(indices):
             raise InputError("index", f"must be a {part} point from 0 to {len(indices) - 1}, got {index!r}")
         targets = data.train_targets if part == "train" else data.test_targets
         target = targets[index : index + 1]
         label = float(data.dataset.labels[indices[index]])
         xy = data.dataset.points[indices[index]]
     elif part == "point" and point is not None:
-        xy = np.asarray(point, dtype=np.float64)
+        try:
+            xy = np.asarray(point, dtype=np.float64)
+        except (TypeError, ValueError):
+            xy = np.full(2, np.nan)
         if xy.shape != (2,) or not np.all(np.abs(xy) <= session.extent):  # also refuses NaN
             raise InputError("point", f"must be (x1, x2) within ±{session.extent:g}, got {point!r}")
     else:

@@ -98,14 +98,14 @@ def test_gradients_and_penalty_are_the_last_steps(make_session) -> None:
     assert snapshot.penalty == pytest.approx(0.1 * sum(np.abs(W).sum() for W in session.mlp.weights))
 
 
-def test_map_ranges_has_one_range_per_layer_covering_its_maps(make_session) -> None:
-    # The docstring promises map_ranges[l] for neuron_maps[l], and app/encoder.py zips the two lists.
+def test_map_ranges_give_each_neurons_map_a_range_that_covers_it(make_session) -> None:
     session = make_session(features=["x1", "x2", "x1_sq"], hidden_layers=[3], layer_activations=["sigmoid"])
     snapshot = session.snapshot(GRID, THUMB)
-    assert len(snapshot.map_ranges) == len(snapshot.neuron_maps) == 3
-    low, high = snapshot.map_ranges[0]
-    assert low <= snapshot.neuron_maps[0].min() and snapshot.neuron_maps[0].max() <= high
-    assert snapshot.map_ranges[1:] == [ACTIVATION_RANGES["sigmoid"], ACTIVATION_RANGES["tanh"]]
+    assert [len(ranges) for ranges in snapshot.map_ranges] == [3, 3, 1]
+    for values, (low, high) in zip(snapshot.neuron_maps[0], snapshot.map_ranges[0], strict=True):
+        assert low <= values.min() and values.max() <= high  # an input: its own range on the plane
+    assert snapshot.map_ranges[0][2][1] > 20  # x1² spans up to ~29, not x1's ±5.4
+    assert snapshot.map_ranges[1:] == [[ACTIVATION_RANGES["sigmoid"]] * 3, [ACTIVATION_RANGES["tanh"]]]
 
 
 def test_a_snapshot_is_a_copy_the_session_can_train_past(make_session) -> None:

@@ -45,16 +45,21 @@ def test_the_inputs_are_the_points_features(session: TrainingSession) -> None:
     assert sample.neuron(session, 1, 0)["inputs"] == pytest.approx([x1, x2, x1 * x1])
 
 
-def test_a_labelled_points_delta_is_the_gradient_of_a_batch_of_one(session: TrainingSession) -> None:
+def test_a_labelled_points_delta_is_the_gradient_of_its_own_cost(session: TrainingSession, numerical_gradient,
+                                                                  assert_gradients_match) -> None:
     sample = trace(session, "train", 11)
-    X = session.data.train_inputs[11:12, :-1]
+    X = session.data.train_inputs[11:12, :-1].copy()
     T = session.data.train_targets[11:12]
-    grads = session.mlp.backward(session.mlp.forward(X), T, session.config.cost)
-    assert sample.delta is not None and sample.cost is not None
-    for layer, i in every_neuron(session):
-        assert sample.neuron(session, layer, i)["delta"] == pytest.approx(grads.delta[layer][0, i], rel=1e-12,
-                                                                          abs=1e-15)
-    assert sample.cost == pytest.approx(session.mlp.cost(X, T, session.config.cost), rel=1e-12)
+    cost_of_this_point = lambda _: session.mlp.cost(X, T, session.config.cost)  # noqa: E731
+    assert sample.delta is not None and sample.cost == pytest.approx(cost_of_this_point(None), rel=1e-12)
+    assert all(np.abs(z).min() > 1e-4 for z in sample.Z[1:])  # clear of relu's kink
+    # for a single point, dC/db of a neuron is its dC/dz
+    for layer in range(1, len(session.mlp.sizes)):
+        assert_gradients_match(sample.delta[layer], numerical_gradient(cost_of_this_point,
+                                                                       session.mlp.biases[layer - 1]))
+        assert sample.neuron(session, layer, 0)["delta"] == sample.delta[layer][0]
+    assert_gradients_match(sample.delta[0], numerical_gradient(
+        lambda x: session.mlp.cost(x.reshape(1, -1), T, session.config.cost), X[0]))
     np.testing.assert_array_equal(sample.target, T[0])
     assert sample.label == session.data.train_labels[11]
 
@@ -73,6 +78,8 @@ def test_a_free_point_has_activations_but_no_target_or_delta(session: TrainingSe
      (("train", True), "index"), (("point", None, (7.0, 0.0)), "point"), (("point", None, (0.0, np.nan)), "point"),
      (("point", None, (1.0, 2.0, 3.0)), "point"), (("point", None, ("a", 1.0)), "point"),
      (("point",), "part"), (("grid", 0), "part")],
+    ids=["index-past-end", "negative-index", "no-index", "float-index", "bool-index", "point-off-plane",
+         "point-nan", "point-of-three", "point-not-numbers", "point-missing", "unknown-part"],
 )
 def test_bad_points_are_refused_naming_the_field(session: TrainingSession, args: tuple[Any, ...], field: str
                                                  ) -> None:
