@@ -5,6 +5,7 @@ Engine figures, for the default network (2 → 4 → 2 → 1) and the largest
 (9 → 8 × 16 → 1): mini-batch steps per second at batch 10, epochs per second
 on 500 training points, and the milliseconds for one full snapshot with every
 neuron's map at 64 × 64. Each figure is the median of several timed runs.
+Streaming figures come from ``app.bench_stream`` (skip them with --engine-only).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmarks and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
     parser.add_argument("--seconds", type=float, default=1.0, help="length of each timed run (default 1)")
+    parser.add_argument("--engine-only", action="store_true", help="skip the streaming figures")
     args = parser.parse_args(argv)
     write(f"engine (batch 10; epochs on {TRAIN_POINTS} training points; snapshot at {GRID}x{GRID}, "
           f"median of {REPEATS})")
@@ -75,6 +77,28 @@ def main(argv: Sequence[str] | None = None) -> None:
         figures = engine_figures(config_from_dict(changes), args.seconds)
         write(f"{name:<20}{figures['steps_per_second']:>12,.0f}{figures['epochs_per_second']:>12,.1f}"
               f"{figures['snapshot_ms']:>14.2f}")
+    if not args.engine_only:
+        stream_figures(max(3.0, 3 * args.seconds))
+
+
+def stream_figures(seconds: float) -> None:
+    """Print the streaming figures (see app/bench_stream.py)."""
+    from app import bench_stream
+
+    write(f"\nstreaming (server process, websocket clients on 127.0.0.1, {seconds:g} s per figure)")
+    write(f"{'one session, 1 epoch/frame':<30}{'fps':>8}{'KiB/frame':>11}{'server CPU':>12}")
+    with bench_stream.running_server() as server:
+        for name, changes in NETWORKS.items():
+            figures = bench_stream.one_session(server, changes, seconds)
+            write(f"{name:<30}{figures['fps']:>8.1f}{figures['kib_per_frame']:>11.1f}{figures['cpu']:>11.0%}")
+    write(f"\nconcurrent sessions of the largest network, 1 batch/frame, server capped at "
+          f"{bench_stream.TARGET_FPS} fps")
+    write(f"{'sessions':>8}{'median fps':>12}{'slowest fps':>13}{'server CPU':>12}")
+    for count, median, slowest, cpu in bench_stream.concurrent_sessions(NETWORKS["largest 9-16x8-1"], seconds):
+        write(f"{count:>8}{median:>12.1f}{slowest:>13.1f}{cpu:>11.0%}")
+    before, after = bench_stream.silent_client_memory(2 * seconds)
+    write(f"\nserver memory with a client that never reads: {before:.1f} MiB before, {after:.1f} MiB after "
+          f"{2 * seconds:g} s of frames")
 
 
 if __name__ == "__main__":

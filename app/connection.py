@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from fastapi import WebSocket, WebSocketDisconnect
 
 from app.errors import InputError
-from app.protocol import options, parse_command, request_id
-from app.runner import Outbox, Registry, Runner
+from app.protocol import error_message, options, parse_command, request_id
+from app.runner import LiveRunner, Outbox, Registry
 from app.settings import Settings
 
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
@@ -30,12 +30,6 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     if origin is None or origin in settings.allowed_origins:
         return True
     return urlsplit(origin).netloc == websocket.headers.get("host")
-
-
-def error_message(error: InputError, command: str | None, command_id: str | int | None) -> str:
-    """The ``error`` JSON message."""
-    return json.dumps({"type": "error", "field": error.field, "message": error.message,
-                       "command": command, "id": command_id})
 
 
 class RateLimit:
@@ -93,7 +87,7 @@ async def _send(websocket: WebSocket, outbox: Outbox) -> None:
                 await websocket.send_text(message)
 
 
-async def _receive(websocket: WebSocket, runner: Runner, outbox: Outbox, settings: Settings) -> None:
+async def _receive(websocket: WebSocket, runner: LiveRunner, outbox: Outbox, settings: Settings) -> None:
     limit = RateLimit(settings.max_commands_per_second)
     while True:
         message = await websocket.receive()

@@ -36,10 +36,14 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Map values in [lo, hi] to uint8 0..255 (clipped; NaN becomes lo)."""
-    scaled = (np.nan_to_num(values, nan=lo) - lo) * (LEVELS / (hi - lo))
-    np.clip(scaled, 0.0, LEVELS, out=scaled)
+def quantize(values: np.ndarray, lo: float | np.ndarray, hi: float | np.ndarray) -> np.ndarray:
+    """Map values in [lo, hi] to uint8 0..255 (clipped; NaN becomes lo).
+
+    lo and hi may be arrays that broadcast against values (one range per row).
+    """
+    scaled = (values - lo) * (LEVELS / (hi - lo))
+    np.fmax(scaled, 0.0, out=scaled)  # fmax/fmin return the number where the other side is NaN
+    np.fmin(scaled, LEVELS, out=scaled)
     scaled += 0.5
     return scaled.astype(np.uint8)
 
@@ -107,11 +111,8 @@ def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = No
         envelope.add("output_confidence", quantize(snapshot.output_map.max(axis=1), 0.0, 1.0))
     else:
         envelope.add("output", quantize(snapshot.output_map, -1.0, 1.0))
-    envelope.add("neuron_maps", np.concatenate([
-        quantize(neuron_map, lo, hi)
-        for maps, ranges in zip(snapshot.neuron_maps, snapshot.map_ranges, strict=True)
-        for neuron_map, (lo, hi) in zip(maps, ranges, strict=True)
-    ]))
+    ranges = np.array([r for layer in snapshot.map_ranges for r in layer], dtype=np.float32)
+    envelope.add("neuron_maps", quantize(np.concatenate(snapshot.neuron_maps), ranges[:, :1], ranges[:, 1:]).ravel())
     if snapshot.selected is not None and snapshot.selected_map is not None:
         layer, index = snapshot.selected
         lo, hi = snapshot.map_ranges[layer][index]

@@ -153,6 +153,12 @@ def _input_error(error: ValidationError) -> InputError:
     return InputError(field, f"{message[0].lower()}{message[1:]}")
 
 
+def error_message(error: InputError, command: str | None = None, command_id: str | int | None = None) -> str:
+    """The ``error`` JSON message for a refused command."""
+    return json.dumps({"type": "error", "field": error.field, "message": error.message,
+                       "command": command, "id": command_id})
+
+
 def request_id(data: str | bytes) -> str | int | None:
     """The ``id`` of a raw message, if it has a usable one (for errors raised before validation)."""
     try:

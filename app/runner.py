@@ -1,12 +1,14 @@
 """The live side of one training session: commands in, paced frames out.
 
 A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump trains
-in slices of at most ``settings.slice_ms`` on a worker thread (numpy frees
-the GIL for its large loops), so no session holds the event loop, and after
-each frame interval it takes a snapshot, encodes it once and hands the same
-bytes to every subscribed ``Outbox``. A session knows nothing of sockets:
-a connection subscribes an outbox and sends commands; many outboxes may
-watch one runner.
+in slices of at most ``settings.slice_ms`` and yields to the event loop
+between them, so no session holds the loop for long; once per frame
+interval it takes a snapshot, encodes it once and hands the same bytes to
+every subscribed ``Outbox``. The session knows nothing of sockets: a
+connection subscribes an outbox and sends commands, and many outboxes may
+watch one runner. Runners live in the web process or, to use more cores,
+in worker processes (``app/workers.py``) behind a ``RemoteRunner`` with the
+same interface.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Executor
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from app.config import DATA_FIELDS
 from app.encoder import encode_dataset, encode_frame
@@ -95,12 +96,10 @@ def thumb_size(sizes: tuple[int, ...], settings: Settings) -> int:
 class Runner:
     """Drives one session: applies commands, trains while running, broadcasts frames."""
 
-    def __init__(self, session: TrainingSession, settings: Settings, executor: Executor, session_id: str) -> None:
+    def __init__(self, session: TrainingSession, settings: Settings, session_id: str) -> None:
         self.session = session
         self.settings = settings
-        self.executor = executor
         self.id = session_id
-        self.lock = asyncio.Lock()  # held while a worker thread touches the session
         self.outboxes: set[Outbox] = set()
         self.speed: tuple[str, int] = DEFAULT_SPEED
         self.pending_batches = 0  # batches a `step` command still owes
@@ -151,8 +150,7 @@ class Runner:
     # ----- commands ------------------------------------------------------------------------
     async def execute(self, command: Command) -> None:
         """Apply one validated command; raises InputError (nothing changed) if refused."""
-        async with self.lock:
-            changed, is_new_data = self._apply(command)
+        changed, is_new_data = self._apply(command)
         self._broadcast(self.session_message(changed))
         if is_new_data:
             self._broadcast(encode_dataset(self.session.data))
@@ -258,20 +256,21 @@ class Runner:
             "changed": changed or [],
         })
 
-    def export(self) -> dict[str, Any]:
+    async def export(self) -> dict[str, Any]:
         """The session as an experiment document (see app/persistence.py)."""
         return export(self.session)
 
-    async def import_document(self, document: dict[str, Any]) -> None:
+    async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
         """Replace the session with an exported one; raises InputError if the document is bad."""
         session = restore(document)
-        async with self.lock:
-            self.session = session
-            self.selected_neuron = None
-            self._after_rebuild()
+        self.session = session
+        self.selected_neuron = None
+        self._after_rebuild()
         self._broadcast(self.session_message(["import"]))
         self._broadcast(encode_dataset(session.data))
         self._owe_frame()
+        return {"status": session.status.value, "dataset": session.config.dataset,
+                "sizes": list(session.mlp.sizes), "step": session.steps}
 
     # ----- the pump ------------------------------------------------------------------------
     @property
@@ -295,37 +294,36 @@ class Runner:
                 continue
             if self.is_busy:
                 await self._train_until(next_frame_at, loop)
-            delay = next_frame_at - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            frame = await self._in_worker(loop, self._make_frame)
-            next_frame_at = loop.time() + interval
+            await asyncio.sleep(max(0.0, next_frame_at - loop.time()))  # always yields, even when late
+            frame = self._watch_status(self._make_frame)
+            # Keep a steady cadence: the next frame is due one interval after this one was due,
+            # unless this one was so late that catching up would mean a burst.
+            next_frame_at = max(next_frame_at + interval, loop.time())
             self.last_frame = frame
             for outbox in self.outboxes:
                 outbox.put_frame(frame)
 
-    async def _in_worker(self, loop: asyncio.AbstractEventLoop, work: Callable[..., T], *args: Any) -> T:
-        """Run ``work`` on a worker thread under the lock; announce a status it changed."""
-        async with self.lock:
-            status = self.session.status
-            result = await loop.run_in_executor(self.executor, work, *args)
-            is_changed = self.session.status != status
-        if is_changed:
+    def _watch_status(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work``; announce a status change it caused (a divergence, a first step)."""
+        status = self.session.status
+        result = work(*args)
+        if self.session.status != status:
             self._broadcast(self.session_message(["status"]))
         return result
 
     async def _train_until(self, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
-        """Train this frame's batches in slices; stop early at the frame deadline."""
+        """Train this frame's batches in slices, yielding between them; stop early at the frame deadline."""
         remaining = self._frame_batches()
         while remaining > 0 and self.is_busy:
             per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
-            taken = await self._in_worker(loop, self._train_slice, min(remaining, per_slice))
+            taken = self._watch_status(self._train_slice, min(remaining, per_slice))
             remaining -= taken
             if taken == 0 or loop.time() >= deadline:
                 break
+            await asyncio.sleep(0)
 
     def _train_slice(self, n_batches: int) -> int:
-        """Runs on a worker thread, under the lock."""
+        """Train up to ``n_batches`` (running, or owed by a step command); returns the batches taken."""
         started = time.perf_counter()
         session = self.session
         if session.status == Status.DIVERGED:
@@ -346,7 +344,7 @@ class Runner:
         return taken
 
     def _make_frame(self) -> bytes:
-        """Runs on a worker thread, under the lock: snapshot, trace, encode."""
+        """Snapshot, trace and encode one frame."""
         session = self.session
         snapshot = session.snapshot(self.settings.grid_size, thumb_size(session.mlp.sizes, self.settings),
                                     self.selected_neuron)
@@ -374,27 +372,31 @@ class Runner:
 
 
 class Registry:
-    """The live runners, by session id; at most ``settings.max_sessions`` at once."""
+    """The live runners, by session id; at most ``settings.max_sessions`` at once.
 
-    def __init__(self, settings: Settings, executor: Executor) -> None:
+    With a worker pool, sessions live in its processes; without, in this one.
+    """
+
+    def __init__(self, settings: Settings, pool: RunnerFactory | None = None) -> None:
         self.settings = settings
-        self.executor = executor
-        self.runners: dict[str, Runner] = {}
+        self.pool = pool
+        self.runners: dict[str, LiveRunner] = {}
 
-    def create(self) -> Runner | None:
+    def create(self) -> LiveRunner | None:
         """A runner with a fresh default session, or None when the server is full."""
         if len(self.runners) >= self.settings.max_sessions:
             return None
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
-        runner = Runner(TrainingSession(), self.settings, self.executor, session_id)
+        runner: LiveRunner = (Runner(TrainingSession(), self.settings, session_id) if self.pool is None
+                              else self.pool.create_runner(session_id))
         self.runners[session_id] = runner
         return runner
 
-    def get(self, session_id: str) -> Runner | None:
+    def get(self, session_id: str) -> LiveRunner | None:
         """The live runner with this id."""
         return self.runners.get(session_id)
 
-    async def close(self, runner: Runner) -> None:
+    async def close(self, runner: LiveRunner) -> None:
         """Stop a runner and forget it (its session is freed)."""
         self.runners.pop(runner.id, None)
         await runner.close()
@@ -403,3 +405,23 @@ class Registry:
         """Stop every runner (server shutdown)."""
         for runner in list(self.runners.values()):
             await self.close(runner)
+
+
+class LiveRunner(Protocol):
+    """What connections and the HTTP API use of a runner, local or in a worker process."""
+
+    id: str
+
+    def start(self) -> None: ...
+    async def close(self) -> None: ...
+    def subscribe(self, outbox: Outbox) -> None: ...
+    def unsubscribe(self, outbox: Outbox) -> None: ...
+    async def execute(self, command: Command) -> None: ...
+    async def export(self) -> dict[str, Any]: ...
+    async def import_document(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class RunnerFactory(Protocol):
+    """Makes runners that live elsewhere (see app/workers.py)."""
+
+    def create_runner(self, session_id: str) -> LiveRunner: ...

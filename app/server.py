@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from app.errors import InputError
 from app.protocol import options
 from app.runner import Registry
 from app.settings import Settings
+from app.workers import WorkerPool
 
 
 def resource_dir(name: str) -> Path:
@@ -66,15 +66,18 @@ def refuse(status_code: int, field: str, message: str) -> JSONResponse:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application."""
     settings = settings or Settings()
-    executor = ThreadPoolExecutor(settings.compute_threads, thread_name_prefix="neuroplay-compute")
-    registry = Registry(settings, executor)
+    pool = WorkerPool(settings) if settings.workers else None
+    registry = Registry(settings, pool)
     templates = Jinja2Templates(directory=resource_dir("templates"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if pool is not None:
+            await pool.start()
         yield
         await registry.close_all()
-        executor.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            await pool.stop()
 
     app = FastAPI(
         title="neuroplay",
@@ -107,8 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runner = registry.get(session_id)
         if runner is None:
             return refuse(404, "session_id", "no live session has this id")
-        async with runner.lock:
-            document = runner.export()
+        document = await runner.export()
         name = f"neuroplay-{document['config']['dataset']}-step{document['counters']['step']}.json"
         return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -132,12 +134,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not isinstance(document, dict):
             return refuse(400, "body", "must be a JSON object")
         try:
-            await runner.import_document(document)
+            summary = await runner.import_document(document)
         except InputError as error:
             return refuse(422, error.field, error.message)
-        session = runner.session
-        return ImportResult(status=session.status.value, dataset=session.config.dataset,
-                            sizes=list(session.mlp.sizes), step=session.steps)
+        return ImportResult(**summary)
 
     @app.websocket("/ws")
     async def live(websocket: WebSocket) -> None:

@@ -7,10 +7,13 @@ points, rates) live with the settings they bound in ``app/config.py``.
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 KIB = 1024
+MAX_DEFAULT_WORKERS = 4  # worker processes started by default: one per core, up to this many
 
 
 class Settings(BaseSettings):
@@ -34,7 +37,8 @@ class Settings(BaseSettings):
     max_step_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs one `step` command asks for
     max_speed_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs per frame
     slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
-    compute_threads: int = Field(2, ge=1, le=64)  # threads that train and encode (numpy frees the GIL)
+    workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
+    # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 
     @property
     def transport_max_bytes(self) -> int:

@@ -15,8 +15,9 @@ import numpy as np
 
 from app.boundary import Evaluator
 from app.datasets import Problem
-from app.evaluation import PartMetrics, measure
+from app.evaluation import PartMetrics, finite_or_none, measure
 from app.nn.losses import positive_probability
+from app.nn.mlp import block_views
 from app.nn.regularization import REGULARIZERS
 
 if TYPE_CHECKING:
@@ -30,7 +31,9 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)  # largest value a float32 on the 
 
 def finite(values: Array, bound: float = FLOAT32_MAX) -> Array:
     """A copy with NaN as 0 and every value clipped to ±bound (float32's range by default)."""
-    return np.clip(np.nan_to_num(values, nan=0.0, posinf=bound, neginf=-bound), -bound, bound)
+    result = np.clip(values, -bound, bound)
+    result[np.isnan(result)] = 0.0
+    return result
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class Snapshot:
     bias_grads: list[Array]
     train: PartMetrics
     test: PartMetrics
-    penalty: float
+    penalty: float | None
     grid_size: int
     thumb_size: int
     output_map: Array
@@ -91,23 +94,21 @@ def build(
 ) -> tuple[Snapshot, bool]:
     """Evaluate the session's network; returns the snapshot and whether a cost came out non-finite."""
     mlp, config, data = session.mlp, session.config, session.data
-    evaluator.run(mlp.params)
+    evaluator.run(mlp.params, selected)
     n_classes = 0 if data.dataset.problem == Problem.REGRESSION else data.dataset.n_classes
     parts = []
-    for rows, targets, labels in (
-        (evaluator.train_rows, evaluator.train_targets, data.train_labels),
-        (evaluator.test_rows, evaluator.test_targets, data.test_labels),
+    for (Z, A), targets, labels in (
+        (evaluator.train_outputs(), evaluator.train_targets, data.train_labels),
+        (evaluator.test_outputs(), evaluator.test_targets, data.test_labels),
     ):
-        Z, A = evaluator.outputs(rows)
         parts.append(measure(Z, A, targets, labels, config.cost, mlp.output_activation, n_classes))
     train, test = parts
     is_nonfinite = any(p.cost is None and n > 0 for p, n in ((train, len(data.train_index)),
                                                               (test, len(data.test_index))))
-    selected_map = None
-    if selected is not None:
-        layer, index = selected
-        selected_map = finite(evaluator.layer_map(layer, evaluator.main_rows)[index]).astype(np.float32)
-    grads = session.trainer.grad_blocks
+    selected_map = None if evaluator.selected_map is None else finite(evaluator.selected_map)
+    params = finite(mlp.params)  # one clean copy of every weight and bias, and of every gradient
+    grads = finite(session.trainer.grads)
+    blocks, grad_blocks = block_views(params, mlp.sizes), block_views(grads, mlp.sizes)
     penalty = config.regularization_rate * REGULARIZERS[config.regularization].penalty(
         mlp.params, mlp.weight_mask
     )
@@ -120,19 +121,17 @@ def build(
         problem=data.dataset.problem,
         sizes=mlp.sizes,
         activations=mlp.activations,
-        weights=[finite(W) for W in mlp.weights],
-        biases=[finite(b) for b in mlp.biases],
-        weight_grads=[finite(g[:-1]) for g in grads],
-        bias_grads=[finite(g[-1]) for g in grads],
+        weights=[block[:-1] for block in blocks],
+        biases=[block[-1] for block in blocks],
+        weight_grads=[block[:-1] for block in grad_blocks],
+        bias_grads=[block[-1] for block in grad_blocks],
         train=train,
         test=test,
-        penalty=float(finite(np.array(penalty))),
+        penalty=finite_or_none(penalty),
         grid_size=evaluator.grid_size,
         thumb_size=evaluator.thumb_size,
-        output_map=output_map(data.dataset.problem, mlp.output_activation,
-                              evaluator.outputs(evaluator.main_rows)[1]),
-        neuron_maps=[finite(evaluator.layer_map(l, evaluator.thumb_rows)).astype(np.float32)
-                     for l in range(len(mlp.sizes))],
+        output_map=output_map(data.dataset.problem, mlp.output_activation, evaluator.grid_output),
+        neuron_maps=[finite(evaluator.thumb_maps(l)) for l in range(len(mlp.sizes))],
         map_ranges=evaluator.map_ranges,
         selected=selected,
         selected_map=selected_map,

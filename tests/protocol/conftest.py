@@ -71,6 +71,12 @@ class Conversation:
         return self.until(lambda m: m["type"] == "frame" and predicate(m))
 
 
+@pytest.fixture(autouse=True)
+def sessions_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Train in the test process unless a test asks for worker processes (tests/protocol/test_workers.py)."""
+    monkeypatch.setenv("NEUROPLAY_WORKERS", "0")
+
+
 @pytest.fixture
 def settings() -> Settings:
     """Server settings for tests: defaults, a small command size limit to test it cheaply."""

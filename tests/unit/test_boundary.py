@@ -38,37 +38,60 @@ def test_grid_rows_run_top_to_bottom_and_columns_left_to_right_at_cell_centres()
 
 def test_grid_outputs_equal_mlp_forward_to_float32_precision(session: TrainingSession) -> None:
     evaluator = evaluator_of(session)
-    for size, rows in [(GRID, evaluator.main_rows), (THUMB, evaluator.thumb_rows)]:
-        trace = session.mlp.forward(feature_matrix(grid_points(size, session.extent), session.config.features))
-        Z, A = evaluator.outputs(rows)
-        assert Z.dtype == np.float32 and A.shape == (size * size, 1)
-        np.testing.assert_allclose(Z, trace.Z[-1], rtol=1e-4, atol=1e-4)
-        np.testing.assert_allclose(A, trace.output, rtol=1e-4, atol=1e-5)
-        for layer in range(len(session.mlp.sizes)):
-            np.testing.assert_allclose(evaluator.layer_map(layer, rows), trace.A[layer].T, rtol=1e-4, atol=1e-4)
+    grid = session.mlp.forward(feature_matrix(grid_points(GRID, session.extent), session.config.features))
+    assert evaluator.grid_output.dtype == np.float32 and evaluator.grid_output.shape == (GRID * GRID, 1)
+    np.testing.assert_allclose(evaluator.grid_output, grid.output, rtol=1e-4, atol=1e-5)
+    thumbs = session.mlp.forward(feature_matrix(grid_points(THUMB, session.extent), session.config.features))
+    for layer in range(len(session.mlp.sizes)):
+        np.testing.assert_allclose(evaluator.thumb_maps(layer), thumbs.A[layer].T, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("selected", [(0, 2), (1, 4), (2, 0), (3, 0)])
+def test_the_selected_neuron_is_mapped_over_the_big_grid(session: TrainingSession, selected: tuple[int, int]) -> None:
+    evaluator = evaluator_of(session)
+    evaluator.run(session.mlp.params, selected)
+    grid = session.mlp.forward(feature_matrix(grid_points(GRID, session.extent), session.config.features))
+    layer, index = selected
+    assert evaluator.selected_map is not None
+    np.testing.assert_allclose(evaluator.selected_map, grid.A[layer][:, index], rtol=1e-4, atol=1e-4)
+    evaluator.run(session.mlp.params)
+    assert evaluator.selected_map is None
+
+
+def test_grids_larger_than_a_chunk_are_streamed_whole(session: TrainingSession) -> None:
+    mlp = session.mlp
+    size = 40  # 1600 cells: several chunks, the last one partial
+    evaluator = Evaluator(mlp.sizes, mlp.activations, session.config.features, session.data, size, THUMB,
+                          session.extent)
+    evaluator.run(mlp.params, (2, 1))
+    grid = mlp.forward(feature_matrix(grid_points(size, session.extent), session.config.features))
+    np.testing.assert_allclose(evaluator.grid_output, grid.output, rtol=1e-4, atol=1e-5)
+    assert evaluator.selected_map is not None
+    np.testing.assert_allclose(evaluator.selected_map, grid.A[2][:, 1], rtol=1e-4, atol=1e-4)
 
 
 def test_data_outputs_equal_mlp_forward_on_train_and_test_rows(session: TrainingSession) -> None:
     evaluator = evaluator_of(session)
-    for inputs, rows, targets in [(session.data.train_inputs, evaluator.train_rows, evaluator.train_targets),
-                                  (session.data.test_inputs, evaluator.test_rows, evaluator.test_targets)]:
-        expected = session.mlp.forward(inputs[:, :-1]).output
-        np.testing.assert_allclose(evaluator.outputs(rows)[1], expected, rtol=1e-4, atol=1e-5)
-        assert targets.shape == expected.shape
+    for inputs, (Z, A), targets in [(session.data.train_inputs, evaluator.train_outputs(), evaluator.train_targets),
+                                    (session.data.test_inputs, evaluator.test_outputs(), evaluator.test_targets)]:
+        expected = session.mlp.forward(inputs[:, :-1])
+        np.testing.assert_allclose(A, expected.output, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(Z, expected.Z[-1], rtol=1e-4, atol=1e-4)
+        assert targets.shape == expected.output.shape
 
 
 def test_run_follows_new_parameters(session: TrainingSession) -> None:
     evaluator = evaluator_of(session)
-    before = evaluator.outputs(evaluator.main_rows)[1].copy()
+    before = evaluator.grid_output.copy()
     session.mlp.biases[-1][0] += 0.5
     evaluator.run(session.mlp.params)
-    assert not np.allclose(evaluator.outputs(evaluator.main_rows)[1], before)
+    assert not np.allclose(evaluator.grid_output, before)
 
 
 @pytest.mark.parametrize("layer", [0, 1, 2, 3])
-def test_layer_map_is_a_copy_that_the_next_run_does_not_change(session: TrainingSession, layer: int) -> None:
+def test_thumb_maps_are_copies_that_the_next_run_does_not_change(session: TrainingSession, layer: int) -> None:
     evaluator = evaluator_of(session)
-    kept = evaluator.layer_map(layer, evaluator.thumb_rows)
+    kept = evaluator.thumb_maps(layer)
     before = kept.copy()
     session.mlp.params[...] *= -1.0
     evaluator.run(session.mlp.params)

@@ -1,0 +1,164 @@
+"""Streaming figures for ``python -m app.bench``: a real server process and websocket clients on 127.0.0.1.
+
+- frames per second, bytes per frame and the server's CPU (share of one core)
+  for one session training the default and the largest network;
+- how many concurrent sessions of the largest network each keep 30 frames
+  per second (server capped at 30 fps, one batch per frame);
+- the server's memory while a client that never reads is sent frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import connect
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")  # kernel ticks per second, for /proc/<pid>/stat times
+WARMUP_SECONDS = 1.0  # frames before this are not counted
+TARGET_FPS = 30  # the frame rate concurrent sessions must hold
+HOLD_SHARE = 0.95  # a session "holds" the target when it gets at least this share of it
+SESSION_STEPS = (10, 20, 30, 40, 50, 60)  # concurrent session counts tried
+READ_LIMIT = 16 * 1024 * 1024  # client-side message size cap
+STARTUP_SETTLE_SECONDS = 1.5  # worker processes finish importing after /healthz first answers
+
+
+@dataclass
+class Server:
+    """A server process and its address."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server and its worker processes have used."""
+        total = 0
+        for pid in [self.process.pid, *self._children()]:
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+        return total / CLK_TCK
+
+    def _children(self) -> list[int]:
+        children = []
+        for task in os.listdir(f"/proc/{self.process.pid}/task"):
+            with contextlib.suppress(OSError), open(f"/proc/{self.process.pid}/task/{task}/children") as listing:
+                children += [int(pid) for pid in listing.read().split()]
+        return children
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server and its worker processes in MiB."""
+        total = 0
+        for pid in [self.process.pid, *self._children()]:
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as status:
+                total += int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
+        return total / 1024
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(**env: str) -> Iterator[Server]:
+    """Start ``python -m app serve`` with NEUROPLAY_* overrides; stop it afterwards."""
+    port = _free_port()
+    settings = {f"NEUROPLAY_{k.upper()}": v for k, v in env.items()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "warning"],
+        env={**os.environ, **settings},
+    )
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        time.sleep(STARTUP_SETTLE_SECONDS)
+        yield Server(process, port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _session(url: str, changes: dict[str, Any], speed: tuple[str, int], seconds: float) -> tuple[int, int]:
+    """Play one session for WARMUP + seconds; returns (frames, bytes) counted after the warm-up."""
+    async with connect(url, compression=None, max_size=READ_LIMIT) as ws:
+        if changes:
+            await ws.send(json.dumps({"type": "configure", "changes": changes}))
+        await ws.send(json.dumps({"type": "set_speed", "unit": speed[0], "count": speed[1]}))
+        await ws.send(json.dumps({"type": "play"}))
+        loop = asyncio.get_running_loop()
+        start = loop.time() + WARMUP_SECONDS
+        end = start + seconds
+        frames = size = 0
+        while (now := loop.time()) < end:
+            try:
+                message = await asyncio.wait_for(ws.recv(), timeout=end - now)
+            except TimeoutError:
+                break
+            if isinstance(message, bytes) and loop.time() >= start:
+                frames += 1
+                size += len(message)
+        return frames, size
+
+
+def one_session(server: Server, changes: dict[str, Any], seconds: float) -> dict[str, float]:
+    """fps, KiB per frame and server CPU share for one playing session at the default speed."""
+    cpu = server.cpu_seconds()
+    frames, size = asyncio.run(_session(server.url, changes, ("epoch", 1), seconds))
+    cpu_share = (server.cpu_seconds() - cpu) / (seconds + WARMUP_SECONDS)
+    return {"fps": frames / seconds, "kib_per_frame": size / max(frames, 1) / 1024, "cpu": cpu_share}
+
+
+async def _many(url: str, changes: dict[str, Any], count: int, seconds: float) -> list[float]:
+    results = await asyncio.gather(*[_session(url, changes, ("batch", 1), seconds) for _ in range(count)])
+    return [frames / seconds for frames, _ in results]
+
+
+def concurrent_sessions(changes: dict[str, Any], seconds: float) -> list[tuple[int, float, float, float]]:
+    """(sessions, median fps, slowest fps, server CPU share) for growing session counts at a 30 fps cap."""
+    rows = []
+    with running_server(max_fps=str(TARGET_FPS)) as server:
+        for count in SESSION_STEPS:
+            cpu = server.cpu_seconds()
+            fps = asyncio.run(_many(server.url, changes, count, seconds))
+            share = (server.cpu_seconds() - cpu) / (seconds + WARMUP_SECONDS)
+            rows.append((count, statistics.median(fps), min(fps), share))
+            if min(fps) < TARGET_FPS * HOLD_SHARE:
+                break
+    return rows
+
+
+def silent_client_memory(seconds: float) -> tuple[float, float]:
+    """Server RSS (MiB) before and after ``seconds`` of playing to a client that never reads."""
+    with running_server() as server:
+        with socket.create_connection(("127.0.0.1", server.port)) as raw:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            raw.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            time.sleep(0.5)
+            before = server.rss_mib()
+            payload = json.dumps({"type": "play"}).encode()
+            mask = b"\x00\x00\x00\x00"  # clients must mask; a zero mask leaves the payload as it is
+            raw.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + payload)
+            time.sleep(seconds)
+            return before, server.rss_mib()

@@ -1,0 +1,268 @@
+"""Worker processes that own the sessions, so training uses every core.
+
+Python runs one thread of bytecode at a time per process, and a session's
+training and snapshots are mostly that. So the web process keeps the
+sockets and the fan-out to subscribers, and ``settings.workers`` processes
+(started with "spawn") each run ordinary ``Runner`` objects on their own
+event loop. A ``RemoteRunner`` in the web process stands in for each one:
+commands go to the worker as plain tuples over a pipe, and frames and
+messages come back as bytes and text. A worker encodes each frame once; the
+web process hands the same bytes to every subscribed outbox.
+
+Wire between the processes (pickled tuples):
+  to a worker:   ("open", sid) | ("close", sid) | (kind, sid, request_id, payload)
+                 with kind one of "command", "export", "import"
+  from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
+                 | ("reply", request_id, error: (field, message) | None, result)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import multiprocessing
+import os
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+from app.errors import InputError
+from app.protocol import COMMAND_ADAPTER, Command, error_message
+from app.runner import LiveRunner, Outbox, Runner
+from app.session import TrainingSession
+from app.settings import Settings
+
+LOG = logging.getLogger("neuroplay.workers")
+STOP_SECONDS = 5.0  # how long a worker may take to exit before it is killed
+WORKER_GONE = InputError("server", "the training process stopped; reload the page to start again")
+
+
+# ----- inside a worker process ---------------------------------------------------------------------
+def worker_main(settings_json: str, connection: Connection) -> None:
+    """Entry point of a worker process: serve requests until the pipe closes."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    asyncio.run(_serve(Settings.model_validate_json(settings_json), connection))
+
+
+class PipeOutbox(Outbox):
+    """The outbox of a runner in a worker: everything goes straight to the web process."""
+
+    def __init__(self, connection: Connection, session_id: str) -> None:
+        super().__init__()
+        self.connection = connection
+        self.session_id = session_id
+
+    def put(self, message: str | bytes) -> None:
+        self.connection.send(("message", self.session_id, message))
+
+    def put_frame(self, frame: bytes) -> None:
+        self.connection.send(("frame", self.session_id, frame))
+
+
+def _read_into(connection: Connection, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any]) -> None:
+    """Blocking reads on a thread, handed to the event loop; None when the pipe closes."""
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+            return
+        loop.call_soon_threadsafe(queue.put_nowait, message)
+
+
+async def _serve(settings: Settings, connection: Connection) -> None:
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+    threading.Thread(target=_read_into, args=(connection, loop, inbox), daemon=True).start()
+    runners: dict[str, Runner] = {}
+    while (message := await inbox.get()) is not None:
+        kind, session_id = message[0], message[1]
+        if kind == "open":
+            runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
+            runner.subscribe(PipeOutbox(connection, session_id))
+            runner.start()
+        elif kind == "close" and session_id in runners:
+            await runners.pop(session_id).close()
+        elif session_id in runners:
+            asyncio.create_task(_answer(runners[session_id], connection, *message))
+    for runner in runners.values():
+        await runner.close()
+
+
+async def _answer(runner: Runner, connection: Connection, kind: str, session_id: str, request: int,
+                  payload: Any) -> None:
+    """Carry out one request and send its reply (an InputError becomes (field, message))."""
+    result: Any = None
+    try:
+        if kind == "command":
+            await runner.execute(COMMAND_ADAPTER.validate_python(payload))
+        elif kind == "export":
+            result = await runner.export()
+        else:
+            result = await runner.import_document(payload)
+    except InputError as error:
+        connection.send(("reply", request, (error.field, error.message), None))
+        return
+    connection.send(("reply", request, None, result))
+
+
+# ----- in the web process --------------------------------------------------------------------------
+class RemoteRunner:
+    """A runner in a worker process, as the web process sees it (the ``LiveRunner`` interface)."""
+
+    def __init__(self, worker: Worker, session_id: str) -> None:
+        self.worker = worker
+        self.id = session_id
+        self.outboxes: set[Outbox] = set()
+        self.messages: list[str | bytes] = []  # the latest session and dataset messages, for new subscribers
+        self.last_frame: bytes | None = None
+
+    def start(self) -> None:
+        self.worker.send(("open", self.id))
+
+    async def close(self) -> None:
+        self.worker.runners.pop(self.id, None)
+        if self.worker.is_alive:
+            self.worker.send(("close", self.id))
+        self.outboxes.clear()
+
+    def subscribe(self, outbox: Outbox) -> None:
+        self.outboxes.add(outbox)
+        for message in self.messages:
+            outbox.put(message)
+        if self.last_frame is not None:
+            outbox.put_frame(self.last_frame)
+
+    def unsubscribe(self, outbox: Outbox) -> None:
+        self.outboxes.discard(outbox)
+
+    async def execute(self, command: Command) -> None:
+        await self.worker.request("command", self.id, command.model_dump())
+
+    async def export(self) -> dict[str, Any]:
+        document: dict[str, Any] = await self.worker.request("export", self.id, None)
+        return document
+
+    async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
+        summary: dict[str, Any] = await self.worker.request("import", self.id, document)
+        return summary
+
+    def on_message(self, message: str | bytes) -> None:
+        """A session (text) or dataset (bytes) message from the worker: keep the newest of each, pass it on."""
+        self.messages = [m for m in self.messages if isinstance(m, str) != isinstance(message, str)]
+        self.messages.append(message)
+        for outbox in self.outboxes:
+            outbox.put(message)
+
+    def on_frame(self, frame: bytes) -> None:
+        self.last_frame = frame
+        for outbox in self.outboxes:
+            outbox.put_frame(frame)
+
+
+class Worker:
+    """One worker process and the web process's end of its pipe."""
+
+    def __init__(self, settings: Settings, context: Any) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(settings.model_dump_json(), child),
+                                       daemon=True, name="neuroplay-worker")
+        self.child = child
+        self.runners: dict[str, RemoteRunner] = {}
+        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.requests = itertools.count()
+        self.is_alive = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.process.start()
+        self.child.close()  # the worker holds its own copy; closing ours lets EOF reach the reader
+        self.is_alive = True
+        threading.Thread(target=self._read, daemon=True, name="neuroplay-worker-reader").start()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        self.connection.send(message)
+
+    async def request(self, kind: str, session_id: str, payload: Any) -> Any:
+        """Send a request and wait for its reply; an error reply raises InputError."""
+        if not self.is_alive:
+            raise WORKER_GONE
+        assert self.loop is not None
+        request = next(self.requests)
+        future = self.pending[request] = self.loop.create_future()
+        self.send((kind, session_id, request, payload))
+        return await future
+
+    def _read(self) -> None:
+        """Reader thread: every message from the worker goes to the event loop in order."""
+        assert self.loop is not None
+        while True:
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                self.loop.call_soon_threadsafe(self._gone)
+                return
+            self.loop.call_soon_threadsafe(self._dispatch, message)
+
+    def _dispatch(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "reply":
+            _, request, error, result = message
+            future = self.pending.pop(request, None)
+            if future is None or future.done():
+                return
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(InputError(*error))
+            return
+        runner = self.runners.get(message[1])
+        if runner is None:
+            return
+        if kind == "frame":
+            runner.on_frame(message[2])
+        else:
+            runner.on_message(message[2])
+
+    def _gone(self) -> None:
+        """The worker exited: fail what waits on it and tell its sessions' clients."""
+        if self.is_alive:
+            LOG.error("worker process %s stopped (exit code %s)", self.process.pid, self.process.exitcode)
+        self.is_alive = False
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(WORKER_GONE)
+        self.pending.clear()
+        for runner in self.runners.values():
+            runner.on_message(error_message(WORKER_GONE))
+
+    async def stop(self) -> None:
+        if self.is_alive:
+            self.connection.close()
+        await asyncio.to_thread(self.process.join, STOP_SECONDS)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class WorkerPool:
+    """``settings.workers`` worker processes; each new session goes to the least busy one."""
+
+    def __init__(self, settings: Settings) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
+        self.workers = [Worker(settings, context) for _ in range(settings.workers)]
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        for worker in self.workers:
+            worker.start(loop)
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(worker.stop() for worker in self.workers))
+
+    def create_runner(self, session_id: str) -> LiveRunner:
+        living = [w for w in self.workers if w.is_alive] or self.workers
+        worker = min(living, key=lambda w: len(w.runners))
+        runner = worker.runners[session_id] = RemoteRunner(worker, session_id)
+        return runner
