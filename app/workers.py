@@ -10,7 +10,7 @@ messages come back as bytes and text. A worker encodes each frame once; the
 web process hands the same bytes to every subscribed outbox.
 
 Wire between the processes (pickled tuples):
-  to a worker:   ("open", sid) | ("close", sid) | (kind, sid, request_id, payload)
+  to a worker:   ("open", sid) | ("close", sid) | ("stop", "") | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import"
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
                  | ("reply", request_id, error: (field, message) | None, result)
@@ -19,6 +19,7 @@ Wire between the processes (pickled tuples):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import multiprocessing
@@ -78,6 +79,8 @@ async def _serve(settings: Settings, connection: Connection) -> None:
     runners: dict[str, Runner] = {}
     while (message := await inbox.get()) is not None:
         kind, session_id = message[0], message[1]
+        if kind == "stop":
+            break
         if kind == "open":
             runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
             runner.subscribe(PipeOutbox(connection, session_id))
@@ -173,14 +176,17 @@ class Worker:
         self.pending: dict[int, asyncio.Future[Any]] = {}
         self.requests = itertools.count()
         self.is_alive = False
+        self.is_stopping = False
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.reader: threading.Thread | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.process.start()
         self.child.close()  # the worker holds its own copy; closing ours lets EOF reach the reader
         self.is_alive = True
-        threading.Thread(target=self._read, daemon=True, name="neuroplay-worker-reader").start()
+        self.reader = threading.Thread(target=self._read, daemon=True, name="neuroplay-worker-reader")
+        self.reader.start()
 
     def send(self, message: tuple[Any, ...]) -> None:
         self.connection.send(message)
@@ -202,9 +208,15 @@ class Worker:
             try:
                 message = self.connection.recv()
             except (EOFError, OSError):
-                self.loop.call_soon_threadsafe(self._gone)
+                if not self.is_stopping:
+                    self._to_loop(self._gone)
                 return
-            self.loop.call_soon_threadsafe(self._dispatch, message)
+            self._to_loop(self._dispatch, message)
+
+    def _to_loop(self, callback: Any, *args: Any) -> None:
+        assert self.loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop closed under us: the server is stopping
+            self.loop.call_soon_threadsafe(callback, *args)
 
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -239,11 +251,20 @@ class Worker:
             runner.on_message(error_message(WORKER_GONE))
 
     async def stop(self) -> None:
+        """Ask the worker to exit, wait for it and for the reader, then close the pipe."""
+        self.is_stopping = True
         if self.is_alive:
-            self.connection.close()
+            with contextlib.suppress(OSError):
+                self.send(("stop", ""))
+        self.is_alive = False
         await asyncio.to_thread(self.process.join, STOP_SECONDS)
         if self.process.is_alive():
             self.process.kill()
+            await asyncio.to_thread(self.process.join, STOP_SECONDS)
+        if self.reader is not None:
+            await asyncio.to_thread(self.reader.join, STOP_SECONDS)
+        self.connection.close()
+        self.process.close()
 
 
 class WorkerPool:

@@ -1,0 +1,58 @@
+// @ts-check
+/**
+ * The small inline editor for one weight or bias: a number input placed
+ * where the user clicked. Enter applies, Escape or leaving the field
+ * cancels. It only reports the typed number; the caller sends the command
+ * and the drawing shows what the server echoes.
+ */
+
+/** Width of the editor, CSS px. */
+const EDITOR_WIDTH = 96;
+/** Height of the editor, CSS px. */
+const EDITOR_HEIGHT = 28;
+
+/**
+ * Open an editor inside `stage` (a positioned element) at (x, y) in its coordinates.
+ * Returns a function that closes it without applying.
+ * @param {HTMLElement} stage
+ * @param {{x: number, y: number, value: number, label: string, onApply: (value: number) => void, onClose: () => void}} options
+ * @returns {() => void}
+ */
+export function openEditor(stage, { x, y, value, label, onApply, onClose }) {
+  const input = document.createElement("input");
+  input.type = "number";
+  input.step = "any";
+  input.className = "network-editor";
+  input.value = String(Number(value.toFixed(4)));
+  input.setAttribute("aria-label", `New value for ${label}`);
+  input.title = `${label}: Enter applies, Escape cancels`;
+  const left = Math.max(0, Math.min(x - EDITOR_WIDTH / 2, stage.clientWidth - EDITOR_WIDTH));
+  input.style.left = `${left}px`;
+  input.style.top = `${Math.max(0, y - EDITOR_HEIGHT / 2)}px`;
+  input.style.width = `${EDITOR_WIDTH}px`;
+  input.style.height = `${EDITOR_HEIGHT}px`;
+
+  let isOpen = true;
+  const close = () => {
+    if (!isOpen) return;
+    isOpen = false;
+    input.remove();
+    onClose();
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      const typed = Number(input.value);
+      if (input.value.trim() !== "" && Number.isFinite(typed)) onApply(typed);
+      close();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  input.addEventListener("blur", close);
+  stage.append(input);
+  input.focus();
+  input.select();
+  return close;
+}
