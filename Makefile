@@ -1,5 +1,6 @@
 # Two entry points: `make run` (install and serve on http://127.0.0.1:8000)
-# and `make test` (install what the tests need, Debian's Chromium included, and run them all).
+# and `make test` (install what the tests need, Debian's Chromium included, and run them all,
+# then build the container image with podman and check that it serves: `make image-test`).
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -31,6 +32,10 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test chromium lint
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory image-test
+
+image-test: $(VENV)/.installed-test
+	bash tests/image/test_image.sh
 
 bench: $(VENV)/.installed-run
 	$(PY) -m app.bench

@@ -1,28 +1,88 @@
 // @ts-check
 /**
- * Number formatting for the page's read-outs: counters with thousands
- * separators, costs with a few significant digits, rates as typed. Pure
- * functions, no DOM; any view may import them.
+ * Number formatting for every read-out on the page: figures to a few
+ * significant digits with a true minus sign, counters grouped by thousands,
+ * rates as a person types them, percentages and subscripts. Pure functions,
+ * no DOM; a figure that is missing or not finite shows MISSING.
  */
 
+/** Significant digits shown by default. */
+const DEFAULT_DIGITS = 3;
+/** Below this magnitude (and above zero) a number is written with an exponent. */
+const SMALL_LIMIT = 1e-3;
+/** From this magnitude up a number is written with an exponent. */
+const LARGE_LIMIT = 1e5;
 /** Digits of a zero-padded counter, as in "Epoch 000,412". */
 const COUNTER_DIGITS = 6;
-/** Significant digits of a cost read-out. */
-const COST_DIGITS = 3;
-/** Below this magnitude a cost is shown in exponent notation. */
-const TINY_COST = 1e-3;
-/** Placeholder for a figure that does not apply or is missing. */
-export const NO_VALUE = "–";
+/** Shown for a figure that does not apply or is not known yet. */
+export const MISSING = "—";
+/** Typographic minus, so signed columns line up with the digits. */
+const MINUS = "\u2212";
+/** Unicode subscript digits 0–9, for names like w₁. */
+const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+
+/** @param {number | null | undefined} value @returns {value is number} */
+const isFigure = (value) => value !== null && value !== undefined && Number.isFinite(value);
 
 /**
- * A number with thousands separators and at most `digits` decimals: 10300 → "10,300".
+ * A number to `digits` significant digits with a true minus sign; null or NaN shows "—".
  * @param {number | null | undefined} value
- * @param {number} [digits] decimals kept (trailing zeros dropped)
+ * @param {number} [digits]
  * @returns {string}
  */
-export function formatNumber(value, digits = 0) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+export function formatNumber(value, digits = DEFAULT_DIGITS) {
+  if (!isFigure(value)) return MISSING;
+  if (value === 0) return "0";
+  const size = Math.abs(value);
+  let text;
+  if (size < SMALL_LIMIT || size >= LARGE_LIMIT) {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
+    text = `${mantissa}e${Number(exponent)}`;
+  } else {
+    text = value.toPrecision(digits);
+    if (text.includes("e")) text = String(Number(text));
+  }
+  return text.replace(/-/g, MINUS);
+}
+
+/**
+ * Like formatNumber, without trailing zeros: for axis ticks ("6", "0.4", "−1").
+ * @param {number | null | undefined} value
+ * @param {number} [digits]
+ * @returns {string}
+ */
+export function formatTick(value, digits = DEFAULT_DIGITS) {
+  const text = formatNumber(value, digits);
+  return text.includes(".") && !text.includes("e") ? text.replace(/\.?0+$/, "") : text;
+}
+
+/**
+ * A share in [0, 1] as a percentage with one decimal; null shows "—".
+ * @param {number | null | undefined} share
+ * @returns {string}
+ */
+export function formatPercent(share) {
+  if (!isFigure(share)) return MISSING;
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+/**
+ * A 1-based position written as a subscript: 0 → "₁", 11 → "₁₂".
+ * @param {number} index 0-based
+ * @returns {string}
+ */
+export function subscript(index) {
+  return String(index + 1).split("").map((digit) => SUBSCRIPTS[Number(digit)]).join("");
+}
+
+/**
+ * A whole count grouped by thousands: 10300 → "10,300".
+ * @param {number | null | undefined} value
+ * @returns {string}
+ */
+export function formatCount(value) {
+  if (!isFigure(value)) return MISSING;
+  return Math.trunc(value).toLocaleString("en-US");
 }
 
 /**
@@ -32,21 +92,9 @@ export function formatNumber(value, digits = 0) {
  * @returns {string}
  */
 export function formatCounter(value, width = COUNTER_DIGITS) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
+  if (!isFigure(value)) return MISSING;
   const digits = String(Math.max(0, Math.trunc(value))).padStart(width, "0");
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-/**
- * A cost with a few significant digits: 0.012345 → "0.0123", 1.5e-5 → "1.50e-5".
- * @param {number | null | undefined} value
- * @param {number} [digits] significant digits
- * @returns {string}
- */
-export function formatCost(value, digits = COST_DIGITS) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
-  if (value !== 0 && Math.abs(value) < TINY_COST) return value.toExponential(digits - 1).replace("e-", "e−");
-  return Number(value.toPrecision(digits)).toString();
 }
 
 /**
@@ -55,19 +103,8 @@ export function formatCost(value, digits = COST_DIGITS) {
  * @returns {string}
  */
 export function formatRate(value) {
-  if (!Number.isFinite(value)) return NO_VALUE;
+  if (!Number.isFinite(value)) return MISSING;
   if (value === 0) return "0";
   const text = value.toFixed(10).replace(/\.?0+$/, "");
   return text === "0" ? String(value) : text;
-}
-
-/**
- * A share 0..1 as a percentage: 0.996 → "99.6%".
- * @param {number | null | undefined} value
- * @param {number} [digits] decimals
- * @returns {string}
- */
-export function formatPercent(value, digits = 1) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
-  return `${(value * 100).toFixed(digits)}%`;
 }

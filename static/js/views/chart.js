@@ -8,7 +8,7 @@
 import { THEME } from "../lib/colors.js";
 import { sizeCanvas, watchSize } from "../lib/canvas.js";
 import { el } from "./output-caption.js";
-import { formatNumber, formatTick } from "./output-format.js";
+import { formatNumber, formatTick } from "../lib/format.js";
 
 /** Height of the chart canvas, CSS px. */
 const CHART_HEIGHT = 110;

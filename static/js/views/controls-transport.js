@@ -5,7 +5,7 @@
  * latest frame, the training speed, and the keyboard shortcuts.
  */
 import { commands } from "../protocol.js";
-import { formatCounter, formatNumber } from "../lib/format.js";
+import { formatCount, formatCounter } from "../lib/format.js";
 import { button, el, field, setChoices, showChoice } from "./controls-dom.js";
 
 /** Keyboard shortcuts, shown in the buttons' titles. */
@@ -107,7 +107,7 @@ export function createTransport(element, { store, send }) {
       }
       if (state.frame !== previous.frame && state.frame) {
         epoch.value = formatCounter(state.frame.header.epoch);
-        steps.value = formatNumber(state.frame.header.step);
+        steps.value = formatCount(state.frame.header.step);
       }
     },
   };

@@ -7,7 +7,8 @@
  */
 import { createConfusionTable } from "./output-confusion.js";
 import { el } from "./output-caption.js";
-import { formatNumber, formatPercent, optionLabel } from "./output-format.js";
+import { formatNumber, formatPercent } from "../lib/format.js";
+import { optionLabel } from "../lib/labels.js";
 
 /** Significant digits of the two big cost figures. */
 const COST_DIGITS = 3;

@@ -8,7 +8,8 @@
  */
 import { commands } from "../protocol.js";
 import { classSwatch, el } from "./output-caption.js";
-import { formatNumber, neuronName, optionLabel } from "./output-format.js";
+import { formatNumber } from "../lib/format.js";
+import { neuronName, optionLabel } from "../lib/labels.js";
 import { buildNeuronTable, fillNeuronTable } from "./output-neuron-table.js";
 
 /** How to choose what is shown. */

@@ -5,7 +5,8 @@
  * map. Also the hover readout's wording. Builds small DOM fragments only.
  */
 import { NEGATIVE, NEUTRAL, POSITIVE, classColor, rgb } from "../lib/colors.js";
-import { formatNumber, formatTick, neuronName } from "./output-format.js";
+import { formatNumber, formatTick } from "../lib/format.js";
+import { neuronName } from "../lib/labels.js";
 
 /**
  * @param {string} tag @param {string} [className] @param {string} [text]

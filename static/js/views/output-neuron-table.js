@@ -6,7 +6,8 @@
  * numbers are rewritten in place on every frame.
  */
 import { el } from "./output-caption.js";
-import { formatNumber, optionLabel, subscript } from "./output-format.js";
+import { formatNumber, subscript } from "../lib/format.js";
+import { optionLabel } from "../lib/labels.js";
 
 /** Significant digits in the arithmetic. */
 const DIGITS = 3;

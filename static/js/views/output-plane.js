@@ -9,7 +9,7 @@ import {
   DISCRETE_TABLE, DIVERGING_TABLE, THEME, classCell, classColor, diverging, rgb,
 } from "../lib/colors.js";
 import { drawCells, drawMap } from "../lib/canvas.js";
-import { formatTick } from "./output-format.js";
+import { formatTick } from "../lib/format.js";
 
 /** Room left of the plot for the x2 tick labels, CSS px. */
 const LEFT_AXIS = 24;
