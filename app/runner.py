@@ -14,7 +14,9 @@ same interface.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import math
 import secrets
 import time
@@ -22,7 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from app.config import DATA_FIELDS
+from app.config import DATA_FIELDS, NETWORK_FIELDS
 from app.encoder import encode_dataset, encode_frame
 from app.errors import InputError
 from app.persistence import export, restore
@@ -41,12 +43,15 @@ from app.protocol import (
     SetData,
     SetSpeed,
     Step,
+    error_message,
 )
 from app.session import SessionError, Status, TrainingSession
 from app.settings import Settings
 from app.trace import trace
 
 T = TypeVar("T")
+LOG = logging.getLogger("neuroplay.runner")
+PUMP_FAILED = InputError("server", "this session stopped because of an error on the server; reload the page")
 
 MAX_QUEUED_MESSAGES = 256  # JSON messages waiting for one slow client before it is dropped
 FIRST_BATCH_MS = 0.05  # guess of a batch's cost before the first measurement
@@ -116,15 +121,22 @@ class Runner:
     def start(self) -> None:
         """Start the pump task."""
         self.task = asyncio.create_task(self._pump(), name=f"runner-{self.id[:8]}")
+        self.task.add_done_callback(self._pump_stopped)
+
+    def _pump_stopped(self, task: asyncio.Task[None]) -> None:
+        """A pump only ends by cancellation; anything else is a bug to log and to tell the client about."""
+        if task.cancelled() or task.exception() is None:
+            return
+        LOG.error("session %s stopped", self.id[:8], exc_info=task.exception())
+        self._broadcast(error_message(PUMP_FAILED))
 
     async def close(self) -> None:
         """Stop the pump; the session is freed with the runner."""
         if self.task is not None:
             self.task.cancel()
-            try:
+            # A pump that failed was already logged and reported by _pump_stopped.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.task
-            except asyncio.CancelledError:
-                pass
         self.outboxes.clear()
 
     def subscribe(self, outbox: Outbox) -> None:
@@ -161,12 +173,10 @@ class Runner:
         session = self.session
         match command:
             case Configure(changes=changes):
-                changed = sorted(session.configure(changes))
-                is_rebuilt = bool(set(changed) - {"learning_rate", "batch_size", "optimizer", "cost",
-                                                  "regularization", "regularization_rate"})
-                if is_rebuilt:
+                changed = session.configure(changes)
+                if changed & (DATA_FIELDS | NETWORK_FIELDS):
                     self._after_rebuild()
-                return changed, bool(set(changed) & DATA_FIELDS)
+                return sorted(changed), bool(changed & DATA_FIELDS)
             case Play():
                 session.start()
                 self.pending_batches = 0
@@ -175,9 +185,7 @@ class Runner:
                 self.pending_batches = 0
             case Step(unit=unit, count=count):
                 self._check_count("count", count, self.settings.max_step_count)
-                if session.status in (Status.RUNNING, Status.DIVERGED):
-                    raise SessionError("status", "pause the run before stepping" if session.status == Status.RUNNING
-                                       else "the run diverged; reset it first")
+                session.check_can_step()
                 self.pending_batches += session.batches_for(unit, count)
             case Reset():
                 session.reset()

@@ -195,12 +195,16 @@ class TrainingSession:
             raise SessionError("status", f"not running (status is {self.status})")
         self._set_status(Status.PAUSED)
 
-    def step(self, unit: str = "batch", count: int = 1) -> int:
-        """Train ``count`` mini-batches or epochs by hand; returns the steps taken."""
+    def check_can_step(self) -> None:
+        """Raise SessionError unless training by hand is allowed now (not running, not diverged)."""
         if self.status == Status.RUNNING:
             raise SessionError("status", "pause the run before stepping")
         if self.status == Status.DIVERGED:
             raise SessionError("status", "the run diverged; reset it first")
+
+    def step(self, unit: str = "batch", count: int = 1) -> int:
+        """Train ``count`` mini-batches or epochs by hand; returns the steps taken."""
+        self.check_can_step()
         taken = self.train(self.batches_for(unit, count))
         if self.status == Status.IDLE:
             self._set_status(Status.PAUSED)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
+from app.runner import Runner
 from tests.protocol.conftest import Conversation
 
 
@@ -176,3 +178,15 @@ def test_a_diverging_run_is_reported_and_nothing_is_nan(conversation: Conversati
     assert conversation.error()["field"] == "status"
     conversation.send({"type": "reset"})
     assert conversation.until_type("session")["status"] == "idle"
+
+
+def test_a_failing_session_says_so_instead_of_going_silent(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Runner) -> bytes:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Runner, "_make_frame", broken)
+    with client.websocket_connect("/ws") as websocket:
+        error = Conversation(websocket).error()
+        assert error["field"] == "server" and "reload" in error["message"]

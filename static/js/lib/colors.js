@@ -30,8 +30,9 @@ export const THEME = {
   "--paper": "#ffffff", // panels
   "--canvas": "#f4f5f7", // page background
   "--line": "#d9dde3", // borders
-  "--accent": "#1170b8", // focus rings, primary buttons (= POSITIVE)
+  "--accent": rgb(POSITIVE), // focus rings, primary buttons, the test-cost line
   "--warn": "#b3261e", // divergence and errors
+  "--ok": "#2e7d32", // a live connection
   "--negative": rgb(NEGATIVE),
   "--positive": rgb(POSITIVE),
 };
