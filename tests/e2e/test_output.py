@@ -105,7 +105,10 @@ def test_boundary_learns_the_circle_and_the_figures_follow(page: Page) -> None:
         """() => {
             const canvas = document.querySelector("#chart canvas");
             const accent = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim();
-            const [r, g, b] = [1, 3, 5].map((i) => parseInt(accent.slice(i, i + 2), 16));
+            const probe = document.createElement("canvas").getContext("2d");
+            probe.fillStyle = accent;  // any CSS colour syntax, read back as one pixel
+            probe.fillRect(0, 0, 1, 1);
+            const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
             const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
             let count = 0;
             for (let i = 0; i < data.length; i += 4) {
