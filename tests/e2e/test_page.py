@@ -91,3 +91,12 @@ def test_a_teacher_trains_a_spiral(page: Page, artifacts: Path) -> None:
     page.screenshot(path=artifacts / "spiral-trained.png")
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifacts / "spiral-phone.png", full_page=True)
+
+
+def test_a_link_typed_over_a_running_page_describes_the_whole_setup(page: Page) -> None:
+    open_page(page, "/#dataset=spiral&features=x1,x2,sin_x1&learning_rate=0.1")
+    expect(page).to_have_url(re.compile(r"features=x1,x2,sin_x1"), timeout=SERVER_MS)
+    page.evaluate("location.hash = '#dataset=blobs&classes=4'")
+    expect(page.locator('[data-dataset="blobs"]')).to_have_attribute("aria-pressed", "true", timeout=SERVER_MS)
+    expect(page).to_have_url(re.compile(r"#dataset=blobs&classes=4$"), timeout=SERVER_MS)
+    expect(page.get_by_label("Learning rate")).to_have_value("0.03")

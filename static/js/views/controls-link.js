@@ -14,6 +14,8 @@ import { buildHash, configChanges, parseHash } from "../lib/url.js";
 const CUSTOM_DATASET = "custom";
 /** Settings that follow the uploaded points' problem type, dropped with them. */
 const CUSTOM_DEPENDENT = ["dataset", "output_activation", "cost", "classes"];
+/** Settings the server chooses to suit the problem type when a link leaves them out. */
+const PROBLEM_DEPENDENT = ["output_activation", "cost"];
 /** How long a note about the link stays in the banner. */
 const NOTE_MS = 10000;
 /** Marks elements this module hid, so it only ever shows those again. */
@@ -52,20 +54,36 @@ export function createLink({ store, send, notify }) {
     if (isAwaitingEcho) send(commands.configure(changes));
   }
 
-  /** @param {any} hello */
-  function applyHash(hello) {
+  /**
+   * Configure what the hash says. A link typed over a running page describes a whole setup:
+   * every setting it leaves out goes back to its default, except the output activation and
+   * cost, which the server sets to suit the problem type.
+   * @param {any} hello
+   * @param {Record<string, unknown> | null} current the session's config, or null on a fresh session
+   */
+  function applyHash(hello, current) {
     const parsed = parseHash(location.hash, hello.fields);
     if (parsed.unknown.length) {
       notify(`The link names unknown settings, ignored: ${parsed.unknown.join(", ")}`, "error", NOTE_MS);
     }
     setHidden(parsed.hidden);
-    sendChanges(parsed.changes);
+    if (!current) {
+      sendChanges(parsed.changes);
+      return;
+    }
+    const defaults = Object.fromEntries(
+      Object.entries(hello.defaults).filter(([name]) => !PROBLEM_DEPENDENT.includes(name)),
+    );
+    sendChanges(configChanges({ ...defaults, ...parsed.changes }, current));
   }
 
   /** @param {State} state */
   function writeHash(state) {
     if (!state.hello || !state.session) return;
-    const hash = buildHash(state.session.config, state.hello.defaults, state.ui.hidden);
+    // The output activation and cost the server picks for this problem type need no mention.
+    const choices = state.hello.problems[state.session.problem];
+    const defaults = { ...state.hello.defaults, output_activation: choices.output_activation[0], cost: choices.cost[0] };
+    const hash = buildHash(state.session.config, defaults, state.ui.hidden);
     if (hash === location.hash || (hash === "" && location.hash === "")) return;
     writtenHash = hash;
     history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
@@ -76,7 +94,7 @@ export function createLink({ store, send, notify }) {
     const hello = store.get().hello;
     if (hello && location.hash !== writtenHash) {
       writtenHash = location.hash;
-      applyHash(hello);
+      applyHash(hello, store.get().session?.config ?? null);
     }
   });
 
@@ -101,7 +119,7 @@ export function createLink({ store, send, notify }) {
       if (isFirstSession) {
         handledHello = state.hello;
         if (lastConfig) sendChanges(configChanges(lastConfig, state.hello.defaults));
-        else applyHash(state.hello);
+        else applyHash(state.hello, null);
       } else if (state.session !== previous.session && state.session) {
         isAwaitingEcho = false;
       } else if (state.error !== previous.error && state.error?.command === "configure") {

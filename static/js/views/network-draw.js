@@ -20,7 +20,7 @@ const WIDTH_STEPS_PER_PX = 4;
 /** Thinnest link, px. */
 const MIN_LINK_WIDTH = 0.5;
 /** Link width per unit of |weight|, px (then clamped to the layout's maximum). */
-const WIDTH_PER_WEIGHT = 2.5;
+const WIDTH_PER_WEIGHT = 1.2;
 /** |weight| or |bias| that gets the full colour; the legend's ends. */
 export const VALUE_SCALE = 1;
 /** Faintest colour a non-zero link gets, as a share of the full colour, so no link vanishes. */
