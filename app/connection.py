@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 from fastapi import WebSocket, WebSocketDisconnect
 
 from app.errors import InputError
+from app.outbox import Outbox
 from app.protocol import error_message, options, parse_command, request_id
-from app.runner import LiveRunner, Outbox, Registry
+from app.registry import LiveRunner, Registry
 from app.settings import Settings
 
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,15 +24,12 @@ from app.errors import InputError
 
 EXTENT = 6.0  # the input plane is [-EXTENT, EXTENT]², TensorFlow Playground's range
 MIN_POINTS, MAX_POINTS = 50, 2000  # generated dataset size range
-MIN_USER_POINTS = 4  # user-supplied data: MIN_USER_POINTS..MAX_POINTS rows
 MIN_CLASSES, MAX_CLASSES = 3, 6  # class count range of multi-class datasets
 MAX_NOISE = 0.5  # noise is a fraction 0..MAX_NOISE (the UI shows 0..50 %)
 MAX_SEED = 2**31 - 1  # seeds are 0..MAX_SEED, a range every client can represent
 MIN_TRAIN_FRACTION, MAX_TRAIN_FRACTION = 0.1, 0.9  # share of points used for training
 MIN_SPLIT_POINTS = 2  # a split gives each side at least one point
 MAX_TARGET = 1.0  # regression targets lie in [-MAX_TARGET, MAX_TARGET]
-CLASS_COLUMNS = ("x1", "x2", "label")  # what a user-supplied row holds for classification
-TARGET_COLUMNS = ("x1", "x2", "target")  # what a user-supplied row holds for regression
 
 CIRCLE_INNER_RADIUS = 2.5  # class 1 lies within this radius of the origin
 CIRCLE_RING = (3.5, 5.0)  # class 0 lies in this ring (inner, outer radius)
@@ -95,7 +92,8 @@ class DataError(InputError):
     """Invalid dataset arguments or user data; ``field`` names the offending input."""
 
 
-def _dataset(points: np.ndarray, labels: np.ndarray, problem: Problem, n_classes: int) -> Dataset:
+def make_dataset(points: np.ndarray, labels: np.ndarray, problem: Problem, n_classes: int) -> Dataset:
+    """A read-only Dataset from points (n, 2), clipped to the plane, and labels (n,)."""
     points = np.clip(points, -EXTENT, EXTENT).astype(np.float64)
     labels = labels.astype(np.float64 if problem is Problem.REGRESSION else np.int64)
     points.setflags(write=False)
@@ -125,7 +123,7 @@ def _circle(n: int, noise: float, rng: np.random.Generator) -> Dataset:
     )
     points = _polar(radius, rng.uniform(0.0, 2 * np.pi, n))
     labels = (radius <= CIRCLE_INNER_RADIUS).astype(np.int64)
-    return _dataset(_jitter(points, noise, CIRCLE_JITTER, rng), labels, Problem.BINARY, 2)
+    return make_dataset(_jitter(points, noise, CIRCLE_JITTER, rng), labels, Problem.BINARY, 2)
 
 
 def _xor(n: int, noise: float, rng: np.random.Generator) -> Dataset:
@@ -134,7 +132,7 @@ def _xor(n: int, noise: float, rng: np.random.Generator) -> Dataset:
     sign_x1 = rng.choice([-1.0, 1.0], n)
     # class 1 has x1 and x2 of the same sign (quadrants I and III)
     points = magnitude * np.column_stack([sign_x1, np.where(labels == 1, sign_x1, -sign_x1)])
-    return _dataset(_jitter(points, noise, XOR_JITTER, rng), labels, Problem.BINARY, 2)
+    return make_dataset(_jitter(points, noise, XOR_JITTER, rng), labels, Problem.BINARY, 2)
 
 
 def _gaussian_clusters(n: int, noise: float, rng: np.random.Generator, centres: np.ndarray) -> Dataset:
@@ -144,7 +142,7 @@ def _gaussian_clusters(n: int, noise: float, rng: np.random.Generator, centres: 
     labels = np.repeat(np.arange(len(centres)), _class_sizes(n, len(centres)))
     points = centres[labels] + rng.normal(0.0, deviation, size=(n, 2))
     problem = Problem.BINARY if len(centres) == 2 else Problem.MULTICLASS
-    return _dataset(points, labels, problem, len(centres))
+    return make_dataset(points, labels, problem, len(centres))
 
 
 def _gauss(n: int, noise: float, rng: np.random.Generator) -> Dataset:
@@ -163,7 +161,7 @@ def _spiral_arms(n: int, noise: float, rng: np.random.Generator, classes: int) -
     angle = 2 * np.pi * (SPIRAL_TURNS * along + labels / classes)
     points = _polar(SPIRAL_RADIUS * along, angle)
     problem = Problem.BINARY if classes == 2 else Problem.MULTICLASS
-    return _dataset(_jitter(points, noise, SPIRAL_JITTER, rng), labels, problem, classes)
+    return make_dataset(_jitter(points, noise, SPIRAL_JITTER, rng), labels, problem, classes)
 
 
 def _spiral(n: int, noise: float, rng: np.random.Generator) -> Dataset:
@@ -174,7 +172,7 @@ def _moons(n: int, noise: float, rng: np.random.Generator) -> Dataset:
     labels = np.repeat([0, 1], _class_sizes(n, 2))
     angle = rng.uniform(0.0, np.pi, n) + np.pi * labels  # upper half-arc for class 0, lower for class 1
     points = np.array(MOON_CENTRES)[labels] + _polar(np.full(n, MOON_RADIUS), angle)
-    return _dataset(_jitter(points, noise, MOON_JITTER, rng), labels, Problem.BINARY, 2)
+    return make_dataset(_jitter(points, noise, MOON_JITTER, rng), labels, Problem.BINARY, 2)
 
 
 def _regression(
@@ -183,7 +181,7 @@ def _regression(
     """Uniform points (n, 2); target (n, 2) -> (n,) is evaluated at the jittered points and clipped."""
     points = rng.uniform(-EXTENT, EXTENT, size=(n, 2))
     targets = np.clip(target(_jitter(points, noise, REGRESSION_JITTER, rng)), -MAX_TARGET, MAX_TARGET)
-    return _dataset(points, targets, Problem.REGRESSION, 0)
+    return make_dataset(points, targets, Problem.REGRESSION, 0)
 
 
 def _plane(n: int, noise: float, rng: np.random.Generator) -> Dataset:
@@ -226,7 +224,7 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
     """A short rendering of a user value for messages: 7, 50.0, nan, 'abc'."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return str(int(value))
@@ -235,14 +233,14 @@ def _show(value: object) -> str:
     return repr(value)
 
 
-def _check_range(field: str, value: object, low: float, high: float, *, is_integer: bool) -> None:
-    allowed = f"between {_show(low)} and {_show(high)}"
+def check_range(field: str, value: object, low: float, high: float, *, is_integer: bool) -> None:
+    allowed = f"between {show_value(low)} and {show_value(high)}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral if is_integer else numbers.Real):
         raise DataError(
-            field, f"must be {'an integer' if is_integer else 'a number'} {allowed}, got {_show(value)}"
+            field, f"must be {'an integer' if is_integer else 'a number'} {allowed}, got {show_value(value)}"
         )
     if not low <= float(value) <= high:
-        raise DataError(field, f"must be {allowed}, got {_show(value)}")
+        raise DataError(field, f"must be {allowed}, got {show_value(value)}")
 
 
 def generate(name: str, n: int, noise: float, seed: int, classes: int = MIN_CLASSES) -> Dataset:
@@ -252,12 +250,12 @@ def generate(name: str, n: int, noise: float, seed: int, classes: int = MIN_CLAS
     """
     if not isinstance(name, str) or name not in DATASETS:
         raise DataError("dataset", f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    _check_range("points", n, MIN_POINTS, MAX_POINTS, is_integer=True)
-    _check_range("noise", noise, 0, MAX_NOISE, is_integer=False)
+    check_range("points", n, MIN_POINTS, MAX_POINTS, is_integer=True)
+    check_range("noise", noise, 0, MAX_NOISE, is_integer=False)
     spec = DATASETS[name]
     if spec.problem is Problem.MULTICLASS:
-        _check_range("classes", classes, MIN_CLASSES, MAX_CLASSES, is_integer=True)
-    _check_range("seed", seed, 0, MAX_SEED, is_integer=True)
+        check_range("classes", classes, MIN_CLASSES, MAX_CLASSES, is_integer=True)
+    check_range("seed", seed, 0, MAX_SEED, is_integer=True)
     n_classes = int(classes) if spec.problem is Problem.MULTICLASS else 0  # the others ignore it
     return spec.generate(int(n), float(noise), np.random.default_rng(int(seed)), n_classes)
 
@@ -265,85 +263,13 @@ def generate(name: str, n: int, noise: float, seed: int, classes: int = MIN_CLAS
 def split(n: int, train_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Deterministic (train_indices (n_train,), test_indices (n - n_train,)) int64, a shuffled partition of
     range(n). n_train = round(n * train_fraction), kept within 1..n-1 so neither side is empty."""
-    _check_range("points", n, MIN_SPLIT_POINTS, MAX_POINTS, is_integer=True)
+    check_range("points", n, MIN_SPLIT_POINTS, MAX_POINTS, is_integer=True)
     is_number = isinstance(train_fraction, numbers.Real) and not isinstance(train_fraction, bool)
     if not is_number or not MIN_TRAIN_FRACTION <= train_fraction <= MAX_TRAIN_FRACTION:
-        shown = f"{float(train_fraction) * 100:g} %" if is_number else _show(train_fraction)
+        shown = f"{float(train_fraction) * 100:g} %" if is_number else show_value(train_fraction)
         allowed = f"{MIN_TRAIN_FRACTION * 100:g} % and {MAX_TRAIN_FRACTION * 100:g} %"
         raise DataError("train_percent", f"must be between {allowed}, got {shown}")
-    _check_range("seed", seed, 0, MAX_SEED, is_integer=True)
+    check_range("seed", seed, 0, MAX_SEED, is_integer=True)
     order = np.random.default_rng(int(seed)).permutation(int(n)).astype(np.int64)
     n_train = min(max(round(n * train_fraction), 1), n - 1)
     return order[:n_train], order[n_train:]
-
-
-def _row_values(index: int, row: object, columns: tuple[str, ...]) -> tuple[float, float, float]:
-    """One user row -> (x1, x2, label); rejects rows that are not exactly len(columns) finite numbers."""
-    if isinstance(row, np.ndarray):
-        row = row.tolist()
-    if isinstance(row, str | bytes) or not isinstance(row, Sequence):
-        raise DataError("points", f"row {index} is a {type(row).__name__}; each row is {', '.join(columns)}")
-    if len(row) != len(columns):
-        raise DataError("points", f"row {index} has {len(row)} values; each row is {', '.join(columns)}")
-    for name, value in zip(columns, row, strict=True):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-            raise DataError("points", f"row {index}: {name} = {_show(value)} is not a finite number")
-    return float(row[0]), float(row[1]), float(row[2])
-
-
-def _reject_rows(is_bad: np.ndarray, name: str, values: np.ndarray, reason: str) -> None:
-    """Raises DataError("points") naming the first row where is_bad (n,) holds; values (n,)."""
-    if is_bad.any():
-        index = int(np.argmax(is_bad))
-        raise DataError("points", f"row {index}: {name} = {values[index]:g} {reason}")
-
-
-def _class_count(labels: np.ndarray, problem: Problem, classes: int | None) -> int:
-    """Checks (n,) float64 class labels and returns the class count."""
-    _reject_rows(
-        (labels != np.round(labels)) | (labels < 0), "label", labels, "is not a class index 0, 1, 2, ..."
-    )
-    if problem is Problem.BINARY:
-        n_classes = 2
-    elif classes is None:
-        n_classes = int(labels.max()) + 1
-        if not MIN_CLASSES <= n_classes <= MAX_CLASSES:
-            allowed = f"between {MIN_CLASSES} and {MAX_CLASSES}"
-            raise DataError("classes", f"must be {allowed}, got {n_classes} (1 + the largest label)")
-    else:
-        _check_range("classes", classes, MIN_CLASSES, MAX_CLASSES, is_integer=True)
-        n_classes = int(classes)
-    _reject_rows(labels >= n_classes, "label", labels, f"is outside 0..{n_classes - 1}")
-    if len(np.unique(labels)) < 2:
-        raise DataError("points", f"needs at least two classes, got only class {labels[0]:g}")
-    return n_classes
-
-
-def from_rows(rows: Sequence[Sequence[float]], problem: Problem | str, classes: int | None = None) -> Dataset:
-    """User-supplied data: rows (n, 3) of x1, x2, label_or_target -> Dataset with points (n, 2).
-
-    Binary labels are 0 or 1; multiclass labels are 0..classes-1 with classes in MIN_CLASSES..MAX_CLASSES
-    (default: 1 + the largest label); classification needs at least two distinct labels. Regression
-    targets lie in [-1, 1]. ``classes`` is ignored unless the problem is multiclass. Raises DataError.
-    """
-    if problem not in tuple(Problem):
-        raise DataError("problem", f"must be one of {', '.join(Problem)}, got {problem!r}")
-    problem = Problem(problem)
-    columns = TARGET_COLUMNS if problem is Problem.REGRESSION else CLASS_COLUMNS
-    if isinstance(rows, np.ndarray):
-        rows = rows.tolist()
-    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
-        raise DataError("points", f"must be a list of rows {', '.join(columns)}, got a {type(rows).__name__}")
-    if not MIN_USER_POINTS <= len(rows) <= MAX_POINTS:
-        allowed = f"between {MIN_USER_POINTS} and {MAX_POINTS} rows"
-        raise DataError("points", f"must have {allowed}, got {len(rows)}")
-    table = np.array([_row_values(index, row, columns) for index, row in enumerate(rows)], dtype=np.float64)
-    for column, name in enumerate(columns[:2]):
-        outside = f"is outside [-{EXTENT:g}, {EXTENT:g}]"
-        _reject_rows(np.abs(table[:, column]) > EXTENT, name, table[:, column], outside)
-    points, labels = table[:, :2], table[:, 2]  # (n, 2), (n,)
-    if problem is Problem.REGRESSION:
-        outside = f"is outside [-{MAX_TARGET:g}, {MAX_TARGET:g}]"
-        _reject_rows(np.abs(labels) > MAX_TARGET, columns[2], labels, outside)
-        return _dataset(points, labels, problem, 0)
-    return _dataset(points, labels, problem, _class_count(labels, problem, classes))

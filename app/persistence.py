@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from app.config import CUSTOM_DATASET, config_from_dict
-from app.datasets import Problem, from_rows
+from app.datasets import Problem
 from app.errors import InputError
 from app.nn.optim import OPTIMIZERS
 from app.session import DIVERGENCE_LIMIT, Status, TrainingSession
+from app.user_data import from_rows
 
 EXPORT_FORMAT = "neuroplay-experiment"  # the "format" field every export carries
 EXPORT_VERSION = 1  # bumped whenever the layout below changes

@@ -18,15 +18,14 @@ import contextlib
 import json
 import logging
 import math
-import secrets
 import time
-from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from app.config import DATA_FIELDS, NETWORK_FIELDS
 from app.encoder import encode_dataset, encode_frame
 from app.errors import InputError
+from app.outbox import Outbox
 from app.persistence import export, restore
 from app.protocol import (
     DEFAULT_SPEED,
@@ -53,43 +52,8 @@ T = TypeVar("T")
 LOG = logging.getLogger("neuroplay.runner")
 PUMP_FAILED = InputError("server", "this session stopped because of an error on the server; reload the page")
 
-MAX_QUEUED_MESSAGES = 256  # JSON messages waiting for one slow client before it is dropped
 FIRST_BATCH_MS = 0.05  # guess of a batch's cost before the first measurement
 SMOOTHING = 0.2  # weight of the newest measurement in the running cost per batch
-SESSION_ID_BYTES = 18  # random bytes in a session id: it grants control of the run, so unguessable
-
-
-class Outbox:
-    """One subscriber's outgoing messages: JSON messages in order, frames newest-only."""
-
-    def __init__(self) -> None:
-        self.messages: deque[str | bytes] = deque()
-        self.frame: bytes | None = None
-        self.ready = asyncio.Event()
-        self.is_overflowing = False
-
-    def put(self, message: str | bytes) -> None:
-        """Queue a message that must arrive (session, dataset, error)."""
-        if len(self.messages) >= MAX_QUEUED_MESSAGES:
-            self.is_overflowing = True
-        self.messages.append(message)
-        self.ready.set()
-
-    def put_frame(self, frame: bytes) -> None:
-        """Offer a frame; an unsent older one is dropped."""
-        self.frame = frame
-        self.ready.set()
-
-    async def take(self) -> list[str | bytes]:
-        """Wait for something to send; returns queued messages then the newest frame."""
-        await self.ready.wait()
-        self.ready.clear()
-        batch: list[str | bytes] = list(self.messages)
-        self.messages.clear()
-        if self.frame is not None:
-            batch.append(self.frame)
-            self.frame = None
-        return batch
 
 
 def thumb_size(sizes: tuple[int, ...], settings: Settings) -> int:
@@ -377,59 +341,3 @@ class Runner:
             "output": sample.A[-1].tolist(),
             "neuron": sample.neuron(self.session, layer, index),
         }
-
-
-class Registry:
-    """The live runners, by session id; at most ``settings.max_sessions`` at once.
-
-    With a worker pool, sessions live in its processes; without, in this one.
-    """
-
-    def __init__(self, settings: Settings, pool: RunnerFactory | None = None) -> None:
-        self.settings = settings
-        self.pool = pool
-        self.runners: dict[str, LiveRunner] = {}
-
-    def create(self) -> LiveRunner | None:
-        """A runner with a fresh default session, or None when the server is full."""
-        if len(self.runners) >= self.settings.max_sessions:
-            return None
-        session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
-        runner: LiveRunner = (Runner(TrainingSession(), self.settings, session_id) if self.pool is None
-                              else self.pool.create_runner(session_id))
-        self.runners[session_id] = runner
-        return runner
-
-    def get(self, session_id: str) -> LiveRunner | None:
-        """The live runner with this id."""
-        return self.runners.get(session_id)
-
-    async def close(self, runner: LiveRunner) -> None:
-        """Stop a runner and forget it (its session is freed)."""
-        self.runners.pop(runner.id, None)
-        await runner.close()
-
-    async def close_all(self) -> None:
-        """Stop every runner (server shutdown)."""
-        for runner in list(self.runners.values()):
-            await self.close(runner)
-
-
-class LiveRunner(Protocol):
-    """What connections and the HTTP API use of a runner, local or in a worker process."""
-
-    id: str
-
-    def start(self) -> None: ...
-    async def close(self) -> None: ...
-    def subscribe(self, outbox: Outbox) -> None: ...
-    def unsubscribe(self, outbox: Outbox) -> None: ...
-    async def execute(self, command: Command) -> None: ...
-    async def export(self) -> dict[str, Any]: ...
-    async def import_document(self, document: dict[str, Any]) -> dict[str, Any]: ...
-
-
-class RunnerFactory(Protocol):
-    """Makes runners that live elsewhere (see app/workers.py)."""
-
-    def create_runner(self, session_id: str) -> LiveRunner: ...

@@ -2,7 +2,7 @@
 
 ``create_app(settings)`` builds everything from typed settings, so tests
 and deployments pass their own. No training happens here: sockets are
-handed to ``app.connection``, sessions live in ``app.runner``.
+handed to ``app.connection``, sessions live in ``app.registry``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from app import __version__
 from app.connection import serve
 from app.errors import InputError
 from app.protocol import options
-from app.runner import Registry
+from app.registry import Registry
 from app.settings import Settings
 from app.workers import WorkerPool
 

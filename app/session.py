@@ -39,12 +39,13 @@ from app.config import (
     problem_of,
 )
 from app.data import DataSplit, output_width, prepare
-from app.datasets import EXTENT, Dataset, Problem, from_rows, generate, split
+from app.datasets import EXTENT, Dataset, Problem, generate, split
 from app.errors import InputError
 from app.nn.initializers import initialize
 from app.nn.mlp import MLP
 from app.nn.trainer import Trainer
 from app.snapshot import Snapshot, build
+from app.user_data import from_rows
 
 DIVERGENCE_LIMIT = 1e6  # a weight this large means the run has blown up (inputs are at most 36)
 MAX_EDIT_VALUE = 100.0  # a weight or bias typed in by hand must lie within ±this

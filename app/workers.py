@@ -29,8 +29,10 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.errors import InputError
+from app.outbox import Outbox
 from app.protocol import COMMAND_ADAPTER, Command, error_message
-from app.runner import LiveRunner, Outbox, Runner
+from app.registry import LiveRunner
+from app.runner import Runner
 from app.session import TrainingSession
 from app.settings import Settings
 

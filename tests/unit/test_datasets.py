@@ -28,10 +28,10 @@ from app.datasets import (
     DataError,
     Dataset,
     Problem,
-    from_rows,
     generate,
     split,
 )
+from app.user_data import from_rows
 
 NAMES = list(DATASETS)
 CLASSIFICATION = [name for name, spec in DATASETS.items() if spec.problem is not Problem.REGRESSION]
