@@ -45,15 +45,24 @@ const views = [
   createNeuronView(slot("neuron-math"), context),
 ];
 
-let isScheduled = false;
-let previous = store.get();
-store.subscribe(() => {
-  if (isScheduled) return;
-  isScheduled = true;
-  queueMicrotask(() => {
-    isScheduled = false;
-    const state = store.get();
-    for (const view of views) view.render(state, previous);
-    previous = state;
+/**
+ * Redraw every view once per batch of state changes (one microtask), with the state before it.
+ * @param {ReturnType<typeof createStore>} source
+ * @param {{render: (state: any, previous: any) => void}[]} targets
+ */
+function renderOnChange(source, targets) {
+  let isScheduled = false;
+  let previous = source.get();
+  source.subscribe(() => {
+    if (isScheduled) return;
+    isScheduled = true;
+    queueMicrotask(() => {
+      isScheduled = false;
+      const state = source.get();
+      for (const view of targets) view.render(state, previous);
+      previous = state;
+    });
   });
-});
+}
+
+renderOnChange(store, views);
