@@ -22,14 +22,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--host", help="interface to listen on (NEUROPLAY_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (NEUROPLAY_PORT, default 8000)")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
-    bench = commands.add_parser("bench", help="print the engine and streaming benchmarks")
-    bench.add_argument("rest", nargs=argparse.REMAINDER, help="options for python -m app.bench")
-    args = parser.parse_args(argv)
+    commands.add_parser("bench", help="print the engine and streaming benchmarks (options: python -m app.bench -h)")
+    args, rest = parser.parse_known_args(argv)
     if args.command == "bench":
         from app.bench import main as bench_main
 
-        bench_main(args.rest)
+        bench_main(rest)
         return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     run_server(getattr(args, "host", None), getattr(args, "port", None), getattr(args, "log_level", "info"))
 
 
