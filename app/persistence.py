@@ -10,7 +10,6 @@ nothing is half-restored.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +24,7 @@ from app.user_data import from_rows
 
 EXPORT_FORMAT = "neuroplay-experiment"  # the "format" field every export carries
 EXPORT_VERSION = 1  # bumped whenever the layout below changes
+FLOAT64_MAX = float(np.finfo(np.float64).max)  # the bound that only refuses NaN and infinity
 
 
 def export(session: TrainingSession) -> dict[str, Any]:
@@ -111,9 +111,10 @@ def _restore_optimizer(session: TrainingSession, state: Mapping[str, Any]) -> No
     n_params = session.mlp.params.size
     loaded: dict[str, object] = {"t": _count(state, "t")}
     for array_name in optimizer.state_names:
-        bound = math.inf if array_name != "velocity" else DIVERGENCE_LIMIT
-        loaded[array_name] = _array(_field(state, array_name, list), (n_params,), f"optimizer.{array_name}",
-                                    bound if math.isfinite(bound) else np.finfo(np.float64).max)
+        # A velocity is a sum of gradient steps, so it obeys the weights' bound; Adam's running
+        # means of g and g² only need to be finite.
+        bound = DIVERGENCE_LIMIT if array_name == "velocity" else FLOAT64_MAX
+        loaded[array_name] = _array(_field(state, array_name, list), (n_params,), f"optimizer.{array_name}", bound)
     optimizer.load_state(loaded)
 
 

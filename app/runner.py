@@ -139,7 +139,7 @@ class Runner:
             case Configure(changes=changes):
                 changed = session.configure(changes)
                 if changed & (DATA_FIELDS | NETWORK_FIELDS):
-                    self._after_rebuild()
+                    self._after_rebuild(is_new_data=bool(changed & DATA_FIELDS))
                 return sorted(changed), bool(changed & DATA_FIELDS)
             case Play():
                 session.start()
@@ -153,10 +153,10 @@ class Runner:
                 self.pending_batches += session.batches_for(unit, count)
             case Reset():
                 session.reset()
-                self._after_rebuild()
+                self._after_rebuild(is_new_data=False)
             case NewWeights():
                 session.new_weights()
-                self._after_rebuild()
+                self._after_rebuild(is_new_data=False)
                 return ["seed"], False
             case RegenerateData():
                 session.regenerate_data()
@@ -182,14 +182,15 @@ class Runner:
         if count > maximum:
             raise InputError(field, f"must be a whole number from 1 to {maximum}, got {count}")
 
-    def _after_rebuild(self) -> None:
-        """A new network or new points: drop owed steps and selections that no longer fit."""
+    def _after_rebuild(self, is_new_data: bool = True) -> None:
+        """A new network or new points: drop owed steps and the selections that no longer fit."""
         self.pending_batches = 0
         sizes = self.session.mlp.sizes
         if self.selected_neuron and not (self.selected_neuron[0] < len(sizes)
                                          and self.selected_neuron[1] < sizes[self.selected_neuron[0]]):
             self.selected_neuron = None
-        self.selected_sample = None
+        if is_new_data:
+            self.selected_sample = None
 
     def _neuron(self, layer: int | None, index: int | None) -> tuple[int, int] | None:
         if layer is None and index is None:

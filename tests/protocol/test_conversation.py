@@ -190,3 +190,12 @@ def test_a_failing_session_says_so_instead_of_going_silent(
     with client.websocket_connect("/ws") as websocket:
         error = Conversation(websocket).error()
         assert error["field"] == "server" and "reload" in error["message"]
+
+
+def test_a_selected_sample_survives_a_reset_but_not_new_points(conversation: Conversation) -> None:
+    conversation.send({"type": "select_sample", "part": "train", "index": 3})
+    conversation.frame(lambda f: f["trace"] is not None)
+    conversation.send({"type": "reset"})
+    assert conversation.until_type("session")["selected_sample"]["index"] == 3
+    conversation.send({"type": "regenerate_data"})
+    assert conversation.until_type("session")["selected_sample"] is None
