@@ -25,6 +25,8 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -38,6 +40,8 @@ from app.settings import Settings
 
 LOG = logging.getLogger("neuroplay.workers")
 STOP_SECONDS = 5.0  # how long a worker may take to exit before it is killed
+MAX_RESTARTS = 5  # replacements of dead workers allowed within RESTART_WINDOW_SECONDS
+RESTART_WINDOW_SECONDS = 60.0  # beyond that rate a dying worker is a bug, not bad luck
 WORKER_GONE = InputError("server", "the training process stopped; reload the page to start again")
 
 
@@ -169,7 +173,8 @@ class RemoteRunner:
 class Worker:
     """One worker process and the web process's end of its pipe."""
 
-    def __init__(self, settings: Settings, context: Any) -> None:
+    def __init__(self, settings: Settings, context: Any, on_gone: Callable[[Worker], None]) -> None:
+        self.on_gone = on_gone  # called on the event loop when the process has exited unasked
         self.connection, child = context.Pipe()
         self.process = context.Process(target=worker_main, args=(settings.model_dump_json(), child),
                                        daemon=True, name="neuroplay-worker")
@@ -251,6 +256,7 @@ class Worker:
         self.pending.clear()
         for runner in self.runners.values():
             runner.on_message(error_message(WORKER_GONE))
+        self.on_gone(self)
 
     async def stop(self) -> None:
         """Ask the worker to exit, wait for it and for the reader, then close the pipe."""
@@ -270,11 +276,19 @@ class Worker:
 
 
 class WorkerPool:
-    """``settings.workers`` worker processes; each new session goes to the least busy one."""
+    """``settings.workers`` worker processes; each new session goes to the least busy one.
+
+    A worker that exits unasked is replaced, so the server keeps its capacity; its sessions are
+    lost and their pages are told to reload. A worker that keeps dying is not replaced more than
+    MAX_RESTARTS times in RESTART_WINDOW_SECONDS.
+    """
 
     def __init__(self, settings: Settings) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
-        self.workers = [Worker(settings, context) for _ in range(settings.workers)]
+        self.settings = settings
+        self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
+        self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
+        self.restarts: deque[float] = deque(maxlen=MAX_RESTARTS)
+        self.reaping: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -282,10 +296,26 @@ class WorkerPool:
             worker.start(loop)
 
     async def stop(self) -> None:
-        await asyncio.gather(*(worker.stop() for worker in self.workers))
+        await asyncio.gather(*(worker.stop() for worker in self.workers), *self.reaping)
 
     def create_runner(self, session_id: str) -> LiveRunner:
         living = [w for w in self.workers if w.is_alive] or self.workers
         worker = min(living, key=lambda w: len(w.runners))
         runner = worker.runners[session_id] = RemoteRunner(worker, session_id)
         return runner
+
+    def _replace(self, dead: Worker) -> None:
+        """Start a fresh worker in the place of one that exited, unless workers keep dying."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if len(self.restarts) == MAX_RESTARTS and now - self.restarts[0] < RESTART_WINDOW_SECONDS:
+            LOG.error("worker processes keep stopping; not starting another")
+            return
+        self.restarts.append(now)
+        fresh = Worker(self.settings, self.context, self._replace)
+        self.workers[self.workers.index(dead)] = fresh
+        fresh.start(loop)
+        LOG.warning("started worker process %s in place of %s", fresh.process.pid, dead.process.pid)
+        task = loop.create_task(dead.stop())  # reap the old process and its reader thread
+        self.reaping.add(task)
+        task.add_done_callback(self.reaping.discard)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from collections.abc import Iterator
 
 import numpy as np
@@ -71,3 +73,21 @@ def test_sessions_spread_over_the_workers_and_are_freed(pooled: TestClient) -> N
         workers = pooled.app.state.registry.pool.workers  # type: ignore[attr-defined]
         assert sorted(len(w.runners) for w in workers) == [1, 1]
     assert pooled.get("/healthz").json()["sessions"] == 0
+
+
+def test_a_worker_that_dies_is_reported_and_replaced() -> None:
+    with TestClient(create_app(Settings(workers=1))) as client, client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.frame()
+        pool = client.app.state.registry.pool  # type: ignore[attr-defined]
+        dead = pool.workers[0]
+        os.kill(dead.process.pid, signal.SIGKILL)
+        error = talk.error()
+        assert error["field"] == "server" and "reload" in error["message"]
+        talk.send({"type": "step"})
+        assert talk.error()["field"] == "server"
+        with client.websocket_connect("/ws") as fresh:
+            again = Conversation(fresh)
+            again.send({"type": "step"})
+            assert again.frame(lambda f: f["step"] == 1)["status"] == "paused"
+        assert pool.workers[0] is not dead and pool.workers[0].is_alive
