@@ -6,7 +6,7 @@
  * Ranges and defaults come from `hello.fields`.
  */
 import { commands } from "../protocol.js";
-import { button, el, field, helpWithDefault, problemLabel, slider } from "./controls-dom.js";
+import { button, el, problemLabel, seedControl, slider } from "./controls-dom.js";
 import { createCsvUpload } from "./controls-csv.js";
 
 /** Name of the dataset made of uploaded points. */
@@ -44,15 +44,10 @@ export function createDataPanel(element, context) {
   batchNumber.addEventListener("change", () => {
     if (Number.isFinite(batchNumber.valueAsNumber)) configure({ batch_size: batchNumber.valueAsNumber });
   });
-  const seed = el("input", { type: "number", class: "number-input seed-input", step: 1 });
-  seed.addEventListener("change", () => {
-    if (Number.isFinite(seed.valueAsNumber)) configure({ data_seed: seed.valueAsNumber });
-  });
   const regenerate = button("Regenerate", "New points: a new data seed, then reset",
     () => send(commands.regenerateData()));
-  const seedField = field("data_seed", "Data seed", seed, "", [regenerate]);
-  seedField.classList.add("ctl-seed");
-  element.append(chooser, sliderBox, seedField,
+  const seed = seedControl("data_seed", "Data seed", configure, regenerate);
+  element.append(chooser, sliderBox, seed.root,
     el("div", { class: "custom-data" }, [
       el("h3", { class: "group-title", text: "Your data" }), customButton, csv.root,
     ]));
@@ -98,10 +93,7 @@ export function createDataPanel(element, context) {
     sliders.batch_size?.root.append(batchNumber);
     sliders.batch_size?.input.addEventListener("input", () => { batchNumber.value = sliders.batch_size.input.value; });
     sliderBox.replaceChildren(...Object.values(sliders).map((s) => s.root));
-    const seedSpec = hello.fields.data_seed;
-    seed.min = String(seedSpec.minimum ?? 0);
-    seed.max = String(seedSpec.maximum);
-    seedField.title = seed.title = helpWithDefault(seedSpec);
+    seed.describe(hello.fields.data_seed);
   }
 
   /** @param {any} session */
@@ -116,7 +108,7 @@ export function createDataPanel(element, context) {
     }
     sliders.classes?.root.classList.toggle("is-off", session.problem !== "multiclass" || isCustom);
     batchNumber.value = String(config.batch_size);
-    seed.value = String(config.data_seed);
+    seed.show(config.data_seed);
   }
 
   return {

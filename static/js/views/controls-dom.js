@@ -201,3 +201,29 @@ export function configSelect(name, label, configure, parse = (value) => value) {
     show: (value) => showChoice(select, String(value)),
   };
 }
+
+/**
+ * A seed: a whole-number input sent on `change`, with a button beside it (new seed and reset).
+ * @param {string} name config field
+ * @param {string} label
+ * @param {(changes: Record<string, unknown>) => void} configure
+ * @param {HTMLButtonElement} action
+ * @returns {{root: HTMLDivElement, describe: (spec: any) => void, show: (value: number) => void}}
+ */
+export function seedControl(name, label, configure, action) {
+  const input = el("input", { type: "number", class: "number-input seed-input", step: 1 });
+  input.addEventListener("change", () => {
+    if (Number.isFinite(input.valueAsNumber)) configure({ [name]: input.valueAsNumber });
+  });
+  const root = field(name, label, input, "", [action]);
+  root.classList.add("ctl-seed");
+  return {
+    root,
+    describe(spec) {
+      input.min = String(spec.minimum ?? 0);
+      input.max = String(spec.maximum);
+      root.title = input.title = helpWithDefault(spec);
+    },
+    show: (value) => { input.value = String(value); },
+  };
+}

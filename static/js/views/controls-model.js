@@ -5,7 +5,7 @@
  * optimizer with their descriptions, and the weight seed with New weights.
  */
 import { commands } from "../protocol.js";
-import { button, configSelect, el, field, helpWithDefault } from "./controls-dom.js";
+import { button, configSelect, el, helpWithDefault, seedControl } from "./controls-dom.js";
 import { namedChoices } from "./controls-hyper.js";
 
 /**
@@ -31,17 +31,12 @@ export function createModelPanel(element, { send }) {
   init.root.append(initNote);
   optimizer.root.append(optimizerNote);
 
-  const seed = el("input", { type: "number", class: "number-input seed-input", step: 1 });
-  seed.addEventListener("change", () => {
-    if (Number.isFinite(seed.valueAsNumber)) configure({ seed: seed.valueAsNumber });
-  });
   const newWeights = button("New weights", "Draw new starting weights (a new weight seed) and reset",
     () => send(commands.newWeights()));
-  const seedField = field("seed", "Weight seed", seed, "", [newWeights]);
-  seedField.classList.add("ctl-seed");
+  const seed = seedControl("seed", "Weight seed", configure, newWeights);
 
   element.classList.add("model-panel");
-  element.append(output.root, cost.root, init.root, optimizer.root, seedField);
+  element.append(output.root, cost.root, init.root, optimizer.root, seed.root);
 
   /** @type {any} */
   let hello = null;
@@ -73,7 +68,7 @@ export function createModelPanel(element, { send }) {
     formula.textContent = find(hello.options.cost, config.cost)?.formula ?? "";
     initNote.textContent = find(hello.options.init, config.init)?.description ?? "";
     optimizerNote.textContent = find(hello.options.optimizer, config.optimizer)?.description ?? "";
-    seed.value = String(config.seed);
+    seed.show(config.seed);
   }
 
   return {
@@ -87,9 +82,7 @@ export function createModelPanel(element, { send }) {
         cost.root.title = cost.select.title = helpWithDefault(fields.cost);
         init.fill(namedChoices(options.init), helpWithDefault(fields.init));
         optimizer.fill(namedChoices(options.optimizer), helpWithDefault(fields.optimizer));
-        seed.min = String(fields.seed.minimum ?? 0);
-        seed.max = String(fields.seed.maximum);
-        seedField.title = seed.title = helpWithDefault(fields.seed);
+        seed.describe(fields.seed);
       }
       const isEcho = state.session !== previous.session || state.error !== previous.error;
       if (state.session && (isEcho || state.hello !== previous.hello)) show(state.session);
