@@ -72,7 +72,6 @@ class Evaluator:
         thumb_size: int,
         extent: float,
     ) -> None:
-        self.sizes = tuple(sizes)
         self.grid_size, self.thumb_size = grid_size, thumb_size
         self.functions = tuple(ACTIVATIONS[a] for a in activations)
         grid_inputs = inputs_with_ones(grid_points(grid_size, extent), features)

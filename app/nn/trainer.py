@@ -46,7 +46,6 @@ class Trainer:
         self.scratch = np.zeros_like(mlp.params)
         self.optimizer: Optimizer = OPTIMIZERS[optimizer](mlp.params.size)
         self.workspaces: dict[int, Workspace] = {}
-        self.last_workspace: Workspace | None = None
 
     def set_optimizer(self, name: str) -> None:
         """Switch optimiser; its state starts fresh, the weights are kept."""
@@ -73,4 +72,3 @@ class Trainer:
             mlp.params, mlp.weight_mask, self.grads, self.scratch,
         )
         self.optimizer.step(mlp.params, self.grads, self.learning_rate)
-        self.last_workspace = ws
