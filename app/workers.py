@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import logging
 import multiprocessing
 import os
@@ -124,7 +125,8 @@ class RemoteRunner:
         self.worker = worker
         self.id = session_id
         self.outboxes: set[Outbox] = set()
-        self.messages: list[str | bytes] = []  # the latest session and dataset messages, for new subscribers
+        self.session_message: str | None = None  # the latest, for new subscribers
+        self.dataset_message: bytes | None = None  # likewise
         self.last_frame: bytes | None = None
 
     def start(self) -> None:
@@ -138,8 +140,9 @@ class RemoteRunner:
 
     def subscribe(self, outbox: Outbox) -> None:
         self.outboxes.add(outbox)
-        for message in self.messages:
-            outbox.put(message)
+        for message in (self.session_message, self.dataset_message):
+            if message is not None:
+                outbox.put(message)
         if self.last_frame is not None:
             outbox.put_frame(self.last_frame)
 
@@ -158,9 +161,11 @@ class RemoteRunner:
         return summary
 
     def on_message(self, message: str | bytes) -> None:
-        """A session (text) or dataset (bytes) message from the worker: keep the newest of each, pass it on."""
-        self.messages = [m for m in self.messages if isinstance(m, str) != isinstance(message, str)]
-        self.messages.append(message)
+        """A message from the worker: pass it on; keep the newest session and dataset messages."""
+        if isinstance(message, bytes):
+            self.dataset_message = message
+        elif json.loads(message)["type"] == "session":
+            self.session_message = message
         for outbox in self.outboxes:
             outbox.put(message)
 
