@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser("bench", help="print the engine and streaming benchmarks (options: python -m app.bench -h)")
     args, rest = parser.parse_known_args(argv)
     if args.command == "bench":
-        from app.bench import main as bench_main
+        from app.bench.engine import main as bench_main
 
         bench_main(rest)
         return
@@ -38,8 +38,8 @@ def run_server(host: str | None, port: int | None, log_level: str) -> None:
     """Start uvicorn with the app built from NEUROPLAY_* settings and the command-line overrides."""
     import uvicorn
 
-    from app.server import create_app
-    from app.settings import Settings
+    from app.live.server import create_app
+    from app.live.settings import Settings
 
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]

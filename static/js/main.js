@@ -7,12 +7,12 @@ import { createStore } from "./store.js";
 import { connect } from "./socket.js";
 import { initialState, onBinary, onMessage } from "./messages.js";
 import { applyTheme } from "./lib/colors.js";
-import { createControlsView } from "./views/controls.js";
-import { createNetworkView } from "./views/network.js";
-import { createHeatmapView } from "./views/heatmap.js";
-import { createChartView } from "./views/chart.js";
-import { createMetricsView } from "./views/metrics.js";
-import { createNeuronView } from "./views/neuron.js";
+import { createControlsView } from "./views/controls/index.js";
+import { createNetworkView } from "./views/network/index.js";
+import { createHeatmapView } from "./views/output/heatmap.js";
+import { createChartView } from "./views/output/chart.js";
+import { createMetricsView } from "./views/output/metrics.js";
+import { createNeuronView } from "./views/output/neuron.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * The browser's mirror of app/protocol.py and app/encoder.py: message names,
+ * The browser's mirror of app/live/protocol.py and app/live/encoder.py: message names,
  * the protocol version, command builders and the one binary decoder.
  * See docs/protocol.md. A test checks these names against the Python side.
  */

@@ -5,8 +5,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from app.config import config_from_dict
-from app.session import TrainingSession
+from app.training.config import config_from_dict
+from app.training.session import TrainingSession
 
 FD_STEP = 1e-6  # central-difference step: truncation ~1e-12, rounding ~1e-10 for O(1) costs
 

@@ -1,0 +1,102 @@
+"""``python -m app.bench``: how fast the engine trains and snapshots, and how well the server streams.
+
+Prints figures; asserts nothing (wall-clock numbers depend on the machine).
+Engine figures, for the default network (2 → 4 → 2 → 1) and the largest
+(9 → 8 × 16 → 1): mini-batch steps per second at batch 10, epochs per second
+on 500 training points, and the milliseconds for one full snapshot with every
+neuron's map at 64 × 64. Each figure is the median of several timed runs.
+Streaming figures come from ``app.bench.streaming`` (skip them with --engine-only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from app.data.features import FEATURES  # noqa: E402
+from app.training.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig, config_from_dict  # noqa: E402
+from app.training.session import TrainingSession  # noqa: E402
+
+REPEATS = 5  # timed runs per figure; the median is printed
+TRAIN_POINTS = 500  # training points for the epochs-per-second figure
+GRID = 64  # cells per side for the snapshot figure
+
+NETWORKS: dict[str, dict[str, object]] = {
+    "default 2-4-2-1": {},
+    "largest 9-16x8-1": {"features": list(FEATURES), "hidden_layers": [MAX_NEURONS] * MAX_HIDDEN_LAYERS},
+}
+
+
+def median_rate(work: Callable[[], int], seconds: float) -> float:
+    """Median over REPEATS runs of (units done by ``work``) per second, each run about ``seconds`` long."""
+    rates = []
+    for _ in range(REPEATS):
+        done, started = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < seconds:
+            done += work()
+        rates.append(done / elapsed)
+    return statistics.median(rates)
+
+
+def engine_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]:
+    """Steps/s, epochs/s on TRAIN_POINTS points, and snapshot ms for one network."""
+    session = TrainingSession(config)
+    session.train(100)  # warm up: workspaces, caches
+    steps_per_second = median_rate(lambda: session.train(200), seconds)
+    epochs = TrainingSession(config_from_dict({**config.to_dict(), "points": 2 * TRAIN_POINTS, "train_percent": 50}))
+    epochs.train(100)
+    per_epoch = epochs.batches_for("epoch", 1)
+    epochs_per_second = median_rate(lambda: epochs.train(epochs.batches_for("epoch", 1)) // per_epoch, seconds)
+    session.snapshot(GRID, GRID)
+    snapshot_ms = 1000.0 / median_rate(lambda: (session.snapshot(GRID, GRID), 1)[1], seconds)
+    return {"steps_per_second": steps_per_second, "epochs_per_second": epochs_per_second,
+            "snapshot_ms": snapshot_ms}
+
+
+def write(line: str) -> None:
+    """Print a line of the report (stdout)."""
+    sys.stdout.write(line + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmarks and print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=1.0, help="length of each timed run (default 1)")
+    parser.add_argument("--engine-only", action="store_true", help="skip the streaming figures")
+    args = parser.parse_args(argv)
+    write(f"engine (batch 10; epochs on {TRAIN_POINTS} training points; snapshot at {GRID}x{GRID}, "
+          f"median of {REPEATS})")
+    write(f"{'network':<20}{'steps/s':>12}{'epochs/s':>12}{'snapshot ms':>14}")
+    for name, changes in NETWORKS.items():
+        figures = engine_figures(config_from_dict(changes), args.seconds)
+        write(f"{name:<20}{figures['steps_per_second']:>12,.0f}{figures['epochs_per_second']:>12,.1f}"
+              f"{figures['snapshot_ms']:>14.2f}")
+    if not args.engine_only:
+        stream_figures(max(3.0, 3 * args.seconds))
+
+
+def stream_figures(seconds: float) -> None:
+    """Print the streaming figures (see app/bench/streaming.py)."""
+    from app.bench import streaming as bench_stream
+
+    write(f"\nstreaming (server process, websocket clients on 127.0.0.1, {seconds:g} s per figure)")
+    write(f"{'one session, 1 epoch/frame':<30}{'fps':>8}{'KiB/frame':>11}{'server CPU':>12}")
+    with bench_stream.running_server() as server:
+        for name, changes in NETWORKS.items():
+            figures = bench_stream.one_session(server, changes, seconds)
+            write(f"{name:<30}{figures['fps']:>8.1f}{figures['kib_per_frame']:>11.1f}{figures['cpu']:>11.0%}")
+    write(f"\nconcurrent sessions of the largest network, 1 batch/frame, server capped at "
+          f"{bench_stream.TARGET_FPS} fps")
+    write(f"{'sessions':>8}{'median fps':>12}{'slowest fps':>13}{'server CPU':>12}")
+    for count, median, slowest, cpu in bench_stream.concurrent_sessions(NETWORKS["largest 9-16x8-1"], seconds):
+        write(f"{count:>8}{median:>12.1f}{slowest:>13.1f}{cpu:>11.0%}")
+    before, after = bench_stream.silent_client_memory(2 * seconds)
+    write(f"\nserver memory with a client that never reads: {before:.1f} MiB before, {after:.1f} MiB after "
+          f"{2 * seconds:g} s of frames")
+

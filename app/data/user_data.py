@@ -1,0 +1,103 @@
+"""Points a user supplies (drawn or uploaded as CSV), validated into a ``Dataset``.
+
+Imports numpy, the standard library and the engine only: no web code.
+Every refusal is a ``DataError`` whose message names the first bad row.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from app.data.datasets import (
+    EXTENT,
+    MAX_CLASSES,
+    MAX_POINTS,
+    MAX_TARGET,
+    MIN_CLASSES,
+    DataError,
+    Dataset,
+    Problem,
+    check_range,
+    make_dataset,
+    show_value,
+)
+
+MIN_USER_POINTS = 4  # user-supplied data: MIN_USER_POINTS..MAX_POINTS rows
+CLASS_COLUMNS = ("x1", "x2", "label")  # what a user-supplied row holds for classification
+TARGET_COLUMNS = ("x1", "x2", "target")  # what a user-supplied row holds for regression
+
+
+def _row_values(index: int, row: object, columns: tuple[str, ...]) -> tuple[float, float, float]:
+    """One user row -> (x1, x2, label); rejects rows that are not exactly len(columns) finite numbers."""
+    if isinstance(row, np.ndarray):
+        row = row.tolist()
+    if isinstance(row, str | bytes) or not isinstance(row, Sequence):
+        raise DataError("points", f"row {index} is a {type(row).__name__}; each row is {', '.join(columns)}")
+    if len(row) != len(columns):
+        raise DataError("points", f"row {index} has {len(row)} values; each row is {', '.join(columns)}")
+    for name, value in zip(columns, row, strict=True):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            raise DataError("points", f"row {index}: {name} = {show_value(value)} is not a finite number")
+    return float(row[0]), float(row[1]), float(row[2])
+
+
+def _reject_rows(is_bad: np.ndarray, name: str, values: np.ndarray, reason: str) -> None:
+    """Raises DataError("points") naming the first row where is_bad (n,) holds; values (n,)."""
+    if is_bad.any():
+        index = int(np.argmax(is_bad))
+        raise DataError("points", f"row {index}: {name} = {values[index]:g} {reason}")
+
+
+def _class_count(labels: np.ndarray, problem: Problem, classes: int | None) -> int:
+    """Checks (n,) float64 class labels and returns the class count."""
+    _reject_rows(
+        (labels != np.round(labels)) | (labels < 0), "label", labels, "is not a class index 0, 1, 2, ..."
+    )
+    if problem is Problem.BINARY:
+        n_classes = 2
+    elif classes is None:
+        n_classes = int(labels.max()) + 1
+        if not MIN_CLASSES <= n_classes <= MAX_CLASSES:
+            allowed = f"between {MIN_CLASSES} and {MAX_CLASSES}"
+            raise DataError("classes", f"must be {allowed}, got {n_classes} (1 + the largest label)")
+    else:
+        check_range("classes", classes, MIN_CLASSES, MAX_CLASSES, is_integer=True)
+        n_classes = int(classes)
+    _reject_rows(labels >= n_classes, "label", labels, f"is outside 0..{n_classes - 1}")
+    if len(np.unique(labels)) < 2:
+        raise DataError("points", f"needs at least two classes, got only class {labels[0]:g}")
+    return n_classes
+
+
+def from_rows(rows: Sequence[Sequence[float]], problem: Problem | str, classes: int | None = None) -> Dataset:
+    """User-supplied data: rows (n, 3) of x1, x2, label_or_target -> Dataset with points (n, 2).
+
+    Binary labels are 0 or 1; multiclass labels are 0..classes-1 with classes in MIN_CLASSES..MAX_CLASSES
+    (default: 1 + the largest label); classification needs at least two distinct labels. Regression
+    targets lie in [-1, 1]. ``classes`` is ignored unless the problem is multiclass. Raises DataError.
+    """
+    if problem not in tuple(Problem):
+        raise DataError("problem", f"must be one of {', '.join(Problem)}, got {problem!r}")
+    problem = Problem(problem)
+    columns = TARGET_COLUMNS if problem is Problem.REGRESSION else CLASS_COLUMNS
+    if isinstance(rows, np.ndarray):
+        rows = rows.tolist()
+    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
+        raise DataError("points", f"must be a list of rows {', '.join(columns)}, got a {type(rows).__name__}")
+    if not MIN_USER_POINTS <= len(rows) <= MAX_POINTS:
+        allowed = f"between {MIN_USER_POINTS} and {MAX_POINTS} rows"
+        raise DataError("points", f"must have {allowed}, got {len(rows)}")
+    table = np.array([_row_values(index, row, columns) for index, row in enumerate(rows)], dtype=np.float64)
+    for column, name in enumerate(columns[:2]):
+        outside = f"is outside [-{EXTENT:g}, {EXTENT:g}]"
+        _reject_rows(np.abs(table[:, column]) > EXTENT, name, table[:, column], outside)
+    points, labels = table[:, :2], table[:, 2]  # (n, 2), (n,)
+    if problem is Problem.REGRESSION:
+        outside = f"is outside [-{MAX_TARGET:g}, {MAX_TARGET:g}]"
+        _reject_rows(np.abs(labels) > MAX_TARGET, columns[2], labels, outside)
+        return make_dataset(points, labels, problem, 0)
+    return make_dataset(points, labels, problem, _class_count(labels, problem, classes))

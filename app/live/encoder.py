@@ -1,0 +1,154 @@
+"""Binary messages: the ``frame`` and ``dataset`` envelopes of docs/protocol.md.
+
+An envelope is a little-endian uint32 header length, a UTF-8 JSON header,
+zero padding to a multiple of 4 bytes, then the arrays, each 4-byte aligned
+so the browser can view them as typed arrays without copying. Maps travel as
+uint8 over a stated range, weights as float32, gradients as float16: never
+JSON float lists, which cost about 100 times more to encode.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+from app.data.split import DataSplit
+from app.training.evaluation import PartMetrics
+from app.training.snapshot import Snapshot
+
+ALIGNMENT = 4  # bytes; every array starts at a multiple of this from the payload start
+LEVELS = 255  # a uint8 map byte q stands for lo + q / LEVELS * (hi - lo)
+FLOAT16_MAX = 65504.0  # the largest finite float16
+
+
+def json_safe(value: Any) -> Any:
+    """A copy of nested lists/dicts with every non-finite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def quantize(values: np.ndarray, lo: float | np.ndarray, hi: float | np.ndarray) -> np.ndarray:
+    """Map values in [lo, hi] to uint8 0..255 (clipped; NaN becomes lo).
+
+    lo and hi may be arrays that broadcast against values (one range per row).
+    """
+    scaled = (values - lo) * (LEVELS / (hi - lo))
+    np.fmax(scaled, 0.0, out=scaled)  # fmax/fmin return the number where the other side is NaN
+    np.fmin(scaled, LEVELS, out=scaled)
+    scaled += 0.5
+    return scaled.astype(np.uint8)
+
+
+def _float16(values: np.ndarray) -> np.ndarray:
+    return np.clip(values, -FLOAT16_MAX, FLOAT16_MAX).astype(np.float16)
+
+
+class Envelope:
+    """Collects named arrays into one binary message."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.entries: list[dict[str, Any]] = []
+        self.size = 0
+
+    def add(self, name: str, array: np.ndarray) -> None:
+        """Append an array (float32, float16 or uint8), padded to the next alignment boundary."""
+        padding = -self.size % ALIGNMENT
+        if padding:
+            self.chunks.append(bytes(padding))
+            self.size += padding
+        data = np.ascontiguousarray(array).tobytes()
+        self.entries.append({"name": name, "dtype": str(array.dtype), "offset": self.size, "length": array.size})
+        self.chunks.append(data)
+        self.size += len(data)
+
+    def pack(self, header: dict[str, Any]) -> bytes:
+        """The whole message: length, header (with the array table), padding, payload."""
+        header = {**header, "arrays": self.entries}
+        try:
+            text = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
+        except ValueError:  # a NaN slipped through: never let it reach the browser's JSON.parse
+            text = json.dumps(json_safe(header), separators=(",", ":")).encode()
+        padding = -(4 + len(text)) % ALIGNMENT
+        return b"".join([struct.pack("<I", len(text)), text, bytes(padding), *self.chunks])
+
+
+def _metrics(part: PartMetrics) -> dict[str, Any]:
+    return {
+        "cost": part.cost,
+        "accuracy": part.accuracy,
+        "confusion": None if part.confusion is None else part.confusion.tolist(),
+        "rmse": part.rmse,
+        "r2": part.r2,
+    }
+
+
+def _compact(ranges: list[tuple[float, float]]) -> list[list[float]]:
+    """One [lo, hi] per neuron, or a single pair when the whole layer shares it."""
+    if all(r == ranges[0] for r in ranges):
+        return [list(ranges[0])]
+    return [list(r) for r in ranges]
+
+
+def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None) -> bytes:
+    """One ``frame`` message from a snapshot (see docs/protocol.md)."""
+    envelope = Envelope()
+    envelope.add("weights", np.concatenate([w.ravel() for w in snapshot.weights]).astype(np.float32))
+    envelope.add("biases", np.concatenate(snapshot.biases).astype(np.float32))
+    envelope.add("weight_grads", _float16(np.concatenate([g.ravel() for g in snapshot.weight_grads])))
+    envelope.add("bias_grads", _float16(np.concatenate(snapshot.bias_grads)))
+    if snapshot.output_map.ndim == 2:  # multi-class: class probabilities (cells, k)
+        envelope.add("output", snapshot.output_map.argmax(axis=1).astype(np.uint8))
+        envelope.add("output_confidence", quantize(snapshot.output_map.max(axis=1), 0.0, 1.0))
+    else:
+        envelope.add("output", quantize(snapshot.output_map, -1.0, 1.0))
+    ranges = np.array([r for layer in snapshot.map_ranges for r in layer], dtype=np.float32)
+    envelope.add("neuron_maps", quantize(np.concatenate(snapshot.neuron_maps), ranges[:, :1], ranges[:, 1:]).ravel())
+    if snapshot.selected is not None and snapshot.selected_map is not None:
+        layer, index = snapshot.selected
+        lo, hi = snapshot.map_ranges[layer][index]
+        envelope.add("selected_map", quantize(snapshot.selected_map, lo, hi))
+    header = {
+        "type": "frame",
+        "seq": seq,
+        "status": snapshot.status,
+        "message": snapshot.message,
+        "step": snapshot.step,
+        "epoch": snapshot.epoch,
+        "examples": snapshot.examples,
+        "train": _metrics(snapshot.train),
+        "test": _metrics(snapshot.test),
+        "penalty": snapshot.penalty,
+        "sizes": list(snapshot.sizes),
+        "grid_size": snapshot.grid_size,
+        "thumb_size": snapshot.thumb_size,
+        "map_ranges": [_compact(ranges) for ranges in snapshot.map_ranges],
+        "selected": None if snapshot.selected is None else list(snapshot.selected),
+        "trace": None if trace is None else json_safe(trace),
+    }
+    return envelope.pack(header)
+
+
+def encode_dataset(data: DataSplit) -> bytes:
+    """One ``dataset`` message: training points first, then test points."""
+    dataset = data.dataset
+    order = np.concatenate([data.train_index, data.test_index])
+    envelope = Envelope()
+    envelope.add("points", dataset.points[order].astype(np.float32).ravel())
+    envelope.add("labels", dataset.labels[order].astype(np.float32))
+    return envelope.pack({
+        "type": "dataset",
+        "problem": dataset.problem.value,
+        "n_classes": dataset.n_classes,
+        "n_train": len(data.train_index),
+        "n_test": len(data.test_index),
+    })

@@ -1,0 +1,223 @@
+"""The wire protocol's commands and message names, and the JSON that describes the options.
+
+Commands arrive as JSON text and are validated here with pydantic into one
+of the ``Command`` models (a union discriminated by ``type``); anything else
+becomes an ``InputError`` naming the field and what is allowed. The binary
+frames are built in ``app/live/encoder.py``. ``static/js/protocol.js`` mirrors
+the names and the version; a test keeps the two in step. See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
+
+from app.data.datasets import DATASETS, EXTENT, MAX_POINTS
+from app.data.features import FEATURES
+from app.errors import InputError
+from app.live.settings import Settings
+from app.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from app.nn.initializers import INITIALIZERS
+from app.nn.losses import LOSSES
+from app.nn.optim import OPTIMIZERS
+from app.nn.regularization import REGULARIZERS
+from app.training.config import FIELDS, MAX_REGULARIZATION_RATE, PROBLEM_COSTS, PROBLEM_OUTPUTS, ExperimentConfig
+
+PROTOCOL_VERSION = 1  # bump on any incompatible change to docs/protocol.md
+
+# Server → client message types (nouns). Binary ones: "dataset", "frame".
+SERVER_MESSAGES = ("hello", "session", "dataset", "frame", "error")
+
+# The learning and regularization rates the page offers (TensorFlow Playground's lists).
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, MAX_REGULARIZATION_RATE)
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or a finite float, not "1.5"
+RequestId = Annotated[str, Field(max_length=64)] | StrictInt | None
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: RequestId = None
+
+
+class Configure(_Command):
+    type: Literal["configure"]
+    changes: dict[str, Any] = Field(min_length=1, max_length=len(FIELDS))
+
+
+class Play(_Command):
+    type: Literal["play"]
+
+
+class Pause(_Command):
+    type: Literal["pause"]
+
+
+class Reset(_Command):
+    type: Literal["reset"]
+
+
+class NewWeights(_Command):
+    type: Literal["new_weights"]
+
+
+class RegenerateData(_Command):
+    type: Literal["regenerate_data"]
+
+
+class Step(_Command):
+    type: Literal["step"]
+    unit: Literal["batch", "epoch"] = "batch"
+    count: StrictInt = Field(1, ge=1)
+
+
+class SetSpeed(_Command):
+    type: Literal["set_speed"]
+    unit: Literal["batch", "epoch"]
+    count: StrictInt = Field(ge=1)
+
+
+class SelectNeuron(_Command):
+    type: Literal["select_neuron"]
+    layer: StrictInt | None = Field(None, ge=0)
+    index: StrictInt | None = Field(None, ge=0)
+
+
+class SelectSample(_Command):
+    type: Literal["select_sample"]
+    part: Literal["train", "test", "point"] | None = None
+    index: StrictInt | None = Field(None, ge=0)
+    point: tuple[Number, Number] | None = None
+
+
+class EditWeight(_Command):
+    type: Literal["edit_weight"]
+    layer: StrictInt = Field(ge=0)
+    target: StrictInt = Field(ge=0)
+    source: StrictInt | None = Field(None, ge=0)
+    value: Number
+
+
+class SetData(_Command):
+    type: Literal["set_data"]
+    problem: Literal["binary", "multiclass", "regression"]
+    rows: list[tuple[Number, Number, Number]] = Field(max_length=MAX_POINTS)
+    classes: StrictInt | None = None
+
+
+Command = Annotated[
+    Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
+    | SelectNeuron | SelectSample | EditWeight | SetData,
+    Field(discriminator="type"),
+]
+COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
+COMMAND_TYPES = tuple(
+    model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
+                  SelectNeuron, SelectSample, EditWeight, SetData)
+)
+
+
+def parse_command(text: str | bytes, max_bytes: int) -> Command:
+    """Validate one incoming message; raises InputError naming the field and what is allowed."""
+    size = len(text.encode() if isinstance(text, str) else text)
+    if size > max_bytes:
+        raise InputError("message", f"must be at most {max_bytes} bytes, got {size}")
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("message", "must be a JSON object, like {\"type\": \"play\"}") from None
+    if not isinstance(data, dict):
+        raise InputError("message", "must be a JSON object, like {\"type\": \"play\"}")
+    kind = data.get("type")
+    if kind not in COMMAND_TYPES:
+        raise InputError("type", f"must be one of {', '.join(COMMAND_TYPES)}, got {kind!r}")
+    try:
+        return COMMAND_ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise _input_error(error) from None
+
+
+def _input_error(error: ValidationError) -> InputError:
+    """The first pydantic complaint, as field + message (loc[0] is the command's type tag)."""
+    first = error.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"][1:]) or "message"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "is not a field of this command"
+    elif first["type"] == "missing":
+        message = "is required"
+    return InputError(field, f"{message[0].lower()}{message[1:]}")
+
+
+def error_message(error: InputError, command: str | None = None, command_id: str | int | None = None) -> str:
+    """The ``error`` JSON message for a refused command."""
+    return json.dumps({"type": "error", "field": error.field, "message": error.message,
+                       "command": command, "id": command_id})
+
+
+def request_id(data: str | bytes) -> str | int | None:
+    """The ``id`` of a raw message, if it has a usable one (for errors raised before validation)."""
+    try:
+        value = json.loads(data).get("id")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def _named(registry: dict[str, Any], names: tuple[str, ...] | None = None, *extra: str) -> list[dict[str, Any]]:
+    """Option entries {name, label, …} from an engine registry, in its order."""
+    return [{"name": name, "label": registry[name].label,
+             **{key: getattr(registry[name], key) for key in extra}}
+            for name in (names or tuple(registry))]
+
+
+SPEEDS = (("batch", 1), ("batch", 5), ("batch", 25), ("epoch", 1), ("epoch", 5), ("epoch", 20), ("epoch", 100))
+DEFAULT_SPEED = ("epoch", 1)  # one pass over the data per frame, as TensorFlow Playground trains
+
+
+def speed_label(unit: str, count: int) -> str:
+    """'1 batch / frame', '5 epochs / frame'."""
+    return f"{count} {unit}{'es' if unit == 'batch' and count != 1 else 's' if count != 1 else ''} / frame"
+
+
+def options(settings: Settings) -> dict[str, Any]:
+    """The content of ``hello`` and ``GET /api/options``: limits, settings, option lists."""
+    return {
+        "protocol_version": PROTOCOL_VERSION,
+        "extent": EXTENT,
+        "grid_size": settings.grid_size,
+        "limits": {
+            "max_fps": settings.max_fps,
+            "max_message_bytes": settings.max_message_bytes,
+            "max_commands_per_second": settings.max_commands_per_second,
+            "max_step_count": settings.max_step_count,
+            "max_speed_count": settings.max_speed_count,
+            "max_custom_points": MAX_POINTS,
+            "max_import_bytes": settings.max_import_bytes,
+        },
+        "fields": {name: spec.describe() for name, spec in FIELDS.items()},
+        "defaults": ExperimentConfig().to_dict(),
+        "options": {
+            "dataset": [{"name": d.name, "label": d.label, "problem": d.problem.value,
+                         "description": d.description} for d in DATASETS.values()],
+            "features": _named(FEATURES),
+            "activation": _named(ACTIVATIONS, HIDDEN_ACTIVATIONS),
+            "output_activation": _named(ACTIVATIONS, OUTPUT_ACTIVATIONS),
+            "cost": _named(LOSSES, None, "formula"),
+            "init": _named(INITIALIZERS, None, "description"),
+            "optimizer": [{"name": n, "label": c.label, "description": c.description}  # type: ignore[attr-defined]
+                          for n, c in OPTIMIZERS.items()],
+            "regularization": _named(REGULARIZERS),
+            "learning_rate": list(LEARNING_RATES),
+            "regularization_rate": list(REGULARIZATION_RATES),
+            "speed": [{"unit": u, "count": c, "label": speed_label(u, c)} for u, c in SPEEDS
+                      if c <= settings.max_speed_count],
+        },
+        "problems": {p.value: {"output_activation": list(PROBLEM_OUTPUTS[p]), "cost": list(PROBLEM_COSTS[p])}
+                     for p in PROBLEM_OUTPUTS},
+        "default_speed": {"unit": DEFAULT_SPEED[0], "count": DEFAULT_SPEED[1]},
+    }

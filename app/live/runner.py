@@ -1,0 +1,345 @@
+"""The live side of one training session: commands in, paced frames out.
+
+A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump trains
+in slices of at most ``settings.slice_ms`` and yields to the event loop
+between them, so no session holds the loop for long; once per frame
+interval it takes a snapshot, encodes it once and hands the same bytes to
+every subscribed ``Outbox``. The session knows nothing of sockets: a
+connection subscribes an outbox and sends commands, and many outboxes may
+watch one runner. Runners live in the web process or, to use more cores,
+in worker processes (``app/live/workers.py``) behind a ``RemoteRunner`` with the
+same interface.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from app.errors import InputError
+from app.live.encoder import encode_dataset, encode_frame
+from app.live.outbox import Outbox
+from app.live.protocol import (
+    DEFAULT_SPEED,
+    Command,
+    Configure,
+    EditWeight,
+    NewWeights,
+    Pause,
+    Play,
+    RegenerateData,
+    Reset,
+    SelectNeuron,
+    SelectSample,
+    SetData,
+    SetSpeed,
+    Step,
+    error_message,
+)
+from app.live.settings import Settings
+from app.training.config import DATA_FIELDS, NETWORK_FIELDS
+from app.training.persistence import export, restore
+from app.training.session import TrainingSession
+from app.training.status import SessionError, Status
+from app.training.trace import trace
+
+T = TypeVar("T")
+LOG = logging.getLogger("neuroplay.runner")
+PUMP_FAILED = InputError("server", "this session stopped because of an error on the server; reload the page")
+
+FIRST_BATCH_MS = 0.05  # guess of a batch's cost before the first measurement
+SMOOTHING = 0.2  # weight of the newest measurement in the running cost per batch
+
+
+def thumb_size(sizes: tuple[int, ...], settings: Settings) -> int:
+    """Neuron-map resolution: as fine as the per-frame byte budget allows for this many neurons."""
+    fitting = math.isqrt(settings.thumb_budget_bytes // sum(sizes))
+    return max(settings.min_thumb_size, min(settings.max_thumb_size, fitting))
+
+
+class Runner:
+    """Drives one session: applies commands, trains while running, broadcasts frames."""
+
+    def __init__(self, session: TrainingSession, settings: Settings, session_id: str) -> None:
+        self.session = session
+        self.settings = settings
+        self.id = session_id
+        self.outboxes: set[Outbox] = set()
+        self.speed: tuple[str, int] = DEFAULT_SPEED
+        self.pending_batches = 0  # batches a `step` command still owes
+        self.selected_neuron: tuple[int, int] | None = None
+        self.selected_sample: dict[str, Any] | None = None
+        self.seq = 0
+        self.is_dirty = True  # a frame is owed
+        self.wake = asyncio.Event()
+        self.ms_per_batch = FIRST_BATCH_MS
+        self.last_frame: bytes | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    # ----- subscribers ---------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the pump task."""
+        self.task = asyncio.create_task(self._pump(), name=f"runner-{self.id[:8]}")
+        self.task.add_done_callback(self._pump_stopped)
+
+    def _pump_stopped(self, task: asyncio.Task[None]) -> None:
+        """A pump only ends by cancellation; anything else is a bug to log and to tell the client about."""
+        if task.cancelled() or task.exception() is None:
+            return
+        LOG.error("session %s stopped", self.id[:8], exc_info=task.exception())
+        self._broadcast(error_message(PUMP_FAILED))
+
+    async def close(self) -> None:
+        """Stop the pump; the session is freed with the runner."""
+        if self.task is not None:
+            self.task.cancel()
+            # A pump that failed was already logged and reported by _pump_stopped.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.task
+        self.outboxes.clear()
+
+    def subscribe(self, outbox: Outbox) -> None:
+        """Start sending to an outbox: the current session, its points and the latest frame."""
+        self.outboxes.add(outbox)
+        outbox.put(self.session_message())
+        outbox.put(encode_dataset(self.session.data))
+        if self.last_frame is not None:
+            outbox.put_frame(self.last_frame)
+
+    def unsubscribe(self, outbox: Outbox) -> None:
+        """Stop sending to an outbox."""
+        self.outboxes.discard(outbox)
+
+    def _broadcast(self, message: str | bytes) -> None:
+        for outbox in self.outboxes:
+            outbox.put(message)
+
+    def _owe_frame(self) -> None:
+        self.is_dirty = True
+        self.wake.set()
+
+    # ----- commands ------------------------------------------------------------------------
+    async def execute(self, command: Command) -> None:
+        """Apply one validated command; raises InputError (nothing changed) if refused."""
+        changed, is_new_data = self._apply(command)
+        self._broadcast(self.session_message(changed))
+        if is_new_data:
+            self._broadcast(encode_dataset(self.session.data))
+        self._owe_frame()
+
+    def _apply(self, command: Command) -> tuple[list[str], bool]:
+        """Returns (names of changed settings, whether the points changed)."""
+        session = self.session
+        match command:
+            case Configure(changes=changes):
+                changed = session.configure(changes)
+                if changed & (DATA_FIELDS | NETWORK_FIELDS):
+                    self._after_rebuild(is_new_data=bool(changed & DATA_FIELDS))
+                return sorted(changed), bool(changed & DATA_FIELDS)
+            case Play():
+                session.start()
+                self.pending_batches = 0
+            case Pause():
+                session.pause()
+                self.pending_batches = 0
+            case Step(unit=unit, count=count):
+                self._check_count("count", count, self.settings.max_step_count)
+                session.check_can_step()
+                self.pending_batches += session.batches_for(unit, count)
+            case Reset():
+                session.reset()
+                self._after_rebuild(is_new_data=False)
+            case NewWeights():
+                session.new_weights()
+                self._after_rebuild(is_new_data=False)
+                return ["seed"], False
+            case RegenerateData():
+                session.regenerate_data()
+                self._after_rebuild()
+                return ["data_seed"], True
+            case SetSpeed(unit=unit, count=count):
+                self._check_count("count", count, self.settings.max_speed_count)
+                self.speed = (unit, count)
+            case SelectNeuron(layer=layer, index=index):
+                self.selected_neuron = self._neuron(layer, index)
+            case SelectSample():
+                self.selected_sample = self._sample(command)
+            case EditWeight(layer=layer, target=target, source=source, value=value):
+                session.set_parameter(layer, target, float(value), source)
+            case SetData(problem=problem, rows=rows, classes=classes):
+                session.set_custom_data(rows, problem, classes)
+                self._after_rebuild()
+                return ["dataset"], True
+        return [], False
+
+    @staticmethod
+    def _check_count(field: str, count: int, maximum: int) -> None:
+        if count > maximum:
+            raise InputError(field, f"must be a whole number from 1 to {maximum}, got {count}")
+
+    def _after_rebuild(self, is_new_data: bool = True) -> None:
+        """A new network or new points: drop owed steps and the selections that no longer fit."""
+        self.pending_batches = 0
+        sizes = self.session.mlp.sizes
+        if self.selected_neuron and not (self.selected_neuron[0] < len(sizes)
+                                         and self.selected_neuron[1] < sizes[self.selected_neuron[0]]):
+            self.selected_neuron = None
+        if is_new_data:
+            self.selected_sample = None
+
+    def _neuron(self, layer: int | None, index: int | None) -> tuple[int, int] | None:
+        if layer is None and index is None:
+            return None
+        sizes = self.session.mlp.sizes
+        if layer is None or not layer < len(sizes):
+            raise InputError("layer", f"must be a layer from 0 to {len(sizes) - 1}, got {layer!r}")
+        if index is None or not index < sizes[layer]:
+            raise InputError("index", f"must be a neuron from 0 to {sizes[layer] - 1}, got {index!r}")
+        return layer, index
+
+    def _sample(self, command: SelectSample) -> dict[str, Any] | None:
+        if command.part is None:
+            return None
+        point = None if command.point is None else (float(command.point[0]), float(command.point[1]))
+        selection: dict[str, Any] = {"part": command.part, "index": command.index, "point": point}
+        trace(self.session, **selection)  # validates index or point now, so errors reach the sender
+        return selection
+
+    # ----- state for clients ---------------------------------------------------------------
+    def session_message(self, changed: list[str] | None = None) -> str:
+        """The ``session`` JSON message."""
+        session = self.session
+        return json.dumps({
+            "type": "session",
+            "status": session.status.value,
+            "message": session.message,
+            "config": session.config.to_dict(),
+            "problem": session.problem.value,
+            "n_classes": session.data.dataset.n_classes,
+            "sizes": list(session.mlp.sizes),
+            "activations": list(session.mlp.activations),
+            "speed": {"unit": self.speed[0], "count": self.speed[1]},
+            "selected_neuron": None if self.selected_neuron is None else list(self.selected_neuron),
+            "selected_sample": self.selected_sample,
+            "changed": changed or [],
+        })
+
+    async def export(self) -> dict[str, Any]:
+        """The session as an experiment document (see app/training/persistence.py)."""
+        return export(self.session)
+
+    async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Replace the session with an exported one; raises InputError if the document is bad."""
+        session = restore(document)
+        self.session = session
+        self.selected_neuron = None
+        self._after_rebuild()
+        self._broadcast(self.session_message(["import"]))
+        self._broadcast(encode_dataset(session.data))
+        self._owe_frame()
+        return {"status": session.status.value, "dataset": session.config.dataset,
+                "sizes": list(session.mlp.sizes), "step": session.steps}
+
+    # ----- the pump ------------------------------------------------------------------------
+    @property
+    def is_busy(self) -> bool:
+        """Whether there is training to do."""
+        return self.session.status == Status.RUNNING or self.pending_batches > 0
+
+    def _frame_batches(self) -> int:
+        if self.pending_batches:
+            return self.pending_batches
+        return self.session.batches_for(*self.speed)
+
+    async def _pump(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = 1.0 / self.settings.max_fps
+        next_frame_at = loop.time()
+        while True:
+            if not self.is_busy and not self.is_dirty:
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            if self.is_busy:
+                await self._train_until(next_frame_at, loop)
+            await asyncio.sleep(max(0.0, next_frame_at - loop.time()))  # always yields, even when late
+            frame = self._watch_status(self._make_frame)
+            # Keep a steady cadence: the next frame is due one interval after this one was due,
+            # unless this one was so late that catching up would mean a burst.
+            next_frame_at = max(next_frame_at + interval, loop.time())
+            self.last_frame = frame
+            for outbox in self.outboxes:
+                outbox.put_frame(frame)
+
+    def _watch_status(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work``; announce a status change it caused (a divergence, a first step)."""
+        status = self.session.status
+        result = work(*args)
+        if self.session.status != status:
+            self._broadcast(self.session_message(["status"]))
+        return result
+
+    async def _train_until(self, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
+        """Train this frame's batches in slices, yielding between them; stop early at the frame deadline."""
+        remaining = self._frame_batches()
+        while remaining > 0 and self.is_busy:
+            per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
+            taken = self._watch_status(self._train_slice, min(remaining, per_slice))
+            remaining -= taken
+            if taken == 0 or loop.time() >= deadline:
+                break
+            await asyncio.sleep(0)
+
+    def _train_slice(self, n_batches: int) -> int:
+        """Train up to ``n_batches`` (running, or owed by a step command); returns the batches taken."""
+        started = time.perf_counter()
+        session = self.session
+        if session.status == Status.DIVERGED:
+            return 0
+        if session.status == Status.RUNNING:
+            taken = session.train(n_batches)
+        else:
+            n_batches = min(n_batches, self.pending_batches)
+            try:
+                taken = session.step("batch", n_batches)
+            except SessionError:
+                taken = 0
+            self.pending_batches = self.pending_batches - n_batches if taken else 0  # 0 taken: diverged
+        if taken:
+            elapsed_ms = (time.perf_counter() - started) * 1000.0
+            self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
+        self.is_dirty = True
+        return taken
+
+    def _make_frame(self) -> bytes:
+        """Snapshot, trace and encode one frame."""
+        session = self.session
+        snapshot = session.snapshot(self.settings.grid_size, thumb_size(session.mlp.sizes, self.settings),
+                                    self.selected_neuron)
+        self.is_dirty = False
+        self.seq += 1
+        return encode_frame(snapshot, self.seq, self._trace())
+
+    def _trace(self) -> dict[str, Any] | None:
+        if self.selected_sample is None:
+            return None
+        sample = trace(self.session, **self.selected_sample)
+        layer, index = self.selected_neuron or (0, 0)
+        if layer == 0:
+            layer, index = len(self.session.mlp.sizes) - 1, 0
+        return {
+            "part": sample.part,
+            "index": sample.index,
+            "point": list(sample.point),
+            "label": sample.label,
+            "target": None if sample.target is None else sample.target.tolist(),
+            "cost": sample.cost,
+            "output": sample.A[-1].tolist(),
+            "neuron": sample.neuron(self.session, layer, index),
+        }

@@ -1,0 +1,146 @@
+"""The FastAPI application: the page, its static files, the JSON API and the live socket.
+
+``create_app(settings)`` builds everything from typed settings, so tests
+and deployments pass their own. No training happens here: sockets are
+handed to ``app.live.connection``, sessions live in ``app.live.registry``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from app import __version__
+from app.errors import InputError
+from app.live.connection import serve
+from app.live.protocol import options
+from app.live.registry import Registry
+from app.live.settings import Settings
+from app.live.workers import WorkerPool
+
+
+def resource_dir(name: str) -> Path:
+    """``static`` or ``templates``: inside the package when installed, beside it in a checkout."""
+    package = Path(__file__).resolve().parents[1]  # app/, where pyproject force-includes both
+    inside = package / name
+    return inside if inside.is_dir() else package.parent / name
+
+
+class Health(BaseModel):
+    """Liveness and load."""
+
+    status: str
+    sessions: int
+
+
+class Refusal(BaseModel):
+    """Why a request was refused: the field and what is allowed."""
+
+    field: str
+    message: str
+
+
+class ImportResult(BaseModel):
+    """What an import loaded."""
+
+    status: str
+    dataset: str
+    sizes: list[int]
+    step: int
+
+
+def refuse(status_code: int, field: str, message: str) -> JSONResponse:
+    """A JSON refusal naming the field."""
+    return JSONResponse({"field": field, "message": message}, status_code=status_code)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application."""
+    settings = settings or Settings()
+    pool = WorkerPool(settings) if settings.workers else None
+    registry = Registry(settings, pool)
+    templates = Jinja2Templates(directory=resource_dir("templates"))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if pool is not None:
+            await pool.start()
+        yield
+        await registry.close_all()
+        if pool is not None:
+            await pool.stop()
+
+    app = FastAPI(
+        title="neuroplay",
+        version=__version__,
+        description="A live, server-trained neural-network playground. The wire protocol is in docs/protocol.md.",
+        lifespan=lifespan,
+    )
+    app.state.registry = registry
+    app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
+                                                                  "version": __version__})
+
+    @app.get("/healthz")
+    async def health() -> Health:
+        """Liveness check; also says how many sessions are live."""
+        return Health(status="ok", sessions=len(registry.runners))
+
+    @app.get("/api/options")
+    async def api_options() -> dict[str, Any]:
+        """Limits, every setting with its range and default, and the option lists (as in `hello`)."""
+        return options(settings)
+
+    @app.get("/api/sessions/{session_id}/export", responses={404: {"model": Refusal}})
+    async def export_session(session_id: str) -> JSONResponse:
+        """The live session as an experiment file: configuration, points, weights, counters."""
+        runner = registry.get(session_id)
+        if runner is None:
+            return refuse(404, "session_id", "no live session has this id")
+        document = await runner.export()
+        name = f"neuroplay-{document['config']['dataset']}-step{document['counters']['step']}.json"
+        return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.post("/api/sessions/{session_id}/import", response_model=ImportResult,
+              responses={400: {"model": Refusal}, 404: {"model": Refusal}, 413: {"model": Refusal},
+                         422: {"model": Refusal}})
+    async def import_session(session_id: str, request: Request) -> ImportResult | JSONResponse:
+        """Replace the live session with an experiment file; its socket then shows the loaded run."""
+        runner = registry.get(session_id)
+        if runner is None:
+            return refuse(404, "session_id", "no live session has this id")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > settings.max_import_bytes:
+                return refuse(413, "body", f"must be at most {settings.max_import_bytes} bytes")
+        try:
+            document = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return refuse(400, "body", "must be an experiment file (JSON) exported by neuroplay")
+        if not isinstance(document, dict):
+            return refuse(400, "body", "must be a JSON object")
+        try:
+            summary = await runner.import_document(document)
+        except InputError as error:
+            return refuse(422, error.field, error.message)
+        return ImportResult(**summary)
+
+    @app.websocket("/ws")
+    async def live(websocket: WebSocket) -> None:
+        await serve(websocket, registry, settings)
+
+    return app

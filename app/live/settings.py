@@ -1,0 +1,46 @@
+"""Server settings, read from ``NEUROPLAY_``-prefixed environment variables.
+
+Every limit the server enforces lives here, so a test or a deployment can
+pass its own ``Settings`` to ``create_app``. Engine limits (layers, neurons,
+points, rates) live with the settings they bound in ``app/training/config.py``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KIB = 1024
+MAX_DEFAULT_WORKERS = 4  # worker processes started by default: one per core, up to this many
+
+
+class Settings(BaseSettings):
+    """Typed server configuration; ``NEUROPLAY_PORT=9000`` sets ``port``, and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="NEUROPLAY_", frozen=True)
+
+    host: str = "127.0.0.1"  # interface to listen on; 0.0.0.0 inside a container
+    port: int = Field(8000, ge=1, le=65535)  # TCP port
+    base_path: str = Field("", pattern=r"^(/[A-Za-z0-9._~-]+)*$")  # prefix behind a reverse proxy, e.g. /neuroplay
+    allowed_origins: tuple[str, ...] = ()  # extra browser origins allowed to open /ws (same origin always is)
+    max_fps: int = Field(60, ge=1, le=120)  # frames per second one session may send at most
+    grid_size: int = Field(64, ge=16, le=128)  # cells per side of the big output view
+    thumb_budget_bytes: int = Field(14 * KIB, ge=KIB, le=256 * KIB)  # bytes per frame for all neuron maps
+    min_thumb_size: int = Field(8, ge=4, le=64)  # neuron maps never get coarser than this
+    max_thumb_size: int = Field(32, ge=4, le=64)  # nor finer than this
+    max_message_bytes: int = Field(128 * KIB, ge=KIB, le=4096 * KIB)  # longest command the app reads
+    max_import_bytes: int = Field(1024 * KIB, ge=KIB, le=16384 * KIB)  # largest experiment file accepted
+    max_commands_per_second: int = Field(60, ge=1, le=1000)  # per socket; floods get an error
+    max_sessions: int = Field(200, ge=1, le=10_000)  # live sockets at once; more are refused
+    max_step_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs one `step` command asks for
+    max_speed_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs per frame
+    slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
+    workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
+    # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
+
+    @property
+    def transport_max_bytes(self) -> int:
+        """The websocket layer's own cap: above the app's, so the app answers oversized messages."""
+        return self.max_message_bytes * 4

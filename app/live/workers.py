@@ -1,0 +1,326 @@
+"""Worker processes that own the sessions, so training uses every core.
+
+Python runs one thread of bytecode at a time per process, and a session's
+training and snapshots are mostly that. So the web process keeps the
+sockets and the fan-out to subscribers, and ``settings.workers`` processes
+(started with "spawn") each run ordinary ``Runner`` objects on their own
+event loop. A ``RemoteRunner`` in the web process stands in for each one:
+commands go to the worker as plain tuples over a pipe, and frames and
+messages come back as bytes and text. A worker encodes each frame once; the
+web process hands the same bytes to every subscribed outbox.
+
+Wire between the processes (pickled tuples):
+  to a worker:   ("open", sid) | ("close", sid) | ("stop", "") | (kind, sid, request_id, payload)
+                 with kind one of "command", "export", "import"
+  from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
+                 | ("reply", request_id, error: (field, message) | None, result)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from app.errors import InputError
+from app.live.outbox import Outbox
+from app.live.protocol import COMMAND_ADAPTER, Command, error_message
+from app.live.registry import LiveRunner
+from app.live.runner import Runner
+from app.live.settings import Settings
+from app.training.session import TrainingSession
+
+LOG = logging.getLogger("neuroplay.workers")
+STOP_SECONDS = 5.0  # how long a worker may take to exit before it is killed
+MAX_RESTARTS = 5  # replacements of dead workers allowed within RESTART_WINDOW_SECONDS
+RESTART_WINDOW_SECONDS = 60.0  # beyond that rate a dying worker is a bug, not bad luck
+WORKER_GONE = InputError("server", "the training process stopped; reload the page to start again")
+
+
+# ----- inside a worker process ---------------------------------------------------------------------
+def worker_main(settings_json: str, connection: Connection) -> None:
+    """Entry point of a worker process: serve requests until the pipe closes."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    asyncio.run(_serve(Settings.model_validate_json(settings_json), connection))
+
+
+class PipeOutbox(Outbox):
+    """The outbox of a runner in a worker: everything goes straight to the web process."""
+
+    def __init__(self, connection: Connection, session_id: str) -> None:
+        super().__init__()
+        self.connection = connection
+        self.session_id = session_id
+
+    def put(self, message: str | bytes) -> None:
+        self.connection.send(("message", self.session_id, message))
+
+    def put_frame(self, frame: bytes) -> None:
+        self.connection.send(("frame", self.session_id, frame))
+
+
+def _read_into(connection: Connection, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any]) -> None:
+    """Blocking reads on a thread, handed to the event loop; None when the pipe closes."""
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            loop.call_soon_threadsafe(queue.put_nowait, None)
+            return
+        loop.call_soon_threadsafe(queue.put_nowait, message)
+
+
+async def _serve(settings: Settings, connection: Connection) -> None:
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+    threading.Thread(target=_read_into, args=(connection, loop, inbox), daemon=True).start()
+    runners: dict[str, Runner] = {}
+    while (message := await inbox.get()) is not None:
+        kind, session_id = message[0], message[1]
+        if kind == "stop":
+            break
+        if kind == "open":
+            runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
+            runner.subscribe(PipeOutbox(connection, session_id))
+            runner.start()
+        elif kind == "close" and session_id in runners:
+            await runners.pop(session_id).close()
+        elif session_id in runners:
+            asyncio.create_task(_answer(runners[session_id], connection, *message))
+    for runner in runners.values():
+        await runner.close()
+
+
+async def _answer(runner: Runner, connection: Connection, kind: str, session_id: str, request: int,
+                  payload: Any) -> None:
+    """Carry out one request and send its reply (an InputError becomes (field, message))."""
+    result: Any = None
+    try:
+        if kind == "command":
+            await runner.execute(COMMAND_ADAPTER.validate_python(payload))
+        elif kind == "export":
+            result = await runner.export()
+        else:
+            result = await runner.import_document(payload)
+    except InputError as error:
+        connection.send(("reply", request, (error.field, error.message), None))
+        return
+    connection.send(("reply", request, None, result))
+
+
+# ----- in the web process --------------------------------------------------------------------------
+class RemoteRunner:
+    """A runner in a worker process, as the web process sees it (the ``LiveRunner`` interface)."""
+
+    def __init__(self, worker: Worker, session_id: str) -> None:
+        self.worker = worker
+        self.id = session_id
+        self.outboxes: set[Outbox] = set()
+        self.session_message: str | None = None  # the latest, for new subscribers
+        self.dataset_message: bytes | None = None  # likewise
+        self.last_frame: bytes | None = None
+
+    def start(self) -> None:
+        self.worker.send(("open", self.id))
+
+    async def close(self) -> None:
+        self.worker.runners.pop(self.id, None)
+        if self.worker.is_alive:
+            self.worker.send(("close", self.id))
+        self.outboxes.clear()
+
+    def subscribe(self, outbox: Outbox) -> None:
+        self.outboxes.add(outbox)
+        for message in (self.session_message, self.dataset_message):
+            if message is not None:
+                outbox.put(message)
+        if self.last_frame is not None:
+            outbox.put_frame(self.last_frame)
+
+    def unsubscribe(self, outbox: Outbox) -> None:
+        self.outboxes.discard(outbox)
+
+    async def execute(self, command: Command) -> None:
+        await self.worker.request("command", self.id, command.model_dump())
+
+    async def export(self) -> dict[str, Any]:
+        document: dict[str, Any] = await self.worker.request("export", self.id, None)
+        return document
+
+    async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
+        summary: dict[str, Any] = await self.worker.request("import", self.id, document)
+        return summary
+
+    def on_message(self, message: str | bytes) -> None:
+        """A message from the worker: pass it on; keep the newest session and dataset messages."""
+        if isinstance(message, bytes):
+            self.dataset_message = message
+        elif json.loads(message)["type"] == "session":
+            self.session_message = message
+        for outbox in self.outboxes:
+            outbox.put(message)
+
+    def on_frame(self, frame: bytes) -> None:
+        self.last_frame = frame
+        for outbox in self.outboxes:
+            outbox.put_frame(frame)
+
+
+class Worker:
+    """One worker process and the web process's end of its pipe."""
+
+    def __init__(self, settings: Settings, context: Any, on_gone: Callable[[Worker], None]) -> None:
+        self.on_gone = on_gone  # called on the event loop when the process has exited unasked
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(settings.model_dump_json(), child),
+                                       daemon=True, name="neuroplay-worker")
+        self.child = child
+        self.runners: dict[str, RemoteRunner] = {}
+        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.requests = itertools.count()
+        self.is_alive = False
+        self.is_stopping = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.reader: threading.Thread | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.process.start()
+        self.child.close()  # the worker holds its own copy; closing ours lets EOF reach the reader
+        self.is_alive = True
+        self.reader = threading.Thread(target=self._read, daemon=True, name="neuroplay-worker-reader")
+        self.reader.start()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        self.connection.send(message)
+
+    async def request(self, kind: str, session_id: str, payload: Any) -> Any:
+        """Send a request and wait for its reply; an error reply raises InputError."""
+        if not self.is_alive:
+            raise WORKER_GONE
+        assert self.loop is not None
+        request = next(self.requests)
+        future = self.pending[request] = self.loop.create_future()
+        self.send((kind, session_id, request, payload))
+        return await future
+
+    def _read(self) -> None:
+        """Reader thread: every message from the worker goes to the event loop in order."""
+        assert self.loop is not None
+        while True:
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                if not self.is_stopping:
+                    self._to_loop(self._gone)
+                return
+            self._to_loop(self._dispatch, message)
+
+    def _to_loop(self, callback: Any, *args: Any) -> None:
+        assert self.loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop closed under us: the server is stopping
+            self.loop.call_soon_threadsafe(callback, *args)
+
+    def _dispatch(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "reply":
+            _, request, error, result = message
+            future = self.pending.pop(request, None)
+            if future is None or future.done():
+                return
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(InputError(*error))
+            return
+        runner = self.runners.get(message[1])
+        if runner is None:
+            return
+        if kind == "frame":
+            runner.on_frame(message[2])
+        else:
+            runner.on_message(message[2])
+
+    def _gone(self) -> None:
+        """The worker exited: fail what waits on it and tell its sessions' clients."""
+        if self.is_alive:
+            LOG.error("worker process %s stopped (exit code %s)", self.process.pid, self.process.exitcode)
+        self.is_alive = False
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(WORKER_GONE)
+        self.pending.clear()
+        for runner in self.runners.values():
+            runner.on_message(error_message(WORKER_GONE))
+        self.on_gone(self)
+
+    async def stop(self) -> None:
+        """Ask the worker to exit, wait for it and for the reader, then close the pipe."""
+        self.is_stopping = True
+        if self.is_alive:
+            with contextlib.suppress(OSError):
+                self.send(("stop", ""))
+        self.is_alive = False
+        await asyncio.to_thread(self.process.join, STOP_SECONDS)
+        if self.process.is_alive():
+            self.process.kill()
+            await asyncio.to_thread(self.process.join, STOP_SECONDS)
+        if self.reader is not None:
+            await asyncio.to_thread(self.reader.join, STOP_SECONDS)
+        self.connection.close()
+        self.process.close()
+
+
+class WorkerPool:
+    """``settings.workers`` worker processes; each new session goes to the least busy one.
+
+    A worker that exits unasked is replaced, so the server keeps its capacity; its sessions are
+    lost and their pages are told to reload. A worker that keeps dying is not replaced more than
+    MAX_RESTARTS times in RESTART_WINDOW_SECONDS.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
+        self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
+        self.restarts: deque[float] = deque(maxlen=MAX_RESTARTS)
+        self.reaping: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        for worker in self.workers:
+            worker.start(loop)
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(worker.stop() for worker in self.workers), *self.reaping)
+
+    def create_runner(self, session_id: str) -> LiveRunner:
+        living = [w for w in self.workers if w.is_alive] or self.workers
+        worker = min(living, key=lambda w: len(w.runners))
+        runner = worker.runners[session_id] = RemoteRunner(worker, session_id)
+        return runner
+
+    def _replace(self, dead: Worker) -> None:
+        """Start a fresh worker in the place of one that exited, unless workers keep dying."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if len(self.restarts) == MAX_RESTARTS and now - self.restarts[0] < RESTART_WINDOW_SECONDS:
+            LOG.error("worker processes keep stopping; not starting another")
+            return
+        self.restarts.append(now)
+        fresh = Worker(self.settings, self.context, self._replace)
+        self.workers[self.workers.index(dead)] = fresh
+        fresh.start(loop)
+        LOG.warning("started worker process %s in place of %s", fresh.process.pid, dead.process.pid)
+        task = loop.create_task(dead.stop())  # reap the old process and its reader thread
+        self.reaping.add(task)
+        task.add_done_callback(self.reaping.discard)

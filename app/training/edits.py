@@ -1,0 +1,46 @@
+"""Edits by hand: the checks on a weight or bias typed into the page, and fresh seeds.
+
+Imports the standard library, ``app.nn`` and the settings and status of ``app.training``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from app.nn.mlp import MLP
+from app.training.config import MAX_SEED
+from app.training.status import SessionError
+
+MAX_EDIT_VALUE = 100.0  # a weight or bias typed in by hand must lie within ±this
+
+
+def check_edit(mlp: MLP, layer: int, target: int, value: float, source: int | None) -> None:
+    """Raise SessionError unless ``value`` may be set as weight source → target of weight layer ``layer``.
+
+    ``source`` None means the target's bias. Indices must be whole numbers in range and the
+    value a finite number within ±MAX_EDIT_VALUE.
+    """
+    n_layers = mlp.n_layers
+    if not (_is_index(layer) and 0 <= layer < n_layers):
+        raise SessionError("layer", f"must be a weight layer from 0 to {n_layers - 1}, got {layer!r}")
+    fan_in, fan_out = mlp.weights[layer].shape
+    if not (_is_index(target) and 0 <= target < fan_out):
+        raise SessionError("target", f"must be a neuron from 0 to {fan_out - 1}, got {target!r}")
+    if source is not None and not (_is_index(source) and 0 <= source < fan_in):
+        raise SessionError("source", f"must be a neuron from 0 to {fan_in - 1}, got {source!r}")
+    if isinstance(value, bool) or not (isinstance(value, int | float) and math.isfinite(value)
+                                       and abs(value) <= MAX_EDIT_VALUE):
+        raise SessionError("value", f"must be a number from {-MAX_EDIT_VALUE:g} to {MAX_EDIT_VALUE:g}")
+
+
+def new_seed(old: int) -> int:
+    """A random seed different from ``old``."""
+    seed = old
+    while seed == old:
+        seed = random.randrange(MAX_SEED + 1)
+    return seed
+
+
+def _is_index(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

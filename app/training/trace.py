@@ -1,0 +1,106 @@
+"""The arithmetic of one sample through the network, neuron by neuron.
+
+Imports numpy, the standard library and the engine only: no web code.
+For one point this records what every neuron received, how it weighted and
+summed it, its bias, z, activation and output, and, when the point has a
+label, the cost and every neuron's error term dC/dz for that point alone
+(the backward pass of a batch of one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.data.split import inputs_with_ones
+from app.errors import InputError
+from app.nn.losses import cost
+
+if TYPE_CHECKING:
+    from app.training.session import TrainingSession
+
+Array = np.ndarray
+PARTS = ("train", "test")  # which points a trace can name by index
+
+
+@dataclass(frozen=True)
+class SampleTrace:
+    """One point's forward (and backward) pass.
+
+    Z[l], A[l]: (d_l,) for layers 0..L (layer 0: the input features);
+    delta[l]: (d_l,) dC/dz of this point alone, or None without a target.
+    """
+
+    part: str
+    index: int | None
+    point: tuple[float, float]
+    Z: list[Array]
+    A: list[Array]
+    delta: list[Array] | None
+    target: Array | None
+    label: float | None
+    cost: float | None
+
+    def neuron(self, session: TrainingSession, layer: int, index: int) -> dict[str, object]:
+        """The numbers of one neuron (layer >= 1): inputs, weights, products, sum, bias, z, a, dC/dz."""
+        inputs = self.A[layer - 1]
+        weights = session.mlp.weights[layer - 1][:, index]
+        products = inputs * weights
+        return {
+            "layer": layer,
+            "index": index,
+            "activation": session.mlp.activations[layer - 1],
+            "inputs": inputs.tolist(),
+            "weights": weights.tolist(),
+            "products": products.tolist(),
+            "weighted_sum": float(products.sum()),
+            "bias": float(session.mlp.biases[layer - 1][index]),
+            "z": float(self.Z[layer][index]),
+            "a": float(self.A[layer][index]),
+            "delta": None if self.delta is None else float(self.delta[layer][index]),
+        }
+
+
+def trace(session: TrainingSession, part: str, index: int | None = None,
+          point: tuple[float, float] | None = None) -> SampleTrace:
+    """Trace training/test point ``index`` (part 'train' or 'test'), or any ``point`` (part 'point')."""
+    data = session.data
+    target = label = None
+    if part in PARTS:
+        indices = data.train_index if part == "train" else data.test_index
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(indices):
+            raise InputError("index", f"must be a {part} point from 0 to {len(indices) - 1}, got {index!r}")
+        targets = data.train_targets if part == "train" else data.test_targets
+        target = targets[index : index + 1]
+        label = float(data.dataset.labels[indices[index]])
+        xy = data.dataset.points[indices[index]]
+    elif part == "point" and point is not None:
+        try:
+            xy = np.asarray(point, dtype=np.float64)
+        except (TypeError, ValueError):
+            xy = np.full(2, np.nan)
+        if xy.shape != (2,) or not np.all(np.abs(xy) <= session.extent):  # also refuses NaN
+            raise InputError("point", f"must be (x1, x2) within ±{session.extent:g}, got {point!r}")
+    else:
+        raise InputError("part", "must be 'train' or 'test' with an index, or 'point' with a point")
+    mlp = session.mlp
+    X = inputs_with_ones(xy.reshape(1, 2), session.config.features)[:, :-1]
+    forward = mlp.forward(X)
+    delta, value = None, None
+    if target is not None:
+        grads = mlp.backward(forward, target, session.config.cost)
+        delta = [d[0].copy() for d in grads.delta]
+        value = cost(session.config.cost, forward.Z[-1], forward.output, target, mlp.output_activation)
+    return SampleTrace(
+        part=part,
+        index=index if part in PARTS else None,
+        point=(float(xy[0]), float(xy[1])),
+        Z=[z[0].copy() for z in forward.Z],
+        A=[a[0].copy() for a in forward.A],
+        delta=delta,
+        target=None if target is None else target[0].copy(),
+        label=label,
+        cost=value,
+    )

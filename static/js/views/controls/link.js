@@ -1,0 +1,140 @@
+// @ts-check
+/**
+ * The experiment in the address bar. On the first `session` after a
+ * `hello`, the hash's settings go to the server as one `configure` (or, after
+ * a reconnection, the last known settings, so the learner keeps their
+ * setup). From then on the hash follows the echoed config through
+ * `history.replaceState`. `hide=` names controls to hide: every element with
+ * a matching `data-field`, page-wide.
+ */
+import { commands } from "../../protocol.js";
+import { buildHash, configChanges, parseHash } from "../../lib/url.js";
+
+/** The dataset of uploaded points; a link cannot carry them. */
+const CUSTOM_DATASET = "custom";
+/** Settings that follow the uploaded points' problem type, dropped with them. */
+const CUSTOM_DEPENDENT = ["dataset", "output_activation", "cost", "classes"];
+/** Settings the server chooses to suit the problem type when a link leaves them out. */
+const PROBLEM_DEPENDENT = ["output_activation", "cost"];
+/** How long a note about the link stays in the banner. */
+const NOTE_MS = 10000;
+/** Marks elements this module hid, so it only ever shows those again. */
+const HIDDEN_MARK = "linkHidden";
+
+/**
+ * @typedef {import("../../messages.js").State} State
+ * @typedef {(text: string, kind?: "error" | "info", durationMs?: number) => void} Notify
+ */
+
+/**
+ * @param {{store: any, send: (command: import("../../protocol.js").Command) => boolean, notify: Notify}} context
+ * @returns {{render: (state: State, previous: State) => void}}
+ */
+export function createLink({ store, send, notify }) {
+  /** @type {any} the hello whose first session has been handled */
+  let handledHello = null;
+  /** @type {Record<string, unknown> | null} the last config the server echoed, on any connection */
+  let lastConfig = null;
+  let isAwaitingEcho = false;
+  let writtenHash = location.hash;
+
+  /** @param {string[]} hidden */
+  function setHidden(hidden) {
+    const ui = store.get().ui;
+    if (JSON.stringify(ui.hidden) !== JSON.stringify(hidden)) store.update({ ui: { ...ui, hidden } });
+  }
+
+  /** @param {Record<string, unknown>} changes */
+  function sendChanges(changes) {
+    if (changes.dataset === CUSTOM_DATASET) {
+      for (const name of CUSTOM_DEPENDENT) delete changes[name];
+      notify("Uploaded points are not part of a link; upload them again with Upload CSV…", "info", NOTE_MS);
+    }
+    isAwaitingEcho = Object.keys(changes).length > 0;
+    if (isAwaitingEcho) send(commands.configure(changes));
+  }
+
+  /**
+   * Configure what the hash says. A link typed over a running page describes a whole setup:
+   * every setting it leaves out goes back to its default, except the output activation and
+   * cost, which the server sets to suit the problem type.
+   * @param {any} hello
+   * @param {Record<string, unknown> | null} current the session's config, or null on a fresh session
+   */
+  function applyHash(hello, current) {
+    const parsed = parseHash(location.hash, hello.fields);
+    if (parsed.unknown.length) {
+      notify(`The link names unknown settings, ignored: ${parsed.unknown.join(", ")}`, "error", NOTE_MS);
+    }
+    setHidden(parsed.hidden);
+    if (!current) {
+      sendChanges(parsed.changes);
+      return;
+    }
+    const defaults = Object.fromEntries(
+      Object.entries(hello.defaults).filter(([name]) => !PROBLEM_DEPENDENT.includes(name)),
+    );
+    sendChanges(configChanges({ ...defaults, ...parsed.changes }, current));
+  }
+
+  /** @param {State} state */
+  function writeHash(state) {
+    if (!state.hello || !state.session) return;
+    // The output activation and cost the server picks for this problem type need no mention.
+    const choices = state.hello.problems[state.session.problem];
+    const defaults = { ...state.hello.defaults, output_activation: choices.output_activation[0], cost: choices.cost[0] };
+    const hash = buildHash(state.session.config, defaults, state.ui.hidden);
+    if (hash === location.hash || (hash === "" && location.hash === "")) return;
+    writtenHash = hash;
+    history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
+  }
+
+  // A hash typed into the address bar (not one this module wrote) is applied like a new link.
+  window.addEventListener("hashchange", () => {
+    const hello = store.get().hello;
+    if (hello && location.hash !== writtenHash) {
+      writtenHash = location.hash;
+      applyHash(hello, store.get().session?.config ?? null);
+    }
+  });
+
+  /** @param {string[]} hidden */
+  function hideControls(hidden) {
+    for (const node of document.querySelectorAll("[data-field]")) {
+      const element = /** @type {HTMLElement} */ (node);
+      const isHidden = hidden.includes(element.dataset.field ?? "");
+      if (isHidden && !element.hidden) {
+        element.hidden = true;
+        element.dataset[HIDDEN_MARK] = "";
+      } else if (!isHidden && HIDDEN_MARK in element.dataset) {
+        element.hidden = false;
+        delete element.dataset[HIDDEN_MARK];
+      }
+    }
+  }
+
+  return {
+    render(state, previous) {
+      const isFirstSession = state.session && state.session !== previous.session && state.hello !== handledHello;
+      if (isFirstSession) {
+        handledHello = state.hello;
+        if (lastConfig) sendChanges(configChanges(lastConfig, state.hello.defaults));
+        else applyHash(state.hello, null);
+      } else if (state.session !== previous.session && state.session) {
+        isAwaitingEcho = false;
+      } else if (state.error !== previous.error && state.error?.command === "configure") {
+        isAwaitingEcho = false;
+      }
+      if (state.session && state.session !== previous.session && state.hello === handledHello && !isAwaitingEcho) {
+        lastConfig = state.session.config;
+      }
+      const isChanged = state.session !== previous.session || state.ui.hidden !== previous.ui.hidden
+        || state.error !== previous.error;
+      if (!isAwaitingEcho && isChanged) writeHash(state);
+      if (state.ui.hidden.length || state.ui.hidden !== previous.ui.hidden) {
+        // After this batch of renders, so controls other views built in it are covered too.
+        queueMicrotask(() => hideControls(store.get().ui.hidden));
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// @ts-check
+/**
+ * The transport bar: Play/Pause (following `session.status`), Step one batch,
+ * Step one epoch, Reset, New weights, the epoch and step counters from the
+ * latest frame, the training speed, and the keyboard shortcuts.
+ */
+import { commands } from "../../protocol.js";
+import { formatCount, formatCounter } from "../../lib/format.js";
+import { button, el, field, setChoices, showChoice } from "./dom.js";
+
+/** Keyboard shortcuts, shown in the buttons' titles. */
+const KEYS = { playPause: " ", step: "ArrowRight", reset: "r" };
+/** Elements whose focus means the keys are for typing, not for the shortcuts. */
+const TYPING_TARGETS = "input, select, textarea, [contenteditable]:not([contenteditable='false'])";
+
+/**
+ * @typedef {import("../../messages.js").State} State
+ * @typedef {{store: any, send: (command: import("../../protocol.js").Command) => boolean}} Context
+ */
+
+/** @param {any} speed @returns {string} */
+const speedKey = (speed) => `${speed.unit}:${speed.count}`;
+
+/**
+ * @param {HTMLElement} element the #transport toolbar
+ * @param {Context} context
+ * @returns {{render: (state: State, previous: State) => void}}
+ */
+export function createTransport(element, { store, send }) {
+  const isRunning = () => store.get().session?.status === "running";
+  const togglePlay = () => {
+    const session = store.get().session;
+    if (!session || session.status === "diverged") return;
+    send(session.status === "running" ? commands.pause() : commands.play());
+  };
+  const stepBatch = () => { if (!isRunning()) send(commands.step("batch", 1)); };
+
+  const playIcon = el("span", { class: "play-icon", "aria-hidden": "true" });
+  const play = button("", "Play (Space)", togglePlay, "play-btn");
+  play.append(playIcon);
+  play.setAttribute("aria-label", "Play");
+  const step = button("Step", "Train on one batch (→)", stepBatch);
+  const stepEpoch = button("Step epoch", "Train until the end of this epoch",
+    () => send(commands.step("epoch", 1)));
+  const reset = button("Reset", "Same starting weights, same data, counters to zero (R)",
+    () => send(commands.reset()));
+  const newWeights = button("New weights", "Draw new starting weights (a new weight seed) and reset",
+    () => send(commands.newWeights()));
+
+  const epoch = el("output", { class: "counter-value", "data-counter": "epoch", text: formatCounter(0) });
+  const steps = el("output", { class: "counter-value", "data-counter": "step", text: "0" });
+  const counters = el("div", { class: "counters", "aria-live": "off" }, [
+    el("span", { class: "counter" }, [el("span", { class: "counter-label", text: "Epoch" }), epoch]),
+    el("span", { class: "counter" }, [el("span", { class: "counter-label", text: "Step" }), steps]),
+  ]);
+
+  const speed = el("select");
+  speed.addEventListener("change", () => {
+    const [unit, count] = speed.value.split(":");
+    send(commands.setSpeed(/** @type {"batch"|"epoch"} */ (unit), Number(count)));
+  });
+  const speedField = field("speed", "Speed", speed, "How much training happens between two pictures.");
+
+  element.append(play, el("div", { class: "btn-group" }, [step, stepEpoch, reset, newWeights]), counters, speedField);
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = /** @type {Element | null} */ (event.target);
+    if (target instanceof Element && target.closest(TYPING_TARGETS)) return;
+    if (event.key === KEYS.playPause) {
+      // A focused button already answers Space with a click.
+      if (target instanceof Element && target.closest("button, a, summary, label")) return;
+      event.preventDefault();
+      togglePlay();
+    } else if (event.key === KEYS.step) {
+      event.preventDefault();
+      stepBatch();
+    } else if (event.key.toLowerCase() === KEYS.reset && !event.repeat) {
+      send(commands.reset());
+    }
+  });
+
+  /** @param {any} session @param {boolean} isOpen */
+  function drawStatus(session, isOpen) {
+    if (!isOpen) session = null;
+    const running = session?.status === "running";
+    const diverged = session?.status === "diverged";
+    const label = running ? "Pause" : "Play";
+    play.setAttribute("aria-label", label);
+    play.title = `${label} (Space)`;
+    play.classList.toggle("is-running", running);
+    play.disabled = !session || diverged;
+    step.disabled = stepEpoch.disabled = !session || running || diverged;
+    reset.disabled = newWeights.disabled = !session;
+  }
+
+  return {
+    render(state, previous) {
+      if (state.hello !== previous.hello && state.hello) {
+        setChoices(speed, state.hello.options.speed.map((/** @type {any} */ s) => ({
+          value: speedKey(s), label: s.label,
+        })));
+      }
+      if (state.session !== previous.session || state.connection !== previous.connection) {
+        drawStatus(state.session, state.connection === "open");
+        if (state.session) showChoice(speed, speedKey(state.session.speed));
+      }
+      if (state.frame !== previous.frame && state.frame) {
+        epoch.value = formatCounter(state.frame.header.epoch);
+        steps.value = formatCount(state.frame.header.step);
+      }
+    },
+  };
+}

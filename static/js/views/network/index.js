@@ -1,0 +1,255 @@
+// @ts-check
+/**
+ * The network view: every neuron as a thumbnail of its output over the
+ * plane, every link coloured by the sign and sized by the size of its weight
+ * (or, with "Show gradients", of the last step's gradient), layer headers to
+ * reshape the network, feature toggles for the inputs, a live tooltip, and an
+ * inline editor for single weights and biases.
+ *
+ * It draws only what the server sends: the shape comes from `session`, the
+ * numbers and maps from `frame`. Reshaping and edits go out as commands and
+ * appear once the server echoes them. Drawing is coalesced to one per
+ * animation frame. Geometry, painting, hit tests, words and the DOM around
+ * the canvas live in the network-*.js modules.
+ */
+import { commands } from "../../protocol.js";
+import { sizeCanvas, watchSize } from "../../lib/canvas.js";
+import { computeLayout } from "./layout.js";
+import { biasAt, frameFits, frameOffsets, gradientScale, weightAt } from "./frame.js";
+import { drawNetwork } from "./draw.js";
+import { hitTest } from "./hit.js";
+import { describe, linkName, neuronName, showTooltip } from "./tooltip.js";
+import { openEditor } from "./editor.js";
+import {
+  NEW_LAYER_SIZE, createBar, createLegend, make, renderHeaders, renderInputs, renderNeuronButtons,
+} from "./controls.js";
+
+/**
+ * @typedef {import("./draw.js").Hit} Hit
+ * @typedef {import("../../messages.js").State} State
+ */
+
+/**
+ * @param {HTMLElement} element
+ * @param {{store: {get: () => State, update: (patch: Partial<State>) => void},
+ *   send: (command: import("../../protocol.js").Command) => void, basePath: string}} context
+ */
+export function createNetworkView(element, { store, send }) {
+  const bar = createBar(element, { onLayers: changeLayerCount, onGradients: setGradients });
+  const scroll = make("div", { class: "network-scroll" });
+  const stage = make("div", { class: "network-stage" });
+  const canvas = /** @type {HTMLCanvasElement} */ (make("canvas", {
+    class: "network-canvas", role: "img", "aria-label": "The network: neuron outputs and weighted links",
+  }));
+  const headers = make("div", { class: "network-headers" });
+  const inputs = make("div", { class: "network-inputs", "data-field": "features", role: "group", "aria-label": "Input features" });
+  const neuronButtons = make("div", { class: "network-neurons" });
+  stage.append(canvas, headers, inputs, neuronButtons);
+  scroll.append(stage);
+  element.append(scroll);
+  const legend = createLegend(element);
+  const tooltip = make("div", { class: "tooltip network-tooltip", role: "tooltip" });
+  tooltip.hidden = true;
+  element.append(tooltip);
+
+  /** Everything this view remembers between renders. */
+  const view = {
+    /** @type {import("./layout.js").Layout | null} */ layout: null,
+    /** @type {import("./frame.js").Offsets | null} */ offsets: null,
+    /** @type {CanvasRenderingContext2D | null} */ context: null,
+    layoutKey: "",
+    width: scroll.clientWidth,
+    /** @type {Hit | null} */ hover: null,
+    pointer: { x: 0, y: 0 },
+    sentNeuron: "null",
+    /** @type {(() => void) | null} */ closeEditor: null,
+    isDrawScheduled: false,
+  };
+
+  watchSize(scroll, (width) => {
+    if (Math.abs(width - view.width) < 1) return;
+    view.width = width;
+    render(store.get(), store.get());
+  });
+
+  /** @param {State} state */
+  function relayout(state) {
+    const { hello, session } = state;
+    view.closeEditor?.();
+    setHover(null);
+    const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width);
+    view.layout = layout;
+    view.offsets = frameOffsets(session.sizes);
+    stage.style.width = `${layout.width}px`;
+    stage.style.height = `${layout.height}px`;
+    view.context = sizeCanvas(canvas, layout.width, layout.height);
+    renderHeaders(headers, layout, session, hello, configure);
+    renderInputs(inputs, layout, toggleFeature);
+    renderNeuronButtons(neuronButtons, layout, session, hello, {
+      onFocus: (layer, index, node) => {
+        const box = node.getBoundingClientRect();
+        setHover({ kind: "neuron", layer, index }, box.right, box.top);
+      },
+      onBlur: () => { if (!view.closeEditor) setHover(null); },
+      onActivate: (layer, index, node) => activate({ kind: "neuron", layer, index }, node),
+    });
+  }
+
+  function scheduleDraw() {
+    if (view.isDrawScheduled) return;
+    view.isDrawScheduled = true;
+    requestAnimationFrame(() => {
+      view.isDrawScheduled = false;
+      draw();
+    });
+  }
+
+  function draw() {
+    const { frame, ui, session } = store.get();
+    const { layout, offsets, context } = view;
+    if (!layout || !offsets || !context || !frame || !frameFits(frame, layout.sizes)) return;
+    const started = performance.now();
+    const scale = ui.showGradients ? gradientScale(frame) : 0;
+    drawNetwork(context, layout, frame, offsets, {
+      showGradients: ui.showGradients, gradientScale: scale, hover: view.hover,
+      selected: ui.hoverNeuron || session?.selected_neuron || null,
+    });
+    canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
+    canvas.dataset.sizes = layout.sizes.join(",");
+    canvas.dataset.mode = ui.showGradients ? "gradients" : "weights";
+    legend.update(ui.showGradients, scale);
+    if (view.hover && !view.closeEditor) showTooltip(tooltip, describe(view.hover, tooltipContext()), view.pointer.x, view.pointer.y);
+  }
+
+  function tooltipContext() {
+    const { frame, session, hello, ui } = store.get();
+    const layout = /** @type {import("./layout.js").Layout} */ (view.layout);
+    const offsets = /** @type {import("./frame.js").Offsets} */ (view.offsets);
+    return { layout, offsets, frame, session, hello, showGradients: ui.showGradients };
+  }
+
+  /**
+   * Point at something (or nothing): tooltip, highlight, and the server's selected neuron.
+   * @param {Hit | null} hit
+   * @param {number} clientX @param {number} clientY
+   */
+  function setHover(hit, clientX = 0, clientY = 0) {
+    const isSame = JSON.stringify(hit) === JSON.stringify(view.hover);
+    view.hover = hit;
+    view.pointer = { x: clientX, y: clientY };
+    canvas.style.cursor = hit ? "pointer" : "";
+    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : null;
+    const neuronKey = JSON.stringify(neuron);
+    if (neuronKey !== view.sentNeuron) {
+      view.sentNeuron = neuronKey;
+      send(commands.selectNeuron(neuron ? neuron[0] : null, neuron ? neuron[1] : null));
+      store.update({ ui: { ...store.get().ui, hoverNeuron: /** @type {[number, number] | null} */ (neuron) } });
+    }
+    const { frame } = store.get();
+    if (!hit || !frame || !view.layout || !frameFits(frame, view.layout.sizes)) tooltip.hidden = true;
+    else showTooltip(tooltip, describe(hit, tooltipContext()), clientX, clientY);
+    if (!isSame) scheduleDraw();
+  }
+
+  /** @param {PointerEvent} event */
+  function pointerHit(event) {
+    const box = canvas.getBoundingClientRect();
+    return view.layout ? hitTest(view.layout, event.clientX - box.left, event.clientY - box.top) : null;
+  }
+
+  canvas.addEventListener("pointermove", (event) => {
+    if (!view.closeEditor) setHover(pointerHit(event), event.clientX, event.clientY);
+  });
+  canvas.addEventListener("pointerleave", () => { if (!view.closeEditor) setHover(null); });
+  canvas.addEventListener("click", (event) => {
+    const hit = pointerHit(/** @type {PointerEvent} */ (event));
+    const box = canvas.getBoundingClientRect();
+    if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
+  });
+
+  /**
+   * Click (or Enter) on something: toggle an input, or open the editor for a bias or weight.
+   * @param {Hit} hit
+   * @param {HTMLElement | null} returnFocus the element to focus after editing (keyboard use)
+   * @param {number} [x] where to open the editor, canvas coordinates
+   * @param {number} [y]
+   */
+  function activate(hit, returnFocus, x, y) {
+    const { session, hello, frame } = store.get();
+    const layout = view.layout;
+    if (!layout || !view.offsets || !frame || !frameFits(frame, layout.sizes)) return;
+    if (hit.kind === "input") return toggleFeature(layout.inputs[hit.slot].name);
+    if (hit.kind === "neuron" && hit.layer === 0) return toggleFeature(session.config.features[hit.index]);
+    view.closeEditor?.();
+    let target, source, layer, value, label;
+    if (hit.kind === "neuron") {
+      ({ layer, index: target } = hit);
+      source = null;
+      value = biasAt(frame.arrays.biases, view.offsets, layer, target);
+      label = `the bias of ${neuronName(session, hello, layer, target)}`;
+      layer -= 1;
+    } else {
+      ({ layer, source, target } = hit);
+      value = weightAt(frame.arrays.weights, view.offsets, layout.sizes, layer, source, target);
+      label = `the weight ${linkName(session, hello, layer, source, target)}`;
+    }
+    const neuron = hit.kind === "neuron" ? layout.neurons[hit.layer][hit.index] : null;
+    const left = x ?? (neuron ? neuron.x + layout.thumb / 2 : 0);
+    const top = y ?? (neuron ? neuron.y + layout.thumb / 2 : 0);
+    tooltip.hidden = true;
+    view.closeEditor = openEditor(stage, {
+      x: left, y: top, value, label,
+      onApply: (typed) => send(commands.editWeight(layer, source, target, typed)),
+      onClose: () => {
+        view.closeEditor = null;
+        returnFocus?.focus();
+      },
+    });
+  }
+
+  /** @param {Record<string, unknown>} changes */
+  function configure(changes) {
+    send(commands.configure(changes));
+  }
+
+  /** @param {string} name */
+  function toggleFeature(name) {
+    const features = store.get().session.config.features;
+    configure({ features: features.includes(name) ? features.filter((/** @type {string} */ f) => f !== name) : [...features, name] });
+  }
+
+  /** @param {number} delta +1 adds a layer of NEW_LAYER_SIZE at the end, −1 removes the last */
+  function changeLayerCount(delta) {
+    const layers = store.get().session.config.hidden_layers;
+    configure({ hidden_layers: delta > 0 ? [...layers, NEW_LAYER_SIZE] : layers.slice(0, -1) });
+  }
+
+  /** @param {boolean} isOn */
+  function setGradients(isOn) {
+    store.update({ ui: { ...store.get().ui, showGradients: isOn } });
+  }
+
+  /**
+   * @param {State} state
+   * @param {State} previous
+   */
+  function render(state, previous) {
+    const { hello, session } = state;
+    if (!hello || !session) return;
+    const config = session.config;
+    const key = JSON.stringify([session.sizes, config.features, config.hidden_layers, config.activation,
+      config.layer_activations, session.activations, view.width]);
+    const isNewLayout = key !== view.layoutKey;
+    if (isNewLayout) {
+      view.layoutKey = key;
+      relayout(state);
+    }
+    if (isNewLayout || session !== previous.session || state.ui.showGradients !== previous.ui.showGradients) {
+      bar.update(session, hello, state.ui.showGradients);
+    }
+    if (isNewLayout || state.frame !== previous.frame || state.ui !== previous.ui
+        || session.selected_neuron !== previous.session?.selected_neuron) scheduleDraw();
+  }
+
+  return { render };
+}

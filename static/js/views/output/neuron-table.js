@@ -1,0 +1,130 @@
+// @ts-check
+/**
+ * The worked example of one neuron's forward pass, as a table laid out like
+ * a sum on paper: one row per input (activation × weight → product), then
+ * Σ, + b, z and a under the products column. Built once per shape; the
+ * numbers are rewritten in place on every frame.
+ */
+import { el } from "./caption.js";
+import { formatNumber, subscript } from "../../lib/format.js";
+import { optionLabel } from "../../lib/labels.js";
+
+/** Significant digits in the arithmetic. */
+const DIGITS = 3;
+
+/**
+ * @typedef {{inputs: HTMLElement[], weights: HTMLElement[], products: HTMLElement[],
+ *            weighted_sum: HTMLElement, bias: HTMLElement, z: HTMLElement, a: HTMLElement}} Slots
+ */
+
+/**
+ * Where input i of a neuron in `layer` comes from, in words.
+ * @param {any} hello @param {any} session @param {number} layer @param {number} i
+ */
+function sourceName(hello, session, layer, i) {
+  if (layer === 1) {
+    const feature = session?.config?.features?.[i];
+    return feature ? optionLabel(hello, "features", feature) : `input ${i + 1}`;
+  }
+  return `layer ${layer - 1}, neuron ${i + 1}`;
+}
+
+/**
+ * How the activation is written in the last row: "tanh(z)", "z" for linear.
+ * @param {string} activation
+ */
+export function activationFormula(activation) {
+  if (activation === "linear") return "z";
+  if (activation === "softmax") return "softmax(z)ₖ";
+  return `${activation}(z)`;
+}
+
+/** @param {string} text @param {string} [className] */
+function cell(text, className = "") {
+  return el("td", className, text);
+}
+
+/** @param {string} term */
+function valueCell(term) {
+  const td = el("td", "neuron-value");
+  td.dataset.term = term;
+  return td;
+}
+
+/**
+ * Build the table for a neuron with `count` inputs; returns it and the cells to fill.
+ * @param {any} hello @param {any} session
+ * @param {{layer: number, inputs: number[], activation: string}} neuron
+ * @returns {{table: HTMLElement, slots: Slots}}
+ */
+export function buildNeuronTable(hello, session, neuron) {
+  const table = el("table", "neuron-table");
+  table.append(el("caption", "visually-hidden", "The neuron's forward pass for the selected point"));
+  const head = el("tr");
+  for (const [text, className] of [["from", ""], ["activation aᵢ", "neuron-span2"], ["", ""],
+                                   ["weight wᵢ", "neuron-span2"], ["", ""], ["wᵢ × aᵢ", "neuron-right"]]) {
+    const th = el("th", className, text);
+    th.setAttribute("scope", "col");
+    if (className === "neuron-span2") th.setAttribute("colspan", "2");
+    head.append(th);
+  }
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  /** @type {Slots} */
+  const slots = { inputs: [], weights: [], products: [], weighted_sum: valueCell("weighted_sum"),
+                  bias: valueCell("bias"), z: valueCell("z"), a: valueCell("a") };
+  neuron.inputs.forEach((_, i) => {
+    const row = el("tr");
+    const source = el("th", "neuron-source", sourceName(hello, session, neuron.layer, i));
+    source.setAttribute("scope", "row");
+    const input = valueCell(`input-${i}`);
+    const weight = valueCell(`weight-${i}`);
+    const product = valueCell(`product-${i}`);
+    row.append(source, cell(`a${subscript(i)} =`, "neuron-name"), input, cell("×", "neuron-op"),
+               cell(`w${subscript(i)} =`, "neuron-name"), weight, cell("→", "neuron-op"), product);
+    slots.inputs.push(input);
+    slots.weights.push(weight);
+    slots.products.push(product);
+    body.append(row);
+  });
+  const totals = el("tbody", "neuron-totals");
+  const formula = activationFormula(neuron.activation);
+  for (const [label, text, slot, className] of /** @type {const} */ ([
+    ["sum", "Σ wᵢaᵢ =", slots.weighted_sum, "neuron-sum"],
+    ["bias", "+ b =", slots.bias, ""],
+    ["weighted input", "z = Σ wᵢaᵢ + b =", slots.z, "neuron-z"],
+    ["output", `a = ${formula} =`, slots.a, "neuron-a"],
+  ])) {
+    const row = el("tr", className);
+    const th = el("th", "neuron-source", label);
+    th.setAttribute("scope", "row");
+    const name = cell(text, "neuron-name neuron-total-name");
+    name.setAttribute("colspan", "6");
+    row.append(th, name, slot);
+    totals.append(row);
+  }
+  table.append(thead, body, totals);
+  return { table, slots };
+}
+
+/**
+ * Write the neuron's numbers into the table's cells.
+ * @param {Slots} slots
+ * @param {{inputs: number[], weights: number[], products: number[], weighted_sum: number,
+ *          bias: number, z: number, a: number}} neuron
+ */
+export function fillNeuronTable(slots, neuron) {
+  /** @param {HTMLElement} node @param {number} value */
+  const put = (node, value) => {
+    const text = formatNumber(value, DIGITS);
+    if (node.textContent !== text) node.textContent = text;
+  };
+  neuron.inputs.forEach((value, i) => put(slots.inputs[i], value));
+  neuron.weights.forEach((value, i) => put(slots.weights[i], value));
+  neuron.products.forEach((value, i) => put(slots.products[i], value));
+  put(slots.weighted_sum, neuron.weighted_sum);
+  put(slots.bias, neuron.bias);
+  put(slots.z, neuron.z);
+  put(slots.a, neuron.a);
+}

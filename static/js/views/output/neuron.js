@@ -1,0 +1,138 @@
+// @ts-check
+/**
+ * "Inside one neuron": the arithmetic of one neuron for one point, with the
+ * server's real numbers from `frame.header.trace`. The forward pass as a
+ * worked sum, then, for a labelled point, the cost and the neuron's error
+ * term. Without a selected point it explains what a neuron computes and
+ * offers to pick one.
+ */
+import { commands } from "../../protocol.js";
+import { classSwatch, el } from "./caption.js";
+import { formatNumber } from "../../lib/format.js";
+import { neuronName, optionLabel } from "../../lib/labels.js";
+import { buildNeuronTable, fillNeuronTable } from "./neuron-table.js";
+
+/** How to choose what is shown. */
+const HINT = "Hover or click a neuron in the network; click a point in the output.";
+/** What a neuron does, shown while nothing is selected. */
+const INTRO = "A neuron multiplies each input by a weight, adds the products and a bias, and passes "
+  + "that sum z through an activation function, such as tanh, to get its output a. Pick a point to see "
+  + "those numbers for one neuron, live while the network trains.";
+
+/**
+ * @param {HTMLElement} element
+ * @param {{store: any, send: (command: any) => void}} context
+ */
+export function createNeuronView(element, { send }) {
+  element.classList.add("neuron");
+  const lead = el("p", "neuron-lead");
+  const hint = el("p", "neuron-hint", HINT);
+  const scroll = el("div", "neuron-scroll");
+  scroll.tabIndex = 0;
+  scroll.setAttribute("role", "region");
+  scroll.setAttribute("aria-label", "The neuron's arithmetic");
+  const forward = el("section", "neuron-forward");
+  forward.append(el("h3", "neuron-heading", "Forward pass"), scroll);
+  const backward = el("div", "neuron-backward");
+  const backwardBox = el("section", "neuron-backward-box");
+  backwardBox.append(el("h3", "neuron-heading", "Backward pass, this point alone"), backward);
+  const body = el("div", "neuron-body");
+  body.append(forward, backwardBox);
+  const empty = el("div", "neuron-empty");
+  const button = el("button", "neuron-pick", "Show a training point");
+  button.setAttribute("type", "button");
+  button.addEventListener("click", () => send(commands.selectSample("train", 0)));
+  empty.append(el("p", "", INTRO), button);
+  element.append(lead, hint, body, empty);
+
+  let shapeKey = "";
+  /** @type {import("./neuron-table.js").Slots | null} */
+  let slots = null;
+
+  /** @param {any} state @param {any} trace */
+  function leadText(state, trace) {
+    const { hello, session } = state;
+    const neuron = trace.neuron;
+    const name = neuronName(hello, session, neuron.layer, neuron.index);
+    const kind = optionLabel(hello, neuron.activation === "softmax" ? "output_activation" : "activation",
+                             neuron.activation);
+    const where = `(${formatNumber(trace.point[0])}, ${formatNumber(trace.point[1])})`;
+    const which = trace.part === "point" ? "the point" : `${trace.part === "train" ? "training" : "test"} point #${trace.index}`;
+    return `${name[0].toUpperCase()}${name.slice(1)} (${kind}) for ${which} at ${where}`;
+  }
+
+  /** @param {any} state @param {any} trace */
+  function renderLead(state, trace) {
+    lead.replaceChildren(leadText(state, trace));
+    if (trace.label === null || trace.label === undefined) return;
+    const problem = state.session?.problem;
+    if (problem === "regression") {
+      lead.append(`, target: ${formatNumber(trace.label)}`);
+      return;
+    }
+    const nClasses = state.session?.n_classes ?? 2;
+    const colour = nClasses <= 2 ? (trace.label >= 1 ? "blue / " : "orange / ") : "";
+    lead.append(", label: ", classSwatch(trace.label, nClasses), `${colour}class ${trace.label}`);
+  }
+
+  /** @param {any} trace @param {string} problem */
+  function renderBackward(trace, problem) {
+    const neuron = trace.neuron;
+    const output = trace.output.map((/** @type {number} */ value) => formatNumber(value)).join(", ");
+    const rows = [["network output", output, ""]];
+    if (trace.label === null || trace.label === undefined) {
+      rows.push(["backward pass", "", "this point has no label, so there is no cost; click a data point"]);
+    } else {
+      const target = problem === "regression" ? formatNumber(trace.label) : `class ${trace.label}`;
+      rows.push(["target", target, ""]);
+      rows.push(["cost for this point", formatNumber(trace.cost), ""]);
+      rows.push(["error term dC/dz", formatNumber(neuron.delta), "how much the cost changes per unit of z"]);
+    }
+    const key = JSON.stringify(rows);
+    if (backward.dataset.key === key) return;
+    backward.dataset.key = key;
+    const list = el("dl", "neuron-facts");
+    for (const [name, value, note] of rows) {
+      const item = el("div", "neuron-fact");
+      const term = el("dt", "", name);
+      const description = el("dd");
+      if (value) description.append(el("span", "neuron-value", value));
+      if (note) description.append(el("span", "neuron-note", value ? ` (${note})` : note));
+      item.append(term, description);
+      list.append(item);
+    }
+    backward.replaceChildren(list);
+  }
+
+  /** @param {any} state */
+  function renderTrace(state) {
+    const trace = state.frame?.header.trace;
+    const hasTrace = Boolean(trace?.neuron);
+    empty.hidden = hasTrace;
+    lead.hidden = body.hidden = !hasTrace;
+    if (!hasTrace) {
+      shapeKey = "";
+      return;
+    }
+    const neuron = trace.neuron;
+    const key = JSON.stringify([neuron.layer, neuron.index, neuron.inputs.length, neuron.activation,
+                                state.session?.config?.features]);
+    if (key !== shapeKey || !slots) {
+      const built = buildNeuronTable(state.hello, state.session, neuron);
+      scroll.replaceChildren(built.table);
+      slots = built.slots;
+      shapeKey = key;
+    }
+    fillNeuronTable(slots, neuron);
+    renderLead(state, trace);
+    renderBackward(trace, state.session?.problem ?? "binary");
+  }
+
+  return {
+    /** @param {any} state @param {any} previous */
+    render(state, previous) {
+      if (state.frame === previous.frame && state.session === previous.session && state.hello === previous.hello) return;
+      renderTrace(state);
+    },
+  };
+}

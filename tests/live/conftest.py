@@ -1,0 +1,99 @@
+"""Fixtures for conversations with the real app over TestClient's websocket."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.live.server import create_app
+from app.live.settings import Settings
+
+MAX_MESSAGES = 400  # a conversation gives up waiting after this many messages
+
+
+def strict_json(text: str | bytes) -> Any:
+    """json.loads that refuses NaN and Infinity, as the browser's JSON.parse does."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in a message")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def decode_binary(data: bytes) -> dict[str, Any]:
+    """The header of a binary message, with its arrays decoded as numpy arrays under "arrays"."""
+    (length,) = struct.unpack("<I", data[:4])
+    header = strict_json(data[4 : 4 + length])
+    payload = 4 + length + (-(4 + length) % 4)
+    arrays = {}
+    for entry in header["arrays"]:
+        start = payload + entry["offset"]
+        arrays[entry["name"]] = np.frombuffer(data, dtype=entry["dtype"], count=entry["length"], offset=start)
+    return {**header, "arrays": arrays}
+
+
+class Conversation:
+    """A websocket client that decodes every message and can wait for one that matches."""
+
+    def __init__(self, websocket: Any) -> None:
+        self.websocket = websocket
+
+    def send(self, command: dict[str, Any] | str) -> None:
+        self.websocket.send_text(command if isinstance(command, str) else json.dumps(command))
+
+    def receive(self) -> dict[str, Any]:
+        message = self.websocket.receive()
+        if message.get("text") is not None:
+            return dict(strict_json(message["text"]))
+        return decode_binary(message["bytes"])
+
+    def until(self, predicate: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """The first message that satisfies ``predicate``."""
+        for _ in range(MAX_MESSAGES):
+            message = self.receive()
+            if predicate(message):
+                return message
+        raise AssertionError("no matching message arrived")
+
+    def until_type(self, kind: str) -> dict[str, Any]:
+        return self.until(lambda m: m["type"] == kind)
+
+    def error(self) -> dict[str, Any]:
+        return self.until_type("error")
+
+    def frame(self, predicate: Callable[[dict[str, Any]], bool] = lambda m: True) -> dict[str, Any]:
+        return self.until(lambda m: m["type"] == "frame" and predicate(m))
+
+
+@pytest.fixture(autouse=True)
+def sessions_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Train in the test process unless a test asks for worker processes (tests/live/test_workers.py)."""
+    monkeypatch.setenv("NEUROPLAY_WORKERS", "0")
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Server settings for tests: defaults, a small command size limit to test it cheaply."""
+    return Settings(max_message_bytes=64 * 1024)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def conversation(client: TestClient) -> Iterator[Conversation]:
+    """A connected socket, past hello, session, dataset and the first frame."""
+    with client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.hello = talk.until_type("hello")  # type: ignore[attr-defined]
+        talk.frame()
+        yield talk

@@ -1,0 +1,109 @@
+"""Every kind of bad message gets an error naming the field; the socket and the run survive."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from app.live.server import create_app
+from app.live.settings import Settings
+from tests.live.conftest import Conversation
+
+BAD_MESSAGES = [
+    ("not json at all", "message", "JSON object"),
+    ("[1, 2, 3]", "message", "JSON object"),
+    ('"play"', "message", "JSON object"),
+    ('{"no_type": 1}', "type", "must be one of"),
+    ('{"type": "fly"}', "type", "must be one of"),
+    ('{"type": "step", "count": "3"}', "count", "integer"),
+    ('{"type": "step", "count": 0}', "count", "greater than or equal to 1"),
+    ('{"type": "step", "count": 1000000}', "count", "from 1 to 100"),
+    ('{"type": "step", "unit": "year"}', "unit", "'batch' or 'epoch'"),
+    ('{"type": "step", "extra": true}', "extra", "not a field"),
+    ('{"type": "set_speed", "unit": "epoch"}', "count", "required"),
+    ('{"type": "configure", "changes": {}}', "changes", "at least 1"),
+    ('{"type": "configure", "changes": {"learning_rate": 50}}', "learning_rate", "from 1e-05 to 10"),
+    ('{"type": "configure", "changes": {"learning_rate": true}}', "learning_rate", "number"),
+    ('{"type": "configure", "changes": {"hidden_layers": [4, 17]}}', "hidden_layers", "from 1 to 16"),
+    ('{"type": "configure", "changes": {"hidden_layers": [1,1,1,1,1,1,1,1,1]}}', "hidden_layers", "0 to 8"),
+    ('{"type": "configure", "changes": {"features": []}}', "features", "1 to 9"),
+    ('{"type": "configure", "changes": {"points": 20000}}', "points", "from 50 to 2000"),
+    ('{"type": "configure", "changes": {"noise": 51}}', "noise", "from 0 to 50"),
+    ('{"type": "configure", "changes": {"warp": 9}}', "warp", "unknown setting"),
+    ('{"type": "configure", "changes": {"cost": "cce"}}', "cost", "binary problem"),
+    ('{"type": "edit_weight", "layer": 0, "target": 0, "value": "big"}', "value", "number"),
+    ('{"type": "select_neuron", "layer": -1, "index": 0}', "layer", "greater than or equal to 0"),
+    ('{"type": "set_data", "problem": "binary", "rows": [[1, 2]]}', "rows.0.2", "required"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "words"), BAD_MESSAGES)
+def test_bad_message_gets_an_error_and_the_run_survives(
+    conversation: Conversation, text: str, field: str, words: str
+) -> None:
+    conversation.send({"type": "play"})
+    conversation.until_type("session")
+    conversation.send(text)
+    error = conversation.error()
+    assert error["field"] == field
+    assert words in error["message"]
+    before = conversation.frame()["step"]
+    assert conversation.frame(lambda f: f["step"] > before)["status"] == "running"
+    conversation.send({"type": "pause"})
+    assert conversation.until_type("session")["status"] == "paused"
+
+
+def test_error_names_the_command_and_echoes_its_id(conversation: Conversation) -> None:
+    conversation.send({"type": "configure", "changes": {"noise": -1}, "id": "c-9"})
+    error = conversation.error()
+    assert (error["command"], error["id"], error["field"]) == ("configure", "c-9", "noise")
+
+
+def test_an_oversized_message_is_refused_by_the_app(conversation: Conversation, settings: Settings) -> None:
+    conversation.send(json.dumps({"type": "play", "id": "x" * (settings.max_message_bytes + 10)}))
+    error = conversation.error()
+    assert error["field"] == "message" and str(settings.max_message_bytes) in error["message"]
+    conversation.send({"type": "step"})
+    assert conversation.frame(lambda f: f["step"] == 1)["step"] == 1
+
+
+def test_binary_commands_are_refused(conversation: Conversation) -> None:
+    conversation.websocket.send_bytes(b"\x00\x01")
+    assert conversation.error()["message"] == "must be JSON text, not binary"
+
+
+def test_a_flood_of_commands_is_rate_limited(client: TestClient) -> None:
+    app_settings = Settings(max_commands_per_second=5)
+    with TestClient(create_app(app_settings)) as flooded, flooded.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        for _ in range(12):
+            talk.send({"type": "select_neuron", "layer": None, "index": None})
+        error = talk.error()
+        assert error["field"] == "rate" and "5 commands per second" in error["message"]
+
+
+def test_a_foreign_origin_cannot_open_the_socket(client: TestClient) -> None:
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(
+        "/ws", headers={"origin": "http://evil.example"}
+    ) as websocket:
+        websocket.receive_text()
+    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as websocket:
+        assert json.loads(websocket.receive_text())["type"] == "hello"
+
+
+def test_a_full_server_says_so() -> None:
+    with TestClient(create_app(Settings(max_sessions=1))) as full, full.websocket_connect("/ws") as first:
+        assert json.loads(first.receive_text())["type"] == "hello"
+        with full.websocket_connect("/ws") as second:
+            error = json.loads(second.receive_text())
+            assert error["field"] == "sessions" and "full" in error["message"]
+
+
+def test_the_session_is_freed_with_its_socket(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        websocket.receive_text()
+        assert client.get("/healthz").json()["sessions"] == 1
+    assert client.get("/healthz").json()["sessions"] == 0

@@ -1,0 +1,93 @@
+"""Sessions in worker processes behave exactly like sessions in the web process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.live.server import create_app
+from app.live.settings import Settings
+from tests.live.conftest import Conversation
+
+
+@pytest.fixture(scope="module")
+def pooled() -> Iterator[TestClient]:
+    """One app with two worker processes, shared by this module's tests (spawning costs ~1 s)."""
+    with TestClient(create_app(Settings(workers=2))) as client:
+        yield client
+
+
+def test_a_worker_session_trains_and_streams(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        assert talk.until_type("hello")["protocol_version"] == 1
+        assert talk.until_type("session")["status"] == "idle"
+        assert talk.until_type("dataset")["n_train"] == 250
+        talk.send({"type": "play"})
+        assert talk.until_type("session")["status"] == "running"
+        assert talk.frame(lambda f: f["epoch"] >= 3)["train"]["cost"] is not None
+        talk.send({"type": "pause"})
+        assert talk.until_type("session")["status"] == "paused"
+
+
+def test_worker_errors_come_back_with_field_and_id(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.frame()
+        talk.send({"type": "configure", "changes": {"learning_rate": 99}, "id": 4})
+        error = talk.error()
+        assert (error["field"], error["id"], error["command"]) == ("learning_rate", 4, "configure")
+        talk.send({"type": "step"})
+        assert talk.frame(lambda f: f["step"] == 1)["status"] == "paused"
+
+
+def test_export_and_import_reach_the_worker_that_owns_the_session(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        session_id = talk.until_type("hello")["session_id"]
+        talk.send({"type": "step", "unit": "epoch", "count": 2})
+        trained = talk.frame(lambda f: f["epoch"] == 2)
+        document = pooled.get(f"/api/sessions/{session_id}/export").json()
+        assert document["counters"]["step"] == 50
+        talk.send({"type": "reset"})
+        talk.frame(lambda f: f["step"] == 0)
+        summary = pooled.post(f"/api/sessions/{session_id}/import", content=json.dumps(document)).json()
+        assert summary["step"] == 50
+        restored = talk.frame(lambda f: f["step"] == 50)
+        assert np.array_equal(restored["arrays"]["weights"], trained["arrays"]["weights"])
+        bad = pooled.post(f"/api/sessions/{session_id}/import", content=json.dumps({**document, "version": 7}))
+        assert bad.status_code == 422 and bad.json()["field"] == "version"
+
+
+def test_sessions_spread_over_the_workers_and_are_freed(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as first, pooled.websocket_connect("/ws") as second:
+        first.receive_text()
+        second.receive_text()
+        assert pooled.get("/healthz").json()["sessions"] == 2
+        workers = pooled.app.state.registry.pool.workers  # type: ignore[attr-defined]
+        assert sorted(len(w.runners) for w in workers) == [1, 1]
+    assert pooled.get("/healthz").json()["sessions"] == 0
+
+
+def test_a_worker_that_dies_is_reported_and_replaced() -> None:
+    with TestClient(create_app(Settings(workers=1))) as client, client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.frame()
+        pool = client.app.state.registry.pool  # type: ignore[attr-defined]
+        dead = pool.workers[0]
+        os.kill(dead.process.pid, signal.SIGKILL)
+        error = talk.error()
+        assert error["field"] == "server" and "reload" in error["message"]
+        talk.send({"type": "step"})
+        assert talk.error()["field"] == "server"
+        with client.websocket_connect("/ws") as fresh:
+            again = Conversation(fresh)
+            again.send({"type": "step"})
+            assert again.frame(lambda f: f["step"] == 1)["status"] == "paused"
+        assert pool.workers[0] is not dead and pool.workers[0].is_alive

@@ -1,0 +1,179 @@
+"""app.training.persistence: export → JSON → restore continues bit for bit; every kind of bad document is refused."""
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.errors import InputError
+from app.training.persistence import EXPORT_FORMAT, EXPORT_VERSION, export, restore
+from app.training.session import TrainingSession
+from app.training.status import Status
+
+Document = dict[str, Any]
+TOP_LEVEL = ["format", "version", "config", "data", "weights", "biases", "optimizer", "counters", "epoch",
+             "shuffle_rng"]
+
+
+def through_json(session: TrainingSession) -> Document:
+    document: Document = json.loads(json.dumps(export(session)))
+    return document
+
+
+def assert_resumes_identically(session: TrainingSession, steps: int = 500) -> None:
+    resumed = restore(through_json(session))
+    assert resumed.config == session.config
+    assert (resumed.steps, resumed.epochs, resumed.examples, resumed.cursor) == (
+        session.steps, session.epochs, session.examples, session.cursor)
+    assert np.array_equal(resumed.mlp.params, session.mlp.params)
+    session.train(steps)
+    resumed.train(steps)
+    assert np.array_equal(resumed.mlp.params, session.mlp.params)
+    assert (resumed.steps, resumed.examples, resumed.cursor) == (session.steps, session.examples, session.cursor)
+
+
+@pytest.mark.parametrize("steps", [7, 25], ids=["mid-epoch", "between-epochs"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_restored_run_continues_exactly_like_the_original(make_session, optimizer: str, steps: int) -> None:
+    session = make_session(optimizer=optimizer, learning_rate=0.01, regularization="l2", regularization_rate=0.001)
+    session.step("batch", steps)
+    assert (session.order is None) == (steps == 25)
+    assert_resumes_identically(session)
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [([[x, y, int(x * y > 0)] for x in (-2.0, -1.0, 1.0, 2.0) for y in (-3.0, 0.5, 3.0)], "binary"),
+     ([[x, y, (int(x) + 3) % 4] for x in (-3.0, -1.0, 1.0, 3.0) for y in (-1.0, 1.0)], "multiclass"),
+     ([[x, y, (x + y) / 12] for x in (-5.0, 0.0, 5.0) for y in (-4.0, 4.0)], "regression")],
+)
+def test_custom_data_round_trips(make_session, rows: list[list[float]], problem: str) -> None:
+    session = make_session(optimizer="adam", learning_rate=0.01, batch_size=3)
+    session.set_custom_data(rows, problem)
+    session.step("batch", 2)
+    resumed = restore(through_json(session))
+    np.testing.assert_array_equal(resumed.data.dataset.points, session.data.dataset.points)
+    np.testing.assert_array_equal(resumed.data.dataset.labels, session.data.dataset.labels)
+    assert resumed.data.dataset.n_classes == session.data.dataset.n_classes
+    assert_resumes_identically(session)
+
+
+def test_a_fresh_export_restores_idle_and_a_trained_one_paused(make_session) -> None:
+    session = make_session()
+    assert restore(through_json(session)).status == Status.IDLE
+    session.step()
+    session.start()
+    assert restore(through_json(session)).status == Status.PAUSED
+
+
+def test_the_document_names_its_format_and_version(make_session) -> None:
+    document = through_json(make_session())
+    assert (document["format"], document["version"]) == (EXPORT_FORMAT, EXPORT_VERSION) == ("neuroplay-experiment", 1)
+    assert sorted(document) == sorted(TOP_LEVEL)
+
+
+# --- refused documents -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def document(make_session) -> Document:
+    """A mid-epoch momentum run, so every part (velocity, order, cursor) is present."""
+    session = make_session(optimizer="momentum")
+    session.step("batch", 7)
+    return through_json(session)
+
+
+def setter(path: str, value: Any) -> Callable[[Document], None]:
+    """A change to the document at a dotted path such as 'epoch.order' or 'weights.0'."""
+    def change(document: Document) -> None:
+        *parents, last = path.split(".")
+        node: Any = document
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+    return change
+
+
+def deleter(path: str) -> Callable[[Document], None]:
+    def change(document: Document) -> None:
+        *parents, last = path.split(".")
+        node: Any = document
+        for key in parents:
+            node = node[key]
+        del node[last]
+    return change
+
+
+def with_extra_layer(document: Document) -> None:
+    document["weights"].append([[0.0]])
+    document["biases"].append([0.0])
+
+
+def shuffled_order_with_a_repeat(document: Document) -> None:
+    document["epoch"]["order"][0] = document["epoch"]["order"][1]
+
+
+BAD = [
+    pytest.param(setter("format", "neuroplay"), "format", id="wrong-format"),
+    pytest.param(setter("version", 2), "version", id="newer-version"),
+    pytest.param(setter("version", "1"), "version", id="version-as-string"),
+    *[pytest.param(deleter(key), key, id=f"missing-{key}") for key in TOP_LEVEL],
+    pytest.param(deleter("counters.step"), "step", id="missing-counter"),
+    pytest.param(setter("counters.epoch", -1), "epoch", id="negative-counter"),
+    pytest.param(setter("config.learning_rate", 0.0), "learning_rate", id="config-out-of-range"),
+    pytest.param(setter("config.hidden_layers", [4, 2, 3]), "weights", id="config-other-shape"),
+    pytest.param(setter("config", []), "config", id="config-not-a-mapping"),
+    pytest.param(setter("weights.0", [[0.0] * 4]), "weights[0]", id="wrong-weight-shape"),
+    pytest.param(setter("biases.1", [0.0] * 3), "biases[1]", id="wrong-bias-shape"),
+    pytest.param(setter("weights.1", "abc"), "weights[1]", id="weights-not-numbers"),
+    pytest.param(setter("weights.0.1.2", float("nan")), "weights[0]", id="nan-weight"),
+    pytest.param(setter("biases.0.0", float("inf")), "biases[0]", id="infinite-bias"),
+    pytest.param(setter("weights.2.0.0", 1e7), "weights[2]", id="huge-weight"),
+    pytest.param(lambda d: d["weights"].pop(), "weights", id="missing-weight-layer"),
+    pytest.param(with_extra_layer, "weights", id="extra-weight-layer"),
+    pytest.param(setter("optimizer.name", "adam"), "optimizer", id="other-optimizer"),
+    pytest.param(setter("optimizer.velocity", [0.0] * 3), "optimizer.velocity", id="velocity-wrong-length"),
+    pytest.param(setter("optimizer.velocity.0", float("nan")), "optimizer.velocity", id="velocity-nan"),
+    pytest.param(setter("optimizer.t", -1), "t", id="negative-step-count"),
+    pytest.param(shuffled_order_with_a_repeat, "epoch.order", id="order-not-a-permutation"),
+    pytest.param(setter("epoch.order", list(range(249))), "epoch.order", id="order-too-short"),
+    pytest.param(setter("epoch.order", [[0, 1], [2]]), "epoch.order", id="order-ragged"),
+    pytest.param(setter("epoch.order", [{}] * 250), "epoch.order", id="order-of-objects"),
+    pytest.param(setter("epoch.cursor", 250), "epoch.cursor", id="cursor-past-the-end"),
+    pytest.param(setter("epoch.cursor", -1), "cursor", id="negative-cursor"),
+    pytest.param(setter("epoch.order", None), "epoch.cursor", id="cursor-without-order"),
+    pytest.param(setter("shuffle_rng.bit_generator", "MT19937"), "shuffle_rng", id="rng-other-generator"),
+    pytest.param(deleter("shuffle_rng.state.inc"), "shuffle_rng", id="rng-missing-part"),
+    pytest.param(setter("shuffle_rng.state.state", -1), "shuffle_rng", id="rng-negative-state"),
+    pytest.param(setter("shuffle_rng.state.state", 2**200), "shuffle_rng", id="rng-state-too-large"),
+    pytest.param(setter("shuffle_rng", [1, 2]), "shuffle_rng", id="rng-not-a-mapping"),
+    pytest.param(lambda d: d["data"]["rows"].pop(), "data", id="fewer-rows-than-points"),
+    pytest.param(setter("data.rows.0", [0.0, 0.0]), "points", id="short-row"),
+    pytest.param(setter("data.rows.3.2", 2.0), "points", id="label-out-of-range"),
+    pytest.param(setter("data.rows.0.0", 7.0), "points", id="point-off-the-plane"),
+    pytest.param(setter("data.problem", "regression"), "data", id="rows-of-another-problem"),
+    pytest.param(setter("data.problem", "ranking"), "problem", id="unknown-problem"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), BAD)
+def test_a_bad_document_is_refused_naming_the_field(document: Document, change: Callable[[Document], None],
+                                                    field: str) -> None:
+    bad = copy.deepcopy(document)
+    change(bad)
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize("not_a_document", [None, [], "neuroplay-experiment", 3])
+def test_something_that_is_not_a_document_is_refused(not_a_document: Any) -> None:
+    with pytest.raises(InputError) as refused:
+        restore(not_a_document)
+    assert refused.value.field == "format"
