@@ -10,6 +10,7 @@ presenter's session is freed; its followers are told and keep any fork they made
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -144,12 +145,15 @@ class Rooms:
         raise InputError("rooms", "no free class code was found; try again")
 
     async def _reopen(self, session_id: str, code: str, secret: str, join_base: str) -> tuple[Room, str | None]:
+        """Move a class to this session: its presenter's run was lost, or the presenter shows another run."""
         record = await self.broker.record(code)
         if record is None or not hmac.compare_digest(record["secret_hash"], secret_hash(secret)):
             raise InputError("secret", "does not open a class with that code")
-        old = self.registry.get(record["session_id"]) if record.get("owner") == self.broker.replica else None
-        if old is not None and record["session_id"] != session_id:
-            raise InputError("room", "that class is still presented by another live run")
+        old = self.rooms.pop(code, None)
+        runner = None if old is None else self.registry.get(old.session_id)
+        if runner is not None:
+            with contextlib.suppress(InputError):  # a lost run cannot be told
+                await runner.set_feed(None)
         await self.broker.update(code, {"session_id": session_id, "owner": self.broker.replica,
                                         "presenter": "connected", "is_open": True,
                                         "join_url": f"{join_base}/join/{code}"})

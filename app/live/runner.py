@@ -120,9 +120,11 @@ class Runner:
     def subscribe(self, outbox: Outbox) -> None:
         """Start sending to an owner's outbox: the session, its points, its history and the latest frame."""
         self.owner.outboxes.add(outbox)
-        self._greet(outbox, self.owner)
+        self.greet(outbox)
 
-    def _greet(self, outbox: Outbox, audience: Audience) -> None:
+    def greet(self, outbox: Outbox, audience: Audience | None = None) -> None:
+        """Send an outbox the session as it is now: session, points, history, the audience's latest frame."""
+        audience = audience or self.owner
         outbox.put(self.session_message())
         outbox.put(encode_dataset(self.session.data))
         outbox.put(encode_history(self.session.history, self.session.problem))
@@ -140,7 +142,7 @@ class Runner:
             return
         self.followers, self.feed = Audience.followers(self.settings), feed
         self.followers.outboxes.add(feed)
-        self._greet(feed, self.followers)
+        self.greet(feed, self.followers)
         self.history_kept_at = asyncio.get_running_loop().time()
         self._owe_frame()
 

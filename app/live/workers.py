@@ -10,10 +10,12 @@ messages come back as bytes and text. A worker encodes each frame once; the
 web process hands the same bytes to every subscribed outbox.
 
 Wire between the processes (pickled tuples):
-  to a worker:   ("open", sid) | ("close", sid) | ("stop", "") | (kind, sid, request_id, payload)
+  to a worker:   ("open", sid) | ("close", sid) | ("greet", sid) | ("stop", "")
+                 | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
                  | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
+                 | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
                  | ("reply", request_id, error: (field, message) | None, result)
 """
 
@@ -32,7 +34,6 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.errors import InputError
-from app.live.encoder import message_type
 from app.live.outbox import Outbox
 from app.live.protocol import COMMAND_ADAPTER, Command, error_message
 from app.live.registry import LiveRunner
@@ -95,8 +96,11 @@ async def _serve(settings: Settings, connection: Connection) -> None:
             break
         if kind == "open":
             runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
-            runner.subscribe(PipeOutbox(connection, session_id))
+            runner.outboxes.add(PipeOutbox(connection, session_id))
             runner.start()
+        elif kind == "greet" and session_id in runners:
+            runners[session_id].greet(PipeOutbox(connection, session_id, "greet_"))
+            connection.send(("greet_done", session_id, b""))
         elif kind == "close" and session_id in runners:
             await runners.pop(session_id).close()
         elif session_id in runners:
@@ -132,10 +136,7 @@ class RemoteRunner:
         self.worker = worker
         self.id = session_id
         self.outboxes: set[Outbox] = set()
-        self.session_message: str | None = None  # the latest, for new subscribers
-        self.dataset_message: bytes | None = None  # likewise
-        self.history_message: bytes | None = None  # likewise
-        self.last_frame: bytes | None = None
+        self.greeting: set[Outbox] = set()  # new subscribers, waiting for the worker's greeting
         self.feed: Outbox | None = None  # where the followers' stream goes while the run is presented
 
     def start(self) -> None:
@@ -149,15 +150,14 @@ class RemoteRunner:
         self.feed = None
 
     def subscribe(self, outbox: Outbox) -> None:
-        self.outboxes.add(outbox)
-        for message in (self.session_message, self.dataset_message, self.history_message):
-            if message is not None:
-                outbox.put(message)
-        if self.last_frame is not None:
-            outbox.put_frame(self.last_frame)
+        """The worker greets the new subscriber with the session as it is now, then it gets what follows."""
+        self.greeting.add(outbox)
+        if self.worker.is_alive:
+            self.worker.send(("greet", self.id))
 
     def unsubscribe(self, outbox: Outbox) -> None:
         self.outboxes.discard(outbox)
+        self.greeting.discard(outbox)
 
     async def execute(self, command: Command) -> None:
         await self.worker.request("command", self.id, command.model_dump())
@@ -174,6 +174,17 @@ class RemoteRunner:
         self.feed = feed
         await self.worker.request("feed", self.id, feed is not None)
 
+    def on_greet(self, kind: str, message: str | bytes) -> None:
+        """The worker's greeting for new subscribers; once it is done they get everything."""
+        for outbox in self.greeting:
+            if kind == "greet_frame":
+                outbox.put_frame(message)  # type: ignore[arg-type]
+            elif kind == "greet_message":
+                outbox.put(message)
+        if kind == "greet_done":
+            self.outboxes |= self.greeting
+            self.greeting.clear()
+
     def on_room(self, kind: str, message: str | bytes) -> None:
         """Part of the followers' stream, from the worker: into the feed."""
         if self.feed is None:
@@ -186,19 +197,11 @@ class RemoteRunner:
             self.feed.put(message)
 
     def on_message(self, message: str | bytes) -> None:
-        """A message from the worker: pass it on; keep the newest session, dataset and history messages."""
-        kind = message_type(message)
-        if kind == "dataset":
-            self.dataset_message = message  # type: ignore[assignment]
-        elif kind == "history":
-            self.history_message = message  # type: ignore[assignment]
-        elif kind == "session":
-            self.session_message = message  # type: ignore[assignment]
-        for outbox in self.outboxes:
+        """A message from the worker: pass it on (it is for every subscriber, the greeted ones)."""
+        for outbox in self.outboxes | self.greeting:
             outbox.put(message)
 
     def on_frame(self, frame: bytes) -> None:
-        self.last_frame = frame
         for outbox in self.outboxes:
             outbox.put_frame(frame)
 
@@ -277,6 +280,8 @@ class Worker:
             runner.on_frame(message[2])
         elif kind.startswith("room_"):
             runner.on_room(kind, message[2])
+        elif kind.startswith("greet_"):
+            runner.on_greet(kind, message[2])
         else:
             runner.on_message(message[2])
 

@@ -63,7 +63,14 @@ class Conversation:
         self.websocket.send_text(command if isinstance(command, str) else json.dumps(command))
 
     def receive(self) -> dict[str, Any]:
-        message = self.websocket.receive()
+        """The next message, decoded; a close from the server comes back as {"type": "close", "code": …}."""
+        return self.decode(self.websocket.receive())
+
+    @staticmethod
+    def decode(message: dict[str, Any]) -> dict[str, Any]:
+        """A raw ASGI websocket message as a dict: JSON decoded, binary envelopes unpacked."""
+        if message["type"] == "websocket.close":
+            return {"type": "close", "code": message.get("code")}
         if message.get("text") is not None:
             return dict(strict_json(message["text"]))
         return decode_binary(message["bytes"])
