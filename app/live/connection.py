@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -17,10 +18,11 @@ from fastapi import WebSocket, WebSocketDisconnect
 
 from app.errors import InputError
 from app.live.outbox import Outbox
-from app.live.protocol import error_message, options, parse_command, request_id
+from app.live.protocol import SERVER_FAULT, error_message, options, parse_command, request_id
 from app.live.registry import LiveRunner, Registry
 from app.live.settings import Settings
 
+LOG = logging.getLogger("neuroplay.connection")
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full
 
@@ -65,16 +67,18 @@ async def serve(websocket: WebSocket, registry: Registry, settings: Settings) ->
         await websocket.close(code=CLOSE_TRY_LATER)
         return
     outbox = Outbox()
-    outbox.put(json.dumps({"type": "hello", "session_id": runner.id, **options(settings)}))
-    runner.subscribe(outbox)
-    runner.start()
-    sender = asyncio.create_task(_send(websocket, outbox))
-    try:
+    sender: asyncio.Task[None] | None = None
+    try:  # from here on, whatever happens, the session is freed with the socket
+        outbox.put(json.dumps({"type": "hello", "session_id": runner.id, **options(settings)}))
+        runner.subscribe(outbox)
+        runner.start()
+        sender = asyncio.create_task(_send(websocket, outbox))
         await _receive(websocket, runner, outbox, settings)
     except WebSocketDisconnect:
         pass
     finally:
-        sender.cancel()
+        if sender is not None:
+            sender.cancel()
         runner.unsubscribe(outbox)
         await registry.close(runner)
 
@@ -110,3 +114,6 @@ async def _receive(websocket: WebSocket, runner: LiveRunner, outbox: Outbox, set
             await runner.execute(command)
         except InputError as error:
             outbox.put(error_message(error, command_type, request_id(raw)))
+        except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
+            LOG.exception("a %s command failed", command_type)
+            outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))

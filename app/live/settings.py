@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     max_sessions: int = Field(200, ge=1, le=10_000)  # live sockets at once; more are refused
     max_step_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs one `step` command asks for
     max_speed_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs per frame
+    request_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # longest wait for a worker's reply; then refused
     slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
