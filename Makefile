@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 APT_INSTALL := apt-get install -y --no-install-recommends
 
-.PHONY: run test lint bench chromium image-test clean
+.PHONY: run test lint fuzz bench chromium image-test clean
 
 $(PY):
 	command -v python3 >/dev/null || { apt-get update && $(APT_INSTALL) python3; }
@@ -34,6 +34,11 @@ test: $(VENV)/.installed-test chromium lint
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory image-test
 
+# The fuzz suites with many more examples than the normal run (NEUROPLAY_FUZZ_EXAMPLES, default 60).
+fuzz: $(VENV)/.installed-test
+	NEUROPLAY_FUZZ_EXAMPLES=$${NEUROPLAY_FUZZ_EXAMPLES:-2000} $(PY) -m pytest -q tests/live/test_fuzz.py \
+		tests/unit/training/test_persistence_fuzz.py
+
 image-test: $(VENV)/.installed-test
 	bash tests/image/test_image.sh
 
@@ -41,4 +46,4 @@ bench: $(VENV)/.installed-run
 	$(PY) -m app.bench
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -224,22 +224,50 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 
+MAX_SHOWN_DIGITS = 15  # a longer integer is shown by its digit count, not digit by digit
+MAX_SHOWN_CHARS = 40  # a longer string is cut to this many characters in a message
+
+
 def show_value(value: object) -> str:
-    """A short rendering of a user value for messages: 7, 50.0, nan, 'abc'."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    """A short, one-line rendering of a user value for messages: 7, 50.0, nan, 'abc', a list of 3 entries.
+
+    Never converts a huge integer to float (which raises OverflowError), and never shows
+    numpy's own text: numpy scalars are shown as the plain numbers they hold.
+    """
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, numbers.Integral):
+        digits = str(abs(int(value)))
+        if len(digits) > MAX_SHOWN_DIGITS:
+            return f"{'a negative' if int(value) < 0 else 'an'} integer of {len(digits)} digits"
         return str(int(value))
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real):
         return repr(float(value))
-    return repr(value)
+    if isinstance(value, str):
+        return repr(value[:MAX_SHOWN_CHARS]) + ("…" if len(value) > MAX_SHOWN_CHARS else "")
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} entries"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def in_range(value: numbers.Real | float, low: float, high: float) -> bool:
+    """low <= value <= high, exactly, for any int however large (no float conversion) and NaN-safe."""
+    if isinstance(value, numbers.Integral):
+        return low <= int(value) <= high  # int vs float comparison is exact in Python
+    as_float = float(value)
+    return math.isfinite(as_float) and low <= as_float <= high
 
 
 def check_range(field: str, value: object, low: float, high: float, *, is_integer: bool) -> None:
+    """Raise DataError unless value is a number (an integer if is_integer) within [low, high]."""
     allowed = f"between {show_value(low)} and {show_value(high)}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral if is_integer else numbers.Real):
         raise DataError(
             field, f"must be {'an integer' if is_integer else 'a number'} {allowed}, got {show_value(value)}"
         )
-    if not low <= float(value) <= high:
+    if not in_range(value, low, high):
         raise DataError(field, f"must be {allowed}, got {show_value(value)}")
 
 

@@ -6,8 +6,8 @@ Every refusal is a ``DataError`` whose message names the first bad row.
 
 from __future__ import annotations
 
-import math
 import numbers
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,6 +22,7 @@ from app.data.datasets import (
     Dataset,
     Problem,
     check_range,
+    in_range,
     make_dataset,
     show_value,
 )
@@ -29,6 +30,8 @@ from app.data.datasets import (
 MIN_USER_POINTS = 4  # user-supplied data: MIN_USER_POINTS..MAX_POINTS rows
 CLASS_COLUMNS = ("x1", "x2", "label")  # what a user-supplied row holds for classification
 TARGET_COLUMNS = ("x1", "x2", "target")  # what a user-supplied row holds for regression
+ROWS_FIELD = "rows"  # the field that holds the rows, in the set_data command and in an export's data
+FLOAT_MAX = sys.float_info.max  # a value a float64 cannot hold is refused before any conversion
 
 
 def _row_values(index: int, row: object, columns: tuple[str, ...]) -> tuple[float, float, float]:
@@ -36,20 +39,20 @@ def _row_values(index: int, row: object, columns: tuple[str, ...]) -> tuple[floa
     if isinstance(row, np.ndarray):
         row = row.tolist()
     if isinstance(row, str | bytes) or not isinstance(row, Sequence):
-        raise DataError("points", f"row {index} is a {type(row).__name__}; each row is {', '.join(columns)}")
+        raise DataError(ROWS_FIELD, f"row {index} is {show_value(row)}; each row is {', '.join(columns)}")
     if len(row) != len(columns):
-        raise DataError("points", f"row {index} has {len(row)} values; each row is {', '.join(columns)}")
+        raise DataError(ROWS_FIELD, f"row {index} has {len(row)} values; each row is {', '.join(columns)}")
     for name, value in zip(columns, row, strict=True):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-            raise DataError("points", f"row {index}: {name} = {show_value(value)} is not a finite number")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not in_range(value, -FLOAT_MAX, FLOAT_MAX):
+            raise DataError(ROWS_FIELD, f"row {index}: {name} = {show_value(value)} is not a finite number")
     return float(row[0]), float(row[1]), float(row[2])
 
 
 def _reject_rows(is_bad: np.ndarray, name: str, values: np.ndarray, reason: str) -> None:
-    """Raises DataError("points") naming the first row where is_bad (n,) holds; values (n,)."""
+    """Raises DataError(ROWS_FIELD) naming the first row where is_bad (n,) holds; values (n,)."""
     if is_bad.any():
         index = int(np.argmax(is_bad))
-        raise DataError("points", f"row {index}: {name} = {values[index]:g} {reason}")
+        raise DataError(ROWS_FIELD, f"row {index}: {name} = {values[index]:g} {reason}")
 
 
 def _class_count(labels: np.ndarray, problem: Problem, classes: int | None) -> int:
@@ -69,7 +72,7 @@ def _class_count(labels: np.ndarray, problem: Problem, classes: int | None) -> i
         n_classes = int(classes)
     _reject_rows(labels >= n_classes, "label", labels, f"is outside 0..{n_classes - 1}")
     if len(np.unique(labels)) < 2:
-        raise DataError("points", f"needs at least two classes, got only class {labels[0]:g}")
+        raise DataError(ROWS_FIELD, f"needs at least two classes, got only class {labels[0]:g}")
     return n_classes
 
 
@@ -87,10 +90,10 @@ def from_rows(rows: Sequence[Sequence[float]], problem: Problem | str, classes: 
     if isinstance(rows, np.ndarray):
         rows = rows.tolist()
     if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
-        raise DataError("points", f"must be a list of rows {', '.join(columns)}, got a {type(rows).__name__}")
+        raise DataError(ROWS_FIELD, f"must be a list of rows {', '.join(columns)}, got {show_value(rows)}")
     if not MIN_USER_POINTS <= len(rows) <= MAX_POINTS:
         allowed = f"between {MIN_USER_POINTS} and {MAX_POINTS} rows"
-        raise DataError("points", f"must have {allowed}, got {len(rows)}")
+        raise DataError(ROWS_FIELD, f"must have {allowed}, got {len(rows)}")
     table = np.array([_row_values(index, row, columns) for index, row in enumerate(rows)], dtype=np.float64)
     for column, name in enumerate(columns[:2]):
         outside = f"is outside [-{EXTENT:g}, {EXTENT:g}]"

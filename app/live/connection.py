@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,11 +24,12 @@ from fastapi import WebSocket
 from app.errors import InputError
 from app.live.broker import Subscription
 from app.live.outbox import Outbox
-from app.live.protocol import Command, Present, error_message, options, parse_command, request_id
+from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
 from app.live.rooms import Rooms, normal_code, presenting_message, room_message
 from app.live.settings import Settings
 
+LOG = logging.getLogger("neuroplay.connection")
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
@@ -241,3 +243,6 @@ async def _receive(websocket: WebSocket, outbox: Outbox, settings: Settings,
             await handle(command)
         except InputError as error:
             outbox.put(error_message(error, command_type, request_id(raw)))
+        except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
+            LOG.exception("a %s command failed", command_type)
+            outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))

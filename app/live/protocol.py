@@ -10,11 +10,13 @@ the names and the version; a test keeps the two in step. See docs/protocol.md.
 from __future__ import annotations
 
 import json
+import re
+from itertools import accumulate
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
 
-from app.data.datasets import DATASETS, EXTENT, MAX_POINTS
+from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
 from app.errors import InputError
 from app.live.settings import Settings
@@ -36,6 +38,13 @@ JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOI
 # The learning and regularization rates the page offers (TensorFlow Playground's lists).
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARIZATION_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, MAX_REGULARIZATION_RATE)
+
+MAX_JSON_DEPTH = 32  # deepest nesting of arrays and objects in a command or an import (exports nest 4 deep)
+# A JSON string (escapes included), or an unterminated one up to the end: possessive, so scanning stays linear.
+JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+BRACKET_STEPS = {"[": 1, "{": 1, "]": -1, "}": -1}
+SERVER_FAULT = InputError("server", "the server failed to carry out this request; try again")
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or a finite float, not "1.5"
 RequestId = Annotated[str, Field(max_length=64)] | StrictInt | None
@@ -146,20 +155,38 @@ ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and
 FOLLOWER_COMMANDS = ("fork",)  # all a follower may send
 
 
+def json_depth(text: str | bytes | bytearray) -> int:
+    """How deeply arrays and objects nest in JSON text, found without parsing (so without recursion).
+
+    Brackets inside strings do not count; for text that is not JSON the figure is only a guess.
+    """
+    if isinstance(text, bytes | bytearray):
+        text = text.decode("utf-8", "replace")
+    brackets = NOT_A_BRACKET.sub("", JSON_STRING.sub("", text))
+    return max(accumulate(map(BRACKET_STEPS.__getitem__, brackets)), default=0)
+
+
+def check_depth(text: str | bytes | bytearray, field: str) -> None:
+    """Raise InputError(field) if text nests deeper than MAX_JSON_DEPTH (before json.loads recurses)."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise InputError(field, f"must nest arrays and objects at most {MAX_JSON_DEPTH} levels deep")
+
+
 def parse_command(text: str | bytes, max_bytes: int) -> Command:
     """Validate one incoming message; raises InputError naming the field and what is allowed."""
     size = len(text.encode() if isinstance(text, str) else text)
     if size > max_bytes:
         raise InputError("message", f"must be at most {max_bytes} bytes, got {size}")
+    check_depth(text, "message")
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InputError("message", "must be a JSON object, like {\"type\": \"play\"}") from None
     if not isinstance(data, dict):
         raise InputError("message", "must be a JSON object, like {\"type\": \"play\"}")
     kind = data.get("type")
     if kind not in COMMAND_TYPES:
-        raise InputError("type", f"must be one of {', '.join(COMMAND_TYPES)}, got {kind!r}")
+        raise InputError("type", f"must be one of {', '.join(COMMAND_TYPES)}, got {show_value(kind)}")
     try:
         return COMMAND_ADAPTER.validate_python(data)
     except ValidationError as error:
@@ -187,8 +214,8 @@ def error_message(error: InputError, command: str | None = None, command_id: str
 def request_id(data: str | bytes) -> str | int | None:
     """The ``id`` of a raw message, if it has a usable one (for errors raised before validation)."""
     try:
-        value = json.loads(data).get("id")
-    except (ValueError, AttributeError, UnicodeDecodeError):
+        value = None if json_depth(data) > MAX_JSON_DEPTH else json.loads(data).get("id")
+    except (ValueError, AttributeError, UnicodeDecodeError, RecursionError):
         return None
     return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 

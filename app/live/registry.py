@@ -104,7 +104,11 @@ class Registry:
         runner: LiveRunner = (Runner(TrainingSession(), self.settings, session_id) if self.pool is None
                               else self.pool.create_runner(session_id))
         self.entries[session_id] = Entry(runner)
-        runner.start()
+        try:
+            runner.start()
+        except BaseException:
+            del self.entries[session_id]
+            raise
         return runner
 
     async def open(self, session_id: str | None, lease: Lease) -> Opened | None:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from app.data.datasets import show_value
 from app.errors import InputError
 from app.live.audience import Audience
 from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
@@ -217,7 +218,7 @@ class Runner:
     @staticmethod
     def _check_count(field: str, count: int, maximum: int) -> None:
         if count > maximum:
-            raise InputError(field, f"must be a whole number from 1 to {maximum}, got {count}")
+            raise InputError(field, f"must be a whole number from 1 to {maximum}, got {show_value(count)}")
 
     def _after_rebuild(self, is_new_data: bool = True) -> None:
         """A new network or new points: drop owed steps and the selections that no longer fit."""
@@ -233,9 +234,9 @@ class Runner:
             return None
         sizes = self.session.mlp.sizes
         if layer is None or not layer < len(sizes):
-            raise InputError("layer", f"must be a layer from 0 to {len(sizes) - 1}, got {layer!r}")
+            raise InputError("layer", f"must be a layer from 0 to {len(sizes) - 1}, got {show_value(layer)}")
         if index is None or not index < sizes[layer]:
-            raise InputError("index", f"must be a neuron from 0 to {sizes[layer] - 1}, got {index!r}")
+            raise InputError("index", f"must be a neuron from 0 to {sizes[layer] - 1}, got {show_value(index)}")
         return layer, index
 
     def _sample(self, command: SelectSample) -> dict[str, Any] | None:

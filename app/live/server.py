@@ -8,6 +8,7 @@ handed to ``app.live.connection``, sessions live in ``app.live.registry``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,11 +25,13 @@ from app import __version__
 from app.errors import InputError
 from app.live.broker import LocalBroker
 from app.live.connection import Live, serve
-from app.live.protocol import options
+from app.live.protocol import SERVER_FAULT, check_depth, options
 from app.live.registry import Registry
 from app.live.rooms import Rooms, normal_code
 from app.live.settings import Settings
 from app.live.workers import WorkerPool
+
+LOG = logging.getLogger("neuroplay.server")
 
 
 def resource_dir(name: str) -> Path:
@@ -135,19 +138,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Limits, every setting with its range and default, and the option lists (as in `hello`)."""
         return options(settings)
 
-    @app.get("/api/sessions/{session_id}/export", responses={404: {"model": Refusal}})
+    @app.get("/api/sessions/{session_id}/export", responses={404: {"model": Refusal}, 503: {"model": Refusal}})
     async def export_session(session_id: str) -> JSONResponse:
         """The live session as an experiment file: configuration, points, weights, counters."""
         runner = registry.get(session_id)
         if runner is None:
             return refuse(404, "session_id", "no live session has this id")
-        document = await runner.export()
+        try:
+            document = await runner.export()
+        except InputError as error:  # the training process stopped or did not answer in time
+            return refuse(503, error.field, error.message)
         name = f"neuroplay-{document['config']['dataset']}-step{document['counters']['step']}.json"
         return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @app.post("/api/sessions/{session_id}/import", response_model=ImportResult,
               responses={400: {"model": Refusal}, 404: {"model": Refusal}, 413: {"model": Refusal},
-                         422: {"model": Refusal}})
+                         422: {"model": Refusal}, 503: {"model": Refusal}})
     async def import_session(session_id: str, request: Request) -> ImportResult | JSONResponse:
         """Replace the live session with an experiment file; its socket then shows the loaded run."""
         runner = registry.get(session_id)
@@ -159,15 +165,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if len(body) > settings.max_import_bytes:
                 return refuse(413, "body", f"must be at most {settings.max_import_bytes} bytes")
         try:
+            check_depth(body, "body")
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except InputError as error:
+            return refuse(400, error.field, error.message)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return refuse(400, "body", "must be an experiment file (JSON) exported by neuroplay")
         if not isinstance(document, dict):
             return refuse(400, "body", "must be a JSON object")
         try:
             summary = await runner.import_document(document)
         except InputError as error:
-            return refuse(422, error.field, error.message)
+            return refuse(503 if error.field == SERVER_FAULT.field else 422, error.field, error.message)
+        except Exception:  # a fault of ours, in this process: logged, and answered like one from a worker
+            LOG.exception("import into session %s failed", session_id[:8])
+            return refuse(500, SERVER_FAULT.field, SERVER_FAULT.message)
         return ImportResult(**summary)
 
     @app.websocket("/ws")

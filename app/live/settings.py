@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     max_sessions: int = Field(200, ge=1, le=10_000)  # live sockets at once; more are refused
     max_step_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs one `step` command asks for
     max_speed_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs per frame
+    request_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # longest wait for a worker's reply; then refused
     slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
     send_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # a client that takes longer to take a message is let go
     detached_ttl_s: float = Field(600.0, gt=0.0, le=86_400.0)  # a session without a socket is kept this long

@@ -35,7 +35,7 @@ from typing import Any
 
 from app.errors import InputError
 from app.live.outbox import Outbox
-from app.live.protocol import COMMAND_ADAPTER, Command, error_message
+from app.live.protocol import COMMAND_ADAPTER, SERVER_FAULT, Command, error_message
 from app.live.registry import LiveRunner
 from app.live.runner import Runner
 from app.live.settings import Settings
@@ -46,6 +46,7 @@ STOP_SECONDS = 5.0  # how long a worker may take to exit before it is killed
 MAX_RESTARTS = 5  # replacements of dead workers allowed within RESTART_WINDOW_SECONDS
 RESTART_WINDOW_SECONDS = 60.0  # beyond that rate a dying worker is a bug, not bad luck
 WORKER_GONE = InputError("server", "the training process stopped; reload the page to start again")
+NO_ANSWER = InputError("server", "the training process did not answer in time; try again")
 
 
 # ----- inside a worker process ---------------------------------------------------------------------
@@ -111,7 +112,8 @@ async def _serve(settings: Settings, connection: Connection) -> None:
 
 async def _answer(runner: Runner, connection: Connection, kind: str, session_id: str, request: int,
                   payload: Any) -> None:
-    """Carry out one request and send its reply (an InputError becomes (field, message))."""
+    """Carry out one request and always reply: an InputError becomes (field, message), any other
+    exception is logged and answered as SERVER_FAULT, so the web process never waits in vain."""
     result: Any = None
     try:
         if kind == "command":
@@ -124,6 +126,10 @@ async def _answer(runner: Runner, connection: Connection, kind: str, session_id:
             result = await runner.import_document(payload)
     except InputError as error:
         connection.send(("reply", request, (error.field, error.message), None))
+        return
+    except Exception:
+        LOG.exception("session %s: %s request failed", session_id[:8], kind)
+        connection.send(("reply", request, (SERVER_FAULT.field, SERVER_FAULT.message), None))
         return
     connection.send(("reply", request, None, result))
 
@@ -217,6 +223,7 @@ class Worker:
         self.child = child
         self.runners: dict[str, RemoteRunner] = {}
         self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.timeout_s = settings.request_timeout_s
         self.requests = itertools.count()
         self.is_alive = False
         self.is_stopping = False
@@ -235,14 +242,19 @@ class Worker:
         self.connection.send(message)
 
     async def request(self, kind: str, session_id: str, payload: Any) -> Any:
-        """Send a request and wait for its reply; an error reply raises InputError."""
+        """Send a request and wait for its reply; an error reply, or none within timeout_s, raises InputError."""
         if not self.is_alive:
             raise WORKER_GONE
         assert self.loop is not None
         request = next(self.requests)
         future = self.pending[request] = self.loop.create_future()
-        self.send((kind, session_id, request, payload))
-        return await future
+        try:
+            self.send((kind, session_id, request, payload))
+            return await asyncio.wait_for(future, self.timeout_s)
+        except TimeoutError:
+            raise NO_ANSWER from None
+        finally:
+            self.pending.pop(request, None)
 
     def _read(self) -> None:
         """Reader thread: every message from the worker goes to the event loop in order."""

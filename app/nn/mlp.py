@@ -141,7 +141,7 @@ class Grads:
     dW[l]: (d_l, d_{l+1}), db[l]: (d_{l+1},) for each weight layer;
     delta[l]: (n, d_l) the error term dC/dZ of every neuron for every sample
     (delta[0] is dC/dX, the error reaching the inputs); flat: (n_params,) the
-    same numbers as dW and db in the layout of ``MLP.params``.
+    same numbers as dW and db in the layout of ``MLP.params``. Every array is its own copy.
     """
 
     dW: list[Array]
@@ -248,7 +248,7 @@ class MLP:
         return Grads(
             dW=[g[:-1] for g in grad_blocks],
             db=[g[-1] for g in grad_blocks],
-            delta=list(ws.delta),
+            delta=[delta.copy() for delta in ws.delta],  # its own: a later backward reuses the workspace
             flat=flat,
         )
 

@@ -12,7 +12,8 @@ through an export so a resumed run continues exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -22,6 +23,10 @@ MOMENTUM = 0.9  # velocity decay of the momentum optimiser (the usual default)
 ADAM_BETA1 = 0.9  # decay of Adam's running mean of gradients (Kingma & Ba 2015)
 ADAM_BETA2 = 0.999  # decay of Adam's running mean of squared gradients
 ADAM_EPSILON = 1e-8  # keeps Adam's step finite where the squared-gradient mean is ~0
+# |mean| <= ADAM_MEAN_BOUND * sqrt(square_mean) after any gradients: by Cauchy-Schwarz over the two
+# running sums, (1 - b1) / sqrt((1 - b2) (1 - b1²/b2)), about 7.27. A state beyond it no run reaches.
+ADAM_MEAN_BOUND = (1.0 - ADAM_BETA1) / math.sqrt((1.0 - ADAM_BETA2) * (1.0 - ADAM_BETA1**2 / ADAM_BETA2))
+ADAM_BOUND_SLACK = 1e-6  # relative slack on that bound for rounding
 
 
 class Optimizer:
@@ -48,6 +53,18 @@ class Optimizer:
         for name in self.state_names:
             result[name] = getattr(self, name).tolist()
         return result
+
+    def check_state(self, t: int, state: Mapping[str, Array]) -> tuple[str, int, str] | None:
+        """The first entry of a state (t steps; name → (n_params,) float64) that no run reaches.
+
+        Returns (state name, index, what is allowed) or None. Every state is 0 before the first step.
+        """
+        if t == 0:
+            for name in self.state_names:
+                nonzero = np.flatnonzero(state[name])
+                if nonzero.size:
+                    return name, int(nonzero[0]), "must be 0 before the first step (optimizer.t is 0)"
+        return None
 
     def load_state(self, state: dict[str, object]) -> None:
         """Restore what ``state()`` returned (validated by the caller)."""
@@ -89,6 +106,22 @@ class Adam(Optimizer):
         self.mean = np.zeros(n_params)
         self.square_mean = np.zeros(n_params)
         self.denominator = np.zeros(n_params)
+
+    def check_state(self, t: int, state: Mapping[str, Array]) -> tuple[str, int, str] | None:
+        """Also: square_mean >= 0, and |mean| within ADAM_MEAN_BOUND * sqrt(square_mean) (+ epsilon)."""
+        first = super().check_state(t, state)
+        if first is not None:
+            return first
+        mean, square_mean = state["mean"], state["square_mean"]
+        negative = np.flatnonzero(~(square_mean >= 0.0))
+        if negative.size:
+            return "square_mean", int(negative[0]), "must be at least 0 (a running mean of squared gradients)"
+        limit = ADAM_MEAN_BOUND * (1.0 + ADAM_BOUND_SLACK) * np.sqrt(square_mean) + ADAM_EPSILON
+        beyond = np.flatnonzero(~(np.abs(mean) <= limit))
+        if beyond.size:
+            return "mean", int(beyond[0]), (f"must be within ±{ADAM_MEAN_BOUND:.3g} × √square_mean "
+                                            "(what gradients can give)")
+        return None
 
     def step(self, params: Array, grads: Array, learning_rate: float) -> None:
         self.t += 1

@@ -2,8 +2,9 @@
 
 Imports numpy, the standard library, ``app.nn`` and ``app.data`` only. A checkpoint is taken from, and put back
 into, anything shaped like a training session (``Trainable``): the weights, the
-optimiser's state and step count, the shuffling generator, this epoch's point order
-and cursor, and the step, epoch and example counters.
+optimiser's state and step count, the last step's gradients (which the page shows),
+the shuffling generator, this epoch's point order and cursor, and the step, epoch and
+example counters.
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ class Trainable(Protocol):
 class Checkpoint:
     """A session's training state at one moment.
 
-    params: (P,) float64, every weight and bias; optimizer_state: name → (P,) float64;
-    order: (n_train,) int or None between epochs.
+    params: (P,) float64, every weight and bias; grads: (P,) float64, the last step's gradients;
+    optimizer_state: name → (P,) float64; order: (n_train,) int or None between epochs.
     """
 
     params: Array
+    grads: Array
     optimizer_state: dict[str, Array]
     optimizer_steps: int
     rng_state: dict[str, Any]
@@ -60,6 +62,7 @@ def capture(session: Trainable) -> Checkpoint:
     optimizer = session.trainer.optimizer
     return Checkpoint(
         params=session.mlp.params.copy(),
+        grads=session.trainer.grads.copy(),
         optimizer_state={name: getattr(optimizer, name).copy() for name in optimizer.state_names},
         optimizer_steps=optimizer.t,
         rng_state=dict(session.shuffle_rng.bit_generator.state),
@@ -74,6 +77,7 @@ def capture(session: Trainable) -> Checkpoint:
 def restore(session: Trainable, checkpoint: Checkpoint) -> None:
     """Put the session back as it was when ``checkpoint`` was captured."""
     session.mlp.params[...] = checkpoint.params
+    session.trainer.grads[...] = checkpoint.grads  # in place: the trainer's grad_blocks view this array
     optimizer = session.trainer.optimizer
     for name, values in checkpoint.optimizer_state.items():
         getattr(optimizer, name)[...] = values

@@ -12,12 +12,21 @@ points for training, no noise.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from app.data.datasets import DATASETS, MAX_CLASSES, MAX_NOISE, MAX_POINTS, MIN_CLASSES, MIN_POINTS, Problem
+from app.data.datasets import (
+    DATASETS,
+    MAX_CLASSES,
+    MAX_NOISE,
+    MAX_POINTS,
+    MIN_CLASSES,
+    MIN_POINTS,
+    Problem,
+    in_range,
+    show_value,
+)
 from app.data.features import FEATURES
 from app.errors import InputError
 from app.nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
@@ -160,28 +169,28 @@ class ExperimentConfig:
 def _number(spec: FieldSpec, value: object, integer: bool) -> int | float:
     kind = "a whole number" if integer else "a number"
     allowed = f"{kind} from {_fmt(spec.minimum)} to {_fmt(spec.maximum)}"
+    assert spec.minimum is not None and spec.maximum is not None  # every numeric spec has both
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(spec.name, f"must be {allowed}, got {value!r}")
-    if integer and (isinstance(value, float) and not value.is_integer()):
-        raise ConfigError(spec.name, f"must be {allowed}, got {value!r}")
-    if not math.isfinite(value) or not spec.minimum <= value <= spec.maximum:  # type: ignore[operator]
-        raise ConfigError(spec.name, f"must be {allowed}, got {value!r}")
+        raise ConfigError(spec.name, f"must be {allowed}, got {show_value(value)}")
+    # The range check comes first and compares exactly: float() of a huge int raises OverflowError.
+    if not in_range(value, spec.minimum, spec.maximum) or integer and value != int(value):
+        raise ConfigError(spec.name, f"must be {allowed}, got {show_value(value)}")
     return int(value) if integer else float(value)
 
 
 def _fmt(value: float | None) -> str:
-    return f"{value:g}"
+    return str(value) if isinstance(value, int) else f"{value:g}"  # 2147483647, not 2.14748e+09
 
 
 def _choice(spec: FieldSpec, value: object, name: str | None = None) -> str:
     if not isinstance(value, str) or value not in spec.choices:
-        raise ConfigError(name or spec.name, f"must be one of {', '.join(spec.choices)}, got {value!r}")
+        raise ConfigError(name or spec.name, f"must be one of {', '.join(spec.choices)}, got {show_value(value)}")
     return value
 
 
 def _sequence(spec: FieldSpec, value: object) -> Sequence[object]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise ConfigError(spec.name, f"must be a list, got {value!r}")
+        raise ConfigError(spec.name, f"must be a list, got {show_value(value)}")
     if not spec.min_length <= len(value) <= spec.max_length:
         raise ConfigError(
             spec.name, f"must hold {spec.min_length} to {spec.max_length} entries, got {len(value)}"
@@ -251,10 +260,10 @@ def check_consistent(config: ExperimentConfig, custom_problem: Problem | None) -
     if config.output_activation not in outputs:
         raise ConfigError(
             "output_activation", f"a {problem} problem needs one of {', '.join(outputs)}, "
-            f"got {config.output_activation!r}",
+            f"got {show_value(config.output_activation)}",
         )
     if config.cost not in costs:
-        raise ConfigError("cost", f"a {problem} problem needs one of {', '.join(costs)}, got {config.cost!r}")
+        raise ConfigError("cost", f"a {problem} problem needs one of {', '.join(costs)}, got {show_value(config.cost)}")
     if config.cost not in LOSSES or config.output_activation not in LOSSES[config.cost].output_activations:
         allowed = LOSSES[config.cost].output_activations
         raise ConfigError("cost", f"{config.cost!r} needs an output activation in {', '.join(allowed)}")

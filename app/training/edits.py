@@ -1,6 +1,7 @@
 """Edits by hand: the checks on a weight or bias typed into the page, and fresh seeds.
 
-Imports the standard library, ``app.nn`` and the settings and status of ``app.training``.
+Imports the standard library, ``app.nn``, ``show_value`` from ``app.data`` and the settings and status
+of ``app.training``.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 
+from app.data.datasets import show_value
 from app.nn.mlp import MLP
 from app.training.config import MAX_SEED
 from app.training.status import SessionError
@@ -23,12 +25,12 @@ def check_edit(mlp: MLP, layer: int, target: int, value: float, source: int | No
     """
     n_layers = mlp.n_layers
     if not (_is_index(layer) and 0 <= layer < n_layers):
-        raise SessionError("layer", f"must be a weight layer from 0 to {n_layers - 1}, got {layer!r}")
+        raise SessionError("layer", f"must be a weight layer from 0 to {n_layers - 1}, got {show_value(layer)}")
     fan_in, fan_out = mlp.weights[layer].shape
     if not (_is_index(target) and 0 <= target < fan_out):
-        raise SessionError("target", f"must be a neuron from 0 to {fan_out - 1}, got {target!r}")
+        raise SessionError("target", f"must be a neuron from 0 to {fan_out - 1}, got {show_value(target)}")
     if source is not None and not (_is_index(source) and 0 <= source < fan_in):
-        raise SessionError("source", f"must be a neuron from 0 to {fan_in - 1}, got {source!r}")
+        raise SessionError("source", f"must be a neuron from 0 to {fan_in - 1}, got {show_value(source)}")
     if isinstance(value, bool) or not (isinstance(value, int | float) and math.isfinite(value)
                                        and abs(value) <= MAX_EDIT_VALUE):
         raise SessionError("value", f"must be a number from {-MAX_EDIT_VALUE:g} to {MAX_EDIT_VALUE:g}")

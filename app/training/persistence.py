@@ -6,20 +6,27 @@ the points, the weights, the optimiser's state, the position in the current
 epoch and the state of the generator that orders the points. ``restore``
 validates every part and raises ``InputError`` naming the first bad one;
 nothing is half-restored.
+
+``restore`` checks the document as the engine will use it, not only its
+types: every number is range-checked before it is converted (a JSON integer
+may have hundreds of digits), the optimiser's state must be one a run could
+reach, and the counters, the epoch's order and its cursor must agree with each
+other and with the data. A refusal names the document's own field path, e.g.
+``data.rows``, ``optimizer.square_mean[3]`` or ``counters.epoch``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from app.data.datasets import Problem
-from app.data.user_data import from_rows
+from app.data.datasets import Problem, in_range, show_value
+from app.data.user_data import ROWS_FIELD, from_rows
 from app.errors import InputError
-from app.nn.optim import OPTIMIZERS
-from app.training.config import CUSTOM_DATASET, config_from_dict
+from app.training.config import CUSTOM_DATASET, ExperimentConfig, config_from_dict, problem_of
 from app.training.history import History
 from app.training.session import DIVERGENCE_LIMIT, TrainingSession
 from app.training.status import Status
@@ -28,6 +35,9 @@ EXPORT_FORMAT = "neuroplay-experiment"  # the "format" field every export carrie
 EXPORT_VERSION = 2  # bumped whenever the layout below changes (2 added "history")
 READABLE_VERSIONS = (1, 2)  # versions restore() reads; a version-1 file has no history
 FLOAT64_MAX = float(np.finfo(np.float64).max)  # the bound that only refuses NaN and infinity
+MAX_COUNTER = 2**53 - 1  # counters stay exact as JSON numbers in every client (JavaScript's safe integers)
+PCG64_STATE_BITS = 128  # PCG64's state and increment are 128-bit unsigned integers
+KINDS = {int: "a whole number", str: "a string", list: "a list", Mapping: "an object"}  # for messages
 
 
 def export(session: TrainingSession) -> dict[str, Any]:
@@ -49,108 +59,183 @@ def export(session: TrainingSession) -> dict[str, Any]:
     }
 
 
-def _field(data: Mapping[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
+def _get(data: Mapping[str, Any], path: str, kind: type) -> Any:
+    """The entry ``path`` ("counters.step") of its parent ``data``, checked to be of ``kind``."""
+    name = path.rpartition(".")[2]
     if not isinstance(data, Mapping) or name not in data:
-        raise InputError(name, "is missing")
+        raise InputError(path, "is missing")
     value = data[name]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise InputError(name, f"has the wrong type ({type(value).__name__})")
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InputError(path, f"must be {KINDS[kind]}, got {show_value(value)}")
     return value
 
 
-def _count(data: Mapping[str, Any], name: str) -> int:
-    value = _field(data, name, int)
-    if value < 0:
-        raise InputError(name, f"must be a whole number of at least 0, got {value}")
+def _count(data: Mapping[str, Any], path: str, maximum: int = MAX_COUNTER, why: str = "") -> int:
+    """A whole number 0..maximum at ``path``; ``why`` says where a maximum below MAX_COUNTER comes from."""
+    value = _get(data, path, int)
+    if not 0 <= value <= maximum:
+        raise InputError(path, f"must be a whole number from 0 to {maximum}{why}, got {show_value(value)}")
     return int(value)
 
 
-def _array(value: Any, shape: tuple[int, ...], field: str, bound: float = DIVERGENCE_LIMIT) -> np.ndarray:
+def _numbers(value: Any, shape: tuple[int, ...], path: str, bound: float) -> np.ndarray:
+    """Nested lists of numbers as a float64 array of ``shape``; each entry is checked before conversion."""
+    flat: list[float] = []
+    _collect(value, shape, path, bound, flat, shape)
+    return np.array(flat, dtype=np.float64).reshape(shape)
+
+
+def _collect(value: Any, shape: tuple[int, ...], path: str, bound: float, out: list[float],
+             full_shape: tuple[int, ...]) -> None:
+    if not shape:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not in_range(value, -bound, bound):
+            allowed = "a finite number" if bound == FLOAT64_MAX else f"a number from {-bound:g} to {bound:g}"
+            raise InputError(path, f"must be {allowed}, got {show_value(value)}")
+        out.append(float(value))
+        return
+    if not isinstance(value, list) or len(value) != shape[0]:
+        got = f"{len(value)} entries" if isinstance(value, list) else show_value(value)
+        raise InputError(path, f"must be a list of {shape[0]} entries (shape {full_shape}), got {got}")
+    for index, item in enumerate(value):
+        _collect(item, shape[1:], f"{path}[{index}]", bound, out, full_shape)
+
+
+@contextmanager
+def _within(prefix: str) -> Iterator[None]:
+    """Refusals from a part's own checks (config, data) name the field inside the document."""
     try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(field, f"must be numbers shaped {shape}") from None
-    if array.shape != shape:
-        raise InputError(field, f"must have shape {shape}, got {array.shape}")
-    if not np.all(np.abs(array) <= bound):  # also refuses NaN
-        raise InputError(field, f"must hold finite numbers within ±{bound:g}")
-    return array
+        yield
+    except InputError as error:
+        raise InputError(f"{prefix}.{error.field}", error.message) from None
 
 
 def restore(document: Mapping[str, Any]) -> TrainingSession:
     """A session rebuilt from ``export``'s output; resumes paused (or idle if it never trained)."""
-    if _field(document, "format", str) != EXPORT_FORMAT:
+    if _get(document, "format", str) != EXPORT_FORMAT:
         raise InputError("format", f"must be {EXPORT_FORMAT!r}")
-    version = _field(document, "version", int)
+    version = _get(document, "version", int)
     if version not in READABLE_VERSIONS:
         raise InputError("version", f"this version of neuroplay reads versions {READABLE_VERSIONS[0]} to "
-                                    f"{READABLE_VERSIONS[-1]}, got {version}")
-    data = _field(document, "data", Mapping)
-    problem = _field(data, "problem", str)
-    classes = _field(data, "classes", int)
-    dataset = from_rows(_field(data, "rows", list), problem,
-                        classes if problem == Problem.MULTICLASS else None)
-    config = config_from_dict(_field(document, "config", Mapping), dataset.problem)
-    if config.dataset != CUSTOM_DATASET and len(dataset.labels) != config.points:
-        raise InputError("data", f"holds {len(dataset.labels)} rows but the config says {config.points} points")
+                                    f"{READABLE_VERSIONS[-1]}, got {show_value(version)}")
+    data = _get(document, "data", Mapping)
+    problem, classes = _get(data, "data.problem", str), _get(data, "data.classes", int)
+    rows = _get(data, f"data.{ROWS_FIELD}", list)
+    with _within("data"):
+        dataset = from_rows(rows, problem, classes if problem == Problem.MULTICLASS else None)
+    config_data = _get(document, "config", Mapping)
+    with _within("config"):
+        config = config_from_dict(config_data, dataset.problem)
+    _check_data_fits(config, dataset.problem, dataset.n_classes, len(dataset.labels))
+    if classes != dataset.n_classes:
+        raise InputError("data.classes", f"must be {dataset.n_classes} for these rows, got {show_value(classes)}")
     session = TrainingSession(config, custom_data=dataset if config.dataset == CUSTOM_DATASET else None)
     session.replace_dataset(dataset)
     mlp = session.mlp
     for name in ("weights", "biases"):
-        if len(_field(document, name, list)) != mlp.n_layers:
+        if len(_get(document, name, list)) != mlp.n_layers:
             raise InputError(name, f"must hold one entry per weight layer ({mlp.n_layers})")
-    weights = [_array(w, W.shape, f"weights[{l}]") for l, (w, W) in
+    weights = [_numbers(w, W.shape, f"weights[{l}]", DIVERGENCE_LIMIT) for l, (w, W) in
                enumerate(zip(document["weights"], mlp.weights, strict=True))]
-    biases = [_array(b, B.shape, f"biases[{l}]") for l, (b, B) in
+    biases = [_numbers(b, B.shape, f"biases[{l}]", DIVERGENCE_LIMIT) for l, (b, B) in
               enumerate(zip(document["biases"], mlp.biases, strict=True))]
-    _restore_optimizer(session, _field(document, "optimizer", Mapping))
     _restore_position(session, document)
+    _restore_optimizer(session, _get(document, "optimizer", Mapping))
+    _restore_rng(session, _get(document, "shuffle_rng", Mapping))
     if version >= 2:
-        session.history = History.from_dict(_field(document, "history", Mapping), session.steps, session.epochs)
+        session.history = History.from_dict(_get(document, "history", Mapping), session.steps, session.epochs)
     mlp.set_parameters(weights, biases)
     return session
 
 
+def _check_data_fits(config: ExperimentConfig, problem: Problem, n_classes: int, n_rows: int) -> None:
+    """The rows must be what the config's dataset would train on: its problem, classes and size."""
+    if config.dataset == CUSTOM_DATASET:
+        return
+    wanted = problem_of(config, problem)
+    if problem != wanted:
+        raise InputError("data.problem", f"must be {wanted} for config.dataset {config.dataset!r}, got {problem}")
+    if problem == Problem.MULTICLASS and n_classes != config.classes:
+        raise InputError("data.classes", f"must be config.classes ({config.classes}), got {n_classes}")
+    if n_rows != config.points:
+        raise InputError(f"data.{ROWS_FIELD}", f"must hold config.points ({config.points}) rows, got {n_rows}")
+
+
 def _restore_optimizer(session: TrainingSession, state: Mapping[str, Any]) -> None:
-    name = _field(state, "name", str)
-    if name != session.config.optimizer or name not in OPTIMIZERS:
-        raise InputError("optimizer", f"must be the config's optimizer {session.config.optimizer!r}")
+    """The optimiser's step count (at most counters.step) and a state a run could have reached."""
+    name = _get(state, "optimizer.name", str)
+    if name != session.config.optimizer:
+        raise InputError("optimizer.name", f"must be config.optimizer ({session.config.optimizer!r}), "
+                                           f"got {show_value(name)}")
     optimizer = session.trainer.optimizer
-    n_params = session.mlp.params.size
-    loaded: dict[str, object] = {"t": _count(state, "t")}
+    steps = _count(state, "optimizer.t", session.steps, " (counters.step)")
+    arrays: dict[str, np.ndarray] = {}
     for array_name in optimizer.state_names:
         # A velocity is a sum of gradient steps, so it obeys the weights' bound; Adam's running
-        # means of g and g² only need to be finite.
+        # means only need to be finite here, and optimizer.check_state relates them.
         bound = DIVERGENCE_LIMIT if array_name == "velocity" else FLOAT64_MAX
-        loaded[array_name] = _array(_field(state, array_name, list), (n_params,), f"optimizer.{array_name}", bound)
-    optimizer.load_state(loaded)
+        path = f"optimizer.{array_name}"
+        arrays[array_name] = _numbers(_get(state, path, list), (session.mlp.params.size,), path, bound)
+    problem = optimizer.check_state(steps, arrays)
+    if problem is not None:
+        array_name, index, allowed = problem
+        got = show_value(float(arrays[array_name][index]))
+        raise InputError(f"optimizer.{array_name}[{index}]", f"{allowed}, got {got}")
+    optimizer.load_state({"t": steps, **arrays})
 
 
 def _restore_position(session: TrainingSession, document: Mapping[str, Any]) -> None:
-    counters = _field(document, "counters", Mapping)
-    steps, epochs, examples = (_count(counters, k) for k in ("step", "epoch", "examples"))
-    position = _field(document, "epoch", Mapping)
+    """Counters, this epoch's order and cursor; they must agree with each other and the training set."""
+    counters, position = _get(document, "counters", Mapping), _get(document, "epoch", Mapping)
     n_train = len(session.data.train_index)
-    cursor = _count(position, "cursor")
-    order = position.get("order")
+    steps = _count(counters, "counters.step")
+    epochs = _count(counters, "counters.epoch", steps, " (an epoch takes at least one step)")
+    examples = _count(counters, "counters.examples")
+    cursor = _count(position, "epoch.cursor", n_train - 1, f" (the training set has {n_train} points)")
+    if "order" not in position:
+        raise InputError("epoch.order", "is missing (null between epochs)")
+    order = position["order"]
     if order is None:
         if cursor != 0:
-            raise InputError("epoch.cursor", "must be 0 between epochs")
+            raise InputError("epoch.cursor", "must be 0 between epochs (epoch.order is null)")
     else:
-        is_ints = isinstance(order, list) and all(type(v) is int for v in order)
-        order_array = np.asarray(order if is_ints else [], dtype=np.int64)
-        if order_array.shape != (n_train,) or not np.array_equal(np.sort(order_array), np.arange(n_train)):
-            raise InputError("epoch.order", f"must be a permutation of the {n_train} training points")
-        if cursor >= n_train:
-            raise InputError("epoch.cursor", f"must be below {n_train}")
-        session.order = order_array.astype(np.int64)
+        session.order = _permutation(order, n_train)
         np.take(session.data.train_inputs, session.order, axis=0, out=session.epoch_inputs)
         np.take(session.data.train_targets, session.order, axis=0, out=session.epoch_targets)
-    rng_state = _field(document, "shuffle_rng", Mapping)
-    try:
-        session.shuffle_rng.bit_generator.state = dict(rng_state)
-    except (TypeError, ValueError, KeyError, OverflowError) as error:
-        raise InputError("shuffle_rng", f"is not a valid generator state ({error})") from None
+    if examples != epochs * n_train + cursor:
+        raise InputError("counters.examples", f"must be counters.epoch × {n_train} training points + "
+                                              f"epoch.cursor = {epochs * n_train + cursor}, got {examples}")
+    fewest = epochs + (cursor > 0)
+    if not fewest <= steps <= examples:
+        raise InputError("counters.step", f"must be from {fewest} (whole and begun epochs) to {examples} "
+                                          f"(one point per step at least), got {steps}")
     session.cursor = cursor
     session.steps, session.epochs, session.examples = steps, epochs, examples
     session.status = Status.PAUSED if steps else Status.IDLE
+
+
+def _permutation(order: Any, n_train: int) -> np.ndarray:
+    """epoch.order: the n_train training points' indices, each once, as (n_train,) int64."""
+    allowed = f"a permutation of 0..{n_train - 1} (the training points)"
+    if not isinstance(order, list) or len(order) != n_train:
+        got = f"{len(order)} entries" if isinstance(order, list) else show_value(order)
+        raise InputError("epoch.order", f"must be {allowed}, got {got}")
+    seen = set()
+    for index, value in enumerate(order):
+        if type(value) is not int or not 0 <= value < n_train or value in seen:
+            why = "a repeat" if type(value) is int and value in seen else show_value(value)
+            raise InputError(f"epoch.order[{index}]", f"must be an unused index 0..{n_train - 1}, got {why}")
+        seen.add(value)
+    return np.array(order, dtype=np.int64)
+
+
+def _restore_rng(session: TrainingSession, state: Mapping[str, Any]) -> None:
+    """The point-shuffling generator: exactly the PCG64 state an export holds."""
+    name = _get(state, "shuffle_rng.bit_generator", str)
+    if name != "PCG64":
+        raise InputError("shuffle_rng.bit_generator", f"must be 'PCG64', got {show_value(name)}")
+    inner = _get(state, "shuffle_rng.state", Mapping)
+    words = {key: _count(inner, f"shuffle_rng.state.{key}", 2**PCG64_STATE_BITS - 1) for key in ("state", "inc")}
+    has_uint32 = _count(state, "shuffle_rng.has_uint32", 1)
+    uinteger = _count(state, "shuffle_rng.uinteger", 2**32 - 1)
+    session.shuffle_rng.bit_generator.state = {"bit_generator": name, "state": words,
+                                               "has_uint32": has_uint32, "uinteger": uinteger}

@@ -114,16 +114,27 @@ def output_map(problem: Problem, output_activation: str, A: Array) -> Array:
 def build(
     session: Observed, evaluator: Evaluator, selected: tuple[int, int] | None
 ) -> tuple[Snapshot, bool]:
-    """Evaluate the session's network; returns the snapshot and whether a cost came out non-finite."""
+    """Evaluate the session's network; returns the snapshot and whether a cost came out non-finite.
+
+    The maps come from the float32 evaluator; a cost it cannot hold is measured again in float64,
+    so only a cost that is non-finite in the engine's own precision counts.
+    """
     mlp, config, data = session.mlp, session.config, session.data
     evaluator.run(mlp.params, selected)
     n_classes = 0 if data.dataset.problem == Problem.REGRESSION else data.dataset.n_classes
     parts = []
-    for (Z, A), targets, labels in (
-        (evaluator.train_outputs(), evaluator.train_targets, data.train_labels),
-        (evaluator.test_outputs(), evaluator.test_targets, data.test_labels),
+    for (Z, A), targets, labels, inputs, exact_targets in (
+        (evaluator.train_outputs(), evaluator.train_targets, data.train_labels, data.train_inputs, data.train_targets),
+        (evaluator.test_outputs(), evaluator.test_targets, data.test_labels, data.test_inputs, data.test_targets),
     ):
-        parts.append(measure(Z, A, targets, labels, config.cost, mlp.output_activation, n_classes))
+        part = measure(Z, A, targets, labels, config.cost, mlp.output_activation, n_classes)
+        if part.cost is None and len(labels) > 0:
+            # float32 overflows near 3e38, long before the float64 training does: measure exactly.
+            with np.errstate(all="ignore"):
+                trace = mlp.forward(inputs[:, :-1])
+            part = measure(trace.Z[-1], trace.output, exact_targets, labels, config.cost, mlp.output_activation,
+                           n_classes)
+        parts.append(part)
     train, test = parts
     is_nonfinite = any(p.cost is None and n > 0 for p, n in ((train, len(data.train_index)),
                                                               (test, len(data.test_index))))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.data.datasets import show_value
 from app.data.split import inputs_with_ones
 from app.errors import InputError
 from app.nn.losses import cost
@@ -71,7 +72,7 @@ def trace(session: TrainingSession, part: str, index: int | None = None,
     if part in PARTS:
         indices = data.train_index if part == "train" else data.test_index
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(indices):
-            raise InputError("index", f"must be a {part} point from 0 to {len(indices) - 1}, got {index!r}")
+            raise InputError("index", f"must be a {part} point from 0 to {len(indices) - 1}, got {show_value(index)}")
         targets = data.train_targets if part == "train" else data.test_targets
         target = targets[index : index + 1]
         label = float(data.dataset.labels[indices[index]])

@@ -8,8 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from app.live.runner import Runner
 from app.live.server import create_app
 from app.live.settings import Settings
+from app.training.session import TrainingSession
 from tests.live.conftest import Conversation, wait_for
 
 BAD_MESSAGES = [
@@ -37,6 +39,15 @@ BAD_MESSAGES = [
     ('{"type": "edit_weight", "layer": 0, "target": 0, "value": "big"}', "value", "number"),
     ('{"type": "select_neuron", "layer": -1, "index": 0}', "layer", "greater than or equal to 0"),
     ('{"type": "set_data", "problem": "binary", "rows": [[1, 2]]}', "rows.0.2", "required"),
+    ('{"type": "configure", "changes": {"noise": 1%s}}' % ("0" * 400), "noise", "from 0 to 50"),
+    ('{"type": "configure", "changes": {"learning_rate": -1%s}}' % ("0" * 400), "learning_rate", "from 1e-05"),
+    ('{"type": "configure", "changes": {"hidden_layers": [4, 1%s]}}' % ("0" * 400), "hidden_layers", "from 1 to 16"),
+    ('{"type": "set_data", "problem": "multiclass", "rows": [[0, 0, 0], [1, 1, 1], [2, 2, 2], [3, 3, 0]], '
+     '"classes": 1%s}' % ("0" * 400), "classes", "between 3 and 6"),
+    ('{"type": "select_neuron", "layer": 1%s, "index": 0}' % ("0" * 400), "layer", "integer of 401 digits"),
+    ("[" * 1000 + "]" * 1000, "message", "at most 32 levels deep"),
+    ('{"type": "play", "id": ' + "[" * 1000 + "]" * 1000 + "}", "message", "at most 32 levels deep"),
+    ('{"type": "configure", "changes": {"noise": ' + "[" * 500 + "]" * 500 + "}}", "message", "32 levels deep"),
 ]
 
 
@@ -110,3 +121,26 @@ def test_the_session_outlives_its_socket_until_the_detached_ttl() -> None:
         health = wait_for(lambda: short.get("/healthz").json(), lambda h: h["detached"] == 1)
         assert health["sessions"] == 1
         assert wait_for(lambda: short.get("/healthz").json(), lambda h: h["sessions"] == 0)["detached"] == 0
+
+
+def test_a_fault_in_a_command_is_answered_and_the_socket_stays(conversation: Conversation,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: TrainingSession) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(TrainingSession, "reset", broken)
+    conversation.send({"type": "reset", "id": 3})
+    error = conversation.error()
+    assert (error["field"], error["id"], error["command"]) == ("server", 3, "reset")
+    conversation.send({"type": "step"})
+    assert conversation.frame(lambda f: f["step"] == 1)["status"] == "paused"
+
+
+def test_the_session_is_freed_even_when_starting_it_fails(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Runner) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Runner, "start", broken)
+    with pytest.raises(RuntimeError), client.websocket_connect("/ws") as websocket:
+        websocket.receive_text()
+    assert client.app.state.registry.runners == {}  # type: ignore[attr-defined]

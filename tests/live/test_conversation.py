@@ -153,7 +153,7 @@ def test_set_data_trains_on_your_points(conversation: Conversation) -> None:
     dataset = conversation.until_type("dataset")
     assert dataset["n_train"] + dataset["n_test"] == 8
     conversation.send({"type": "set_data", "problem": "binary", "rows": [[0.0, 0.0, 1]] * 3})
-    assert conversation.error()["field"] == "points"
+    assert conversation.error()["field"] == "rows"
     conversation.send({"type": "set_data", "problem": "binary", "rows": [[0.0, 7.0, 1]] * 5})
     assert "outside" in conversation.error()["message"]
 

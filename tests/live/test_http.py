@@ -62,6 +62,8 @@ def test_export_then_import_resumes_the_run(client: TestClient) -> None:
     (json.dumps({"format": "something else"}).encode(), 422, "format"),
     (json.dumps({"format": "neuroplay-experiment", "version": 99}).encode(), 422, "version"),
     (json.dumps({"format": "neuroplay-experiment", "version": 1}).encode(), 422, "data"),
+    (b"[" * 1000 + b"]" * 1000, 400, "body"),
+    (b'{"format": ' + b"[" * 1000 + b"]" * 1000 + b"}", 400, "body"),
 ])
 def test_a_bad_import_is_refused_and_changes_nothing(client: TestClient, body: bytes, status: int, field: str) -> None:
     with client.websocket_connect("/ws") as websocket:
@@ -99,3 +101,27 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("NEUROPLAY_MAX_FPS", "1000")
     with pytest.raises(ValueError, match="max_fps"):
         Settings()
+
+
+HUGE = "1" + "0" * 400  # a JSON integer no float can hold
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    (("weights", 0, 1, 0), "weights[0][1][0]"), (("data", "rows", 3, 1), "data.rows"),
+    (("config", "noise"), "config.noise"), (("optimizer", "t"), "optimizer.t"),
+    (("epoch", "cursor"), "epoch.cursor"), (("counters", "examples"), "counters.examples"),
+])
+def test_an_import_with_a_huge_integer_gets_a_422_naming_the_field(
+        client: TestClient, path: tuple[str | int, ...], field: str) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        session_id = json.loads(websocket.receive_text())["session_id"]
+        document = client.get(f"/api/sessions/{session_id}/export").json()
+        *parents, last = path
+        node = document
+        for key in parents:
+            node = node[key]
+        node[last] = "HUGE"
+        body = json.dumps(document).replace('"HUGE"', HUGE)
+        response = client.post(f"/api/sessions/{session_id}/import", content=body)
+        assert (response.status_code, response.json()["field"]) == (422, field)
+        assert "integer of 401 digits" in response.json()["message"]

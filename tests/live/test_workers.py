@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import multiprocessing
 import os
 import signal
 from collections.abc import Iterator
@@ -11,8 +13,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.errors import InputError
+from app.live.protocol import SERVER_FAULT
 from app.live.server import create_app
 from app.live.settings import Settings
+from app.live.workers import NO_ANSWER, Worker, _answer
 from tests.live.conftest import Conversation, wait_for
 
 
@@ -96,3 +101,79 @@ def test_a_worker_that_dies_is_reported_and_replaced() -> None:
             again.send({"type": "step"})
             assert again.frame(lambda f: f["step"] == 1)["status"] == "paused"
         assert pool.workers[0] is not dead and pool.workers[0].is_alive
+
+
+HUGE = "1" + "0" * 400  # a JSON integer no float can hold
+
+
+def test_a_huge_integer_is_answered_by_the_worker_and_the_socket_stays(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.frame()
+        for change in (f'{{"noise": {HUGE}}}', f'{{"hidden_layers": [{HUGE}]}}'):
+            talk.send(f'{{"type": "configure", "changes": {change}, "id": 5}}')
+            error = talk.error()
+            assert (error["field"], error["id"]) in {("noise", 5), ("hidden_layers", 5)}
+        talk.send({"type": "step"})
+        assert talk.frame(lambda f: f["step"] == 1)["status"] == "paused"
+    wait_for(lambda: pooled.get("/healthz").json()["sessions"], lambda n: n == 0)  # freed after the detached TTL
+
+
+def test_an_import_with_a_huge_integer_is_answered_and_leaves_nothing_pending(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as websocket:
+        session_id = Conversation(websocket).until_type("hello")["session_id"]
+        document = pooled.get(f"/api/sessions/{session_id}/export").json()
+        document["epoch"]["order"] = "ORDER"
+        body = json.dumps(document).replace('"ORDER"', f"[{2**63}]")
+        response = pooled.post(f"/api/sessions/{session_id}/import", content=body)
+        assert (response.status_code, response.json()["field"]) == (422, "epoch.order")
+        document["epoch"]["order"] = None
+        body = json.dumps(document).replace('"step": 0', f'"step": {HUGE}')
+        response = pooled.post(f"/api/sessions/{session_id}/import", content=body)
+        assert (response.status_code, response.json()["field"]) == (422, "counters.step")
+        workers = pooled.app.state.registry.pool.workers  # type: ignore[attr-defined]
+        assert all(not worker.pending for worker in workers)
+
+
+class Failing:
+    """A runner whose every request raises something other than InputError."""
+
+    async def execute(self, command: object) -> None:
+        raise OverflowError("a bug")
+
+    async def export(self) -> None:
+        raise RecursionError("a bug")
+
+
+class Pipe:
+    def __init__(self) -> None:
+        self.sent: list[tuple[object, ...]] = []
+
+    def send(self, message: tuple[object, ...]) -> None:
+        self.sent.append(message)
+
+
+@pytest.mark.parametrize(("kind", "payload"), [("command", {"type": "play"}), ("export", None)])
+def test_a_worker_answers_a_request_that_fails_unexpectedly(kind: str, payload: object,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    pipe = Pipe()
+    asyncio.run(_answer(Failing(), pipe, kind, "session-1", 7, payload))  # type: ignore[arg-type]
+    assert pipe.sent == [("reply", 7, ("server", SERVER_FAULT.message), None)]
+    assert "request failed" in caplog.text and "a bug" in caplog.text  # logged with its traceback
+
+
+def test_a_request_the_worker_never_answers_times_out_and_is_forgotten() -> None:
+    async def ask() -> Worker:
+        settings = Settings(workers=1, request_timeout_s=0.05)
+        worker = Worker(settings, multiprocessing.get_context("spawn"), lambda _: None)
+        worker.loop, worker.is_alive = asyncio.get_running_loop(), True
+        worker.send = lambda message: None  # type: ignore[method-assign]  # a worker that never replies
+        with pytest.raises(InputError) as refused:
+            await worker.request("command", "session-1", {"type": "play"})
+        assert (refused.value.field, refused.value.message) == (NO_ANSWER.field, NO_ANSWER.message)
+        return worker
+
+    worker = asyncio.run(ask())
+    assert worker.pending == {}
+    worker.connection.close()
+    worker.child.close()

@@ -322,34 +322,34 @@ def test_from_rows_regression_keeps_float_targets() -> None:
 @pytest.mark.parametrize(
     ("rows", "problem", "classes", "field", "fragment"),
     [
-        (ROWS[:3], "binary", None, "points", "must have between 4 and 2000 rows, got 3"),
-        ([[0, 0, 0], [1, 1, 1]] * (MAX_POINTS // 2 + 1), "binary", None, "points", "got 2002"),
-        ("abcd", "binary", None, "points", "must be a list of rows x1, x2, label"),
-        (17, "binary", None, "points", "must be a list of rows"),
-        ([*ROWS, [1, 2]], "binary", None, "points", "row 4 has 2 values; each row is x1, x2, label"),
-        ([*ROWS, [1, 2, 0, 1]], "binary", None, "points", "row 4 has 4 values"),
-        ([*ROWS, "xyz"], "binary", None, "points", "row 4 is a str; each row is x1, x2, label"),
-        ([*ROWS, [7.5, 0, 0]], "binary", None, "points", "row 4: x1 = 7.5 is outside [-6, 6]"),
-        ([*ROWS, [0, -6.01, 0]], "binary", None, "points", "row 4: x2 = -6.01 is outside [-6, 6]"),
-        ([*ROWS, [math.nan, 0, 0]], "binary", None, "points", "row 4: x1 = nan is not a finite number"),
-        ([*ROWS, [0, math.inf, 0]], "binary", None, "points", "row 4: x2 = inf is not a finite number"),
-        ([*ROWS, [0, "1", 0]], "binary", None, "points", "row 4: x2 = '1' is not a finite number"),
-        ([*ROWS, [True, 0, 0]], "binary", None, "points", "row 4: x1 = True is not a finite number"),
-        ([*ROWS, [0, 0, None]], "binary", None, "points", "row 4: label = None is not a finite number"),
-        ([*ROWS, [0, 0, 2]], "binary", None, "points", "row 4: label = 2 is outside 0..1"),
-        ([*ROWS, [0, 0, -1]], "binary", None, "points", "row 4: label = -1 is not a class index"),
-        ([*ROWS, [0, 0, 0.5]], "binary", None, "points", "row 4: label = 0.5 is not a class index"),
-        ([[0, 0, 1]] * 4, "binary", None, "points", "needs at least two classes, got only class 1"),
+        (ROWS[:3], "binary", None, "rows", "must have between 4 and 2000 rows, got 3"),
+        ([[0, 0, 0], [1, 1, 1]] * (MAX_POINTS // 2 + 1), "binary", None, "rows", "got 2002"),
+        ("abcd", "binary", None, "rows", "must be a list of rows x1, x2, label"),
+        (17, "binary", None, "rows", "must be a list of rows"),
+        ([*ROWS, [1, 2]], "binary", None, "rows", "row 4 has 2 values; each row is x1, x2, label"),
+        ([*ROWS, [1, 2, 0, 1]], "binary", None, "rows", "row 4 has 4 values"),
+        ([*ROWS, "xyz"], "binary", None, "rows", "row 4 is 'xyz'; each row is x1, x2, label"),
+        ([*ROWS, [7.5, 0, 0]], "binary", None, "rows", "row 4: x1 = 7.5 is outside [-6, 6]"),
+        ([*ROWS, [0, -6.01, 0]], "binary", None, "rows", "row 4: x2 = -6.01 is outside [-6, 6]"),
+        ([*ROWS, [math.nan, 0, 0]], "binary", None, "rows", "row 4: x1 = nan is not a finite number"),
+        ([*ROWS, [0, math.inf, 0]], "binary", None, "rows", "row 4: x2 = inf is not a finite number"),
+        ([*ROWS, [0, "1", 0]], "binary", None, "rows", "row 4: x2 = '1' is not a finite number"),
+        ([*ROWS, [True, 0, 0]], "binary", None, "rows", "row 4: x1 = true is not a finite number"),
+        ([*ROWS, [0, 0, None]], "binary", None, "rows", "row 4: label = null is not a finite number"),
+        ([*ROWS, [0, 0, 2]], "binary", None, "rows", "row 4: label = 2 is outside 0..1"),
+        ([*ROWS, [0, 0, -1]], "binary", None, "rows", "row 4: label = -1 is not a class index"),
+        ([*ROWS, [0, 0, 0.5]], "binary", None, "rows", "row 4: label = 0.5 is not a class index"),
+        ([[0, 0, 1]] * 4, "binary", None, "rows", "needs at least two classes, got only class 1"),
         (ROWS, "multiclass", None, "classes", "must be between 3 and 6, got 2 (1 + the largest label)"),
         ([*ROWS, [0, 0, 6]], "multiclass", None, "classes", "must be between 3 and 6, got 7"),
         (ROWS, "multiclass", 7, "classes", "must be between 3 and 6, got 7"),
         (ROWS, "multiclass", 3.0, "classes", "must be an integer between 3 and 6"),
-        ([*ROWS, [0, 0, 3]], "multiclass", 3, "points", "row 4: label = 3 is outside 0..2"),
-        ([*ROWS, [0, 0, 2.5]], "multiclass", None, "points", "row 4: label = 2.5 is not a class index"),
-        ([*ROWS, [0, 0, 1.5]], "regression", None, "points", "row 4: target = 1.5 is outside [-1, 1]"),
-        ([*ROWS, [0, 0, -1.01]], "regression", None, "points", "row 4: target = -1.01 is outside [-1, 1]"),
-        ([*ROWS, [0, 0, math.inf]], "regression", None, "points", "row 4: target = inf is not a finite"),
-        ([*ROWS, [0, 0]], "regression", None, "points", "row 4 has 2 values; each row is x1, x2, target"),
+        ([*ROWS, [0, 0, 3]], "multiclass", 3, "rows", "row 4: label = 3 is outside 0..2"),
+        ([*ROWS, [0, 0, 2.5]], "multiclass", None, "rows", "row 4: label = 2.5 is not a class index"),
+        ([*ROWS, [0, 0, 1.5]], "regression", None, "rows", "row 4: target = 1.5 is outside [-1, 1]"),
+        ([*ROWS, [0, 0, -1.01]], "regression", None, "rows", "row 4: target = -1.01 is outside [-1, 1]"),
+        ([*ROWS, [0, 0, math.inf]], "regression", None, "rows", "row 4: target = inf is not a finite"),
+        ([*ROWS, [0, 0]], "regression", None, "rows", "row 4 has 2 values; each row is x1, x2, target"),
         (ROWS, "nope", None, "problem", "must be one of binary, multiclass, regression, got 'nope'"),
         (ROWS, None, None, "problem", "must be one of binary, multiclass, regression"),
     ],
@@ -367,3 +367,21 @@ def test_datasets_module_imports_no_web_code() -> None:
     code = "import json, sys, app.data.datasets; print(json.dumps(sorted(sys.modules)))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert not {name.split(".")[0] for name in json.loads(loaded)} & {"fastapi", "starlette", "pydantic"}
+
+
+HUGE = 10**400  # float() of it raises OverflowError
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [(lambda: generate("circle", HUGE, 0.0, 0), "points"), (lambda: generate("circle", 100, HUGE, 0), "noise"),
+     (lambda: generate("blobs", 100, 0.0, 0, HUGE), "classes"), (lambda: generate("circle", 100, 0.0, -HUGE), "seed"),
+     (lambda: from_rows(ROWS, "multiclass", HUGE), "classes"),
+     (lambda: from_rows([*ROWS, [HUGE, 0, 0]], "binary"), "rows"),
+     (lambda: from_rows([*ROWS, [0, 0, HUGE]], "regression"), "rows")],
+    ids=["points", "noise", "classes", "seed", "user-classes", "user-coordinate", "user-target"],
+)
+def test_an_integer_too_large_for_a_float_is_refused_naming_the_field(call: Any, field: str) -> None:
+    with pytest.raises(DataError) as refused:
+        call()
+    assert refused.value.field == field and "integer of 401 digits" in refused.value.message

@@ -195,3 +195,14 @@ def test_gradients_of_a_batch_are_the_mean_of_per_sample_gradients() -> None:
     batch = mlp.cost_and_gradients(X, T, "mse")[1].flat
     singles = [mlp.cost_and_gradients(X[i : i + 1], T[i : i + 1], "mse")[1].flat for i in range(N)]
     np.testing.assert_allclose(batch, np.mean(singles, axis=0), rtol=1e-12, atol=1e-15)
+
+
+def test_each_backward_on_one_trace_owns_its_gradients() -> None:
+    mlp = MLP((2, 3, 2), "tanh", "linear")
+    mlp.params[:] = np.random.default_rng(4).normal(size=mlp.params.size)
+    trace = mlp.forward(np.random.default_rng(5).normal(size=(N, 2)))
+    first = mlp.backward(trace, np.zeros((N, 2)), "mse")
+    kept = [d.copy() for d in first.delta], first.flat.copy()
+    second = mlp.backward(trace, np.ones((N, 2)), "mse")
+    assert all(np.array_equal(d, k) for d, k in zip(first.delta, kept[0], strict=True))
+    assert np.array_equal(first.flat, kept[1]) and not np.array_equal(first.delta[-1], second.delta[-1])

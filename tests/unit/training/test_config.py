@@ -25,7 +25,7 @@ CHOICES = [name for name, spec in FIELDS.items() if spec.kind == "choice"]
 
 
 def _fmt(value: float | None) -> str:
-    return f"{value:g}"
+    return str(value) if isinstance(value, int) else f"{value:g}"  # whole limits in full: 2147483647
 
 
 def bad_values() -> list[Any]:
@@ -197,3 +197,23 @@ def test_nothing_half_applies() -> None:
         apply_changes(start, {"learning_rate": 0.1, "dataset": "blobs", "points": 5})
     assert refused.value.field == "points"
     assert start == ExperimentConfig()  # frozen: the original is never touched, and no copy escaped
+
+
+HUGE = 10**400  # a JSON integer no float can hold: math.isfinite and float() raise OverflowError on it
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+@pytest.mark.parametrize("value", [HUGE, -HUGE], ids=["huge", "huge-negative"])
+def test_an_integer_too_large_for_a_float_gets_the_ordinary_range_refusal(name: str, value: int) -> None:
+    spec = FIELDS[name]
+    with pytest.raises(ConfigError) as refused:
+        coerce(name, value)
+    assert refused.value.field == name
+    assert f"from {_fmt(spec.minimum)} to {_fmt(spec.maximum)}" in refused.value.message
+    assert "integer of 401 digits" in refused.value.message and len(refused.value.message) < 120
+
+
+def test_a_huge_hidden_layer_width_is_refused_naming_hidden_layers() -> None:
+    with pytest.raises(ConfigError) as refused:
+        apply_changes(ExperimentConfig(), {"hidden_layers": [4, HUGE]})
+    assert refused.value.field == "hidden_layers" and "from 1 to 16" in refused.value.message

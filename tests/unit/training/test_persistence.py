@@ -124,41 +124,41 @@ BAD = [
     pytest.param(setter("version", 3), "version", id="newer-version"),
     pytest.param(setter("version", "1"), "version", id="version-as-string"),
     *[pytest.param(deleter(key), key, id=f"missing-{key}") for key in TOP_LEVEL],
-    pytest.param(deleter("counters.step"), "step", id="missing-counter"),
-    pytest.param(setter("counters.epoch", -1), "epoch", id="negative-counter"),
-    pytest.param(setter("config.learning_rate", 0.0), "learning_rate", id="config-out-of-range"),
+    pytest.param(deleter("counters.step"), "counters.step", id="missing-counter"),
+    pytest.param(setter("counters.epoch", -1), "counters.epoch", id="negative-counter"),
+    pytest.param(setter("config.learning_rate", 0.0), "config.learning_rate", id="config-out-of-range"),
     pytest.param(setter("config.hidden_layers", [4, 2, 3]), "weights", id="config-other-shape"),
     pytest.param(setter("config", []), "config", id="config-not-a-mapping"),
     pytest.param(setter("weights.0", [[0.0] * 4]), "weights[0]", id="wrong-weight-shape"),
     pytest.param(setter("biases.1", [0.0] * 3), "biases[1]", id="wrong-bias-shape"),
     pytest.param(setter("weights.1", "abc"), "weights[1]", id="weights-not-numbers"),
-    pytest.param(setter("weights.0.1.2", float("nan")), "weights[0]", id="nan-weight"),
-    pytest.param(setter("biases.0.0", float("inf")), "biases[0]", id="infinite-bias"),
-    pytest.param(setter("weights.2.0.0", 1e7), "weights[2]", id="huge-weight"),
+    pytest.param(setter("weights.0.1.2", float("nan")), "weights[0][1][2]", id="nan-weight"),
+    pytest.param(setter("biases.0.0", float("inf")), "biases[0][0]", id="infinite-bias"),
+    pytest.param(setter("weights.2.0.0", 1e7), "weights[2][0][0]", id="huge-weight"),
     pytest.param(lambda d: d["weights"].pop(), "weights", id="missing-weight-layer"),
     pytest.param(with_extra_layer, "weights", id="extra-weight-layer"),
-    pytest.param(setter("optimizer.name", "adam"), "optimizer", id="other-optimizer"),
+    pytest.param(setter("optimizer.name", "adam"), "optimizer.name", id="other-optimizer"),
     pytest.param(setter("optimizer.velocity", [0.0] * 3), "optimizer.velocity", id="velocity-wrong-length"),
-    pytest.param(setter("optimizer.velocity.0", float("nan")), "optimizer.velocity", id="velocity-nan"),
-    pytest.param(setter("optimizer.t", -1), "t", id="negative-step-count"),
-    pytest.param(shuffled_order_with_a_repeat, "epoch.order", id="order-not-a-permutation"),
+    pytest.param(setter("optimizer.velocity.0", float("nan")), "optimizer.velocity[0]", id="velocity-nan"),
+    pytest.param(setter("optimizer.t", -1), "optimizer.t", id="negative-step-count"),
+    pytest.param(shuffled_order_with_a_repeat, "epoch.order[1]", id="order-not-a-permutation"),
     pytest.param(setter("epoch.order", list(range(249))), "epoch.order", id="order-too-short"),
     pytest.param(setter("epoch.order", [[0, 1], [2]]), "epoch.order", id="order-ragged"),
-    pytest.param(setter("epoch.order", [{}] * 250), "epoch.order", id="order-of-objects"),
+    pytest.param(setter("epoch.order", [{}] * 250), "epoch.order[0]", id="order-of-objects"),
     pytest.param(setter("epoch.cursor", 250), "epoch.cursor", id="cursor-past-the-end"),
-    pytest.param(setter("epoch.cursor", -1), "cursor", id="negative-cursor"),
+    pytest.param(setter("epoch.cursor", -1), "epoch.cursor", id="negative-cursor"),
     pytest.param(setter("epoch.order", None), "epoch.cursor", id="cursor-without-order"),
-    pytest.param(setter("shuffle_rng.bit_generator", "MT19937"), "shuffle_rng", id="rng-other-generator"),
-    pytest.param(deleter("shuffle_rng.state.inc"), "shuffle_rng", id="rng-missing-part"),
-    pytest.param(setter("shuffle_rng.state.state", -1), "shuffle_rng", id="rng-negative-state"),
-    pytest.param(setter("shuffle_rng.state.state", 2**200), "shuffle_rng", id="rng-state-too-large"),
+    pytest.param(setter("shuffle_rng.bit_generator", "MT19937"), "shuffle_rng.bit_generator", id="rng-other-generator"),
+    pytest.param(deleter("shuffle_rng.state.inc"), "shuffle_rng.state.inc", id="rng-missing-part"),
+    pytest.param(setter("shuffle_rng.state.state", -1), "shuffle_rng.state.state", id="rng-negative-state"),
+    pytest.param(setter("shuffle_rng.state.state", 2**200), "shuffle_rng.state.state", id="rng-state-too-large"),
     pytest.param(setter("shuffle_rng", [1, 2]), "shuffle_rng", id="rng-not-a-mapping"),
-    pytest.param(lambda d: d["data"]["rows"].pop(), "data", id="fewer-rows-than-points"),
-    pytest.param(setter("data.rows.0", [0.0, 0.0]), "points", id="short-row"),
-    pytest.param(setter("data.rows.3.2", 2.0), "points", id="label-out-of-range"),
-    pytest.param(setter("data.rows.0.0", 7.0), "points", id="point-off-the-plane"),
-    pytest.param(setter("data.problem", "regression"), "data", id="rows-of-another-problem"),
-    pytest.param(setter("data.problem", "ranking"), "problem", id="unknown-problem"),
+    pytest.param(lambda d: d["data"]["rows"].pop(), "data.rows", id="fewer-rows-than-points"),
+    pytest.param(setter("data.rows.0", [0.0, 0.0]), "data.rows", id="short-row"),
+    pytest.param(setter("data.rows.3.2", 2.0), "data.rows", id="label-out-of-range"),
+    pytest.param(setter("data.rows.0.0", 7.0), "data.rows", id="point-off-the-plane"),
+    pytest.param(setter("data.problem", "regression"), "data.problem", id="rows-of-another-problem"),
+    pytest.param(setter("data.problem", "ranking"), "data.problem", id="unknown-problem"),
 ]
 
 
@@ -177,3 +177,96 @@ def test_something_that_is_not_a_document_is_refused(not_a_document: Any) -> Non
     with pytest.raises(InputError) as refused:
         restore(not_a_document)
     assert refused.value.field == "format"
+
+
+# --- documents the engine could not use: huge numbers, impossible optimiser states, contradicting counters -----
+
+HUGE = 10**400  # a JSON integer no float can hold: float() of it raises OverflowError
+
+
+@pytest.fixture
+def adam_document(make_session) -> Document:
+    """A mid-epoch Adam run: mean and square_mean are non-zero."""
+    session = make_session(optimizer="adam", learning_rate=0.01)
+    session.step("batch", 7)
+    return through_json(session)
+
+
+UNUSABLE = [
+    pytest.param(setter("weights.0.1.2", HUGE), "weights[0][1][2]", id="huge-int-weight"),
+    pytest.param(setter("weights.0.1.2", "0.5"), "weights[0][1][2]", id="weight-as-string"),
+    pytest.param(setter("biases.0.0", True), "biases[0][0]", id="bias-as-bool"),
+    pytest.param(setter("data.rows.0.0", HUGE), "data.rows", id="huge-int-coordinate"),
+    pytest.param(setter("data.rows.0.2", -HUGE), "data.rows", id="huge-int-label"),
+    pytest.param(setter("data.classes", HUGE), "data.classes", id="huge-int-classes"),
+    pytest.param(setter("data.classes", 3), "data.classes", id="classes-not-the-rows"),
+    pytest.param(setter("config.noise", HUGE), "config.noise", id="huge-int-setting"),
+    pytest.param(setter("config.hidden_layers", [4, HUGE]), "config.hidden_layers", id="huge-int-layer"),
+    pytest.param(setter("optimizer.velocity.3", HUGE), "optimizer.velocity[3]", id="huge-int-velocity"),
+    pytest.param(setter("optimizer.t", HUGE), "optimizer.t", id="huge-step-count"),
+    pytest.param(setter("optimizer.t", 8), "optimizer.t", id="more-optimizer-steps-than-steps"),
+    pytest.param(setter("epoch.order.0", 2**63), "epoch.order[0]", id="order-entry-past-int64"),
+    pytest.param(setter("epoch.order.5", 250), "epoch.order[5]", id="order-entry-past-the-points"),
+    pytest.param(setter("epoch.order.5", 1.0), "epoch.order[5]", id="order-entry-a-float"),
+    pytest.param(setter("epoch.cursor", HUGE), "epoch.cursor", id="huge-cursor"),
+    pytest.param(setter("counters.step", HUGE), "counters.step", id="huge-counter"),
+    pytest.param(setter("counters.step", 2**53), "counters.step", id="counter-past-safe-integers"),
+    pytest.param(setter("counters.epoch", 8), "counters.epoch", id="more-epochs-than-steps"),
+    pytest.param(setter("counters.examples", 71), "counters.examples", id="examples-not-epochs-and-cursor"),
+    pytest.param(setter("counters.step", 0), "counters.step", id="a-begun-epoch-with-no-step"),
+    pytest.param(setter("counters.step", 71), "counters.step", id="more-steps-than-examples"),
+    pytest.param(setter("shuffle_rng.has_uint32", 2**70), "shuffle_rng.has_uint32", id="huge-rng-flag"),
+    pytest.param(setter("shuffle_rng.state.inc", 0.5), "shuffle_rng.state.inc", id="rng-word-a-float"),
+    pytest.param(deleter("epoch.order"), "epoch.order", id="missing-order"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), UNUSABLE)
+def test_a_document_the_engine_could_not_use_is_refused_naming_its_field(
+        document: Document, change: Callable[[Document], None], field: str) -> None:
+    bad = copy.deepcopy(document)
+    change(bad)
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    assert refused.value.field == field
+    assert_plain(refused.value.message)
+
+
+ADAM_UNUSABLE = [
+    pytest.param(setter("optimizer.square_mean.3", -1e-6), "optimizer.square_mean[3]", id="negative-second-moment"),
+    pytest.param(setter("optimizer.mean.2", 1e3), "optimizer.mean[2]", id="mean-no-gradient-gives"),
+    pytest.param(setter("optimizer.t", HUGE), "optimizer.t", id="huge-adam-step"),
+    pytest.param(lambda d: (setter("optimizer.t", 0)(d), setter("counters.step", 7)(d)), "optimizer.mean[0]",
+                 id="state-before-the-first-step"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), ADAM_UNUSABLE)
+def test_an_adam_state_no_run_reaches_is_refused(adam_document: Document, change: Callable[[Document], None],
+                                                 field: str) -> None:
+    bad = copy.deepcopy(adam_document)
+    change(bad)
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    assert refused.value.field == field
+    assert_plain(refused.value.message)
+
+
+def test_an_adam_document_within_the_bounds_trains_on(adam_document: Document) -> None:
+    session = restore(adam_document)
+    assert session.train(50) == 50 and session.status == Status.PAUSED
+
+
+@pytest.mark.parametrize(("change", "field"), [*BAD, *UNUSABLE])
+def test_refusals_are_one_plain_line(document: Document, change: Callable[[Document], None], field: str) -> None:
+    bad = copy.deepcopy(document)
+    change(bad)
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    assert_plain(refused.value.message)
+
+
+def assert_plain(message: str) -> None:
+    """One short line of plain words and numbers: no numpy reprs, no 400-digit numbers."""
+    assert "\n" not in message and len(message) < 200, message
+    assert "np." not in message and "array(" not in message and "dtype" not in message, message

@@ -342,10 +342,10 @@ def test_custom_data_can_be_left_for_a_generated_dataset(make_session: Maker) ->
 
 @pytest.mark.parametrize(
     ("rows", "problem", "field"),
-    [(BINARY_ROWS[:3], "binary", "points"), ([[0, 0, 0]] * 5, "binary", "points"),
-     ([[9.0, 0.0, 1]] + BINARY_ROWS, "binary", "points"), ([[0.0, 0.0, 2]] + BINARY_ROWS, "binary", "points"),
-     ([[0.0, 0.0, 3.0]] + REGRESSION_ROWS, "regression", "points"), (BINARY_ROWS, "ranking", "problem"),
-     ([[0.0, 0.0, 9]] + MULTICLASS_ROWS, "multiclass", "classes"), ("abc", "binary", "points")],
+    [(BINARY_ROWS[:3], "binary", "rows"), ([[0, 0, 0]] * 5, "binary", "rows"),
+     ([[9.0, 0.0, 1]] + BINARY_ROWS, "binary", "rows"), ([[0.0, 0.0, 2]] + BINARY_ROWS, "binary", "rows"),
+     ([[0.0, 0.0, 3.0]] + REGRESSION_ROWS, "regression", "rows"), (BINARY_ROWS, "ranking", "problem"),
+     ([[0.0, 0.0, 9]] + MULTICLASS_ROWS, "multiclass", "classes"), ("abc", "binary", "rows")],
 )
 def test_bad_custom_data_is_refused_and_the_session_kept(make_session: Maker, rows: Any, problem: str,
                                                          field: str) -> None:

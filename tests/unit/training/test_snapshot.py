@@ -9,7 +9,7 @@ import pytest
 from app.data.datasets import Problem
 from app.data.features import feature_matrix
 from app.training.boundary import ACTIVATION_RANGES, grid_points
-from app.training.status import SessionError
+from app.training.status import SessionError, Status
 
 GRID, THUMB = 10, 4
 
@@ -130,3 +130,33 @@ def test_repr_reads_as_a_sentence(make_session) -> None:
     session.step("batch", 30)
     text = repr(session.snapshot(GRID, THUMB))
     assert re.fullmatch(r"Snapshot\(paused, step 30, epoch 1, 2→4→2→1, train cost 0\.\d{4}\)", text), text
+
+
+def edited_to_the_limit(make_session):
+    """Six linear hidden layers of 16 with every weight typed in at the allowed maximum: the float32
+    display pass overflows (outputs near 1e22, squared errors past 3e38), float64 does not."""
+    session = make_session(dataset="plane", output_activation="linear", activation="linear",
+                           hidden_layers=[16] * 6)
+    for W in session.mlp.weights:
+        W[...] = 100.0  # the most session.set_parameter allows, for every weight at once
+    return session
+
+
+def test_a_never_trained_run_is_not_called_diverged_when_float32_overflows(make_session) -> None:
+    session = edited_to_the_limit(make_session)
+    snapshot = session.snapshot(GRID, THUMB)
+    assert snapshot.status == "idle" and session.status == Status.IDLE and "learning rate" not in session.message
+    exact = session.mlp.cost(session.data.train_inputs[:, :-1], session.data.train_targets, "mse")
+    assert snapshot.train.cost == pytest.approx(exact) and math.isfinite(exact) and exact > 1e38
+    assert all(np.all(np.isfinite(a)) for a in all_arrays(snapshot))
+
+
+def test_a_trained_run_whose_display_overflows_is_not_called_diverged(make_session) -> None:
+    session = edited_to_the_limit(make_session)
+    session.configure({"learning_rate": 1e-5})
+    session.mlp.params[...] = 0.01
+    session.step()
+    for W in session.mlp.weights:
+        W[...] = 100.0
+    snapshot = session.snapshot(GRID, THUMB)
+    assert snapshot.status == "paused" and snapshot.train.cost is not None and snapshot.train.cost > 1e38
