@@ -19,7 +19,7 @@ from tests.live.conftest import Conversation
 @pytest.fixture(scope="module")
 def pooled() -> Iterator[TestClient]:
     """One app with two worker processes, shared by this module's tests (spawning costs ~1 s)."""
-    with TestClient(create_app(Settings(workers=2))) as client:
+    with TestClient(create_app(Settings(workers=2, allowed_hosts=("testserver",)))) as client:
         yield client
 
 
@@ -76,7 +76,8 @@ def test_sessions_spread_over_the_workers_and_are_freed(pooled: TestClient) -> N
 
 
 def test_a_worker_that_dies_is_reported_and_replaced() -> None:
-    with TestClient(create_app(Settings(workers=1))) as client, client.websocket_connect("/ws") as websocket:
+    settings = Settings(workers=1, allowed_hosts=("testserver",))
+    with TestClient(create_app(settings)) as client, client.websocket_connect("/ws") as websocket:
         talk = Conversation(websocket)
         talk.frame()
         pool = client.app.state.registry.pool  # type: ignore[attr-defined]
