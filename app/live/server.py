@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from app import __version__
 from app.errors import InputError
 from app.live.connection import serve
+from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
 from app.live.protocol import options
 from app.live.registry import Registry
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = registry
     app.state.settings = settings
     check_hosts(app, settings)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     base_path: str = Field("", pattern=r"^(/[A-Za-z0-9._~-]+)*$")  # prefix behind a reverse proxy, e.g. /neuroplay
     allowed_origins: Names = ()  # extra browser origins allowed to open /ws (same origin always is)
     allowed_hosts: Names = ()  # Host names answered; empty: the bound host and localhost (app/live/hosts.py)
+    frame_ancestors: str = Field("'self'", pattern=r"^[^;,\r\n]+$")  # CSP sources that may embed the page
     max_fps: int = Field(60, ge=1, le=120)  # frames per second one session may send at most
     grid_size: int = Field(64, ge=16, le=128)  # cells per side of the big output view
     thumb_budget_bytes: int = Field(14 * KIB, ge=KIB, le=256 * KIB)  # bytes per frame for all neuron maps
