@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from app import __version__
 from app.errors import InputError
 from app.live.connection import serve
+from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
 from app.live.protocol import options
@@ -86,11 +87,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A live, server-trained neural-network playground. The wire protocol is in docs/protocol.md.",
         lifespan=lifespan,
+        docs_url=None,  # self-hosted below, from static/vendor
+        redoc_url=None,
     )
     app.state.registry = registry
     app.state.settings = settings
     check_hosts(app, settings)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
+    add_docs_routes(app, settings.frame_ancestors)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
