@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from fastapi import WebSocket, WebSocketDisconnect
 
 from app.errors import InputError
+from app.live.metrics import Metrics
 from app.live.outbox import Outbox
 from app.live.protocol import error_message, options, parse_command, request_id
 from app.live.registry import LiveRunner, Registry
@@ -52,7 +53,7 @@ class RateLimit:
         return True
 
 
-async def serve(websocket: WebSocket, registry: Registry, settings: Settings) -> None:
+async def serve(websocket: WebSocket, registry: Registry, settings: Settings, metrics: Metrics) -> None:
     """Run one connection until the client leaves; the session goes with it."""
     if not origin_allowed(websocket, settings):
         await websocket.close(code=CLOSE_POLICY)
@@ -64,13 +65,13 @@ async def serve(websocket: WebSocket, registry: Registry, settings: Settings) ->
         await websocket.send_text(error_message(full, None, None))
         await websocket.close(code=CLOSE_TRY_LATER)
         return
-    outbox = Outbox()
+    outbox = metrics.outbox()
     outbox.put(json.dumps({"type": "hello", "session_id": runner.id, **options(settings)}))
     runner.subscribe(outbox)
     runner.start()
-    sender = asyncio.create_task(_send(websocket, outbox))
+    sender = asyncio.create_task(_send(websocket, outbox, metrics))
     try:
-        await _receive(websocket, runner, outbox, settings)
+        await _receive(websocket, runner, outbox, settings, metrics)
     except WebSocketDisconnect:
         pass
     finally:
@@ -79,16 +80,18 @@ async def serve(websocket: WebSocket, registry: Registry, settings: Settings) ->
         await registry.close(runner)
 
 
-async def _send(websocket: WebSocket, outbox: Outbox) -> None:
+async def _send(websocket: WebSocket, outbox: Outbox, metrics: Metrics) -> None:
     while True:
         for message in await outbox.take():
+            metrics.sent_bytes.inc(len(message) if isinstance(message, bytes) else len(message.encode()))
             if isinstance(message, bytes):
                 await websocket.send_bytes(message)
             else:
                 await websocket.send_text(message)
 
 
-async def _receive(websocket: WebSocket, runner: LiveRunner, outbox: Outbox, settings: Settings) -> None:
+async def _receive(websocket: WebSocket, runner: LiveRunner, outbox: Outbox, settings: Settings,
+                   metrics: Metrics) -> None:
     limit = RateLimit(settings.max_commands_per_second)
     while True:
         message = await websocket.receive()
@@ -109,4 +112,5 @@ async def _receive(websocket: WebSocket, runner: LiveRunner, outbox: Outbox, set
             command_type = command.type
             await runner.execute(command)
         except InputError as error:
+            metrics.command_errors.labels(field=error.field).inc()
             outbox.put(error_message(error, command_type, request_id(raw)))

@@ -7,6 +7,8 @@ handed to ``app.live.connection``, sessions live in ``app.live.registry``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
@@ -25,6 +27,7 @@ from app.live.connection import serve
 from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
+from app.live.metrics import CONTENT_TYPE, Metrics
 from app.live.protocol import options
 from app.live.registry import Registry
 from app.live.settings import Settings
@@ -69,15 +72,21 @@ def refuse(status_code: int, field: str, message: str) -> JSONResponse:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application."""
     settings = settings or Settings()
-    pool = WorkerPool(settings) if settings.workers else None
+    metrics = Metrics()
+    pool = WorkerPool(settings, on_restart=metrics.worker_restarts.inc) if settings.workers else None
     registry = Registry(settings, pool)
+    metrics.sessions.set_function(lambda: len(registry.runners))
     templates = Jinja2Templates(directory=resource_dir("templates"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pool is not None:
             await pool.start()
+        lag = asyncio.create_task(metrics.watch_event_loop())
         yield
+        lag.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lag
         await registry.close_all()
         if pool is not None:
             await pool.stop()
@@ -92,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.registry = registry
     app.state.settings = settings
+    app.state.metrics = metrics
     check_hosts(app, settings)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
     add_docs_routes(app, settings.frame_ancestors)
@@ -106,6 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def health() -> Health:
         """Liveness check; also says how many sessions are live."""
         return Health(status="ok", sessions=len(registry.runners))
+
+    @app.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
+    async def prometheus_metrics() -> Response:
+        """Sessions, frames, bytes, refused commands, worker restarts, event-loop lag (Prometheus text)."""
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     @app.get("/api/options")
     async def api_options() -> dict[str, Any]:
@@ -149,6 +164,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket("/ws")
     async def live(websocket: WebSocket) -> None:
-        await serve(websocket, registry, settings)
+        await serve(websocket, registry, settings, metrics)
 
     return app

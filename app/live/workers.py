@@ -288,8 +288,9 @@ class WorkerPool:
     MAX_RESTARTS times in RESTART_WINDOW_SECONDS.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_restart: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
+        self.on_restart = on_restart  # called for each replacement (a metric counts them)
         self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
         self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
         self.restarts: deque[float] = deque(maxlen=MAX_RESTARTS)
@@ -320,6 +321,7 @@ class WorkerPool:
         fresh = Worker(self.settings, self.context, self._replace)
         self.workers[self.workers.index(dead)] = fresh
         fresh.start(loop)
+        self.on_restart()
         LOG.warning("started worker process %s in place of %s", fresh.process.pid, dead.process.pid)
         task = loop.create_task(dead.stop())  # reap the old process and its reader thread
         self.reaping.add(task)

@@ -92,3 +92,5 @@ def test_a_worker_that_dies_is_reported_and_replaced() -> None:
             again.send({"type": "step"})
             assert again.frame(lambda f: f["step"] == 1)["status"] == "paused"
         assert pool.workers[0] is not dead and pool.workers[0].is_alive
+        metrics = client.app.state.metrics  # type: ignore[attr-defined]
+        assert metrics.registry.get_sample_value("neuroplay_worker_restarts_total") == 1
