@@ -55,7 +55,10 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         if value.lstrip().startswith("["):
-            return json.loads(value)
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError("must be names separated by commas, or a JSON list of strings") from None
         return tuple(name.strip() for name in value.split(",") if name.strip())
 
     @field_validator("allowed_hosts")
