@@ -3,6 +3,7 @@
 Mistakes get one line each and exit status 2: a bad flag or ``NEUROPLAY_*``
 value names the flag or variable, the value and what is allowed; a
 ``NEUROPLAY_*`` name that is no setting gets a warning with the closest one.
+Ctrl+C and SIGTERM stop the server gracefully and exit with status 0.
 
 OpenBLAS is limited to one thread before numpy loads: the matrices here are
 small, and one thread per session scales better than threads fighting over
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -21,6 +23,7 @@ from app.bench.engine import add_arguments as add_bench_arguments
 
 COMMANDS = ("serve", "bench")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # stop gracefully; uvicorn handles them while it runs
 
 
 class Parser(argparse.ArgumentParser):
@@ -79,6 +82,9 @@ def run_server(flags: dict[str, str], log_level: str) -> None:
 
     from app.live.server import create_app
 
+    received: list[int] = []
+    for stop_signal in STOP_SIGNALS:  # uvicorn re-raises the signal it stopped for: let it land here
+        signal.signal(stop_signal, lambda number, frame: received.append(number))
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -89,6 +95,8 @@ def run_server(flags: dict[str, str], log_level: str) -> None:
         proxy_headers=True,
         root_path=settings.base_path,  # the prefix a reverse proxy serves us under
     )
+    if received:
+        sys.stderr.write(f"neuroplay: stopped by {signal.Signals(received[0]).name}\n")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from app.live.protocol import COMMAND_ADAPTER, Command, error_message
 from app.live.registry import LiveRunner
 from app.live.runner import Runner
 from app.live.settings import Settings
+from app.live.signals import ignore_stop_signals, stop_signals_ignored
 from app.training.session import TrainingSession
 
 LOG = logging.getLogger("neuroplay.workers")
@@ -50,6 +51,7 @@ WORKER_GONE = InputError("server", "the training process stopped; reload the pag
 def worker_main(settings_json: str, connection: Connection) -> None:
     """Entry point of a worker process: serve requests until the pipe closes."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    ignore_stop_signals()  # Ctrl+C and SIGTERM reach the whole process group; the pool stops us itself
     asyncio.run(_serve(Settings.model_validate_json(settings_json), connection))
 
 
@@ -194,7 +196,8 @@ class Worker:
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.process.start()
+        with stop_signals_ignored():  # inherited, so a worker still importing ignores them too
+            self.process.start()
         self.child.close()  # the worker holds its own copy; closing ours lets EOF reach the reader
         self.is_alive = True
         self.reader = threading.Thread(target=self._read, daemon=True, name="neuroplay-worker-reader")
@@ -291,6 +294,7 @@ class WorkerPool:
     def __init__(self, settings: Settings, on_restart: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
         self.on_restart = on_restart  # called for each replacement (a metric counts them)
+        self.is_stopping = False  # once shutdown begins, a worker that exits is not replaced
         self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
         self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
         self.restarts: deque[float] = deque(maxlen=MAX_RESTARTS)
@@ -302,6 +306,7 @@ class WorkerPool:
             worker.start(loop)
 
     async def stop(self) -> None:
+        self.is_stopping = True
         await asyncio.gather(*(worker.stop() for worker in self.workers), *self.reaping)
 
     def create_runner(self, session_id: str) -> LiveRunner:
@@ -312,6 +317,8 @@ class WorkerPool:
 
     def _replace(self, dead: Worker) -> None:
         """Start a fresh worker in the place of one that exited, unless workers keep dying."""
+        if self.is_stopping:
+            return
         loop = asyncio.get_running_loop()
         now = loop.time()
         if len(self.restarts) == MAX_RESTARTS and now - self.restarts[0] < RESTART_WINDOW_SECONDS:
