@@ -80,6 +80,7 @@ def run_server(flags: dict[str, str], log_level: str) -> None:
 
     import uvicorn
 
+    from app.live.logs import log_config
     from app.live.server import create_app
 
     received: list[int] = []
@@ -90,6 +91,8 @@ def run_server(flags: dict[str, str], log_level: str) -> None:
         host=settings.host,
         port=settings.port,
         log_level=log_level,
+        log_config=log_config(),  # uvicorn's, without session ids
+        server_header=False,  # no "server: uvicorn" on every response
         ws_per_message_deflate=False,  # compressing frames costs ~4x the CPU of sending them here
         ws_max_size=settings.transport_max_bytes,
         proxy_headers=True,

@@ -1,4 +1,4 @@
-"""The real command: Ctrl+C and SIGTERM stop it cleanly.
+"""The real command: Ctrl+C and SIGTERM stop it cleanly; its logs keep session ids out.
 
 Each test starts ``python -m app serve`` with two worker processes in a process
 group of its own and signals the whole group, as a terminal's Ctrl+C or a
@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from websockets.sync.client import connect
 
 STARTUP_S = 30  # how long the server may take to answer /healthz
 EXIT_S = 20  # the bound on a clean exit; a few seconds is typical
+SECRET = "Zq9secretSessionId"  # stands for a session id in addresses
 
 
 def free_port() -> int:
@@ -78,3 +80,19 @@ def test_a_signal_stops_the_server_cleanly(server: Server, stop_signal: signal.S
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "in place of" not in err, "no worker is replaced while shutting down"
     assert err.strip().splitlines()[-1] == f"neuroplay: stopped by {stop_signal.name}"
+
+
+def test_access_logs_keep_session_ids_out_and_no_server_header(server: Server) -> None:
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{server.url}/api/sessions/{SECRET}/export", timeout=5)
+    unknown.value.close()
+    assert unknown.value.code == 404 and "server" not in unknown.value.headers
+    with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
+        assert response.headers["server"] is None
+    with connect(server.url.replace("http", "ws") + f"/ws?session={SECRET}", open_timeout=10) as websocket:
+        websocket.recv(timeout=10)
+    code, out, err, _ = server.stop(signal.SIGTERM)
+    assert code == 0
+    assert SECRET not in out + err
+    assert '"GET /api/sessions/<session>/export HTTP/1.1" 404' in out
+    assert '"WebSocket /ws?session=<session>" [accepted]' in err
