@@ -6,7 +6,8 @@ pages, with the two bundles vendored in ``static/vendor/`` (versions in the
 folder names, licences beside them). They need more than the page's strict
 policy: Swagger UI starts from one inline script, allowed by its hash, and
 both inject styles; Redoc searches in a worker made from a blob. Those
-allowances are set on these routes only.
+allowances are set on these routes only. Redoc's footer asks for its
+maker's logo from their CDN; the policy blocks it and Redoc then hides it.
 """
 
 from __future__ import annotations
