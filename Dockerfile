@@ -1,5 +1,7 @@
 # neuroplay: the page, /healthz and the /ws training socket, served on port 8000.
-FROM python:3.11-slim
+# BASE_IMAGE is the official python:3.11-slim unless a build names another (the image test's stand-in).
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -45,5 +45,8 @@ image-test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-run
 	$(PY) -m app.bench
 
+# Removes what `make` and `make test` made: the venv, caches, screenshots, and the image test's
+# container, images and cached base rootfs (tests/image/test_image.sh clean).
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	bash tests/image/test_image.sh clean
+	rm -rf $(VENV) test-artifacts .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,5 +1,10 @@
 """The ``neuroplay`` command: ``serve`` (the default) starts the server, ``bench`` measures it.
 
+Mistakes get one line each and exit status 2: a bad flag or ``NEUROPLAY_*``
+value names the flag or variable, the value and what is allowed; a
+``NEUROPLAY_*`` name that is no setting gets a warning with the closest one.
+Ctrl+C and SIGTERM stop the server gracefully and exit with status 0.
+
 OpenBLAS is limited to one thread before numpy loads: the matrices here are
 small, and one thread per session scales better than threads fighting over
 two cores.
@@ -9,50 +14,92 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+from app.bench.engine import add_arguments as add_bench_arguments
+
+COMMANDS = ("serve", "bench")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # stop gracefully; uvicorn handles them while it runs
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line: ``neuroplay serve: --bogus is no option (see --help)``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> Parser:
+    """The command line: ``serve`` with --host, --port, --log-level; ``bench`` with its own options."""
+    parser = Parser(prog="neuroplay", description="A live neural-network playground. The command is "
+                    "`serve` when none is given, so `neuroplay --port 8105` serves on port 8105.")
+    commands = parser.add_subparsers(dest="command", parser_class=Parser)
+    serve = commands.add_parser("serve", help="start the server (the default)",
+                                description="Serve the page and the training socket. Every NEUROPLAY_* "
+                                "variable sets the setting of that name (README.md lists them); flags win.")
+    serve.add_argument("--host", help="interface to listen on (NEUROPLAY_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", help="TCP port (NEUROPLAY_PORT, default 8000)")
+    serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="uvicorn's log level (default info)")
+    bench = commands.add_parser("bench", help="print the engine and streaming benchmarks",
+                                description="Print the engine and streaming figures; asserts nothing.")
+    add_bench_arguments(bench)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command line and run the chosen command."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    parser = argparse.ArgumentParser(prog="neuroplay", description="A live neural-network playground.")
-    commands = parser.add_subparsers(dest="command")
-    serve = commands.add_parser("serve", help="start the server (default)")
-    serve.add_argument("--host", help="interface to listen on (NEUROPLAY_HOST, default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="TCP port (NEUROPLAY_PORT, default 8000)")
-    serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
-    commands.add_parser("bench", help="print the engine and streaming benchmarks (options: python -m app.bench -h)")
-    args, rest = parser.parse_known_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or arguments[0] not in (*COMMANDS, "-h", "--help"):
+        arguments.insert(0, "serve")
+    args = build_parser().parse_args(arguments)
     if args.command == "bench":
-        from app.bench.engine import main as bench_main
+        from app.bench.engine import run as run_bench
 
-        bench_main(rest)
+        run_bench(args)
         return
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    run_server(getattr(args, "host", None), getattr(args, "port", None), getattr(args, "log_level", "info"))
+    flags = {name: value for name in ("host", "port") if (value := getattr(args, name)) is not None}
+    run_server(flags, args.log_level)
 
 
-def run_server(host: str | None, port: int | None, log_level: str) -> None:
-    """Start uvicorn with the app built from NEUROPLAY_* settings and the command-line overrides."""
+def run_server(flags: dict[str, str], log_level: str) -> None:
+    """Start uvicorn with the app built from NEUROPLAY_* settings and the command-line ``flags``."""
+    from app.live.configuration import ConfigurationError, load_settings, unknown_variables
+
+    for warning in unknown_variables(os.environ):
+        sys.stderr.write(f"neuroplay: {warning}\n")
+    try:
+        settings = load_settings(flags, os.environ)
+    except ConfigurationError as error:
+        sys.stderr.write("".join(f"{line}\n" for line in error.lines))
+        raise SystemExit(2) from None
+
     import uvicorn
 
+    from app.live.logs import log_config
     from app.live.server import create_app
-    from app.live.settings import Settings
 
-    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    received: list[int] = []
+    for stop_signal in STOP_SIGNALS:  # uvicorn re-raises the signal it stopped for: let it land here
+        signal.signal(stop_signal, lambda number, frame: received.append(number))
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=log_level,
+        log_config=log_config(),  # uvicorn's, without session ids
+        server_header=False,  # no "server: uvicorn" on every response
         ws_per_message_deflate=False,  # compressing frames costs ~4x the CPU of sending them here
         ws_max_size=settings.transport_max_bytes,
         proxy_headers=True,
         root_path=settings.base_path,  # the prefix a reverse proxy serves us under
     )
+    if received:
+        sys.stderr.write(f"neuroplay: stopped by {signal.Signals(received[0]).name}\n")
 
 
 if __name__ == "__main__":

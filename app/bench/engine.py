@@ -64,12 +64,21 @@ def write(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmarks and print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's options, for ``python -m app.bench`` and ``neuroplay bench`` alike."""
     parser.add_argument("--seconds", type=float, default=1.0, help="length of each timed run (default 1)")
     parser.add_argument("--engine-only", action="store_true", help="skip the streaming figures")
-    args = parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse the options, run the benchmarks and print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
+    add_arguments(parser)
+    run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> None:
+    """Run the benchmarks with parsed options and print the figures."""
     write(f"engine (batch 10; epochs on {TRAIN_POINTS} training points; snapshot at {GRID}x{GRID}, "
           f"median of {REPEATS})")
     write(f"{'network':<20}{'steps/s':>12}{'epochs/s':>12}{'snapshot ms':>14}")

@@ -23,6 +23,7 @@ from fastapi import WebSocket
 
 from app.errors import InputError
 from app.live.broker import Subscription
+from app.live.metrics import Metrics
 from app.live.outbox import Outbox
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
@@ -47,6 +48,7 @@ class Live:
     settings: Settings
     registry: Registry
     rooms: Rooms
+    metrics: Metrics
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
@@ -105,7 +107,7 @@ async def serve(websocket: WebSocket, live: Live) -> None:
 
 
 async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None:
-    outbox = Outbox()
+    outbox = live.metrics.outbox()
     lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)))
     opened = await live.registry.open(session_id, lease)
     if opened is None:
@@ -146,7 +148,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             outbox.put(presenting_message(room.code, None))
             await watch_room(room.code)
             await rooms.announce(room.code)
-        await _converse(websocket, outbox, live.settings, handle)
+        await _converse(websocket, outbox, live, handle)
     finally:
         for subscription in watching:
             await rooms.broker.unsubscribe(subscription)
@@ -163,7 +165,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate" else CLOSE_NO_ROOM)
         return
     code = normal_code(code)
-    outbox = Outbox()
+    outbox = live.metrics.outbox()
     subscription: Subscription | None = None
 
     async def handle(command: Command) -> None:
@@ -185,21 +187,21 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         outbox.put(hello(live.settings, None, "follower", "new", room=room_message(code, record, 0)))
         subscription = await live.rooms.follow(
             code, lambda kind, message: outbox.put_frame(message) if kind == "frame" else outbox.put(message))  # type: ignore[arg-type]
-        await _converse(websocket, outbox, live.settings, handle)
+        await _converse(websocket, outbox, live, handle)
     except InputError as error:  # the class is full
         outbox.put(error_message(error, None, None))
         outbox.close(CLOSE_NO_ROOM)
-        await _send(websocket, outbox, live.settings)
+        await _send(websocket, outbox, live)
     finally:
         if subscription is not None:
             await live.rooms.leave(subscription)
 
 
-async def _converse(websocket: WebSocket, outbox: Outbox, settings: Settings,
+async def _converse(websocket: WebSocket, outbox: Outbox, live: Live,
                     handle: Callable[[Command], Awaitable[None]]) -> None:
     """Receive and send until either side ends (the client left, broke a rule, or stopped reading)."""
-    tasks = [asyncio.create_task(_receive(websocket, outbox, settings, handle)),
-             asyncio.create_task(_send(websocket, outbox, settings))]
+    tasks = [asyncio.create_task(_receive(websocket, outbox, live, handle)),
+             asyncio.create_task(_send(websocket, outbox, live))]
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -210,18 +212,20 @@ async def _converse(websocket: WebSocket, outbox: Outbox, settings: Settings,
                 await task
 
 
-async def _send(websocket: WebSocket, outbox: Outbox, settings: Settings) -> None:
+async def _send(websocket: WebSocket, outbox: Outbox, live: Live) -> None:
     while True:
         for message in await outbox.take():
+            live.metrics.sent_bytes.inc(len(message) if isinstance(message, bytes) else len(message.encode()))
             sending = websocket.send_bytes(message) if isinstance(message, bytes) else websocket.send_text(message)
-            await asyncio.wait_for(sending, settings.send_timeout_s)  # a reader that stalls is let go
+            await asyncio.wait_for(sending, live.settings.send_timeout_s)  # a reader that stalls is let go
         if outbox.close_code is not None:
             await websocket.close(code=outbox.close_code)
             return
 
 
-async def _receive(websocket: WebSocket, outbox: Outbox, settings: Settings,
+async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
                    handle: Callable[[Command], Awaitable[None]]) -> None:
+    settings = live.settings
     limit = RateLimit(settings.max_commands_per_second)
     while True:
         message = await websocket.receive()
@@ -242,7 +246,9 @@ async def _receive(websocket: WebSocket, outbox: Outbox, settings: Settings,
             command_type = command.type
             await handle(command)
         except InputError as error:
+            live.metrics.command_errors.labels(field=error.field).inc()
             outbox.put(error_message(error, command_type, request_id(raw)))
         except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
             LOG.exception("a %s command failed", command_type)
+            live.metrics.command_errors.labels(field=SERVER_FAULT.field).inc()
             outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))

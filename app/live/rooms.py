@@ -115,6 +115,7 @@ class Rooms:
         self.registry = registry
         self.rooms: dict[str, Room] = {}  # by code: the rooms whose presenter runs here
         self.failures = FailureWindow(settings.max_join_failures_per_minute)
+        self.local_followers = 0  # sockets of this process that follow a class
         registry.listeners.append(self)
 
     def room_of(self, session_id: str) -> Room | None:
@@ -213,10 +214,12 @@ class Rooms:
         for kind, message in await self.broker.latest(code):
             deliver(kind, message)
         await self.broker.count_followers(code, +1)
+        self.local_followers += 1
         await self.announce(code)
         return subscription
 
     async def leave(self, subscription: Subscription) -> None:
+        self.local_followers -= 1
         await self.broker.unsubscribe(subscription)
         if await self.broker.record(subscription.code) is not None:
             await self.broker.count_followers(subscription.code, -1)

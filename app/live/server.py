@@ -7,6 +7,8 @@ handed to ``app.live.connection``, sessions live in ``app.live.registry``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +27,10 @@ from app import __version__
 from app.errors import InputError
 from app.live.broker import LocalBroker
 from app.live.connection import Live, serve
+from app.live.docs import add_docs_routes
+from app.live.headers import SecurityHeaders
+from app.live.hosts import check_hosts
+from app.live.metrics import CONTENT_TYPE, Metrics
 from app.live.protocol import SERVER_FAULT, check_depth, options
 from app.live.registry import Registry
 from app.live.rooms import Rooms, normal_code
@@ -75,18 +81,27 @@ def refuse(status_code: int, field: str, message: str) -> JSONResponse:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application."""
     settings = settings or Settings()
-    pool = WorkerPool(settings) if settings.workers else None
+    metrics = Metrics()
+    pool = WorkerPool(settings, on_restart=metrics.worker_restarts.inc) if settings.workers else None
     registry = Registry(settings, pool)
     broker = LocalBroker()
     rooms = Rooms(settings, broker, registry)
-    live_state = Live(settings, registry, rooms)
+    live_state = Live(settings, registry, rooms, metrics)
+    metrics.sessions.set_function(lambda: len(registry.entries))
+    metrics.detached_sessions.set_function(lambda: registry.detached_count)
+    metrics.rooms.set_function(lambda: len(rooms.rooms))
+    metrics.followers.set_function(lambda: rooms.local_followers)
     templates = Jinja2Templates(directory=resource_dir("templates"))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pool is not None:
             await pool.start()
+        lag = asyncio.create_task(metrics.watch_event_loop())
         yield
+        lag.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lag
         await registry.close_all()
         if pool is not None:
             await pool.stop()
@@ -96,10 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A live, server-trained neural-network playground. The wire protocol is in docs/protocol.md.",
         lifespan=lifespan,
+        docs_url=None,  # self-hosted below, from static/vendor
+        redoc_url=None,
     )
     app.state.registry = registry
     app.state.rooms = rooms
     app.state.settings = settings
+    app.state.metrics = metrics
+    check_hosts(app, settings)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
+    add_docs_routes(app, settings.frame_ancestors)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -132,6 +153,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness check; also says how many sessions and classes are live."""
         return Health(status="ok", sessions=len(registry.entries), detached=registry.detached_count,
                       rooms=len(rooms.rooms), broker="local" if broker.is_connected else "unreachable")
+
+    @app.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
+    async def prometheus_metrics() -> Response:
+        """Sessions, frames, bytes, refused commands, worker restarts, event-loop lag (Prometheus text)."""
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
     @app.get("/api/options")
     async def api_options() -> dict[str, Any]:

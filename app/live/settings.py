@@ -7,13 +7,19 @@ points, rates) live with the settings they bound in ``app/training/config.py``.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
+import re
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 KIB = 1024
 MAX_DEFAULT_WORKERS = 4  # worker processes started by default: one per core, up to this many
+HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|\[[0-9a-f:.]+\]")  # name, *.name, [v6]
+Names = Annotated[tuple[str, ...], NoDecode]  # from the environment: a JSON list or comma-separated names
 
 
 class Settings(BaseSettings):
@@ -24,7 +30,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"  # interface to listen on; 0.0.0.0 inside a container
     port: int = Field(8000, ge=1, le=65535)  # TCP port
     base_path: str = Field("", pattern=r"^(/[A-Za-z0-9._~-]+)*$")  # prefix behind a reverse proxy, e.g. /neuroplay
-    allowed_origins: tuple[str, ...] = ()  # extra browser origins allowed to open /ws (same origin always is)
+    allowed_origins: Names = ()  # extra browser origins allowed to open /ws (same origin always is)
+    allowed_hosts: Names = ()  # Host names answered; empty: the bound host and localhost (app/live/hosts.py)
+    frame_ancestors: str = Field("'self'", pattern=r"^[^;,\r\n]+$")  # CSP sources that may embed the page
     max_fps: int = Field(60, ge=1, le=120)  # frames per second one session may send at most
     grid_size: int = Field(64, ge=16, le=128)  # cells per side of the big output view
     thumb_budget_bytes: int = Field(14 * KIB, ge=KIB, le=256 * KIB)  # bytes per frame for all neuron maps
@@ -52,7 +60,39 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 
+    @field_validator("allowed_origins", "allowed_hosts", mode="before")
+    @classmethod
+    def split_names(cls, value: Any) -> Any:
+        """``a.example, b.example`` or ``["a.example", "b.example"]`` from the environment."""
+        if not isinstance(value, str):
+            return value
+        if value.lstrip().startswith("["):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError("must be names separated by commas, or a JSON list of strings") from None
+        return tuple(name.strip() for name in value.split(",") if name.strip())
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def check_hosts(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Bare names, IP addresses, ``*.example.org`` or ``*``: what the Host header is matched against."""
+        return tuple(host_pattern(name) for name in names)
+
     @property
     def transport_max_bytes(self) -> int:
         """The websocket layer's own cap: above the app's, so the app answers oversized messages."""
         return self.max_message_bytes * 4
+
+
+def host_pattern(name: str) -> str:
+    """A Host pattern in the form Starlette compares: lower case, an IPv6 address in brackets."""
+    name = name.strip().lower()
+    if ":" in name and not name.startswith("["):
+        try:
+            return f"[{ipaddress.IPv6Address(name)}]"
+        except ValueError:
+            pass
+    if name != "*" and not HOST_PATTERN.fullmatch(name):
+        raise ValueError(f"must be host names, no scheme or port (a.example, *.example, 10.0.0.5, ::1), got {name!r}")
+    return name

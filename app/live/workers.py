@@ -39,6 +39,7 @@ from app.live.protocol import COMMAND_ADAPTER, SERVER_FAULT, Command, error_mess
 from app.live.registry import LiveRunner
 from app.live.runner import Runner
 from app.live.settings import Settings
+from app.live.signals import ignore_stop_signals, stop_signals_ignored
 from app.training.session import TrainingSession
 
 LOG = logging.getLogger("neuroplay.workers")
@@ -53,6 +54,7 @@ NO_ANSWER = InputError("server", "the training process did not answer in time; t
 def worker_main(settings_json: str, connection: Connection) -> None:
     """Entry point of a worker process: serve requests until the pipe closes."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    ignore_stop_signals()  # Ctrl+C and SIGTERM reach the whole process group; the pool stops us itself
     asyncio.run(_serve(Settings.model_validate_json(settings_json), connection))
 
 
@@ -232,7 +234,8 @@ class Worker:
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.process.start()
+        with stop_signals_ignored():  # inherited, so a worker still importing ignores them too
+            self.process.start()
         self.child.close()  # the worker holds its own copy; closing ours lets EOF reach the reader
         self.is_alive = True
         self.reader = threading.Thread(target=self._read, daemon=True, name="neuroplay-worker-reader")
@@ -335,8 +338,10 @@ class WorkerPool:
     MAX_RESTARTS times in RESTART_WINDOW_SECONDS.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, on_restart: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
+        self.on_restart = on_restart  # called for each replacement (a metric counts them)
+        self.is_stopping = False  # once shutdown begins, a worker that exits is not replaced
         self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
         self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
         self.restarts: deque[float] = deque(maxlen=MAX_RESTARTS)
@@ -348,6 +353,7 @@ class WorkerPool:
             worker.start(loop)
 
     async def stop(self) -> None:
+        self.is_stopping = True
         await asyncio.gather(*(worker.stop() for worker in self.workers), *self.reaping)
 
     def create_runner(self, session_id: str) -> LiveRunner:
@@ -358,6 +364,8 @@ class WorkerPool:
 
     def _replace(self, dead: Worker) -> None:
         """Start a fresh worker in the place of one that exited, unless workers keep dying."""
+        if self.is_stopping:
+            return
         loop = asyncio.get_running_loop()
         now = loop.time()
         if len(self.restarts) == MAX_RESTARTS and now - self.restarts[0] < RESTART_WINDOW_SECONDS:
@@ -367,6 +375,7 @@ class WorkerPool:
         fresh = Worker(self.settings, self.context, self._replace)
         self.workers[self.workers.index(dead)] = fresh
         fresh.start(loop)
+        self.on_restart()
         LOG.warning("started worker process %s in place of %s", fresh.process.pid, dead.process.pid)
         task = loop.create_task(dead.stop())  # reap the old process and its reader thread
         self.reaping.add(task)

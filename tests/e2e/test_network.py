@@ -228,3 +228,44 @@ def test_bias_editor_and_gradients_toggle(page: Page) -> None:
     assert canvas_pixels(page)["hash"] != before["hash"]
     page.mouse.move(*link_middle(page, 0, 0))
     expect(page.locator(".network-tooltip")).to_contain_text("∂C/∂w = ")
+
+
+def test_every_weight_and_bias_is_reachable_and_editable_by_keyboard(page: Page) -> None:
+    commands, _ = record_commands(page)
+    open_page(page)
+    canvas = page.locator("#network canvas.network-canvas")
+    announcer = page.locator("#network .network-announcer")
+    canvas.focus()
+    # 2-4-2-1: per target neuron its incoming weights, then its bias; 4·3 + 2·5 + 1·3 = 25 parameters.
+    seen = []
+    for _ in range(25):
+        page.keyboard.press("ArrowDown")
+        seen.append(announcer.inner_text())
+    assert seen[0].startswith("w = ") and "(X₁ → layer 1, neuron 1)" in seen[0]
+    assert "(X₂ → layer 1, neuron 1)" in seen[1] and seen[2].startswith("Layer 1, neuron 1") and "bias" in seen[2]
+    assert seen[-1].startswith("Output") and "bias" in seen[-1]
+    assert len(set(seen)) == 25, "each press reaches a new parameter"
+    page.keyboard.press("ArrowDown")
+    assert announcer.inner_text() == seen[-1], "the walk stops at the end"
+    page.keyboard.press("Home")
+    page.keyboard.press("PageDown")
+    expect(announcer).to_contain_text("(layer 1, neuron 1 → layer 2, neuron 1)")
+    page.keyboard.press("ArrowUp")
+    expect(announcer).to_contain_text("Layer 1, neuron 4")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".network-tooltip")).to_contain_text("(layer 1, neuron 2 → layer 2, neuron 1)")
+    page.keyboard.press("Enter")
+    editor = page.get_by_label("New value for the weight layer 1, neuron 2 → layer 2, neuron 1")
+    expect(editor).to_be_focused()
+    editor.fill("0.625")
+    editor.press("Enter")
+    expect(canvas).to_be_focused()
+    wait_until(page, lambda: any(c["type"] == "edit_weight" for c in commands))
+    edit = next(c for c in commands if c["type"] == "edit_weight")
+    assert (edit["layer"], edit["source"], edit["target"], edit["value"]) == (1, 1, 0, 0.625)
+    expect(page.locator(".network-tooltip")).to_contain_text("w = 0.625 (layer 1, neuron 2 → layer 2, neuron 1)")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowRight")
+    expect(announcer).to_contain_text("w = 0.625")
+    assert all(c["type"] != "step" for c in commands), "arrow keys on the network do not step the training"

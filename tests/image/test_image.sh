@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Container image test: lint the Dockerfile, build the image with podman, run it, and probe it
 # over HTTP and the websocket. Runs as root on Debian 12 and installs podman, runc and debootstrap
-# when they are missing. The image and the base image are kept, so a second run is quick.
+# when they are missing. The image, the base image and the cached rootfs are kept, so a second
+# run is quick; `bash tests/image/test_image.sh clean` (run by `make clean`) removes them all.
 #
-# No registry is needed: when python:3.11-slim is not in local storage, a stand-in with the same
-# name is made from Debian's own packages with debootstrap, from the mirror apt already uses.
+# No registry is needed: when the base image is not in local storage, a stand-in for
+# python:3.11-slim is made from Debian's own packages with debootstrap, from the mirror apt already
+# uses. It has a name of its own, so a later plain build of the Dockerfile still means the
+# official image; this test passes the stand-in's name as the BASE_IMAGE build argument.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 IMAGE=neuroplay:test
 CONTAINER=neuroplay-test
-BASE_IMAGE=docker.io/library/python:3.11-slim
+BASE_IMAGE=localhost/neuroplay-base:3.11-slim  # the stand-in for python:3.11-slim, never tagged as it
+BASE_LABEL=org.neuroplay.stand-in  # marks the stand-in, so clean removes only what this test made
 BASE_SUITE=bookworm  # Debian release whose python3 is 3.11, as in the real python:3.11-slim
-WORK_DIR=${NEUROPLAY_IMAGE_WORK_DIR:-/var/tmp/neuroplay-image}  # containers.conf and the cached base rootfs
-ROOTFS_TAR=$WORK_DIR/python-3.11-slim-rootfs.tar
+CACHE_DIR=${IMAGE_CACHE_DIR:-$PWD/.cache/image}  # project-owned: containers.conf and the base rootfs
+ROOTFS_TAR=$CACHE_DIR/python-3.11-slim-rootfs.tar
 BASE_CA_BUNDLE=/usr/local/share/ca-bundle.crt  # where the host's CA bundle goes in the base image
 HEALTH_TIMEOUT_S=30  # how long the server may take to answer /healthz
 PY=.venv/bin/python
@@ -97,11 +101,11 @@ build_base_image() {
         local mirror rootfs
         mirror=$(debian_mirror) || mirror=http://deb.debian.org/debian
         echo "debootstrap $BASE_SUITE from $mirror"
-        rm -rf --one-file-system "$WORK_DIR"/rootfs.*  # left by an interrupted run
-        rootfs=$(mktemp -d "$WORK_DIR/rootfs.XXXXXX")
+        rm -rf --one-file-system "$CACHE_DIR"/rootfs.*  # left by an interrupted run
+        rootfs=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
         debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates \
-            "$BASE_SUITE" "$rootfs" "$mirror" >"$WORK_DIR/debootstrap.log" 2>&1 \
-            || { tail -20 "$WORK_DIR/debootstrap.log" >&2; fail "debootstrap (log: $WORK_DIR/debootstrap.log)"; }
+            "$BASE_SUITE" "$rootfs" "$mirror" >"$CACHE_DIR/debootstrap.log" 2>&1 \
+            || { tail -20 "$CACHE_DIR/debootstrap.log" >&2; fail "debootstrap (log: $CACHE_DIR/debootstrap.log)"; }
         ln -sf /usr/bin/python3 "$rootfs/usr/local/bin/python"
         ln -sf /usr/bin/pip3 "$rootfs/usr/local/bin/pip"
         rm -f "$rootfs"/usr/lib/python3.*/EXTERNALLY-MANAGED  # pip installs system-wide, as in python:slim
@@ -117,8 +121,38 @@ build_base_image() {
         --change 'ENV LANG=C.UTF-8' \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'CMD ["python3"]' \
+        --change "LABEL $BASE_LABEL=true" \
         - "$BASE_IMAGE" <"$ROOTFS_TAR" >/dev/null
 }
+
+# Removes what this test made: its container, its image, the stand-in base image (and one that
+# earlier versions of this test tagged docker.io/library/python:3.11-slim, recognised by its CA
+# bundle setting), the cached rootfs and the old cache folder.
+clean() {
+    if command -v podman >/dev/null; then
+        export CONTAINERS_CONF=$CACHE_DIR/containers.conf
+        [ -f "$CONTAINERS_CONF" ] || unset CONTAINERS_CONF
+        podman rm --force --time 5 "$CONTAINER" >/dev/null 2>&1 || true
+        podman rmi --force "$IMAGE" >/dev/null 2>&1 || true
+        local image
+        for image in $(podman images --quiet --filter "label=$BASE_LABEL=true" 2>/dev/null | sort -u); do
+            podman rmi --force "$image" >/dev/null 2>&1 || true
+        done
+        local legacy=docker.io/library/python:3.11-slim
+        if podman image inspect --format '{{range .Config.Env}}{{.}} {{end}}' "$legacy" 2>/dev/null \
+                | grep -q "PIP_CERT=$BASE_CA_BUNDLE"; then
+            podman rmi --force "$legacy" >/dev/null 2>&1 || true
+        fi
+        podman image prune --force --filter "label=$BASE_LABEL=true" >/dev/null 2>&1 || true
+    fi
+    rm -rf --one-file-system "$CACHE_DIR" /var/tmp/neuroplay-image
+    echo "removed $IMAGE, $BASE_IMAGE and $CACHE_DIR"
+}
+
+if [ "${1:-}" = clean ]; then
+    clean
+    exit 0
+fi
 
 step "tools"
 missing=()
@@ -136,16 +170,16 @@ pass "podman $(podman version --format '{{.Client.Version}}'), runc and debootst
 .venv/bin/hadolint Dockerfile || fail "hadolint Dockerfile"
 pass "hadolint Dockerfile"
 
-mkdir -p "$WORK_DIR"
+mkdir -p "$CACHE_DIR"
 # crun fails here ("cgroups in hybrid mode not supported") and raising the default rlimits is not allowed.
-cat >"$WORK_DIR/containers.conf" <<'EOF'
+cat >"$CACHE_DIR/containers.conf" <<'EOF'
 [containers]
 default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
 
 [engine]
 runtime = "runc"
 EOF
-export CONTAINERS_CONF=$WORK_DIR/containers.conf
+export CONTAINERS_CONF=$CACHE_DIR/containers.conf
 trap cleanup EXIT
 
 step "base image"
@@ -157,9 +191,10 @@ else
 fi
 
 step "build"
-podman build --format docker --pull=never --network=host --quiet -t "$IMAGE" . >/dev/null \
+podman build --format docker --pull=never --network=host --quiet \
+    --build-arg BASE_IMAGE="$BASE_IMAGE" -t "$IMAGE" . >/dev/null \
     || fail "podman build"
-pass "podman build -t $IMAGE"
+pass "podman build -t $IMAGE (FROM $BASE_IMAGE)"
 
 step "run"
 podman rm --force --time 5 "$CONTAINER" >/dev/null 2>&1 || true

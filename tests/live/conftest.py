@@ -99,6 +99,12 @@ def sessions_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEUROPLAY_WORKERS", "0")
 
 
+@pytest.fixture(autouse=True)
+def answer_the_test_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TestClient sends ``Host: testserver``; tests of the default names delete this (test_hosts.py)."""
+    monkeypatch.setenv("NEUROPLAY_ALLOWED_HOSTS", "testserver")
+
+
 @pytest.fixture
 def settings() -> Settings:
     """Server settings for tests: defaults, a small command size limit to test it cheaply."""

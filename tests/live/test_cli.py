@@ -1,9 +1,14 @@
-"""The command line: `neuroplay bench` passes its options on; unknown options are refused."""
+"""The command line: one-line errors naming the variable or flag, `serve` by default, bench options."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
+import app.cli
 from app.cli import main
 
 
@@ -16,7 +21,84 @@ def test_bench_prints_engine_figures_for_both_networks(capsys: pytest.CaptureFix
     assert all(float(value.replace(",", "")) > 0 for values in figures.values() for value in values)
 
 
-def test_unknown_options_are_refused() -> None:
+def test_bench_help_shows_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["bench", "--help"])
+    assert done.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "--seconds" in help_text and "--engine-only" in help_text
+
+
+def refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The lines a refused command line prints on stderr; it must exit with status 2."""
     with pytest.raises(SystemExit) as refused:
-        main(["serve", "--bogus"])
+        main(argv)
     assert refused.value.code == 2
+    return capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize(("variable", "value", "line"), [
+    ("NEUROPLAY_PORT", "abc", "NEUROPLAY_PORT='abc': must be a whole number from 1 to 65535"),
+    ("NEUROPLAY_PORT", "70000", "NEUROPLAY_PORT='70000': must be a whole number from 1 to 65535"),
+    ("NEUROPLAY_WORKERS", "-1", "NEUROPLAY_WORKERS='-1': must be a whole number from 0 to 64"),
+    ("NEUROPLAY_SLICE_MS", "0", "NEUROPLAY_SLICE_MS='0': must be a number above 0 and at most 50"),
+    ("NEUROPLAY_BASE_PATH", "lab", "NEUROPLAY_BASE_PATH='lab': must be empty or a path such as /neuroplay "
+                                   "(letters, digits, . _ ~ -)"),
+    ("NEUROPLAY_ALLOWED_ORIGINS", "[oops", "NEUROPLAY_ALLOWED_ORIGINS='[oops': must be names separated by commas, "
+                                           "or a JSON list of strings"),
+    ("NEUROPLAY_ALLOWED_HOSTS", "http://a.example", "NEUROPLAY_ALLOWED_HOSTS='http://a.example': must be host names, "
+     "no scheme or port (a.example, *.example, 10.0.0.5, ::1), got 'http://a.example'"),
+])
+def test_a_bad_variable_gets_one_line_naming_it(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                 variable: str, value: str, line: str) -> None:
+    monkeypatch.setenv(variable, value)
+    assert refusal(["serve"], capsys) == [line]
+
+
+def test_every_bad_variable_gets_its_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NEUROPLAY_MAX_FPS", "1000")
+    monkeypatch.setenv("NEUROPLAY_GRID_SIZE", "big")
+    assert refusal([], capsys) == ["NEUROPLAY_MAX_FPS='1000': must be a whole number from 1 to 120",
+                                   "NEUROPLAY_GRID_SIZE='big': must be a whole number from 16 to 128"]
+
+
+def test_a_misspelt_variable_is_named_with_the_closest_setting(monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("NEUROPLAY_PROT", "8105")
+    monkeypatch.setenv("NEUROPLAY_NOTHING_LIKE_IT", "1")
+    monkeypatch.setenv("NEUROPLAY_PORT", "x")  # so the server does not start
+    lines = refusal([], capsys)
+    assert lines == [
+        "neuroplay: warning: NEUROPLAY_NOTHING_LIKE_IT is no setting and is ignored; "
+        "the settings are listed in README.md",
+        "neuroplay: warning: NEUROPLAY_PROT is no setting and is ignored; did you mean NEUROPLAY_PORT?",
+        "NEUROPLAY_PORT='x': must be a whole number from 1 to 65535",
+    ]
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["--port", "abc"], "--port 'abc': must be a whole number from 1 to 65535"),
+    (["serve", "--port", "0"], "--port '0': must be a whole number from 1 to 65535"),
+    (["serve", "--bogus"], "neuroplay: unrecognized arguments: --bogus (see neuroplay --help)"),
+    (["serve", "--log-level", "loud"], "neuroplay serve: argument --log-level: invalid choice: 'loud' (choose from "
+     "'critical', 'error', 'warning', 'info', 'debug') (see neuroplay serve --help)"),
+    (["bench", "--seconds", "soon"], "neuroplay bench: argument --seconds: invalid float value: 'soon' "
+     "(see neuroplay bench --help)"),
+])
+def test_a_bad_flag_gets_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], line: str) -> None:
+    assert refusal(argv, capsys) == [line]
+
+
+def test_serve_is_the_default_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[dict[str, str], str]] = []
+    monkeypatch.setattr(app.cli, "run_server", lambda flags, level: calls.append((flags, level)))
+    main(["--port", "8105"])
+    main([])
+    main(["serve", "--host", "0.0.0.0", "--log-level", "warning"])
+    assert calls == [({"port": "8105"}, "info"), ({}, "info"), ({"host": "0.0.0.0"}, "warning")]
+
+
+def test_python_dash_m_app_prints_one_line_and_exits_2() -> None:
+    env = {**os.environ, "NEUROPLAY_PORT": "abc"}
+    done = subprocess.run([sys.executable, "-m", "app"], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (2, "NEUROPLAY_PORT='abc': must be a whole number from 1 to 65535\n")

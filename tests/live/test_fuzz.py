@@ -4,8 +4,8 @@ Both ways of running sessions are fuzzed, in the web process (workers=0) and in 
 Invariants, for every example: each message is answered (an ``error`` or a ``session``) within
 ANSWER_SECONDS; no answer is a fault of the server (field ``server``); every refusal is one plain
 line; the socket stays usable (``play`` and ``pause`` after it are answered); and the session is
-freed once its socket has closed (after a short detached TTL). Imports get a JSON refusal naming a field of the document, nothing is
-left waiting in a worker, and the run goes on.
+freed once its socket has closed (after a short detached TTL). Imports get a JSON refusal naming a
+field of the document, nothing is left waiting in a worker, and the run goes on.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ END = {"type": "step", "count": 0, "id": "end"}  # always refused, and last: eve
 @pytest.fixture(scope="module", params=[0, 1], ids=["in-process", "worker-process"])
 def app_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     settings = Settings(workers=request.param, max_commands_per_second=1000, max_message_bytes=MESSAGE_BYTES,
-                        detached_ttl_s=DETACHED_TTL_S)
+                        detached_ttl_s=DETACHED_TTL_S, allowed_hosts=("testserver",))
     with TestClient(create_app(settings)) as client:
         yield client
 

@@ -27,7 +27,7 @@ def pooled() -> Iterator[TestClient]:
 
     Sessions are kept for a second after their socket closes, so each test soon starts on an empty server.
     """
-    with TestClient(create_app(Settings(workers=2, detached_ttl_s=1.0))) as client:
+    with TestClient(create_app(Settings(workers=2, detached_ttl_s=1.0, allowed_hosts=("testserver",)))) as client:
         yield client
 
 
@@ -86,7 +86,8 @@ def test_sessions_spread_over_the_workers_and_are_freed(pooled: TestClient) -> N
 
 
 def test_a_worker_that_dies_is_reported_and_replaced() -> None:
-    with TestClient(create_app(Settings(workers=1))) as client, client.websocket_connect("/ws") as websocket:
+    settings = Settings(workers=1, allowed_hosts=("testserver",))
+    with TestClient(create_app(settings)) as client, client.websocket_connect("/ws") as websocket:
         talk = Conversation(websocket)
         talk.frame()
         pool = client.app.state.registry.pool  # type: ignore[attr-defined]
@@ -101,6 +102,8 @@ def test_a_worker_that_dies_is_reported_and_replaced() -> None:
             again.send({"type": "step"})
             assert again.frame(lambda f: f["step"] == 1)["status"] == "paused"
         assert pool.workers[0] is not dead and pool.workers[0].is_alive
+        metrics = client.app.state.metrics  # type: ignore[attr-defined]
+        assert metrics.registry.get_sample_value("neuroplay_worker_restarts_total") == 1
 
 
 HUGE = "1" + "0" * 400  # a JSON integer no float can hold

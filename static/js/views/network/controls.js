@@ -221,7 +221,8 @@ export function createLegend(parent) {
   scale.append(low, strip, high);
   const quantity = make("span", { class: "network-legend-text" });
   const thickness = make("span", { class: "network-legend-text" });
-  const hint = make("span", { class: "network-legend-hint" }, "Hover for values · click a link or neuron to edit");
+  const hint = make("span", { class: "network-legend-hint" },
+    "Hover for values · click a link or neuron to edit · keyboard: Tab to the network, arrows, Enter");
   legend.append(scale, quantity, thickness, hint);
   parent.append(legend);
   const context = sizeCanvas(strip, LEGEND_WIDTH, LEGEND_HEIGHT);

@@ -20,6 +20,7 @@ import { drawNetwork } from "./draw.js";
 import { hitTest } from "./hit.js";
 import { describe, linkName, neuronName, showTooltip } from "./tooltip.js";
 import { openEditor } from "./editor.js";
+import { KEYBOARD_HELP, anchor, move, parameters } from "./keyboard.js";
 import {
   NEW_LAYER_SIZE, createBar, createLegend, make, renderHeaders, renderInputs, renderNeuronButtons,
 } from "./controls.js";
@@ -39,8 +40,10 @@ export function createNetworkView(element, { store, send }) {
   const scroll = make("div", { class: "network-scroll" });
   const stage = make("div", { class: "network-stage" });
   const canvas = /** @type {HTMLCanvasElement} */ (make("canvas", {
-    class: "network-canvas", role: "img", "aria-label": "The network: neuron outputs and weighted links",
+    class: "network-canvas", role: "application", tabindex: "0", "aria-roledescription": "network diagram",
+    "aria-label": `The network: neuron outputs and weighted links. ${KEYBOARD_HELP}`,
   }));
+  const announcer = make("div", { class: "visually-hidden network-announcer", role: "status" });
   const headers = make("div", { class: "network-headers" });
   const inputs = make("div", { class: "network-inputs", "data-field": "features", role: "group", "aria-label": "Input features" });
   const neuronButtons = make("div", { class: "network-neurons" });
@@ -50,7 +53,7 @@ export function createNetworkView(element, { store, send }) {
   const legend = createLegend(element);
   const tooltip = make("div", { class: "tooltip network-tooltip", role: "tooltip" });
   tooltip.hidden = true;
-  element.append(tooltip);
+  element.append(tooltip, announcer);
 
   /** Everything this view remembers between renders. */
   const view = {
@@ -64,6 +67,8 @@ export function createNetworkView(element, { store, send }) {
     sentNeuron: "null",
     /** @type {(() => void) | null} */ closeEditor: null,
     isDrawScheduled: false,
+    /** @type {import("./draw.js").Hit[]} */ keyboardItems: [],
+    keyboardIndex: -1,
   };
 
   watchSize(scroll, (width) => {
@@ -80,6 +85,8 @@ export function createNetworkView(element, { store, send }) {
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width);
     view.layout = layout;
     view.offsets = frameOffsets(session.sizes);
+    view.keyboardItems = parameters(layout.sizes);
+    view.keyboardIndex = -1;
     stage.style.width = `${layout.width}px`;
     stage.style.height = `${layout.height}px`;
     view.context = sizeCanvas(canvas, layout.width, layout.height);
@@ -166,6 +173,40 @@ export function createNetworkView(element, { store, send }) {
     const box = canvas.getBoundingClientRect();
     if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
   });
+
+  canvas.addEventListener("keydown", (event) => {
+    const { layout } = view;
+    if (!layout || event.altKey || event.ctrlKey || event.metaKey) return;
+    const current = view.keyboardItems[view.keyboardIndex];
+    if (event.key === "Enter" && current) {
+      event.preventDefault();
+      const [x, y] = anchor(layout, current);
+      activate(current, canvas, x, y);
+      return;
+    }
+    const next = move(view.keyboardItems, view.keyboardIndex, event.key);
+    if (next === null) return;
+    event.preventDefault();  // the page's own shortcuts (→ steps) stay out of it
+    view.keyboardIndex = next;
+    pointAt(view.keyboardItems[next]);
+  });
+  canvas.addEventListener("blur", () => queueMicrotask(() => {
+    // Enter moves focus to the editor before it is recorded as open: keep pointing at its parameter.
+    if (!view.closeEditor && document.activeElement !== canvas) setHover(null);
+  }));
+
+  /**
+   * Show a parameter chosen by keyboard as if the pointer were on it, and say what it is.
+   * @param {Hit} item
+   */
+  function pointAt(item) {
+    const layout = /** @type {import("./layout.js").Layout} */ (view.layout);
+    const [x, y] = anchor(layout, item);
+    const box = canvas.getBoundingClientRect();
+    setHover(item, box.left + x, box.top + y);
+    const { frame } = store.get();
+    if (frame && frameFits(frame, layout.sizes)) announcer.textContent = describe(item, tooltipContext()).slice(0, -1).join("; ");
+  }
 
   /**
    * Click (or Enter) on something: toggle an input, or open the editor for a bias or weight.

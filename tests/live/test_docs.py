@@ -1,0 +1,63 @@
+"""/docs and /redoc work offline: every asset comes from this server, under their own policy."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.live.server import create_app
+from app.live.settings import Settings
+from tests.live.test_headers import directives
+
+ASSET = re.compile(r'(?:src|href)="([^"]+)"')
+
+
+@pytest.mark.parametrize(("path", "bundle"), [("/docs", "swagger-ui-dist-5.35.0/swagger-ui-bundle.js"),
+                                              ("/redoc", "redoc-2.5.2/redoc.standalone.js")])
+def test_the_docs_pages_load_only_local_assets(client: TestClient, path: str, bundle: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.text
+    assets = ASSET.findall(page)
+    assert f"/static/vendor/{bundle}" in assets
+    assert all(asset.startswith("/static/") for asset in assets), assets
+    assert "fonts.googleapis" not in page and "cdn." not in page and "//" not in "".join(assets)
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200 and len(served.content) > 0, asset
+
+
+def test_the_vendored_bundles_keep_their_licences(client: TestClient) -> None:
+    for folder in ("swagger-ui-dist-5.35.0", "redoc-2.5.2"):
+        assert "Permission" in client.get(f"/static/vendor/{folder}/LICENSE").text or \
+            "Apache License" in client.get(f"/static/vendor/{folder}/LICENSE").text
+
+
+def test_swagger_ui_may_run_its_one_inline_script_and_nothing_else(client: TestClient) -> None:
+    response = client.get("/docs")
+    (script,) = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    policy = directives(response.headers["content-security-policy"])
+    assert policy["script-src"] == ["'self'", f"'sha256-{digest}'"]
+    assert policy["connect-src"] == ["'self'"] and policy["frame-ancestors"] == ["'self'"]
+    redirect = client.get("/docs/oauth2-redirect")
+    assert redirect.status_code == 200 and "sha256-" in redirect.headers["content-security-policy"]
+
+
+def test_the_docs_allowances_stay_on_the_docs(client: TestClient) -> None:
+    assert "unsafe-inline" in client.get("/redoc").headers["content-security-policy"]
+    for path in ("/", "/openapi.json", "/static/vendor/redoc-2.5.2/redoc.standalone.js"):
+        assert "unsafe-inline" not in client.get(path).headers["content-security-policy"], path
+
+
+def test_the_docs_follow_the_base_path() -> None:
+    app = create_app(Settings(base_path="/lab"))
+    with TestClient(app, root_path="/lab") as proxied:
+        page = proxied.get("/lab/docs").text
+        assert 'src="/lab/static/vendor/swagger-ui-dist-5.35.0/swagger-ui-bundle.js"' in page
+        assert "'/lab/openapi.json'" in page
+        assert 'spec-url="/lab/openapi.json"' in proxied.get("/lab/redoc").text
