@@ -5,21 +5,22 @@
  * See docs/protocol.md. A test checks these names against the Python side.
  */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Server → client message types. */
-export const SERVER_MESSAGES = ["hello", "session", "dataset", "frame", "error"];
+export const SERVER_MESSAGES = ["hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked"];
 
 /** Client → server command types. */
 export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
   "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
+  "present", "end_class", "highlight", "fork",
 ];
 
 /**
- * @typedef {{name: string, dtype: "float32"|"float16"|"uint8", offset: number, length: number}} ArrayEntry
+ * @typedef {{name: string, dtype: "float32"|"float16"|"uint32"|"uint8", offset: number, length: number}} ArrayEntry
  * @typedef {{type: string, arrays: ArrayEntry[], [key: string]: any}} BinaryHeader
- * @typedef {{header: BinaryHeader, arrays: Record<string, Float32Array|Uint8Array>}} BinaryMessage
+ * @typedef {{header: BinaryHeader, arrays: Record<string, Float32Array|Uint32Array|Uint8Array>}} BinaryMessage
  * @typedef {{type: string, [key: string]: any}} Command
  */
 
@@ -44,6 +45,12 @@ export const commands = {
   editWeight: (layer, source, target, value) => ({ type: "edit_weight", layer, source, target, value }),
   /** @param {string} problem @param {number[][]} rows @param {number|null} classes */
   setData: (problem, rows, classes = null) => ({ type: "set_data", problem, rows, classes }),
+  /** Open a room for this run; with a stored code and secret, reopen that class. @param {{code: string, secret: string} | null} room */
+  present: (room = null) => (room ? { type: "present", code: room.code, secret: room.secret } : { type: "present" }),
+  endClass: () => ({ type: "end_class" }),
+  /** @param {number|null} layer @param {number|null} index */
+  highlight: (layer, index) => ({ type: "highlight", layer, index }),
+  fork: () => ({ type: "fork" }),
 };
 
 /**
@@ -67,7 +74,7 @@ export function halfToFloat(bits) {
 
 /**
  * Decode a binary envelope: uint32 header length, JSON header, padding to 4, aligned arrays.
- * float16 arrays come back as Float32Array.
+ * float16 arrays come back as Float32Array; uint32 ones (counters) as Uint32Array.
  * @param {ArrayBuffer} buffer
  * @returns {BinaryMessage}
  */
@@ -77,11 +84,12 @@ export function decodeBinary(buffer) {
   /** @type {BinaryHeader} */
   const header = JSON.parse(new TextDecoder().decode(headerBytes));
   const payload = Math.ceil((4 + headerLength) / 4) * 4;
-  /** @type {Record<string, Float32Array|Uint8Array>} */
+  /** @type {Record<string, Float32Array|Uint32Array|Uint8Array>} */
   const arrays = {};
   for (const entry of header.arrays) {
     const start = payload + entry.offset;
     if (entry.dtype === "float32") arrays[entry.name] = new Float32Array(buffer, start, entry.length);
+    else if (entry.dtype === "uint32") arrays[entry.name] = new Uint32Array(buffer, start, entry.length);
     else if (entry.dtype === "uint8") arrays[entry.name] = new Uint8Array(buffer, start, entry.length);
     else arrays[entry.name] = halfToFloat(new Uint16Array(buffer, start, entry.length));
   }
