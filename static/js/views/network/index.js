@@ -112,7 +112,8 @@ export function createNetworkView(element, { store, send }) {
     const scale = ui.showGradients ? gradientScale(frame) : 0;
     drawNetwork(context, layout, frame, offsets, {
       showGradients: ui.showGradients, gradientScale: scale, hover: view.hover,
-      selected: ui.hoverNeuron || session?.selected_neuron || null,
+      // The presenter's highlight is what a follower's class points at.
+      selected: ui.hoverNeuron || session?.highlight || session?.selected_neuron || null,
     });
     canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
     canvas.dataset.sizes = layout.sizes.join(",");
@@ -177,6 +178,7 @@ export function createNetworkView(element, { store, send }) {
   function activate(hit, returnFocus, x, y) {
     const { session, hello, frame } = store.get();
     const layout = view.layout;
+    if (hello?.role === "follower") return; // a class's run is the presenter's to change
     if (!layout || !view.offsets || !frame || !frameFits(frame, layout.sizes)) return;
     if (hit.kind === "input") return toggleFeature(layout.inputs[hit.slot].name);
     if (hit.kind === "neuron" && hit.layer === 0) return toggleFeature(session.config.features[hit.index]);
@@ -248,7 +250,8 @@ export function createNetworkView(element, { store, send }) {
       bar.update(session, hello, state.ui.showGradients);
     }
     if (isNewLayout || state.frame !== previous.frame || state.ui !== previous.ui
-        || session.selected_neuron !== previous.session?.selected_neuron) scheduleDraw();
+        || session.selected_neuron !== previous.session?.selected_neuron
+        || session.highlight !== previous.session?.highlight) scheduleDraw();
   }
 
   return { render };
