@@ -10,7 +10,8 @@
  * numbers and maps from `frame`. Reshaping and edits go out as commands and
  * appear once the server echoes them. Drawing is coalesced to one per
  * animation frame. Geometry, painting, hit tests, words and the DOM around
- * the canvas live in the network-*.js modules.
+ * the canvas live in the network-*.js modules. The CSS custom property
+ * `--canvas-label-scale` (projector mode) makes labels and squares larger.
  */
 import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
@@ -28,6 +29,9 @@ import {
  * @typedef {import("./draw.js").Hit} Hit
  * @typedef {import("../../messages.js").State} State
  */
+
+/** The CSS custom property that scales the drawing (projector mode). */
+const SCALE_PROPERTY = "--canvas-label-scale";
 
 /**
  * @param {HTMLElement} element
@@ -59,6 +63,7 @@ export function createNetworkView(element, { store, send }) {
     /** @type {CanvasRenderingContext2D | null} */ context: null,
     layoutKey: "",
     width: scroll.clientWidth,
+    scale: 1,
     /** @type {Hit | null} */ hover: null,
     pointer: { x: 0, y: 0 },
     sentNeuron: "null",
@@ -77,7 +82,8 @@ export function createNetworkView(element, { store, send }) {
     const { hello, session } = state;
     view.closeEditor?.();
     setHover(null);
-    const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width);
+    const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
+      view.scale);
     view.layout = layout;
     view.offsets = frameOffsets(session.sizes);
     stage.style.width = `${layout.width}px`;
@@ -238,9 +244,12 @@ export function createNetworkView(element, { store, send }) {
   function render(state, previous) {
     const { hello, session } = state;
     if (!hello || !session) return;
+    // Projector mode changes the scale once the page has its new look: look again after that.
+    if (state.ui.projector !== previous.ui.projector) requestAnimationFrame(() => render(store.get(), store.get()));
     const config = session.config;
+    view.scale = Number(getComputedStyle(element).getPropertyValue(SCALE_PROPERTY)) || 1;
     const key = JSON.stringify([session.sizes, config.features, config.hidden_layers, config.activation,
-      config.layer_activations, session.activations, view.width]);
+      config.layer_activations, session.activations, view.width, view.scale]);
     const isNewLayout = key !== view.layoutKey;
     if (isNewLayout) {
       view.layoutKey = key;
