@@ -1,28 +1,50 @@
-"""One websocket: origin check, hello, commands in with their limits, messages out.
+"""One websocket: origin check, hello, then an owner's or a follower's conversation.
 
-Each socket gets its own ``Runner`` (its own session) from the registry and
-an ``Outbox``. Reading and sending are separate tasks, so a client that
-stops reading only stalls its own sender: frames for it are replaced, never
-queued, and the session and other clients go on.
+``/ws`` and ``/ws?session=ID`` hold a session (a new one, or the one with that id: a resume
+or a takeover; see app/live/registry.py); ``/ws?room=CODE`` follows a class. Reading and
+sending are separate tasks, so a client that stops reading only stalls its own sender:
+frames for it are replaced, never queued, and a send that takes longer than
+``settings.send_timeout_s`` ends the connection. Whatever ends it, the session is detached
+(not freed) and the follower's place in its room is given back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from fastapi import WebSocket, WebSocketDisconnect
+from fastapi import WebSocket
 
 from app.errors import InputError
+from app.live.broker import Subscription
 from app.live.outbox import Outbox
-from app.live.protocol import error_message, options, parse_command, request_id
-from app.live.registry import LiveRunner, Registry
+from app.live.protocol import Command, Present, error_message, options, parse_command, request_id
+from app.live.registry import Lease, Registry
+from app.live.rooms import Rooms, normal_code, presenting_message, room_message
 from app.live.settings import Settings
 
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full
+CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
+CLOSE_NO_ROOM = 4404  # no class has that code
+CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
+TAKEN_OVER = InputError("session", "This run was opened in another tab or window, which controls it now")
+NOT_YOURS = InputError("role", "You are following a class, so its run is read-only: press \"Try it myself\" "
+                               "to change things in a copy of your own")
+
+
+@dataclass
+class Live:
+    """What every connection needs: the settings, the sessions and the rooms."""
+
+    settings: Settings
+    registry: Registry
+    rooms: Rooms
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
@@ -52,43 +74,152 @@ class RateLimit:
         return True
 
 
-async def serve(websocket: WebSocket, registry: Registry, settings: Settings) -> None:
-    """Run one connection until the client leaves; the session goes with it."""
-    if not origin_allowed(websocket, settings):
+def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
+          is_paused_away: bool = False, room: str | None = None) -> str:
+    return json.dumps({"type": "hello", "session_id": session_id, "role": role, "resume": resume,
+                       "paused_while_away": is_paused_away, "room": None if room is None else json.loads(room),
+                       **options(settings)})
+
+
+def join_base(websocket: WebSocket, settings: Settings) -> str:
+    """Where the class reaches this server: NEUROPLAY_PUBLIC_URL, or the address the page was opened at."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    return f"{scheme}://{websocket.headers.get('host', 'localhost')}{settings.base_path}"
+
+
+async def serve(websocket: WebSocket, live: Live) -> None:
+    """Run one connection until the client leaves or stalls."""
+    if not origin_allowed(websocket, live.settings):
         await websocket.close(code=CLOSE_POLICY)
         return
     await websocket.accept()
-    runner = registry.create()
-    if runner is None:
-        full = InputError("sessions", f"the server is full ({settings.max_sessions} sessions); try again later")
+    code = websocket.query_params.get("room")
+    if code is not None:
+        await _follow(websocket, live, code)
+    else:
+        await _own(websocket, live, websocket.query_params.get("session") or None)
+
+
+async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None:
+    outbox = Outbox()
+    lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)))
+    opened = await live.registry.open(session_id, lease)
+    if opened is None:
+        full = InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try again later")
         await websocket.send_text(error_message(full, None, None))
         await websocket.close(code=CLOSE_TRY_LATER)
         return
-    outbox = Outbox()
-    outbox.put(json.dumps({"type": "hello", "session_id": runner.id, **options(settings)}))
-    runner.subscribe(outbox)
-    runner.start()
-    sender = asyncio.create_task(_send(websocket, outbox))
+    runner, rooms = opened.runner, live.rooms
+    watching: list[Subscription] = []  # the presenter's view of its room's announcements
+
+    async def watch_room(code: str) -> None:
+        if not watching:
+            watching.append(await rooms.watch(code, lambda _, message: outbox.put(message)))
+
+    async def handle(command: Command) -> None:
+        match command:
+            case Present(code=code, secret=secret):
+                room, new_secret = await rooms.present(runner.id, join_base(websocket, live.settings), code, secret)
+                outbox.put(presenting_message(room.code, new_secret))
+                await watch_room(room.code)
+                await rooms.announce(room.code)
+            case _ if command.type == "end_class":
+                await rooms.end(runner.id)
+                while watching:
+                    await rooms.broker.unsubscribe(watching.pop())
+            case _ if command.type == "fork":
+                raise InputError("role", "only a class's followers fork its run; this run is yours already")
+            case _:
+                await runner.execute(command)
+
     try:
-        await _receive(websocket, runner, outbox, settings)
-    except WebSocketDisconnect:
-        pass
+        room = rooms.room_of(runner.id)
+        record = None if room is None else await rooms.broker.record(room.code)
+        outbox.put(hello(live.settings, runner.id, "owner", opened.resume, is_paused_away=opened.is_paused_away,
+                         room=None if room is None or record is None else room_message(room.code, record, 0)))
+        runner.subscribe(outbox)
+        if room is not None:
+            outbox.put(presenting_message(room.code, None))
+            await watch_room(room.code)
+            await rooms.announce(room.code)
+        await _converse(websocket, outbox, live.settings, handle)
     finally:
-        sender.cancel()
+        for subscription in watching:
+            await rooms.broker.unsubscribe(subscription)
         runner.unsubscribe(outbox)
-        await registry.close(runner)
+        live.registry.detach(runner, lease)
 
 
-async def _send(websocket: WebSocket, outbox: Outbox) -> None:
+async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
+    client = websocket.client.host if websocket.client else "unknown"
+    try:
+        record = await live.rooms.find(code, client)
+    except InputError as error:
+        await websocket.send_text(error_message(error, None, None))
+        await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate" else CLOSE_NO_ROOM)
+        return
+    code = normal_code(code)
+    outbox = Outbox()
+    subscription: Subscription | None = None
+
+    async def handle(command: Command) -> None:
+        if command.type != "fork":
+            raise NOT_YOURS
+        document = await live.rooms.export_for_fork(code)
+        fork = await live.registry.create()
+        if fork is None:
+            raise InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try later")
+        try:
+            await fork.import_document(document)
+        except InputError:
+            await live.registry.close(fork)
+            raise
+        live.registry.detach(fork, None)  # kept until the page opens it with /ws?session=ID
+        outbox.put(json.dumps({"type": "forked", "session_id": fork.id}))
+
+    try:
+        outbox.put(hello(live.settings, None, "follower", "new", room=room_message(code, record, 0)))
+        subscription = await live.rooms.follow(
+            code, lambda kind, message: outbox.put_frame(message) if kind == "frame" else outbox.put(message))  # type: ignore[arg-type]
+        await _converse(websocket, outbox, live.settings, handle)
+    except InputError as error:  # the class is full
+        outbox.put(error_message(error, None, None))
+        outbox.close(CLOSE_NO_ROOM)
+        await _send(websocket, outbox, live.settings)
+    finally:
+        if subscription is not None:
+            await live.rooms.leave(subscription)
+
+
+async def _converse(websocket: WebSocket, outbox: Outbox, settings: Settings,
+                    handle: Callable[[Command], Awaitable[None]]) -> None:
+    """Receive and send until either side ends (the client left, broke a rule, or stopped reading)."""
+    tasks = [asyncio.create_task(_receive(websocket, outbox, settings, handle)),
+             asyncio.create_task(_send(websocket, outbox, settings))]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def _send(websocket: WebSocket, outbox: Outbox, settings: Settings) -> None:
     while True:
         for message in await outbox.take():
-            if isinstance(message, bytes):
-                await websocket.send_bytes(message)
-            else:
-                await websocket.send_text(message)
+            sending = websocket.send_bytes(message) if isinstance(message, bytes) else websocket.send_text(message)
+            await asyncio.wait_for(sending, settings.send_timeout_s)  # a reader that stalls is let go
+        if outbox.close_code is not None:
+            await websocket.close(code=outbox.close_code)
+            return
 
 
-async def _receive(websocket: WebSocket, runner: LiveRunner, outbox: Outbox, settings: Settings) -> None:
+async def _receive(websocket: WebSocket, outbox: Outbox, settings: Settings,
+                   handle: Callable[[Command], Awaitable[None]]) -> None:
     limit = RateLimit(settings.max_commands_per_second)
     while True:
         message = await websocket.receive()
@@ -107,6 +238,6 @@ async def _receive(websocket: WebSocket, runner: LiveRunner, outbox: Outbox, set
                 raise InputError("rate", f"at most {settings.max_commands_per_second} commands per second")
             command = parse_command(text, settings.max_message_bytes)
             command_type = command.type
-            await runner.execute(command)
+            await handle(command)
         except InputError as error:
             outbox.put(error_message(error, command_type, request_id(raw)))

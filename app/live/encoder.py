@@ -1,4 +1,4 @@
-"""Binary messages: the ``frame`` and ``dataset`` envelopes of docs/protocol.md.
+"""Binary messages: the ``frame``, ``dataset`` and ``history`` envelopes of docs/protocol.md.
 
 An envelope is a little-endian uint32 header length, a UTF-8 JSON header,
 zero padding to a multiple of 4 bytes, then the arrays, each 4-byte aligned
@@ -16,13 +16,19 @@ from typing import Any
 
 import numpy as np
 
+from app.data.datasets import Problem
 from app.data.split import DataSplit
 from app.training.evaluation import PartMetrics
+from app.training.history import FIGURES, History
+from app.training.session import TrainingSession
 from app.training.snapshot import Snapshot
+from app.training.trace import trace
 
 ALIGNMENT = 4  # bytes; every array starts at a multiple of this from the payload start
 LEVELS = 255  # a uint8 map byte q stands for lo + q / LEVELS * (hi - lo)
 FLOAT16_MAX = 65504.0  # the largest finite float16
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # the largest finite float32
+UINT32_MAX = 2**32 - 1  # counters beyond this are clipped on the wire
 
 
 def json_safe(value: Any) -> Any:
@@ -80,6 +86,14 @@ class Envelope:
             text = json.dumps(json_safe(header), separators=(",", ":")).encode()
         padding = -(4 + len(text)) % ALIGNMENT
         return b"".join([struct.pack("<I", len(text)), text, bytes(padding), *self.chunks])
+
+
+def message_type(message: str | bytes) -> str:
+    """The ``type`` of a JSON message or of a binary envelope's header."""
+    if isinstance(message, str):
+        return str(json.loads(message)["type"])
+    (length,) = struct.unpack_from("<I", message)
+    return str(json.loads(message[4 : 4 + length])["type"])
 
 
 def _metrics(part: PartMetrics) -> dict[str, Any]:
@@ -152,3 +166,41 @@ def encode_dataset(data: DataSplit) -> bytes:
         "n_train": len(data.train_index),
         "n_test": len(data.test_index),
     })
+
+
+def encode_history(history: History, problem: Problem) -> bytes:
+    """One ``history`` message: the run's cost curve, with a bit mask for the figures that are known."""
+    envelope = Envelope()
+    envelope.add("step", np.minimum(history.steps, UINT32_MAX).astype(np.uint32))
+    envelope.add("epoch", np.minimum(history.epochs, UINT32_MAX).astype(np.uint32))
+    present = np.zeros(len(history), dtype=np.uint8)
+    for bit, name in enumerate(FIGURES):
+        values = history.figures[name]
+        known = np.isfinite(values)
+        present |= known.astype(np.uint8) << bit
+        envelope.add(name, np.where(known, np.clip(values, -FLOAT32_MAX, FLOAT32_MAX), 0.0).astype(np.float32))
+    envelope.add("present", present)
+    metric = "r2" if problem == Problem.REGRESSION else "accuracy"
+    return envelope.pack({"type": "history", "length": len(history), "metric": metric})
+
+
+def trace_header(session: TrainingSession, selection: dict[str, Any],
+                 selected_neuron: tuple[int, int] | None) -> dict[str, Any]:
+    """The frame's ``trace``: one sample through the network, and the arithmetic of one neuron.
+
+    The neuron is the selected one, or the first output neuron when none (or an input) is selected.
+    """
+    sample = trace(session, **selection)
+    layer, index = selected_neuron or (0, 0)
+    if layer == 0:
+        layer, index = len(session.mlp.sizes) - 1, 0
+    return {
+        "part": sample.part,
+        "index": sample.index,
+        "point": list(sample.point),
+        "label": sample.label,
+        "target": None if sample.target is None else sample.target.tolist(),
+        "cost": sample.cost,
+        "output": sample.A[-1].tolist(),
+        "neuron": sample.neuron(session, layer, index),
+    }

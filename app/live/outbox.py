@@ -22,6 +22,7 @@ class Outbox:
         self.frame: bytes | None = None
         self.ready = asyncio.Event()
         self.is_overflowing = False
+        self.close_code: int | None = None  # set by close(): the sender sends what is queued, then closes
 
     def put(self, message: str | bytes) -> None:
         """Queue a message that must arrive (session, dataset, error)."""
@@ -34,6 +35,16 @@ class Outbox:
         """Offer a frame; an unsent older one is dropped."""
         self.frame = frame
         self.ready.set()
+
+    def close(self, code: int, last_message: str | None = None) -> None:
+        """Ask the sender to send what is queued (and ``last_message``), then close with ``code``."""
+        if last_message is not None:
+            self.messages.append(last_message)
+        self.close_code = code
+        self.ready.set()
+
+    def keep(self, message: str | bytes) -> None:
+        """A message that a class's late joiners should find (a renewed history); a socket ignores it."""
 
     async def take(self) -> list[str | bytes]:
         """Wait for something to send; returns queued messages then the newest frame."""

@@ -25,10 +25,13 @@ from app.nn.optim import OPTIMIZERS
 from app.nn.regularization import REGULARIZERS
 from app.training.config import FIELDS, MAX_REGULARIZATION_RATE, PROBLEM_COSTS, PROBLEM_OUTPUTS, ExperimentConfig
 
-PROTOCOL_VERSION = 1  # bump on any incompatible change to docs/protocol.md
+PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 
-# Server → client message types (nouns). Binary ones: "dataset", "frame".
-SERVER_MESSAGES = ("hello", "session", "dataset", "frame", "error")
+# Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
+SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked")
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
+JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
+JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"
 
 # The learning and regularization rates the page offers (TensorFlow Playground's lists).
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -108,17 +111,39 @@ class SetData(_Command):
     classes: StrictInt | None = None
 
 
+class Present(_Command):
+    type: Literal["present"]
+    code: Annotated[str, Field(pattern=JOIN_CODE_PATTERN)] | None = None
+    secret: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+
+
+class EndClass(_Command):
+    type: Literal["end_class"]
+
+
+class Highlight(_Command):
+    type: Literal["highlight"]
+    layer: StrictInt | None = Field(None, ge=0)
+    index: StrictInt | None = Field(None, ge=0)
+
+
+class Fork(_Command):
+    type: Literal["fork"]
+
+
 Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
-    | SelectNeuron | SelectSample | EditWeight | SetData,
+    | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES = tuple(
     model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
-                  SelectNeuron, SelectSample, EditWeight, SetData)
+                  SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork)
 )
+ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
+FOLLOWER_COMMANDS = ("fork",)  # all a follower may send
 
 
 def parse_command(text: str | bytes, max_bytes: int) -> Command:

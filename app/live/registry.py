@@ -1,17 +1,28 @@
-"""The live sessions of the server, by id, and the interface they share.
+"""The sessions of the server, by id: live ones with a socket, detached ones kept for a while.
 
-A session lives in the web process (``Runner``) or in a worker process
-(``RemoteRunner``, see app/live/workers.py); connections and the HTTP API see
-either through ``LiveRunner``.
+A session lives in the web process (``Runner``) or in a worker process (``RemoteRunner``, see
+app/live/workers.py); connections, rooms and the HTTP API see either through ``LiveRunner``.
+
+A session's socket holds it through a ``Lease``. When the socket goes away the session is
+*detached*: it keeps training for ``settings.detached_grace_s``, then pauses, and it is freed
+``settings.detached_ttl_s`` after it was detached unless a socket attaches it again (a reload,
+a reconnection). A socket that presents the id of an attached session takes it over: the
+first lease is told and closed. When the server is full, the oldest detached session is
+freed to make room; a session with a socket never is.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from app.errors import InputError
 from app.live.outbox import Outbox
-from app.live.protocol import Command
+from app.live.protocol import Command, Pause
 from app.live.runner import Runner
 from app.live.settings import Settings
 from app.training.session import TrainingSession
@@ -19,44 +30,161 @@ from app.training.session import TrainingSession
 SESSION_ID_BYTES = 18  # random bytes in a session id: it grants control of the run, so unguessable
 
 
-class Registry:
-    """The live runners, by session id; at most ``settings.max_sessions`` at once.
+@dataclass(eq=False)
+class Lease:
+    """One socket's hold on a session: its outbox, and what to do when another socket takes over."""
 
-    With a worker pool, sessions live in its processes; without, in this one.
-    """
+    outbox: Outbox
+    on_taken_over: Callable[[], None] = lambda: None
+
+
+@dataclass(eq=False)
+class Entry:
+    """A session and who holds it."""
+
+    runner: LiveRunner
+    lease: Lease | None = None
+    detached_at: float | None = None  # event-loop time; None while a socket holds it
+    is_paused_away: bool = False  # the grace ran out while detached and the run was paused
+    timers: list[asyncio.TimerHandle] = field(default_factory=list)
+
+    def cancel_timers(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What ``Registry.open`` found: the runner, how it was found, and whether it was paused while away."""
+
+    runner: LiveRunner
+    resume: str  # "new", "resumed" or "expired"
+    is_paused_away: bool = False
+
+
+class SessionListener(Protocol):
+    """Told when a session loses or regains its socket and when it is freed (rooms listen)."""
+
+    def on_detached(self, session_id: str) -> None: ...
+    def on_attached(self, session_id: str) -> None: ...
+    def on_freed(self, session_id: str) -> None: ...
+
+
+class Registry:
+    """The sessions by id; at most ``settings.max_sessions`` at once, detached ones included."""
 
     def __init__(self, settings: Settings, pool: RunnerFactory | None = None) -> None:
         self.settings = settings
         self.pool = pool
-        self.runners: dict[str, LiveRunner] = {}
+        self.entries: dict[str, Entry] = {}
+        self.listeners: list[SessionListener] = []
+        self.tasks: set[asyncio.Task[None]] = set()
 
-    def create(self) -> LiveRunner | None:
-        """A runner with a fresh default session, or None when the server is full."""
-        if len(self.runners) >= self.settings.max_sessions:
+    @property
+    def runners(self) -> dict[str, LiveRunner]:
+        """Every session's runner, by id."""
+        return {session_id: entry.runner for session_id, entry in self.entries.items()}
+
+    @property
+    def detached_count(self) -> int:
+        return sum(entry.lease is None for entry in self.entries.values())
+
+    def get(self, session_id: str) -> LiveRunner | None:
+        """The runner of this session, attached or not."""
+        entry = self.entries.get(session_id)
+        return None if entry is None else entry.runner
+
+    # ----- creating and finding ------------------------------------------------------------
+    async def create(self) -> LiveRunner | None:
+        """A started runner with a fresh default session, held by nobody yet; None when full."""
+        if len(self.entries) >= self.settings.max_sessions and not await self._free_oldest_detached():
             return None
         session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
         runner: LiveRunner = (Runner(TrainingSession(), self.settings, session_id) if self.pool is None
                               else self.pool.create_runner(session_id))
-        self.runners[session_id] = runner
+        self.entries[session_id] = Entry(runner)
+        runner.start()
         return runner
 
-    def get(self, session_id: str) -> LiveRunner | None:
-        """The live runner with this id."""
-        return self.runners.get(session_id)
+    async def open(self, session_id: str | None, lease: Lease) -> Opened | None:
+        """Attach ``lease`` to the session with this id, or to a new one if there is none; None when full."""
+        entry = self.entries.get(session_id) if session_id else None
+        if entry is None:
+            runner = await self.create()
+            if runner is None:
+                return None
+            self.entries[runner.id].lease = lease
+            return Opened(runner, "expired" if session_id else "new")
+        previous, entry.lease = entry.lease, lease
+        if previous is not None:
+            entry.runner.unsubscribe(previous.outbox)
+            previous.on_taken_over()
+        was_detached, is_paused_away = entry.detached_at is not None, entry.is_paused_away
+        entry.cancel_timers()
+        entry.detached_at, entry.is_paused_away = None, False
+        if was_detached:
+            for listener in self.listeners:
+                listener.on_attached(entry.runner.id)
+        return Opened(entry.runner, "resumed", is_paused_away)
 
+    def detach(self, runner: LiveRunner, lease: Lease | None) -> None:
+        """The socket of ``lease`` went away (or, with None, nobody held a new session): keep it for a while."""
+        entry = self.entries.get(runner.id)
+        if entry is None or entry.lease is not lease or entry.detached_at is not None:
+            return  # freed already, or taken over by another socket that now holds it
+        loop = asyncio.get_running_loop()
+        entry.lease, entry.detached_at = None, loop.time()
+        entry.timers = [loop.call_later(self.settings.detached_grace_s, lambda: self.spawn(self._pause_away(entry))),
+                        loop.call_later(self.settings.detached_ttl_s, lambda: self.spawn(self._expire(entry)))]
+        for listener in self.listeners:
+            listener.on_detached(runner.id)
+
+    # ----- freeing -------------------------------------------------------------------------
     async def close(self, runner: LiveRunner) -> None:
         """Stop a runner and forget it (its session is freed)."""
-        self.runners.pop(runner.id, None)
+        entry = self.entries.pop(runner.id, None)
+        if entry is not None:
+            entry.cancel_timers()
+            for listener in self.listeners:
+                listener.on_freed(runner.id)
         await runner.close()
 
     async def close_all(self) -> None:
         """Stop every runner (server shutdown)."""
-        for runner in list(self.runners.values()):
-            await self.close(runner)
+        for entry in list(self.entries.values()):
+            await self.close(entry.runner)
+        for task in list(self.tasks):
+            task.cancel()
+
+    async def _free_oldest_detached(self) -> bool:
+        detached = [entry for entry in self.entries.values() if entry.detached_at is not None]
+        if not detached:
+            return False
+        await self.close(min(detached, key=lambda entry: entry.detached_at or 0.0).runner)
+        return True
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` as a task the registry keeps until it is done (and cancels at shutdown)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _pause_away(self, entry: Entry) -> None:
+        """The grace is over: a detached run that is still training pauses (its pump idles)."""
+        if self.entries.get(entry.runner.id) is not entry or entry.lease is not None:
+            return
+        with contextlib.suppress(InputError):  # not running: nothing to pause
+            await entry.runner.execute(Pause(type="pause"))
+            entry.is_paused_away = True
+
+    async def _expire(self, entry: Entry) -> None:
+        if self.entries.get(entry.runner.id) is entry and entry.lease is None:
+            await self.close(entry.runner)
 
 
 class LiveRunner(Protocol):
-    """What connections and the HTTP API use of a runner, local or in a worker process."""
+    """What connections, rooms and the HTTP API use of a runner, local or in a worker process."""
 
     id: str
 
@@ -67,6 +195,7 @@ class LiveRunner(Protocol):
     async def execute(self, command: Command) -> None: ...
     async def export(self) -> dict[str, Any]: ...
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]: ...
+    async def set_feed(self, feed: Outbox | None) -> None: ...
 
 
 class RunnerFactory(Protocol):

@@ -3,10 +3,11 @@
 A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump trains
 in slices of at most ``settings.slice_ms`` and yields to the event loop
 between them, so no session holds the loop for long; once per frame
-interval it takes a snapshot, encodes it once and hands the same bytes to
-every subscribed ``Outbox``. The session knows nothing of sockets: a
-connection subscribes an outbox and sends commands, and many outboxes may
-watch one runner. Runners live in the web process or, to use more cores,
+interval of each ``Audience`` (the owner's page; a class's followers while
+the run is presented) it takes a snapshot at that audience's resolution,
+encodes it once and hands the same bytes to every ``Outbox`` of it. The
+session knows nothing of sockets: a connection subscribes an outbox and
+sends commands, and many outboxes may watch one runner. Runners live in the web process or, to use more cores,
 in worker processes (``app/live/workers.py``) behind a ``RemoteRunner`` with the
 same interface.
 """
@@ -17,19 +18,20 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from app.errors import InputError
-from app.live.encoder import encode_dataset, encode_frame
+from app.live.audience import Audience
+from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
 from app.live.outbox import Outbox
 from app.live.protocol import (
     DEFAULT_SPEED,
     Command,
     Configure,
     EditWeight,
+    Highlight,
     NewWeights,
     Pause,
     Play,
@@ -55,12 +57,12 @@ PUMP_FAILED = InputError("server", "this session stopped because of an error on 
 
 FIRST_BATCH_MS = 0.05  # guess of a batch's cost before the first measurement
 SMOOTHING = 0.2  # weight of the newest measurement in the running cost per batch
+HISTORY_REFRESH_S = 2.0  # how often a class's cached history is renewed for late joiners
 
 
 def thumb_size(sizes: tuple[int, ...], settings: Settings) -> int:
-    """Neuron-map resolution: as fine as the per-frame byte budget allows for this many neurons."""
-    fitting = math.isqrt(settings.thumb_budget_bytes // sum(sizes))
-    return max(settings.min_thumb_size, min(settings.max_thumb_size, fitting))
+    """The owner's neuron-map resolution for a network of these layer sizes."""
+    return Audience.owner(settings).thumb_size(sizes)
 
 
 class Runner:
@@ -70,16 +72,18 @@ class Runner:
         self.session = session
         self.settings = settings
         self.id = session_id
-        self.outboxes: set[Outbox] = set()
+        self.owner = Audience.owner(settings)
+        self.followers: Audience | None = None  # while the run is presented to a class
+        self.feed: Outbox | None = None  # where the followers' frames and messages go
+        self.history_kept_at = 0.0  # when the feed's cached history was last renewed
         self.speed: tuple[str, int] = DEFAULT_SPEED
         self.pending_batches = 0  # batches a `step` command still owes
         self.selected_neuron: tuple[int, int] | None = None
         self.selected_sample: dict[str, Any] | None = None
+        self.highlight: tuple[int, int] | None = None  # the neuron the presenter points at
         self.seq = 0
-        self.is_dirty = True  # a frame is owed
         self.wake = asyncio.Event()
         self.ms_per_batch = FIRST_BATCH_MS
-        self.last_frame: bytes | None = None
         self.task: asyncio.Task[None] | None = None
 
     # ----- subscribers ---------------------------------------------------------------------
@@ -102,35 +106,63 @@ class Runner:
             # A pump that failed was already logged and reported by _pump_stopped.
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.task
-        self.outboxes.clear()
+        self.owner.outboxes.clear()
+        self.followers = self.feed = None
+
+    @property
+    def outboxes(self) -> set[Outbox]:
+        """The owner's outboxes."""
+        return self.owner.outboxes
+
+    def _audiences(self) -> list[Audience]:
+        return [self.owner] if self.followers is None else [self.owner, self.followers]
 
     def subscribe(self, outbox: Outbox) -> None:
-        """Start sending to an outbox: the current session, its points and the latest frame."""
-        self.outboxes.add(outbox)
+        """Start sending to an owner's outbox: the session, its points, its history and the latest frame."""
+        self.owner.outboxes.add(outbox)
+        self._greet(outbox, self.owner)
+
+    def _greet(self, outbox: Outbox, audience: Audience) -> None:
         outbox.put(self.session_message())
         outbox.put(encode_dataset(self.session.data))
-        if self.last_frame is not None:
-            outbox.put_frame(self.last_frame)
+        outbox.put(encode_history(self.session.history, self.session.problem))
+        if audience.last_frame is not None:
+            outbox.put_frame(audience.last_frame)
 
     def unsubscribe(self, outbox: Outbox) -> None:
         """Stop sending to an outbox."""
-        self.outboxes.discard(outbox)
+        self.owner.outboxes.discard(outbox)
+
+    async def set_feed(self, feed: Outbox | None) -> None:
+        """Start (or, with None, stop) the followers' stream: everything a class sees goes to ``feed``."""
+        if feed is None:
+            self.followers = self.feed = None
+            return
+        self.followers, self.feed = Audience.followers(self.settings), feed
+        self.followers.outboxes.add(feed)
+        self._greet(feed, self.followers)
+        self.history_kept_at = asyncio.get_running_loop().time()
+        self._owe_frame()
 
     def _broadcast(self, message: str | bytes) -> None:
-        for outbox in self.outboxes:
-            outbox.put(message)
+        for audience in self._audiences():
+            audience.broadcast(message)
 
     def _owe_frame(self) -> None:
-        self.is_dirty = True
+        for audience in self._audiences():
+            audience.is_dirty = True
         self.wake.set()
 
     # ----- commands ------------------------------------------------------------------------
     async def execute(self, command: Command) -> None:
         """Apply one validated command; raises InputError (nothing changed) if refused."""
+        steps_before = self.session.steps
         changed, is_new_data = self._apply(command)
         self._broadcast(self.session_message(changed))
         if is_new_data:
             self._broadcast(encode_dataset(self.session.data))
+        if self.session.steps < steps_before:  # a new run: its curve starts again
+            self._broadcast(encode_history(self.session.history, self.session.problem))
         self._owe_frame()
 
     def _apply(self, command: Command) -> tuple[list[str], bool]:
@@ -168,6 +200,8 @@ class Runner:
                 self.speed = (unit, count)
             case SelectNeuron(layer=layer, index=index):
                 self.selected_neuron = self._neuron(layer, index)
+            case Highlight(layer=layer, index=index):
+                self.highlight = self._neuron(layer, index)
             case SelectSample():
                 self.selected_sample = self._sample(command)
             case EditWeight(layer=layer, target=target, source=source, value=value):
@@ -187,9 +221,8 @@ class Runner:
         """A new network or new points: drop owed steps and the selections that no longer fit."""
         self.pending_batches = 0
         sizes = self.session.mlp.sizes
-        if self.selected_neuron and not (self.selected_neuron[0] < len(sizes)
-                                         and self.selected_neuron[1] < sizes[self.selected_neuron[0]]):
-            self.selected_neuron = None
+        self.selected_neuron = _within(self.selected_neuron, sizes)
+        self.highlight = _within(self.highlight, sizes)
         if is_new_data:
             self.selected_sample = None
 
@@ -227,6 +260,7 @@ class Runner:
             "speed": {"unit": self.speed[0], "count": self.speed[1]},
             "selected_neuron": None if self.selected_neuron is None else list(self.selected_neuron),
             "selected_sample": self.selected_sample,
+            "highlight": None if self.highlight is None else list(self.highlight),
             "changed": changed or [],
         })
 
@@ -242,6 +276,7 @@ class Runner:
         self._after_rebuild()
         self._broadcast(self.session_message(["import"]))
         self._broadcast(encode_dataset(session.data))
+        self._broadcast(encode_history(session.history, session.problem))
         self._owe_frame()
         return {"status": session.status.value, "dataset": session.config.dataset,
                 "sizes": list(session.mlp.sizes), "step": session.steps}
@@ -259,23 +294,27 @@ class Runner:
 
     async def _pump(self) -> None:
         loop = asyncio.get_running_loop()
-        interval = 1.0 / self.settings.max_fps
-        next_frame_at = loop.time()
         while True:
-            if not self.is_busy and not self.is_dirty:
+            audiences = self._audiences()
+            if not self.is_busy and not any(a.is_dirty for a in audiences):
                 self.wake.clear()
                 await self.wake.wait()
                 continue
+            due = min(a.next_frame_at for a in audiences if a.is_dirty or self.is_busy)
             if self.is_busy:
-                await self._train_until(next_frame_at, loop)
-            await asyncio.sleep(max(0.0, next_frame_at - loop.time()))  # always yields, even when late
-            frame = self._watch_status(self._make_frame)
-            # Keep a steady cadence: the next frame is due one interval after this one was due,
-            # unless this one was so late that catching up would mean a burst.
-            next_frame_at = max(next_frame_at + interval, loop.time())
-            self.last_frame = frame
-            for outbox in self.outboxes:
-                outbox.put_frame(frame)
+                await self._train_until(due, loop)
+            await asyncio.sleep(max(0.0, due - loop.time()))  # always yields, even when late
+            now = loop.time()
+            for audience in self._audiences():
+                if audience.is_due(now):
+                    audience.deliver(self._watch_status(self._make_frame, audience), now)
+            self._keep_history(now)
+
+    def _keep_history(self, now: float) -> None:
+        """Renew the class's cached history now and then, so a late joiner sees the curve to date."""
+        if self.feed is not None and self.is_busy and now - self.history_kept_at >= HISTORY_REFRESH_S:
+            self.history_kept_at = now
+            self.feed.keep(encode_history(self.session.history, self.session.problem))
 
     def _watch_status(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work``; announce a status change it caused (a divergence, a first step)."""
@@ -314,32 +353,21 @@ class Runner:
         if taken:
             elapsed_ms = (time.perf_counter() - started) * 1000.0
             self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
-        self.is_dirty = True
+        for audience in self._audiences():
+            audience.is_dirty = True
         return taken
 
-    def _make_frame(self) -> bytes:
-        """Snapshot, trace and encode one frame."""
+    def _make_frame(self, audience: Audience) -> bytes:
+        """Snapshot, trace and encode one frame at this audience's resolution."""
         session = self.session
-        snapshot = session.snapshot(self.settings.grid_size, thumb_size(session.mlp.sizes, self.settings),
+        snapshot = session.snapshot(audience.grid_size, audience.thumb_size(session.mlp.sizes),
                                     self.selected_neuron)
-        self.is_dirty = False
         self.seq += 1
-        return encode_frame(snapshot, self.seq, self._trace())
+        sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
+                                                                       self.selected_neuron)
+        return encode_frame(snapshot, self.seq, sample)
 
-    def _trace(self) -> dict[str, Any] | None:
-        if self.selected_sample is None:
-            return None
-        sample = trace(self.session, **self.selected_sample)
-        layer, index = self.selected_neuron or (0, 0)
-        if layer == 0:
-            layer, index = len(self.session.mlp.sizes) - 1, 0
-        return {
-            "part": sample.part,
-            "index": sample.index,
-            "point": list(sample.point),
-            "label": sample.label,
-            "target": None if sample.target is None else sample.target.tolist(),
-            "cost": sample.cost,
-            "output": sample.A[-1].tolist(),
-            "neuron": sample.neuron(self.session, layer, index),
-        }
+
+def _within(neuron: tuple[int, int] | None, sizes: tuple[int, ...]) -> tuple[int, int] | None:
+    """The neuron if the network of these layer sizes has it, else None."""
+    return neuron if neuron is not None and neuron[0] < len(sizes) and neuron[1] < sizes[neuron[0]] else None

@@ -13,17 +13,20 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import segno
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from app import __version__
 from app.errors import InputError
-from app.live.connection import serve
+from app.live.broker import LocalBroker
+from app.live.connection import Live, serve
 from app.live.protocol import options
 from app.live.registry import Registry
+from app.live.rooms import Rooms, normal_code
 from app.live.settings import Settings
 from app.live.workers import WorkerPool
 
@@ -39,7 +42,10 @@ class Health(BaseModel):
     """Liveness and load."""
 
     status: str
-    sessions: int
+    sessions: int  # every session, detached ones included
+    detached: int  # sessions without a socket, kept for a reload
+    rooms: int  # classes presented by this server
+    broker: str  # "local", or whether the shared broker is reachable
 
 
 class Refusal(BaseModel):
@@ -68,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     pool = WorkerPool(settings) if settings.workers else None
     registry = Registry(settings, pool)
+    broker = LocalBroker()
+    rooms = Rooms(settings, broker, registry)
+    live_state = Live(settings, registry, rooms)
     templates = Jinja2Templates(directory=resource_dir("templates"))
 
     @asynccontextmanager
@@ -86,18 +95,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.registry = registry
+    app.state.rooms = rooms
     app.state.settings = settings
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
-                                                                  "version": __version__})
+                                                                  "version": __version__, "room": ""})
+
+    @app.get("/join/{code}", response_class=HTMLResponse, include_in_schema=False)
+    async def join_page(request: Request, code: str) -> HTMLResponse:
+        try:
+            room = normal_code(code)
+        except InputError as error:
+            return HTMLResponse(f"<!doctype html><title>neuroplay</title><p>{error.message}.</p>", status_code=404)
+        return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
+                                                                  "version": __version__, "room": room})
+
+    @app.get("/api/rooms/{code}/qr.svg", responses={404: {"model": Refusal}, 429: {"model": Refusal}})
+    async def room_qr(request: Request, code: str) -> Response:
+        """A QR code (SVG) of the link that joins the class with this code."""
+        client = request.client.host if request.client else "unknown"
+        try:
+            record = await rooms.find(code, client)
+        except InputError as error:
+            return refuse(429 if error.field == "rate" else 404, error.field, error.message)
+        svg = segno.make(record["join_url"], error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff")
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     @app.get("/healthz")
     async def health() -> Health:
-        """Liveness check; also says how many sessions are live."""
-        return Health(status="ok", sessions=len(registry.runners))
+        """Liveness check; also says how many sessions and classes are live."""
+        return Health(status="ok", sessions=len(registry.entries), detached=registry.detached_count,
+                      rooms=len(rooms.rooms), broker="local" if broker.is_connected else "unreachable")
 
     @app.get("/api/options")
     async def api_options() -> dict[str, Any]:
@@ -141,6 +172,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket("/ws")
     async def live(websocket: WebSocket) -> None:
-        await serve(websocket, registry, settings)
+        await serve(websocket, live_state)
 
     return app

@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     max_step_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs one `step` command asks for
     max_speed_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs per frame
     slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
+    send_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # a client that takes longer to take a message is let go
+    detached_ttl_s: float = Field(600.0, gt=0.0, le=86_400.0)  # a session without a socket is kept this long
+    detached_grace_s: float = Field(30.0, ge=0.0, le=86_400.0)  # and keeps training this long, then pauses
+    public_url: str = Field("", pattern=r"^(https?://[^/\s]+(/[^\s]*)?)?$")  # the address a class types or scans
+    max_rooms: int = Field(50, ge=1, le=10_000)  # classes presented at once
+    max_followers_per_room: int = Field(500, ge=1, le=100_000)  # watchers of one class
+    max_join_failures_per_minute: int = Field(10, ge=1, le=10_000)  # wrong codes per client address
+    follower_max_fps: int = Field(30, ge=1, le=120)  # frames per second a follower gets at most
+    follower_bytes_per_second: int = Field(100_000, ge=10_000, le=100_000_000)  # a follower's stream, at most
+    follower_grid_size: int = Field(48, ge=16, le=128)  # cells per side of a follower's output view
+    follower_thumb_budget_bytes: int = Field(3 * KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 

@@ -11,8 +11,9 @@ web process hands the same bytes to every subscribed outbox.
 
 Wire between the processes (pickled tuples):
   to a worker:   ("open", sid) | ("close", sid) | ("stop", "") | (kind, sid, request_id, payload)
-                 with kind one of "command", "export", "import"
+                 with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
+                 | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
                  | ("reply", request_id, error: (field, message) | None, result)
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import multiprocessing
 import os
@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from app.errors import InputError
+from app.live.encoder import message_type
 from app.live.outbox import Outbox
 from app.live.protocol import COMMAND_ADAPTER, Command, error_message
 from app.live.registry import LiveRunner
@@ -56,16 +57,20 @@ def worker_main(settings_json: str, connection: Connection) -> None:
 class PipeOutbox(Outbox):
     """The outbox of a runner in a worker: everything goes straight to the web process."""
 
-    def __init__(self, connection: Connection, session_id: str) -> None:
+    def __init__(self, connection: Connection, session_id: str, prefix: str = "") -> None:
         super().__init__()
         self.connection = connection
         self.session_id = session_id
+        self.prefix = prefix  # "room_" for the followers' stream
 
     def put(self, message: str | bytes) -> None:
-        self.connection.send(("message", self.session_id, message))
+        self.connection.send((f"{self.prefix}message", self.session_id, message))
 
     def put_frame(self, frame: bytes) -> None:
-        self.connection.send(("frame", self.session_id, frame))
+        self.connection.send((f"{self.prefix}frame", self.session_id, frame))
+
+    def keep(self, message: str | bytes) -> None:
+        self.connection.send((f"{self.prefix}keep", self.session_id, message))
 
 
 def _read_into(connection: Connection, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any]) -> None:
@@ -109,6 +114,8 @@ async def _answer(runner: Runner, connection: Connection, kind: str, session_id:
             await runner.execute(COMMAND_ADAPTER.validate_python(payload))
         elif kind == "export":
             result = await runner.export()
+        elif kind == "feed":
+            await runner.set_feed(PipeOutbox(connection, session_id, "room_") if payload else None)
         else:
             result = await runner.import_document(payload)
     except InputError as error:
@@ -127,7 +134,9 @@ class RemoteRunner:
         self.outboxes: set[Outbox] = set()
         self.session_message: str | None = None  # the latest, for new subscribers
         self.dataset_message: bytes | None = None  # likewise
+        self.history_message: bytes | None = None  # likewise
         self.last_frame: bytes | None = None
+        self.feed: Outbox | None = None  # where the followers' stream goes while the run is presented
 
     def start(self) -> None:
         self.worker.send(("open", self.id))
@@ -137,10 +146,11 @@ class RemoteRunner:
         if self.worker.is_alive:
             self.worker.send(("close", self.id))
         self.outboxes.clear()
+        self.feed = None
 
     def subscribe(self, outbox: Outbox) -> None:
         self.outboxes.add(outbox)
-        for message in (self.session_message, self.dataset_message):
+        for message in (self.session_message, self.dataset_message, self.history_message):
             if message is not None:
                 outbox.put(message)
         if self.last_frame is not None:
@@ -160,12 +170,30 @@ class RemoteRunner:
         summary: dict[str, Any] = await self.worker.request("import", self.id, document)
         return summary
 
+    async def set_feed(self, feed: Outbox | None) -> None:
+        self.feed = feed
+        await self.worker.request("feed", self.id, feed is not None)
+
+    def on_room(self, kind: str, message: str | bytes) -> None:
+        """Part of the followers' stream, from the worker: into the feed."""
+        if self.feed is None:
+            return
+        if kind == "room_frame":
+            self.feed.put_frame(message)  # type: ignore[arg-type]
+        elif kind == "room_keep":
+            self.feed.keep(message)
+        else:
+            self.feed.put(message)
+
     def on_message(self, message: str | bytes) -> None:
-        """A message from the worker: pass it on; keep the newest session and dataset messages."""
-        if isinstance(message, bytes):
-            self.dataset_message = message
-        elif json.loads(message)["type"] == "session":
-            self.session_message = message
+        """A message from the worker: pass it on; keep the newest session, dataset and history messages."""
+        kind = message_type(message)
+        if kind == "dataset":
+            self.dataset_message = message  # type: ignore[assignment]
+        elif kind == "history":
+            self.history_message = message  # type: ignore[assignment]
+        elif kind == "session":
+            self.session_message = message  # type: ignore[assignment]
         for outbox in self.outboxes:
             outbox.put(message)
 
@@ -247,6 +275,8 @@ class Worker:
             return
         if kind == "frame":
             runner.on_frame(message[2])
+        elif kind.startswith("room_"):
+            runner.on_room(kind, message[2])
         else:
             runner.on_message(message[2])
 

@@ -20,11 +20,13 @@ from app.data.user_data import from_rows
 from app.errors import InputError
 from app.nn.optim import OPTIMIZERS
 from app.training.config import CUSTOM_DATASET, config_from_dict
+from app.training.history import History
 from app.training.session import DIVERGENCE_LIMIT, TrainingSession
 from app.training.status import Status
 
 EXPORT_FORMAT = "neuroplay-experiment"  # the "format" field every export carries
-EXPORT_VERSION = 1  # bumped whenever the layout below changes
+EXPORT_VERSION = 2  # bumped whenever the layout below changes (2 added "history")
+READABLE_VERSIONS = (1, 2)  # versions restore() reads; a version-1 file has no history
 FLOAT64_MAX = float(np.finfo(np.float64).max)  # the bound that only refuses NaN and infinity
 
 
@@ -43,6 +45,7 @@ def export(session: TrainingSession) -> dict[str, Any]:
         "counters": {"step": session.steps, "epoch": session.epochs, "examples": session.examples},
         "epoch": {"order": None if session.order is None else session.order.tolist(), "cursor": session.cursor},
         "shuffle_rng": session.shuffle_rng.bit_generator.state,
+        "history": session.history.to_dict(),
     }
 
 
@@ -78,8 +81,10 @@ def restore(document: Mapping[str, Any]) -> TrainingSession:
     """A session rebuilt from ``export``'s output; resumes paused (or idle if it never trained)."""
     if _field(document, "format", str) != EXPORT_FORMAT:
         raise InputError("format", f"must be {EXPORT_FORMAT!r}")
-    if _field(document, "version", int) != EXPORT_VERSION:
-        raise InputError("version", f"this version of neuroplay reads version {EXPORT_VERSION}")
+    version = _field(document, "version", int)
+    if version not in READABLE_VERSIONS:
+        raise InputError("version", f"this version of neuroplay reads versions {READABLE_VERSIONS[0]} to "
+                                    f"{READABLE_VERSIONS[-1]}, got {version}")
     data = _field(document, "data", Mapping)
     problem = _field(data, "problem", str)
     classes = _field(data, "classes", int)
@@ -100,6 +105,8 @@ def restore(document: Mapping[str, Any]) -> TrainingSession:
               enumerate(zip(document["biases"], mlp.biases, strict=True))]
     _restore_optimizer(session, _field(document, "optimizer", Mapping))
     _restore_position(session, document)
+    if version >= 2:
+        session.history = History.from_dict(_field(document, "history", Mapping), session.steps, session.epochs)
     mlp.set_parameters(weights, biases)
     return session
 

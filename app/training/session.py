@@ -43,7 +43,8 @@ from app.training.config import (
     problem_of,
 )
 from app.training.edits import check_edit, new_seed
-from app.training.snapshot import Snapshot, build
+from app.training.history import History
+from app.training.snapshot import Snapshot, build, history_values
 from app.training.status import SessionError, Status, check_transition
 
 DIVERGENCE_LIMIT = 1e6  # a weight this large means the run has blown up (inputs are at most 36)
@@ -100,6 +101,7 @@ class TrainingSession:
         self.order: np.ndarray | None = None  # this epoch's point order; None until it starts
         self.cursor = 0  # points of the current epoch already used
         self.steps = self.epochs = self.examples = 0
+        self.history = History()  # the cost curve of this run, one point per snapshot after training
         self._evaluators: dict[tuple[int, int], Evaluator] = {}
         self._set_status(Status.IDLE)
         self.message = ""
@@ -307,4 +309,6 @@ class TrainingSession:
         if is_nonfinite and self.status != Status.DIVERGED:
             self._diverge("the cost became infinite or NaN")
             snap = replace(snap, status=self.status.value, message=self.message)
+        if self.steps:
+            self.history.record(self.steps, self.epochs, history_values(snap))
         return snap

@@ -95,6 +95,13 @@ class Observed(Protocol):
     examples: int
 
 
+def history_values(snapshot: Snapshot) -> tuple[float | None, ...]:
+    """(train cost, test cost, train metric, test metric) for the history; the metric is accuracy or R²."""
+    metric = "r2" if snapshot.problem == Problem.REGRESSION else "accuracy"
+    train, test = snapshot.train, snapshot.test
+    return train.cost, test.cost, getattr(train, metric), getattr(test, metric)
+
+
 def output_map(problem: Problem, output_activation: str, A: Array) -> Array:
     """What the big view colours, from the output A: (size², k) over the main grid."""
     if problem == Problem.MULTICLASS:

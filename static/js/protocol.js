@@ -45,8 +45,8 @@ export const commands = {
   editWeight: (layer, source, target, value) => ({ type: "edit_weight", layer, source, target, value }),
   /** @param {string} problem @param {number[][]} rows @param {number|null} classes */
   setData: (problem, rows, classes = null) => ({ type: "set_data", problem, rows, classes }),
-  /** Open a room for this run; with a stored code and secret, reopen that class. @param {{code: string, secret: string} | null} room */
-  present: (room = null) => (room ? { type: "present", code: room.code, secret: room.secret } : { type: "present" }),
+  /** @param {string|null} code @param {string|null} secret to reopen a class whose run was lost */
+  present: (code = null, secret = null) => (code ? { type: "present", code, secret } : { type: "present" }),
   endClass: () => ({ type: "end_class" }),
   /** @param {number|null} layer @param {number|null} index */
   highlight: (layer, index) => ({ type: "highlight", layer, index }),
@@ -74,7 +74,7 @@ export function halfToFloat(bits) {
 
 /**
  * Decode a binary envelope: uint32 header length, JSON header, padding to 4, aligned arrays.
- * float16 arrays come back as Float32Array; uint32 ones (counters) as Uint32Array.
+ * float16 arrays come back as Float32Array.
  * @param {ArrayBuffer} buffer
  * @returns {BinaryMessage}
  */
@@ -89,8 +89,8 @@ export function decodeBinary(buffer) {
   for (const entry of header.arrays) {
     const start = payload + entry.offset;
     if (entry.dtype === "float32") arrays[entry.name] = new Float32Array(buffer, start, entry.length);
-    else if (entry.dtype === "uint32") arrays[entry.name] = new Uint32Array(buffer, start, entry.length);
     else if (entry.dtype === "uint8") arrays[entry.name] = new Uint8Array(buffer, start, entry.length);
+    else if (entry.dtype === "uint32") arrays[entry.name] = new Uint32Array(buffer, start, entry.length);
     else arrays[entry.name] = halfToFloat(new Uint16Array(buffer, start, entry.length));
   }
   return { header, arrays };

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -15,6 +16,20 @@ from app.live.server import create_app
 from app.live.settings import Settings
 
 MAX_MESSAGES = 400  # a conversation gives up waiting after this many messages
+WAIT_SECONDS = 15.0  # wait_for gives up after this long (a failure bound, not a timing claim)
+T = TypeVar("T")
+
+
+def wait_for(get: Callable[[], T], predicate: Callable[[T], bool]) -> T:
+    """Poll ``get`` until its value satisfies ``predicate``; fails after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        value = get()
+        if predicate(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still {value!r} after {WAIT_SECONDS:g} s")
+        time.sleep(0.02)
 
 
 def strict_json(text: str | bytes) -> Any:

@@ -10,7 +10,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.live.server import create_app
 from app.live.settings import Settings
-from tests.live.conftest import Conversation
+from tests.live.conftest import Conversation, wait_for
 
 BAD_MESSAGES = [
     ("not json at all", "message", "JSON object"),
@@ -102,8 +102,11 @@ def test_a_full_server_says_so() -> None:
             assert error["field"] == "sessions" and "full" in error["message"]
 
 
-def test_the_session_is_freed_with_its_socket(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as websocket:
-        websocket.receive_text()
-        assert client.get("/healthz").json()["sessions"] == 1
-    assert client.get("/healthz").json()["sessions"] == 0
+def test_the_session_outlives_its_socket_until_the_detached_ttl() -> None:
+    with TestClient(create_app(Settings(detached_ttl_s=0.3))) as short:
+        with short.websocket_connect("/ws") as websocket:
+            websocket.receive_text()
+            assert short.get("/healthz").json()["sessions"] == 1
+        health = wait_for(lambda: short.get("/healthz").json(), lambda h: h["detached"] == 1)
+        assert health["sessions"] == 1
+        assert wait_for(lambda: short.get("/healthz").json(), lambda h: h["sessions"] == 0)["detached"] == 0

@@ -14,7 +14,8 @@ def test_connect_sends_hello_session_dataset_and_a_frame(client: TestClient) -> 
     with client.websocket_connect("/ws") as websocket:
         talk = Conversation(websocket)
         hello = talk.receive()
-        assert hello["type"] == "hello" and hello["protocol_version"] == 1
+        assert hello["type"] == "hello" and hello["protocol_version"] == 2
+        assert (hello["role"], hello["resume"], hello["room"]) == ("owner", "new", None)
         assert hello["fields"]["learning_rate"]["maximum"] == 10.0
         assert {d["name"] for d in hello["options"]["dataset"]} >= {"circle", "xor", "spiral", "blobs", "plane"}
         session = talk.receive()
@@ -23,6 +24,8 @@ def test_connect_sends_hello_session_dataset_and_a_frame(client: TestClient) -> 
         dataset = talk.receive()
         assert dataset["type"] == "dataset" and dataset["n_train"] + dataset["n_test"] == 500
         assert dataset["arrays"]["points"].shape == (1000,)
+        history = talk.receive()
+        assert history["type"] == "history" and history["length"] == 0 and history["metric"] == "accuracy"
         frame = talk.frame()
         assert frame["step"] == 0 and frame["arrays"]["weights"].size == 2 * 4 + 4 * 2 + 2 * 1
         assert frame["arrays"]["neuron_maps"].size == 9 * frame["thumb_size"] ** 2

@@ -20,14 +20,16 @@ def test_the_page_loads_one_module_and_nothing_from_outside(client: TestClient) 
 
 
 def test_health_counts_sessions(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "sessions": 0}
+    assert client.get("/healthz").json() == {"status": "ok", "sessions": 0, "detached": 0, "rooms": 0,
+                                             "broker": "local"}
 
 
 def test_options_match_the_hello(client: TestClient) -> None:
     with client.websocket_connect("/ws") as websocket:
         hello = json.loads(websocket.receive_text())
     options = client.get("/api/options").json()
-    assert {k: v for k, v in hello.items() if k not in ("type", "session_id")} == options
+    connection = ("type", "session_id", "role", "resume", "paused_while_away", "room")
+    assert {k: v for k, v in hello.items() if k not in connection} == options
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:

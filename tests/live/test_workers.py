@@ -13,20 +13,23 @@ from fastapi.testclient import TestClient
 
 from app.live.server import create_app
 from app.live.settings import Settings
-from tests.live.conftest import Conversation
+from tests.live.conftest import Conversation, wait_for
 
 
 @pytest.fixture(scope="module")
 def pooled() -> Iterator[TestClient]:
-    """One app with two worker processes, shared by this module's tests (spawning costs ~1 s)."""
-    with TestClient(create_app(Settings(workers=2))) as client:
+    """One app with two worker processes, shared by this module's tests (spawning costs ~1 s).
+
+    Sessions are kept for a second after their socket closes, so each test soon starts on an empty server.
+    """
+    with TestClient(create_app(Settings(workers=2, detached_ttl_s=1.0))) as client:
         yield client
 
 
 def test_a_worker_session_trains_and_streams(pooled: TestClient) -> None:
     with pooled.websocket_connect("/ws") as websocket:
         talk = Conversation(websocket)
-        assert talk.until_type("hello")["protocol_version"] == 1
+        assert talk.until_type("hello")["protocol_version"] == 2
         assert talk.until_type("session")["status"] == "idle"
         assert talk.until_type("dataset")["n_train"] == 250
         talk.send({"type": "play"})
@@ -66,13 +69,15 @@ def test_export_and_import_reach_the_worker_that_owns_the_session(pooled: TestCl
 
 
 def test_sessions_spread_over_the_workers_and_are_freed(pooled: TestClient) -> None:
+    sessions = lambda: pooled.get("/healthz").json()["sessions"]  # noqa: E731
+    wait_for(sessions, lambda n: n == 0)  # the earlier tests' sessions have expired
     with pooled.websocket_connect("/ws") as first, pooled.websocket_connect("/ws") as second:
         first.receive_text()
         second.receive_text()
-        assert pooled.get("/healthz").json()["sessions"] == 2
+        assert sessions() == 2
         workers = pooled.app.state.registry.pool.workers  # type: ignore[attr-defined]
         assert sorted(len(w.runners) for w in workers) == [1, 1]
-    assert pooled.get("/healthz").json()["sessions"] == 0
+    assert wait_for(sessions, lambda n: n == 0) == 0
 
 
 def test_a_worker_that_dies_is_reported_and_replaced() -> None:

@@ -14,7 +14,7 @@ from app.training.session import TrainingSession
 from app.training.status import Status
 
 Document = dict[str, Any]
-TOP_LEVEL = ["format", "version", "config", "data", "weights", "biases", "optimizer", "counters", "epoch",
+TOP_LEVEL = ["format", "version", "config", "data", "weights", "biases", "optimizer", "counters", "epoch", "history",
              "shuffle_rng"]
 
 
@@ -71,7 +71,7 @@ def test_a_fresh_export_restores_idle_and_a_trained_one_paused(make_session) -> 
 
 def test_the_document_names_its_format_and_version(make_session) -> None:
     document = through_json(make_session())
-    assert (document["format"], document["version"]) == (EXPORT_FORMAT, EXPORT_VERSION) == ("neuroplay-experiment", 1)
+    assert (document["format"], document["version"]) == (EXPORT_FORMAT, EXPORT_VERSION) == ("neuroplay-experiment", 2)
     assert sorted(document) == sorted(TOP_LEVEL)
 
 
@@ -121,7 +121,7 @@ def shuffled_order_with_a_repeat(document: Document) -> None:
 
 BAD = [
     pytest.param(setter("format", "neuroplay"), "format", id="wrong-format"),
-    pytest.param(setter("version", 2), "version", id="newer-version"),
+    pytest.param(setter("version", 3), "version", id="newer-version"),
     pytest.param(setter("version", "1"), "version", id="version-as-string"),
     *[pytest.param(deleter(key), key, id=f"missing-{key}") for key in TOP_LEVEL],
     pytest.param(deleter("counters.step"), "step", id="missing-counter"),

@@ -44,8 +44,13 @@ export const isPresenting = (state) => state.hello?.role === "owner" && !!state.
  * @returns {{render: (state: State, previous: State) => void}}
  */
 export function createPresenter(toolbar, slot, { store, send, basePath }) {
+  /** Open a room, or reopen the class this tab presented (same code) for the run it has now. */
+  const openRoom = () => {
+    const stored = presenting.read();
+    send(commands.present(stored?.code ?? null, stored?.secret ?? null));
+  };
   const present = button("Present", "Show this run to a class: they follow it live from a link or a QR code",
-    () => send(commands.present(presenting.read())));
+    openRoom);
   present.dataset.classroom = "";
   toolbar.prepend(present);
 
@@ -95,7 +100,7 @@ export function createPresenter(toolbar, slot, { store, send, basePath }) {
       }
       if (isReopenPending && state.session && state.session !== previous.session) {
         isReopenPending = false;
-        send(commands.present(presenting.read()));
+        openRoom();
       }
       const isShown = isPresenting(state);
       present.hidden = state.hello?.role === "follower" || isShown;

@@ -1,0 +1,135 @@
+"""Broker: the room directory and the rooms' channels, behind one interface.
+
+A room's frames and messages are published once, by the process that runs the presenter's
+session, and every process with followers of the room delivers the same bytes to its own
+followers. The broker also keeps, per room, the latest message of each kind (session,
+dataset, history, room, frame), so a late joiner starts from the room's present state, and
+the directory record of each room (its session, owner, secret hash, presenter status).
+
+``LocalBroker`` does all of it inside one process (the default). ``app.live.redis_broker``
+does the same through Redis, for several server processes behind a load balancer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Message = str | bytes
+Deliver = Callable[[str, Message], None]  # (kind, message) → None; must not block
+LATEST_ORDER = ("session", "dataset", "history", "room", "frame")  # how a late joiner is greeted
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One local subscriber of one room's channel."""
+
+    code: str
+    deliver: Deliver
+    kinds: frozenset[str] | None = None  # None: every kind
+
+    def offer(self, kind: str, message: Message) -> None:
+        if self.kinds is None or kind in self.kinds:
+            self.deliver(kind, message)
+
+
+class Broker(Protocol):
+    """What rooms need from the broker, whichever it is."""
+
+    replica: str  # this process's name in the directory
+    is_connected: bool  # the broker is reachable (always true in-process)
+
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+    async def claim(self, code: str, record: dict[str, Any]) -> bool: ...
+    async def record(self, code: str) -> dict[str, Any] | None: ...
+    async def update(self, code: str, changes: dict[str, Any]) -> None: ...
+    async def release(self, code: str) -> None: ...
+    async def count_followers(self, code: str, delta: int) -> int: ...
+    def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
+                is_broadcast: bool = True) -> None: ...
+    async def latest(self, code: str) -> list[tuple[str, Message]]: ...
+    async def subscribe(self, code: str, deliver: Deliver, kinds: Iterable[str] | None = None) -> Subscription: ...
+    async def unsubscribe(self, subscription: Subscription) -> None: ...
+
+
+@dataclass
+class _Channel:
+    subscriptions: set[Subscription] = field(default_factory=set)
+    latest: dict[str, Message] = field(default_factory=dict)
+
+
+class LocalBroker:
+    """The broker of a single server process: dictionaries and direct calls."""
+
+    def __init__(self, replica: str = "local") -> None:
+        self.replica = replica
+        self.is_connected = True
+        self.records: dict[str, dict[str, Any]] = {}
+        self.followers: dict[str, int] = {}
+        self.channels: dict[str, _Channel] = {}
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
+    async def close(self) -> None:
+        self.channels.clear()
+
+    async def claim(self, code: str, record: dict[str, Any]) -> bool:
+        """Enter a new room in the directory; False if the code is taken."""
+        if code in self.records:
+            return False
+        self.records[code] = dict(record)
+        return True
+
+    async def record(self, code: str) -> dict[str, Any] | None:
+        record = self.records.get(code)
+        return None if record is None else dict(record)
+
+    async def update(self, code: str, changes: dict[str, Any]) -> None:
+        if code in self.records:
+            self.records[code].update(changes)
+
+    async def release(self, code: str) -> None:
+        """Forget the room: its record, its count and its cached messages (subscribers stay until they leave)."""
+        self.records.pop(code, None)
+        self.followers.pop(code, None)
+        channel = self.channels.get(code)
+        if channel is not None:
+            channel.latest.clear()
+
+    async def count_followers(self, code: str, delta: int) -> int:
+        """Add ``delta`` to the room's follower count; returns the new total."""
+        total = max(0, self.followers.get(code, 0) + delta)
+        self.followers[code] = total
+        return total
+
+    def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
+                is_broadcast: bool = True) -> None:
+        """Hand one message to every subscriber of the room (the same object to all); keep the latest."""
+        channel = self.channels.setdefault(code, _Channel())
+        if is_cached:
+            channel.latest[kind] = message
+        if is_broadcast:
+            for subscription in list(channel.subscriptions):
+                subscription.offer(kind, message)
+
+    async def latest(self, code: str) -> list[tuple[str, Message]]:
+        channel = self.channels.get(code)
+        if channel is None:
+            return []
+        return [(kind, channel.latest[kind]) for kind in LATEST_ORDER if kind in channel.latest]
+
+    async def subscribe(self, code: str, deliver: Deliver, kinds: Iterable[str] | None = None) -> Subscription:
+        subscription = Subscription(code, deliver, None if kinds is None else frozenset(kinds))
+        self.channels.setdefault(code, _Channel()).subscriptions.add(subscription)
+        return subscription
+
+    async def unsubscribe(self, subscription: Subscription) -> None:
+        channel = self.channels.get(subscription.code)
+        if channel is None:
+            return
+        channel.subscriptions.discard(subscription)
+        if not channel.subscriptions and not channel.latest:
+            del self.channels[subscription.code]

@@ -1,0 +1,276 @@
+"""Rooms: one run presented to a class, followed live by many sockets.
+
+A room belongs to the presenter's session and to the process that runs it. Its join code
+is public; its presenter secret is not (only its hash is kept, in the directory). The
+runner encodes one follower frame per frame interval into a ``RoomFeed``, which publishes
+it once on the room's channel; every process with followers of the room hands the same
+bytes to each of them (``Broker``). A room ends when the presenter ends it or when the
+presenter's session is freed; its followers are told and keep any fork they made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import InputError
+from app.live.broker import Broker, Deliver, Subscription
+from app.live.encoder import message_type
+from app.live.outbox import Outbox
+from app.live.protocol import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
+from app.live.registry import Registry
+from app.live.settings import Settings
+
+LOG = logging.getLogger("neuroplay.rooms")
+SECRET_BYTES = 24  # random bytes in a presenter secret
+CODE_TRIES = 20  # fresh codes tried before giving up (31^6 codes: a clash is already rare)
+TRACKED_CLIENTS = 10_000  # client addresses whose wrong codes are remembered, newest first
+FAILURE_WINDOW_S = 60.0  # wrong codes count against an address for this long
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normal_code(code: str) -> str:
+    """The code as stored: upper case; raises InputError if it cannot be a join code."""
+    upper = code.strip().upper()
+    if len(upper) != JOIN_CODE_LENGTH or any(c not in JOIN_CODE_ALPHABET for c in upper):
+        raise InputError("room", f"a class code is {JOIN_CODE_LENGTH} letters and digits, like K7WQ3M")
+    return upper
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class FailureWindow:
+    """Wrong join codes per client address within the last FAILURE_WINDOW_S, in bounded memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.failures: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def _recent(self, client: str) -> deque[float]:
+        times = self.failures.setdefault(client, deque())
+        self.failures.move_to_end(client)
+        while len(self.failures) > TRACKED_CLIENTS:
+            self.failures.popitem(last=False)
+        now = time.monotonic()
+        while times and now - times[0] > FAILURE_WINDOW_S:
+            times.popleft()
+        return times
+
+    def check(self, client: str) -> None:
+        """Raise InputError("rate") if this address has used up its wrong codes."""
+        if len(self._recent(client)) >= self.limit:
+            raise InputError("rate", f"too many wrong class codes; wait a minute (at most {self.limit} a minute)")
+
+    def add(self, client: str) -> None:
+        self._recent(client).append(time.monotonic())
+
+
+class RoomFeed(Outbox):
+    """Where a presenting runner writes what the class sees: published once on the room's channel."""
+
+    def __init__(self, broker: Broker, code: str) -> None:
+        super().__init__()
+        self.broker = broker
+        self.code = code
+
+    def put(self, message: str | bytes) -> None:
+        self.broker.publish(self.code, message_type(message), message)
+
+    def put_frame(self, frame: bytes) -> None:
+        self.broker.publish(self.code, "frame", frame)
+
+    def keep(self, message: str | bytes) -> None:
+        self.broker.publish(self.code, message_type(message), message, is_broadcast=False)
+
+
+@dataclass
+class Room:
+    """A room this process runs: its code and the presenter's session."""
+
+    code: str
+    session_id: str
+    feed: RoomFeed
+
+
+class Rooms:
+    """The rooms of this process, and joining any room the broker knows."""
+
+    def __init__(self, settings: Settings, broker: Broker, registry: Registry) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.registry = registry
+        self.rooms: dict[str, Room] = {}  # by code: the rooms whose presenter runs here
+        self.failures = FailureWindow(settings.max_join_failures_per_minute)
+        registry.listeners.append(self)
+
+    def room_of(self, session_id: str) -> Room | None:
+        return next((room for room in self.rooms.values() if room.session_id == session_id), None)
+
+    # ----- the presenter's side --------------------------------------------------------------
+    async def present(self, session_id: str, join_base: str, code: str | None = None,
+                      secret: str | None = None) -> tuple[Room, str | None]:
+        """The session's room, opened now if it has none; returns it and its new secret (None if not new).
+
+        With ``code`` and ``secret``, reopen that room (its presenter's run was lost) for this session.
+        """
+        room = self.room_of(session_id)
+        if room is not None:
+            return room, None
+        if len(self.rooms) >= self.settings.max_rooms:
+            raise InputError("rooms", f"this server presents {self.settings.max_rooms} classes already; "
+                                      "end one or try later")
+        if code is not None:
+            return await self._reopen(session_id, normal_code(code), secret or "", join_base)
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        record = {"session_id": session_id, "owner": self.broker.replica, "secret_hash": secret_hash(secret),
+                  "presenter": "connected", "is_open": True}
+        for _ in range(CODE_TRIES):
+            code = new_code()
+            if await self.broker.claim(code, {**record, "join_url": f"{join_base}/join/{code}"}):
+                return await self._start(code, session_id), secret
+        raise InputError("rooms", "no free class code was found; try again")
+
+    async def _reopen(self, session_id: str, code: str, secret: str, join_base: str) -> tuple[Room, str | None]:
+        record = await self.broker.record(code)
+        if record is None or not hmac.compare_digest(record["secret_hash"], secret_hash(secret)):
+            raise InputError("secret", "does not open a class with that code")
+        old = self.registry.get(record["session_id"]) if record.get("owner") == self.broker.replica else None
+        if old is not None and record["session_id"] != session_id:
+            raise InputError("room", "that class is still presented by another live run")
+        await self.broker.update(code, {"session_id": session_id, "owner": self.broker.replica,
+                                        "presenter": "connected", "is_open": True,
+                                        "join_url": f"{join_base}/join/{code}"})
+        return await self._start(code, session_id), None
+
+    async def _start(self, code: str, session_id: str) -> Room:
+        room = self.rooms[code] = Room(code, session_id, RoomFeed(self.broker, code))
+        runner = self.registry.get(session_id)
+        if runner is not None:
+            await runner.set_feed(room.feed)
+        await self.announce(code)
+        LOG.info("class %s opened", code)
+        return room
+
+    async def end(self, session_id: str) -> None:
+        """End the session's room: followers are told it is closed."""
+        room = self.rooms.pop(self._code_of(session_id), None)
+        if room is None:
+            raise InputError("room", "this run is not presented to a class")
+        runner = self.registry.get(session_id)
+        if runner is not None:
+            await runner.set_feed(None)
+        await self._close(room.code)
+
+    async def _close(self, code: str) -> None:
+        await self.broker.update(code, {"is_open": False})
+        await self.announce(code)
+        await self.broker.release(code)
+        LOG.info("class %s ended", code)
+
+    def _code_of(self, session_id: str) -> str:
+        room = self.room_of(session_id)
+        return "" if room is None else room.code
+
+    # ----- followers -------------------------------------------------------------------------
+    async def find(self, code: str, client: str) -> dict[str, Any]:
+        """The directory record of the open room with this code; wrong codes count against the client."""
+        self.failures.check(client)
+        try:
+            record = await self.broker.record(normal_code(code))
+        except InputError:
+            record = None
+        if record is None or not record.get("is_open"):
+            self.failures.add(client)
+            raise InputError("room", f"no class has the code {code.strip().upper()[:12]!r}; check it with "
+                                     "your teacher")
+        return record
+
+    async def follow(self, code: str, deliver: Deliver) -> Subscription:
+        """Subscribe a follower: the room's latest messages first, then everything it publishes."""
+        code = normal_code(code)
+        total = await self.broker.count_followers(code, 0)
+        if total >= self.settings.max_followers_per_room:
+            raise InputError("followers", f"this class has {self.settings.max_followers_per_room} followers "
+                                          "already")
+        subscription = await self.broker.subscribe(code, deliver)
+        for kind, message in await self.broker.latest(code):
+            deliver(kind, message)
+        await self.broker.count_followers(code, +1)
+        await self.announce(code)
+        return subscription
+
+    async def leave(self, subscription: Subscription) -> None:
+        await self.broker.unsubscribe(subscription)
+        if await self.broker.record(subscription.code) is not None:
+            await self.broker.count_followers(subscription.code, -1)
+            await self.announce(subscription.code)
+
+    async def watch(self, code: str, deliver: Deliver, kinds: Iterable[str] = ("room",)) -> Subscription:
+        """A presenter's subscription to its own room's announcements."""
+        return await self.broker.subscribe(code, deliver, kinds)
+
+    async def announce(self, code: str) -> None:
+        """Publish the room's state (``room`` message) from the directory record and the follower count."""
+        record = await self.broker.record(code)
+        if record is None:
+            return
+        self.broker.publish(code, "room", room_message(code, record, await self.broker.count_followers(code, 0)))
+
+    async def export_for_fork(self, code: str) -> dict[str, Any]:
+        """The presenter's run as an experiment document, for a follower's private copy."""
+        record = await self.broker.record(normal_code(code))
+        runner = None if record is None else self.registry.get(record["session_id"])
+        if record is None or not record.get("is_open"):
+            raise InputError("room", "the class has ended")
+        if runner is None:
+            raise InputError("room", "the class's run is not reachable from this server right now; try again")
+        return await runner.export()
+
+    # ----- what the registry tells -----------------------------------------------------------
+    def on_detached(self, session_id: str) -> None:
+        self._presenter_is(session_id, "reconnecting")
+
+    def on_attached(self, session_id: str) -> None:
+        self._presenter_is(session_id, "connected")
+
+    def on_freed(self, session_id: str) -> None:
+        room = self.rooms.pop(self._code_of(session_id), None)
+        if room is not None:
+            self.registry.spawn(self._close(room.code))
+
+    def _presenter_is(self, session_id: str, state: str) -> None:
+        room = self.room_of(session_id)
+        if room is not None:
+            self.registry.spawn(self._set_presenter(room.code, state))
+
+    async def _set_presenter(self, code: str, state: str) -> None:
+        await self.broker.update(code, {"presenter": state})
+        await self.announce(code)
+
+
+def room_message(code: str, record: dict[str, Any], followers: int) -> str:
+    """The public ``room`` message: never the secret or the presenter's session id."""
+    return json.dumps({
+        "type": "room", "code": code, "join_path": f"/join/{code}", "join_url": record.get("join_url", ""),
+        "qr_path": f"/api/rooms/{code}/qr.svg", "followers": followers,
+        "presenter": record.get("presenter", "connected"), "is_open": bool(record.get("is_open")),
+    })
+
+
+def presenting_message(code: str, secret: str | None) -> str:
+    """The presenter's own ``presenting`` message; the secret only when the room is new (null on a resume)."""
+    return json.dumps({"type": "presenting", "code": code, "secret": secret})
+
