@@ -129,6 +129,12 @@ class Runner:
         if audience.last_frame is not None:
             outbox.put_frame(audience.last_frame)
 
+    def send_history(self) -> None:
+        """Send the owner's outboxes the history to date (a worker's, when a page resumes the run)."""
+        message = encode_history(self.session.history, self.session.problem)
+        for outbox in self.owner.outboxes:
+            outbox.put(message)
+
     def unsubscribe(self, outbox: Outbox) -> None:
         """Stop sending to an outbox."""
         self.owner.outboxes.discard(outbox)

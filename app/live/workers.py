@@ -10,7 +10,8 @@ messages come back as bytes and text. A worker encodes each frame once; the
 web process hands the same bytes to every subscribed outbox.
 
 Wire between the processes (pickled tuples):
-  to a worker:   ("open", sid) | ("close", sid) | ("stop", "") | (kind, sid, request_id, payload)
+  to a worker:   ("open", sid) | ("close", sid) | ("history", sid) | ("stop", "")
+                 | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
                  | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
@@ -99,6 +100,8 @@ async def _serve(settings: Settings, connection: Connection) -> None:
             runner.start()
         elif kind == "close" and session_id in runners:
             await runners.pop(session_id).close()
+        elif kind == "history" and session_id in runners:
+            runners[session_id].send_history()
         elif session_id in runners:
             asyncio.create_task(_answer(runners[session_id], connection, *message))
     for runner in runners.values():
@@ -155,6 +158,8 @@ class RemoteRunner:
                 outbox.put(message)
         if self.last_frame is not None:
             outbox.put_frame(self.last_frame)
+        # The kept history is the one sent at the last restart; the worker's has grown since.
+        self.worker.send(("history", self.id))
 
     def unsubscribe(self, outbox: Outbox) -> None:
         self.outboxes.discard(outbox)

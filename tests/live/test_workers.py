@@ -96,3 +96,22 @@ def test_a_worker_that_dies_is_reported_and_replaced() -> None:
             again.send({"type": "step"})
             assert again.frame(lambda f: f["step"] == 1)["status"] == "paused"
         assert pool.workers[0] is not dead and pool.workers[0].is_alive
+
+
+def test_a_resumed_worker_session_gets_its_history_to_date(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        session_id = talk.until_type("hello")["session_id"]
+        for epoch in (1, 2, 3):
+            talk.send({"type": "step", "unit": "epoch", "count": 1})
+            talk.frame(lambda f, epoch=epoch: f["epoch"] == epoch)
+    with pooled.websocket_connect(f"/ws?session={session_id}") as websocket:
+        talk = Conversation(websocket)
+        assert talk.until_type("hello")["resume"] == "resumed"
+        # The answer to a later command comes after everything the resume sent.
+        talk.send({"type": "set_speed", "unit": "epoch", "count": 2})
+        histories = []
+        while (message := talk.receive())["type"] != "session" or message["speed"]["count"] != 2:
+            if message["type"] == "history":
+                histories.append(list(message["arrays"]["epoch"]))
+        assert histories[-1:] == [[1, 2, 3]]
