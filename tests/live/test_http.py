@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,3 +100,16 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("NEUROPLAY_MAX_FPS", "1000")
     with pytest.raises(ValueError, match="max_fps"):
         Settings()
+
+
+def test_a_class_qr_code_is_an_svg_file_an_img_can_show(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.until_type("hello")
+        talk.send({"type": "present"})
+        room = talk.until_type("room")
+        response = client.get(room["qr_path"])
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert float(root.attrib["width"]) > 0
