@@ -139,6 +139,13 @@ def test_a_class_follows_the_presenter_read_only(page: Page, follower: Page, art
     page.screenshot(path=artifacts / "classroom-presenter.png")
     follower.screenshot(path=artifacts / "classroom-follower.png")
 
+    page.get_by_role("button", name="End class").click()
+    expect(follower.locator(FOLLOW_LINE)).to_have_text("The class has ended", timeout=SERVER_MS)
+    follower.get_by_role("link", name="Start your own run").click()
+    expect(follower).to_have_url(re.compile(r"/#?$"))
+    wait_ready(follower)
+    expect(follower.locator(".play-btn")).to_be_enabled()
+
 
 def test_a_follower_forks_trains_alone_and_goes_back_to_class(page: Page, follower: Page) -> None:
     page.goto("/")
@@ -181,6 +188,13 @@ def test_the_class_keeps_watching_when_the_presenter_reloads(page: Page, followe
     expect(follower.locator(EPOCH)).to_have_text(f"{class_epoch:07,}")
     train_epochs(page, 1)
     expect(follower.locator(EPOCH)).to_have_text(f"{class_epoch + 1:07,}", timeout=SERVER_MS)
+
+    page.goto("about:blank")
+    expect(follower.locator(".follow-note")).to_have_text("The presenter is reconnecting…", timeout=SERVER_MS)
+    page.goto("/")
+    wait_ready(page)
+    expect(follower.locator(".follow-note")).not_to_have_text("The presenter is reconnecting…", timeout=SERVER_MS)
+    expect(follower.locator(EPOCH)).to_have_text(f"{class_epoch + 1:07,}")
 
 
 def test_projector_mode_fills_a_wall_with_the_join_code(page: Page, artifacts: Path) -> None:
