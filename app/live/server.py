@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -145,8 +146,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             record = await rooms.find(code, client)
         except InputError as error:
             return refuse(429 if error.field == "rate" else 404, error.field, error.message)
-        svg = segno.make(record["join_url"], error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff")
-        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+        # A standalone file with the SVG namespace: an <img> shows nothing without it (svg_inline omits it).
+        svg = io.BytesIO()
+        segno.make(record["join_url"], error="m").save(svg, kind="svg", xmldecl=False, scale=8, border=2,
+                                                       dark="#111", light="#fff")
+        return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     @app.get("/healthz")
     async def health() -> Health:

@@ -5,7 +5,8 @@
  */
 import { createStore } from "./store.js";
 import { connect } from "./socket.js";
-import { initialState, onBinary, onMessage } from "./messages.js";
+import { createRoute } from "./route.js";
+import { FINAL_CLOSE_CODES, initialState, onBinary, onClose, onMessage } from "./messages.js";
 import { applyTheme } from "./lib/colors.js";
 import { createControlsView } from "./views/controls/index.js";
 import { createNetworkView } from "./views/network/index.js";
@@ -13,24 +14,29 @@ import { createHeatmapView } from "./views/output/heatmap.js";
 import { createChartView } from "./views/output/chart.js";
 import { createMetricsView } from "./views/output/metrics.js";
 import { createNeuronView } from "./views/output/neuron.js";
+import { createClassroomView } from "./views/classroom/index.js";
+import { isAllowed } from "./views/classroom/readonly.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
-const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+const route = createRoute(document.body.dataset.room || "", basePath, location);
 const store = createStore(initialState());
 
-const socket = connect(`${scheme}//${location.host}${basePath}/ws`, {
-  onOpen: () => store.update({ connection: "open" }),
-  onClose: () => store.update({ connection: "closed" }),
-  onMessage: (message) => store.update((state) => onMessage(state, message)),
+const socket = connect(route.url, {
+  onOpen: () => store.update({ connection: "open", closeCode: null }),
+  onClose: (code) => store.update(onClose(code)),
+  onMessage: (message) => {
+    store.update((state) => onMessage(state, message));
+    if (route.observe(message)) socket.reconnect();
+  },
   onBinary: (message) => store.update((state) => onBinary(state, message)),
-});
+}, FINAL_CLOSE_CODES);
 
 /** @param {import("./protocol.js").Command} command */
-const send = (command) => socket.send(command);
+const send = (command) => isAllowed(store.get(), command) && socket.send(command);
 /** @param {string} id */
 const slot = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const context = { store, send, basePath };
+const context = { store, send, basePath, route, reconnect: () => socket.reconnect() };
 
 const views = [
   createControlsView(
@@ -43,6 +49,11 @@ const views = [
   createChartView(slot("chart"), context),
   createHeatmapView(slot("heatmap"), context),
   createNeuronView(slot("neuron-math"), context),
+  createClassroomView(
+    { tools: slot("tools"), classroom: slot("classroom"), corner: slot("corner"),
+      controlled: ["transport", "hyper", "tools", "data-controls", "advanced", "network"].map(slot) },
+    context,
+  ),
 ];
 
 /**

@@ -1,29 +1,39 @@
 // @ts-check
 /**
  * How server messages change the page's state: the one reducer between the
- * socket and the store. Model state is replaced as received; the cost
- * history for the chart is the only thing accumulated here, one point per
- * received frame, and it restarts when the step counter goes back.
+ * socket and the store. Model state is replaced as received. The cost
+ * history comes from the server's `history` message, and one point per
+ * received frame is appended to it (history.js). A class's state (`room`,
+ * `presenting`, `forked`) is kept as received too; what the page does about
+ * it lives in views/classroom/.
  */
+import { appendFrame, historyFromMessage } from "./history.js";
 
-/** Longest cost history kept for the chart (older points are thinned). */
-const MAX_HISTORY = 2000;
+/** Close codes after which the page must not reconnect on its own (docs/protocol.md). */
+export const FINAL_CLOSE_CODES = [4001, 4404, 4429];
 
 /**
- * @typedef {{step: number, epoch: number, train: number|null, test: number|null}} HistoryPoint
+ * @typedef {import("./history.js").HistoryPoint} HistoryPoint
  * @typedef {{
  *   hoverNeuron: [number, number] | null,
  *   showTest: boolean,
  *   discretize: boolean,
  *   showGradients: boolean,
+ *   projector: boolean,
  *   hidden: string[],
  * }} UiState
+ * @typedef {{resume: "new"|"resumed"|"expired", role: "owner"|"follower", pausedWhileAway: boolean,
+ *            isFork: boolean, epoch: number|null}} Arrival what the latest hello said, and the epoch it found
  * @typedef {{
- *   connection: "connecting" | "open" | "closed",
+ *   connection: "connecting" | "open" | "closed" | "stopped",
+ *   closeCode: number | null,
  *   hello: any, session: any,
  *   dataset: import("./protocol.js").BinaryMessage | null,
  *   frame: import("./protocol.js").BinaryMessage | null,
  *   history: HistoryPoint[],
+ *   metric: import("./history.js").MetricName,
+ *   arrival: Arrival | null,
+ *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
  *   error: {field: string, message: string, command: string|null, at: number} | null,
  *   ui: UiState,
  * }} State
@@ -33,33 +43,45 @@ const MAX_HISTORY = 2000;
 export function initialState() {
   return {
     connection: "connecting",
+    closeCode: null,
     hello: null,
     session: null,
     dataset: null,
     frame: null,
     history: [],
+    metric: "accuracy",
+    arrival: null,
+    room: null,
+    presenting: null,
+    forked: null,
     error: null,
-    ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, hidden: [] },
+    ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [] },
   };
 }
 
 /**
- * @param {HistoryPoint[]} history
- * @param {any} header frame header
- * @returns {HistoryPoint[]}
+ * The state patch for the socket closing with `code`.
+ * @param {number} code
+ * @returns {Partial<State>}
  */
-function extendHistory(history, header) {
-  const last = history[history.length - 1];
-  if (last && header.step < last.step) history = [];
-  else if (last && header.step === last.step) return history;
-  const point = { step: header.step, epoch: header.epoch, train: header.train.cost, test: header.test.cost };
-  const next = [...history, point];
-  // Keep every other point of the older half when full, so long runs stay drawable.
-  if (next.length > MAX_HISTORY) {
-    const half = Math.floor(next.length / 2);
-    return [...next.slice(0, half).filter((_, i) => i % 2 === 0), ...next.slice(half)];
-  }
-  return next;
+export function onClose(code) {
+  return { connection: FINAL_CLOSE_CODES.includes(code) ? "stopped" : "closed", closeCode: code };
+}
+
+/**
+ * The state patch for a hello: a new connection's history and class state start over; the last
+ * frame and session stay on screen until the new ones arrive.
+ * @param {State} state
+ * @param {any} hello
+ * @returns {Partial<State>}
+ */
+function onHello(state, hello) {
+  return {
+    hello, history: [],
+    room: hello.room ?? null, presenting: null, forked: null,
+    arrival: { resume: hello.resume ?? "new", role: hello.role ?? "owner", pausedWhileAway: !!hello.paused_while_away,
+               isFork: state.forked !== null, epoch: null },
+  };
 }
 
 /**
@@ -71,9 +93,15 @@ function extendHistory(history, header) {
 export function onMessage(state, message) {
   switch (message.type) {
     case "hello":
-      return { hello: message, history: [] };
+      return onHello(state, message);
     case "session":
       return { session: message };
+    case "room":
+      return { room: message };
+    case "presenting":
+      return { presenting: { code: message.code, secret: message.secret } };
+    case "forked":
+      return { forked: message.session_id };
     case "error":
       return { error: { field: message.field, message: message.message, command: message.command, at: Date.now() } };
     default:
@@ -88,7 +116,11 @@ export function onMessage(state, message) {
  * @returns {Partial<State>}
  */
 export function onBinary(state, message) {
-  if (message.header.type === "dataset") return { dataset: message };
-  if (message.header.type === "frame") return { frame: message, history: extendHistory(state.history, message.header) };
-  return {};
+  const type = message.header.type;
+  if (type === "dataset") return { dataset: message };
+  if (type === "history") return { history: historyFromMessage(message), metric: message.header.metric };
+  if (type !== "frame") return {};
+  const header = message.header;
+  const arrival = state.arrival && state.arrival.epoch === null ? { ...state.arrival, epoch: header.epoch } : state.arrival;
+  return { frame: message, history: appendFrame(state.history, header, state.metric), arrival };
 }

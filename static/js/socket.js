@@ -3,7 +3,9 @@
  * The live channel: one websocket, reconnected with backoff, no DOM.
  * JSON messages and `dataset` messages are handed on at once, in order.
  * Frames are coalesced: only the newest is kept and it is delivered once per
- * animation frame, so a burst of frames costs one redraw.
+ * animation frame, so a burst of frames costs one redraw. The address is a
+ * function, asked again on every attempt, so a retry opens the run the page
+ * holds now (a resumed session, a fork, a class).
  */
 import { decodeBinary } from "./protocol.js";
 
@@ -13,22 +15,25 @@ const MAX_RETRY_MS = 8000; // longest wait between attempts
 /**
  * @typedef {{
  *   onOpen?: () => void,
- *   onClose?: () => void,
+ *   onClose?: (code: number) => void,
  *   onMessage: (message: any) => void,
  *   onBinary: (message: import("./protocol.js").BinaryMessage) => void,
  * }} Handlers
  */
 
 /**
- * @param {string} url
+ * @param {() => string} url the address to open, asked on every attempt
  * @param {Handlers} handlers
- * @returns {{send: (command: import("./protocol.js").Command) => boolean, close: () => void}}
+ * @param {number[]} finalCodes close codes after which no retry follows
+ * @returns {{send: (command: import("./protocol.js").Command) => boolean, reconnect: () => void, close: () => void}}
  */
-export function connect(url, handlers) {
+export function connect(url, handlers, finalCodes = []) {
   /** @type {WebSocket | null} */
   let socket = null;
   let retryMs = FIRST_RETRY_MS;
   let isClosed = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let retryTimer;
   /** @type {import("./protocol.js").BinaryMessage | null} */
   let newestFrame = null;
   let isFrameScheduled = false;
@@ -41,19 +46,24 @@ export function connect(url, handlers) {
   }
 
   function open() {
-    socket = new WebSocket(url);
-    socket.binaryType = "arraybuffer";
-    socket.onopen = () => {
+    const current = new WebSocket(url());
+    socket = current;
+    newestFrame = null;
+    current.binaryType = "arraybuffer";
+    current.onopen = () => {
       retryMs = FIRST_RETRY_MS;
       handlers.onOpen?.();
     };
-    socket.onmessage = (event) => {
+    current.onmessage = (event) => {
+      if (current !== socket) return;
       if (typeof event.data === "string") {
         handlers.onMessage(JSON.parse(event.data));
         return;
       }
       const message = decodeBinary(event.data);
       if (message.header.type !== "frame") {
+        // A waiting frame came first: hand it on first, so a history never precedes an older frame.
+        deliverFrame();
         handlers.onBinary(message);
         return;
       }
@@ -63,10 +73,11 @@ export function connect(url, handlers) {
         requestAnimationFrame(deliverFrame);
       }
     };
-    socket.onclose = () => {
-      handlers.onClose?.();
-      if (isClosed) return;
-      setTimeout(open, retryMs);
+    current.onclose = (event) => {
+      if (current !== socket) return; // replaced by reconnect(): its successor speaks for the page
+      handlers.onClose?.(event.code);
+      if (isClosed || finalCodes.includes(event.code)) return;
+      retryTimer = setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
     };
   }
@@ -78,8 +89,17 @@ export function connect(url, handlers) {
       socket.send(JSON.stringify(command));
       return true;
     },
+    /** Open the current address now, on a new socket (after a fork, to go back to a class, to take a run back). */
+    reconnect() {
+      clearTimeout(retryTimer);
+      const old = socket;
+      retryMs = FIRST_RETRY_MS;
+      open();
+      old?.close();
+    },
     close() {
       isClosed = true;
+      clearTimeout(retryTimer);
       socket?.close();
     },
   };

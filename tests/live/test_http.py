@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 import pytest
 from fastapi.testclient import TestClient
@@ -125,3 +126,14 @@ def test_an_import_with_a_huge_integer_gets_a_422_naming_the_field(
         response = client.post(f"/api/sessions/{session_id}/import", content=body)
         assert (response.status_code, response.json()["field"]) == (422, field)
         assert "integer of 401 digits" in response.json()["message"]
+def test_a_class_qr_code_is_an_svg_file_an_img_can_show(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.until_type("hello")
+        talk.send({"type": "present"})
+        room = talk.until_type("room")
+        response = client.get(room["qr_path"])
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert float(root.attrib["width"]) > 0

@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from app.live.metrics import Metrics
 from app.live.server import create_app
 from app.live.settings import Settings
-from tests.live.conftest import Conversation
+from tests.live.conftest import Conversation, wait_for
 
 LAG_WAIT_S = 10.0  # the lag probe runs every 0.25 s; a loaded machine may be slow to show one
 
@@ -46,9 +46,9 @@ def test_a_conversation_shows_in_the_metrics(client: TestClient) -> None:
     assert during["neuroplay_command_errors_total{field=learning_rate}"] == 2
     assert during["neuroplay_command_errors_total{field=type}"] == 1
     assert during["neuroplay_worker_restarts_total"] == 0
-    assert (during["neuroplay_detached_sessions"], during["neuroplay_rooms"], during["neuroplay_followers"]) == (0, 0, 0)
-    after = scrape(client)
-    assert (after["neuroplay_sessions"], after["neuroplay_detached_sessions"]) == (1, 1)  # kept for a reload
+    assert [during[f"neuroplay_{name}"] for name in ("detached_sessions", "rooms", "followers")] == [0, 0, 0]
+    after = wait_for(lambda: scrape(client), lambda samples: samples["neuroplay_detached_sessions"] == 1)
+    assert after["neuroplay_sessions"] == 1  # kept for a reload
 
 
 def test_rooms_and_followers_show_in_the_metrics(client: TestClient) -> None:

@@ -180,3 +180,22 @@ def test_a_request_the_worker_never_answers_times_out_and_is_forgotten() -> None
     assert worker.pending == {}
     worker.connection.close()
     worker.child.close()
+
+
+def test_a_resumed_worker_session_gets_its_history_to_date(pooled: TestClient) -> None:
+    with pooled.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        session_id = talk.until_type("hello")["session_id"]
+        for epoch in (1, 2, 3):
+            talk.send({"type": "step", "unit": "epoch", "count": 1})
+            talk.frame(lambda f, epoch=epoch: f["epoch"] == epoch)
+    with pooled.websocket_connect(f"/ws?session={session_id}") as websocket:
+        talk = Conversation(websocket)
+        assert talk.until_type("hello")["resume"] == "resumed"
+        # The answer to a later command comes after everything the resume sent.
+        talk.send({"type": "set_speed", "unit": "epoch", "count": 2})
+        histories = []
+        while (message := talk.receive())["type"] != "session" or message["speed"]["count"] != 2:
+            if message["type"] == "history":
+                histories.append(list(message["arrays"]["epoch"]))
+        assert histories[-1:] == [[1, 2, 3]]

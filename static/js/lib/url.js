@@ -4,18 +4,20 @@
  * in location.hash, e.g. `#dataset=spiral&hidden_layers=8,8,4&learning_rate=0.01`.
  * Lists are comma-separated, an empty list is an empty value, a `null` entry
  * of a list is spelled `null`. `hide=noise,learning_rate` names controls a
- * lesson link hides. Values are typed with `hello.fields[name].kind`; the
+ * lesson link hides, and `projector=1` opens the page in projector mode. Values are typed with `hello.fields[name].kind`; the
  * server checks ranges. Pure functions, no DOM.
  */
 
 /** Hash key that lists hidden controls; it is not a setting. */
 export const HIDE_KEY = "hide";
+/** Hash key that turns projector mode on (`projector=1`); it is not a setting. */
+export const PROJECTOR_KEY = "projector";
 /** How a null entry of a list is written. */
 const NULL_TOKEN = "null";
 
 /**
  * @typedef {{kind: string, [key: string]: any}} FieldSpec
- * @typedef {{changes: Record<string, unknown>, hidden: string[], unknown: string[]}} ParsedHash
+ * @typedef {{changes: Record<string, unknown>, hidden: string[], projector: boolean, unknown: string[]}} ParsedHash
  */
 
 /**
@@ -57,15 +59,17 @@ function writeValue(value) {
 }
 
 /**
- * The hash for a configuration: only what differs from the defaults, then `hide`.
+ * The hash for a configuration: only what differs from the defaults, then `hide`, then `projector`.
  * @param {Record<string, unknown>} config
  * @param {Record<string, unknown>} defaults
  * @param {string[]} hidden
+ * @param {boolean} projector
  * @returns {string} "" or "#key=value&…"
  */
-export function buildHash(config, defaults, hidden = []) {
+export function buildHash(config, defaults, hidden = [], projector = false) {
   const parts = Object.entries(configChanges(config, defaults)).map(([name, value]) => `${name}=${writeValue(value)}`);
   if (hidden.length) parts.push(`${HIDE_KEY}=${writeValue(hidden)}`);
+  if (projector) parts.push(`${PROJECTOR_KEY}=1`);
   return parts.length ? `#${parts.join("&")}` : "";
 }
 
@@ -107,14 +111,14 @@ export function readValue(spec, raw) {
 }
 
 /**
- * Settings, hidden controls and unknown keys from a hash.
+ * Settings, hidden controls, projector mode and unknown keys from a hash.
  * @param {string} hash location.hash, with or without "#"
  * @param {Record<string, FieldSpec>} fields hello.fields
  * @returns {ParsedHash}
  */
 export function parseHash(hash, fields) {
   /** @type {ParsedHash} */
-  const parsed = { changes: {}, hidden: [], unknown: [] };
+  const parsed = { changes: {}, hidden: [], projector: false, unknown: [] };
   const body = hash.replace(/^#/, "");
   if (!body) return parsed;
   for (const part of body.split("&")) {
@@ -123,6 +127,7 @@ export function parseHash(hash, fields) {
     const key = decode(cut < 0 ? part : part.slice(0, cut));
     const raw = cut < 0 ? "" : part.slice(cut + 1);
     if (key === HIDE_KEY) parsed.hidden = splitList(raw).filter(Boolean);
+    else if (key === PROJECTOR_KEY) parsed.projector = raw !== "0" && raw !== "false";
     else if (Object.hasOwn(fields, key)) parsed.changes[key] = readValue(fields[key], raw);
     else parsed.unknown.push(key);
   }

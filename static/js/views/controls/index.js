@@ -18,7 +18,8 @@ import { createLink } from "./link.js";
  * @typedef {import("../../messages.js").State} State
  * @typedef {{transport: HTMLElement, hyper: HTMLElement, tools: HTMLElement, data: HTMLElement,
  *            advanced: HTMLElement, banner: HTMLElement, connection: HTMLElement}} Slots
- * @typedef {{store: any, send: (command: import("../../protocol.js").Command) => boolean, basePath: string}} Context
+ * @typedef {{store: any, send: (command: import("../../protocol.js").Command) => boolean, basePath: string,
+ *            route: import("../../route.js").Route, reconnect: () => void}} Context
  */
 
 /**

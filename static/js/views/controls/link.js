@@ -1,11 +1,13 @@
 // @ts-check
 /**
  * The experiment in the address bar. On the first `session` after a
- * `hello`, the hash's settings go to the server as one `configure` (or, after
- * a reconnection, the last known settings, so the learner keeps their
- * setup). From then on the hash follows the echoed config through
- * `history.replaceState`. `hide=` names controls to hide: every element with
- * a matching `data-field`, page-wide.
+ * `hello` for a new run, the hash's settings go to the server as one
+ * `configure` (or, after a reconnection that found the run gone, the last
+ * known settings, so the learner keeps their setup). A resumed run and a
+ * followed class keep the settings they have. From then on the hash follows
+ * the echoed config through `history.replaceState`. `hide=` names controls
+ * to hide: every element with a matching `data-field`, page-wide;
+ * `projector=1` turns projector mode on.
  */
 import { commands } from "../../protocol.js";
 import { buildHash, configChanges, parseHash } from "../../lib/url.js";
@@ -38,11 +40,14 @@ export function createLink({ store, send, notify }) {
   let isAwaitingEcho = false;
   let writtenHash = location.hash;
 
-  /** @param {string[]} hidden */
-  function setHidden(hidden) {
+  /** @param {{hidden: string[], projector: boolean}} view what the link says about the page's look */
+  function setView({ hidden, projector }) {
     const ui = store.get().ui;
-    if (JSON.stringify(ui.hidden) !== JSON.stringify(hidden)) store.update({ ui: { ...ui, hidden } });
+    if (JSON.stringify(ui.hidden) !== JSON.stringify(hidden) || ui.projector !== projector) {
+      store.update({ ui: { ...ui, hidden, projector } });
+    }
   }
+  setView(parseHash(location.hash, {}));
 
   /** @param {Record<string, unknown>} changes */
   function sendChanges(changes) {
@@ -66,7 +71,7 @@ export function createLink({ store, send, notify }) {
     if (parsed.unknown.length) {
       notify(`The link names unknown settings, ignored: ${parsed.unknown.join(", ")}`, "error", NOTE_MS);
     }
-    setHidden(parsed.hidden);
+    setView(parsed);
     if (!current) {
       sendChanges(parsed.changes);
       return;
@@ -83,7 +88,7 @@ export function createLink({ store, send, notify }) {
     // The output activation and cost the server picks for this problem type need no mention.
     const choices = state.hello.problems[state.session.problem];
     const defaults = { ...state.hello.defaults, output_activation: choices.output_activation[0], cost: choices.cost[0] };
-    const hash = buildHash(state.session.config, defaults, state.ui.hidden);
+    const hash = buildHash(state.session.config, defaults, state.ui.hidden, state.ui.projector);
     if (hash === location.hash || (hash === "" && location.hash === "")) return;
     writtenHash = hash;
     history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
@@ -118,7 +123,9 @@ export function createLink({ store, send, notify }) {
       const isFirstSession = state.session && state.session !== previous.session && state.hello !== handledHello;
       if (isFirstSession) {
         handledHello = state.hello;
-        if (lastConfig) sendChanges(configChanges(lastConfig, state.hello.defaults));
+        const isKept = state.arrival?.resume === "resumed" || state.arrival?.role === "follower";
+        if (isKept) setView(parseHash(location.hash, state.hello.fields));
+        else if (lastConfig) sendChanges(configChanges(lastConfig, state.hello.defaults));
         else applyHash(state.hello, null);
       } else if (state.session !== previous.session && state.session) {
         isAwaitingEcho = false;
@@ -129,7 +136,7 @@ export function createLink({ store, send, notify }) {
         lastConfig = state.session.config;
       }
       const isChanged = state.session !== previous.session || state.ui.hidden !== previous.ui.hidden
-        || state.error !== previous.error;
+        || state.ui.projector !== previous.ui.projector || state.error !== previous.error;
       if (!isAwaitingEcho && isChanged) writeHash(state);
       if (state.ui.hidden.length || state.ui.hidden !== previous.ui.hidden) {
         // After this batch of renders, so controls other views built in it are covered too.

@@ -1,55 +1,96 @@
 // @ts-check
 /**
- * What the page has to say: the banner (connection lost, a diverged run's
- * message, the latest refused command for a few seconds, and notices from
- * the controls) and the connection state in the footer.
+ * What the page has to say: the banner (connection lost, a run resumed or
+ * found expired, a run taken over by another tab with a button to take it
+ * back, a diverged run's message, the latest refused command for a few
+ * seconds, and notices from the controls) and the connection state in the
+ * footer. The page never restarts or resumes a run without saying so.
  */
 import { el } from "./dom.js";
 
 /** How long a refused command or a notice stays in the banner. */
 const MESSAGE_MS = 6000;
+/** How long "Resumed at epoch N" and other arrival notes stay. */
+const ARRIVAL_MS = 12000;
+/** Close code: another socket took the run over. */
+const TAKEN_OVER = 4001;
+/** Error fields that other lines already explain (the takeover line, the join box). */
+const EXPLAINED_FIELDS = ["session", "room"];
 /** Connection state → footer text. */
 const CONNECTION_TEXT = /** @type {Record<string, string>} */ ({
   open: "connected",
   connecting: "connecting…",
   closed: "reconnecting…",
+  stopped: "disconnected",
 });
 
 /**
  * @typedef {import("../../messages.js").State} State
  * @typedef {"error" | "info"} Kind
  * @typedef {{text: string, kind: Kind, until: number}} Notice
+ * @typedef {{text: string, kind: Kind, action?: {label: string, run: () => void}}} Line
  */
+
+/**
+ * What a hello and the first frame after it mean for the learner, or "".
+ * @param {import("../../messages.js").Arrival} arrival
+ */
+export function arrivalText(arrival) {
+  if (arrival.role === "follower") return "";
+  if (arrival.resume === "expired") return "That run has expired; this is a new one";
+  if (arrival.resume !== "resumed" || arrival.epoch === null) return "";
+  if (arrival.isFork) return `Your own copy of the class run, from epoch ${arrival.epoch}: it trains only for you`;
+  const away = arrival.pausedWhileAway ? " — paused while you were away" : "";
+  return `Resumed at epoch ${arrival.epoch}${away}`;
+}
 
 /**
  * @param {HTMLElement} banner the #banner slot (role=status)
  * @param {HTMLElement} connection the #connection slot in the footer
- * @param {{store: any}} context
+ * @param {{store: any, reconnect: () => void, route: {room: string}}} context
  * @returns {{render: (state: State, previous: State) => void,
  *            notify: (text: string, kind?: Kind, durationMs?: number) => void}}
  */
-export function createStatus(banner, connection, { store }) {
+export function createStatus(banner, connection, { store, reconnect, route }) {
+  // On a /join/CODE page a wrong code has its own box (views/classroom/join.js).
+  const explained = route.room ? EXPLAINED_FIELDS : EXPLAINED_FIELDS.filter((name) => name !== "room");
   /** @type {Notice[]} */
   let notices = [];
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let expiryTimer;
   let shownKey = "";
 
-  /** @param {State} state @returns {{text: string, kind: Kind}[]} */
+  /** @param {State} state @returns {Line[]} */
   function lines(state) {
     const now = Date.now();
-    /** @type {{text: string, kind: Kind}[]} */
+    /** @type {Line[]} */
     const out = [];
     if (state.connection === "closed") out.push({ text: "Connection lost, reconnecting…", kind: "error" });
+    if (state.connection === "stopped" && state.closeCode === TAKEN_OVER) {
+      out.push({ text: "This run is open in another tab", kind: "error",
+                 action: { label: "Take it back here", run: reconnect } });
+    }
     if (state.session?.status === "diverged") {
       out.push({ text: state.session.message || "The run diverged; reset it.", kind: "error" });
     }
-    if (state.error && now - state.error.at < MESSAGE_MS) {
-      out.push({ text: `${state.error.field}: ${state.error.message}`, kind: "error" });
+    const error = state.error;
+    if (error && now - error.at < MESSAGE_MS && !explained.includes(error.field)) {
+      out.push({ text: `${error.field}: ${error.message}`, kind: "error" });
     }
     notices = notices.filter((notice) => notice.until > now);
     for (const notice of notices) out.push({ text: notice.text, kind: notice.kind });
     return out;
+  }
+
+  /** @param {Line} line */
+  function drawLine(line) {
+    const node = el("p", { class: `banner-line is-${line.kind}`, text: line.text });
+    if (line.action) {
+      const action = el("button", { type: "button", class: "btn banner-action", text: line.action.label });
+      action.addEventListener("click", line.action.run);
+      node.append(" ", action);
+    }
+    return node;
   }
 
   /** Redraw the banner, and come back when its oldest timed message expires. */
@@ -59,8 +100,7 @@ export function createStatus(banner, connection, { store }) {
     const key = JSON.stringify(shown);
     if (key !== shownKey) {
       shownKey = key;
-      banner.replaceChildren(...shown.map((line) =>
-        el("p", { class: `banner-line is-${line.kind}`, text: line.text })));
+      banner.replaceChildren(...shown.map(drawLine));
       banner.classList.toggle("is-info", shown.length > 0 && shown.every((line) => line.kind === "info"));
     }
     const expiries = notices.map((notice) => notice.until);
@@ -70,18 +110,24 @@ export function createStatus(banner, connection, { store }) {
     if (Number.isFinite(next)) expiryTimer = setTimeout(drawBanner, next - Date.now() + 1);
   }
 
+  /** @param {string} text @param {Kind} kind @param {number} durationMs */
+  function notify(text, kind = "info", durationMs = MESSAGE_MS) {
+    notices = [...notices.filter((notice) => notice.text !== text), { text, kind, until: Date.now() + durationMs }];
+    drawBanner();
+  }
+
   return {
-    notify(text, kind = "info", durationMs = MESSAGE_MS) {
-      notices = [...notices.filter((notice) => notice.text !== text), { text, kind, until: Date.now() + durationMs }];
-      drawBanner();
-    },
+    notify,
     render(state, previous) {
       if (state.connection !== previous.connection || !connection.dataset.state) {
         connection.dataset.state = state.connection;
         connection.textContent = CONNECTION_TEXT[state.connection] ?? state.connection;
       }
+      // A hello, then its first frame: "expired" is said at once, "Resumed at epoch N" once N is known.
+      const said = state.arrival && state.arrival !== previous.arrival ? arrivalText(state.arrival) : "";
+      if (said) notify(said, "info", ARRIVAL_MS);
       if (state.connection !== previous.connection || state.session !== previous.session
-          || state.error !== previous.error) drawBanner();
+          || state.error !== previous.error || state.closeCode !== previous.closeCode) drawBanner();
     },
   };
 }

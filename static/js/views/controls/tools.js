@@ -46,7 +46,7 @@ export function createTools(element, { store, basePath, notify }) {
   /** @param {File} file */
   async function importFile(file) {
     const hello = store.get().hello;
-    if (!hello) return;
+    if (!hello?.session_id) return;
     try {
       const response = await fetch(`${basePath}/api/sessions/${hello.session_id}/import`, {
         method: "POST",
@@ -68,7 +68,11 @@ export function createTools(element, { store, basePath, notify }) {
   return {
     render(state, previous) {
       if (state.hello !== previous.hello && state.hello) {
-        exportLink.href = `${basePath}/api/sessions/${state.hello.session_id}/export`;
+        // A follower has no session of its own to export.
+        const id = state.hello.session_id;
+        if (id) exportLink.href = `${basePath}/api/sessions/${id}/export`;
+        else exportLink.removeAttribute("href");
+        exportLink.toggleAttribute("aria-disabled", !id);
       }
     },
   };

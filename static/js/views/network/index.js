@@ -10,7 +10,8 @@
  * numbers and maps from `frame`. Reshaping and edits go out as commands and
  * appear once the server echoes them. Drawing is coalesced to one per
  * animation frame. Geometry, painting, hit tests, words and the DOM around
- * the canvas live in the network-*.js modules.
+ * the canvas live in the network-*.js modules. The CSS custom property
+ * `--canvas-label-scale` (projector mode) makes labels and squares larger.
  */
 import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
@@ -29,6 +30,9 @@ import {
  * @typedef {import("./draw.js").Hit} Hit
  * @typedef {import("../../messages.js").State} State
  */
+
+/** The CSS custom property that scales the drawing (projector mode). */
+const SCALE_PROPERTY = "--canvas-label-scale";
 
 /**
  * @param {HTMLElement} element
@@ -62,6 +66,7 @@ export function createNetworkView(element, { store, send }) {
     /** @type {CanvasRenderingContext2D | null} */ context: null,
     layoutKey: "",
     width: scroll.clientWidth,
+    scale: 1,
     /** @type {Hit | null} */ hover: null,
     pointer: { x: 0, y: 0 },
     sentNeuron: "null",
@@ -82,7 +87,8 @@ export function createNetworkView(element, { store, send }) {
     const { hello, session } = state;
     view.closeEditor?.();
     setHover(null);
-    const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width);
+    const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
+      view.scale);
     view.layout = layout;
     view.offsets = frameOffsets(session.sizes);
     view.keyboardItems = parameters(layout.sizes);
@@ -119,7 +125,8 @@ export function createNetworkView(element, { store, send }) {
     const scale = ui.showGradients ? gradientScale(frame) : 0;
     drawNetwork(context, layout, frame, offsets, {
       showGradients: ui.showGradients, gradientScale: scale, hover: view.hover,
-      selected: ui.hoverNeuron || session?.selected_neuron || null,
+      // The presenter's highlight is what a follower's class points at.
+      selected: ui.hoverNeuron || session?.highlight || session?.selected_neuron || null,
     });
     canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
     canvas.dataset.sizes = layout.sizes.join(",");
@@ -218,6 +225,7 @@ export function createNetworkView(element, { store, send }) {
   function activate(hit, returnFocus, x, y) {
     const { session, hello, frame } = store.get();
     const layout = view.layout;
+    if (hello?.role === "follower") return; // a class's run is the presenter's to change
     if (!layout || !view.offsets || !frame || !frameFits(frame, layout.sizes)) return;
     if (hit.kind === "input") return toggleFeature(layout.inputs[hit.slot].name);
     if (hit.kind === "neuron" && hit.layer === 0) return toggleFeature(session.config.features[hit.index]);
@@ -277,9 +285,12 @@ export function createNetworkView(element, { store, send }) {
   function render(state, previous) {
     const { hello, session } = state;
     if (!hello || !session) return;
+    // Projector mode changes the scale once the page has its new look: look again after that.
+    if (state.ui.projector !== previous.ui.projector) requestAnimationFrame(() => render(store.get(), store.get()));
     const config = session.config;
+    view.scale = Number(getComputedStyle(element).getPropertyValue(SCALE_PROPERTY)) || 1;
     const key = JSON.stringify([session.sizes, config.features, config.hidden_layers, config.activation,
-      config.layer_activations, session.activations, view.width]);
+      config.layer_activations, session.activations, view.width, view.scale]);
     const isNewLayout = key !== view.layoutKey;
     if (isNewLayout) {
       view.layoutKey = key;
@@ -289,7 +300,8 @@ export function createNetworkView(element, { store, send }) {
       bar.update(session, hello, state.ui.showGradients);
     }
     if (isNewLayout || state.frame !== previous.frame || state.ui !== previous.ui
-        || session.selected_neuron !== previous.session?.selected_neuron) scheduleDraw();
+        || session.selected_neuron !== previous.session?.selected_neuron
+        || session.highlight !== previous.session?.highlight) scheduleDraw();
   }
 
   return { render };

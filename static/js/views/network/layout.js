@@ -58,22 +58,25 @@ const LINK_WIDTH_PER_ROW = 0.25;
  * @param {string[]} activeFeatures the active ones, in the order of the input layer
  * @param {number[]} sizes neurons per layer, inputs first
  * @param {number} width available CSS px
+ * @param {number} [scale] how much larger labels, headers and squares may be (projector mode)
  * @returns {Layout}
  */
-export function computeLayout(features, activeFeatures, sizes, width) {
+export function computeLayout(features, activeFeatures, sizes, width, scale = 1) {
   const nColumns = sizes.length;
   const rows = Math.max(features.length, ...sizes.slice(1));
+  const labelWidth = Math.round(LABEL_WIDTH * scale);
+  const minStep = MIN_COLUMN_STEP * scale;
   // First guess of the column step, before the square's own width is known.
-  const guess = Math.max(MIN_COLUMN_STEP, (width - LABEL_WIDTH - RIGHT_PAD) / (nColumns - 1 + THUMB_PER_COLUMN));
-  const byHeight = MAX_NEURON_AREA / rows / (1 + ROW_GAP_SHARE);
-  const thumb = Math.round(clamp(Math.min(guess * THUMB_PER_COLUMN, byHeight), MIN_THUMB, MAX_THUMB));
+  const guess = Math.max(minStep, (width - labelWidth - RIGHT_PAD) / (nColumns - 1 + THUMB_PER_COLUMN));
+  const byHeight = (MAX_NEURON_AREA * scale) / rows / (1 + ROW_GAP_SHARE);
+  const thumb = Math.round(clamp(Math.min(guess * THUMB_PER_COLUMN, byHeight), MIN_THUMB, MAX_THUMB * scale));
   const rowStep = thumb + Math.max(MIN_ROW_GAP, Math.round(thumb * ROW_GAP_SHARE));
   const area = rows * rowStep;
   // Spread the columns over the whole width: the last square ends at the right edge.
-  const step = Math.max(MIN_COLUMN_STEP, (width - LABEL_WIDTH - RIGHT_PAD - thumb) / Math.max(1, nColumns - 1));
-  const columnX = sizes.map((_, layer) => Math.round(LABEL_WIDTH + layer * step));
-  const isCompact = step < COMPACT_STEP;
-  const top = isCompact ? COMPACT_HEADER_HEIGHT : HEADER_HEIGHT;
+  const step = Math.max(minStep, (width - labelWidth - RIGHT_PAD - thumb) / Math.max(1, nColumns - 1));
+  const columnX = sizes.map((_, layer) => Math.round(labelWidth + layer * step));
+  const isCompact = step < COMPACT_STEP * scale;
+  const top = Math.round((isCompact ? COMPACT_HEADER_HEIGHT : HEADER_HEIGHT) * scale);
   /** @param {number} count @param {number} index */
   const rowY = (count, index) => Math.round(top + (area - count * rowStep) / 2 + index * rowStep + (rowStep - thumb) / 2);
 
@@ -102,7 +105,7 @@ export function computeLayout(features, activeFeatures, sizes, width) {
     colStep: step,
     biasSize: Math.max(MIN_BIAS, Math.round(thumb * BIAS_SHARE)),
     maxLinkWidth: clamp(rowStep * LINK_WIDTH_PER_ROW, 1.5, MAX_LINK_WIDTH),
-    labelWidth: LABEL_WIDTH,
+    labelWidth,
     isCompact,
     sizes,
     columnX,

@@ -3,7 +3,8 @@
  * The cost over time: training and test cost from `state.history`, one point
  * per received frame, drawn as two lines on a canvas with a y axis from zero.
  * Hovering shows a cursor and the values at that moment. Redraws only when
- * the history, the size or the hover position changes.
+ * the history, the size or the hover position changes. The CSS custom
+ * property `--canvas-label-scale` (projector mode) scales the whole chart.
  */
 import { THEME } from "../../lib/colors.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
@@ -30,6 +31,8 @@ const CURSOR_DOT = 3;
 const GRID_SHARES = [0, 0.5, 1];
 /** "Nice" mantissas for the axis top: the top is the smallest of these × 10^k above the data. */
 const NICE_STEPS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+/** The CSS custom property that scales the chart (labels, margins, height). */
+const SCALE_PROPERTY = "--canvas-label-scale";
 /** Shown in the empty chart. */
 const EMPTY_TEXT = "Press play to train";
 
@@ -61,9 +64,12 @@ export function createChartView(element, { store }) {
   canvas.setAttribute("aria-label", "Training and test cost over time");
   element.append(head, canvas);
 
-  /** @type {import("../../messages.js").HistoryPoint[]} */
+  /** @type {import("../../history.js").HistoryPoint[]} */
   let history = store.get().history;
+  /** width of the chart in its own units (CSS px divided by the scale) */
   let width = 0;
+  let elementWidth = 0;
+  let scale = 1;
   let fontFamily = "";
   /** @type {number | null} hovered x, CSS px */
   let hoverX = null;
@@ -91,8 +97,11 @@ export function createChartView(element, { store }) {
   }
 
   function draw() {
-    if (!width) return;
-    const context = sizeCanvas(canvas, width, CHART_HEIGHT);
+    if (!elementWidth) return;
+    scale = Number(getComputedStyle(canvas).getPropertyValue(SCALE_PROPERTY)) || 1;
+    width = elementWidth / scale;
+    const context = sizeCanvas(canvas, elementWidth, CHART_HEIGHT * scale);
+    context.scale(scale, scale);
     context.clearRect(0, 0, width, CHART_HEIGHT);
     fontFamily ||= getComputedStyle(canvas).fontFamily;
     context.font = `${LABEL_SIZE}px ${fontFamily}`;
@@ -196,7 +205,7 @@ export function createChartView(element, { store }) {
   }
 
   canvas.addEventListener("mousemove", (event) => {
-    const x = event.clientX - canvas.getBoundingClientRect().left;
+    const x = (event.clientX - canvas.getBoundingClientRect().left) / scale;
     hoverX = x >= LEFT_AXIS ? x : null;
     draw();
   });
@@ -205,13 +214,15 @@ export function createChartView(element, { store }) {
     draw();
   });
   watchSize(element, (newWidth) => {
-    width = Math.floor(newWidth);
+    elementWidth = Math.floor(newWidth);
     draw();
   });
 
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
+      // Projector mode changes the scale once the page has its new look: draw after that.
+      if (state.ui.projector !== previous.ui.projector) requestAnimationFrame(draw);
       if (state.history === previous.history) return;
       history = state.history;
       draw();

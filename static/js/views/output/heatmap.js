@@ -63,7 +63,8 @@ export function createHeatmapView(element, { store, send }) {
 
   /** @returns {[number, number] | null} the neuron whose map to show instead of the output */
   function shownNeuron() {
-    const hovered = current.ui.hoverNeuron;
+    // Hovered here, or (on a follower's page) highlighted by the presenter.
+    const hovered = current.ui.hoverNeuron ?? current.session?.highlight ?? null;
     const selected = current.frame?.header.selected;
     if (!hovered || !current.frame?.arrays.selected_map || !selected) return null;
     return selected[0] === hovered[0] && selected[1] === hovered[1] ? hovered : null;

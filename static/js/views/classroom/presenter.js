@@ -1,0 +1,114 @@
+// @ts-check
+/**
+ * Presenting a run to a class: the Present button (in the tools toolbar),
+ * then a panel with the join code, the follower link, its QR code, how many
+ * are watching and End class. The code and secret the server answers with
+ * are kept for this tab, so a presenter whose run expired gets the same code
+ * back for the new run. While presenting, the hovered neuron is sent as
+ * `highlight` so the class sees what the presenter points at.
+ */
+import { commands } from "../../protocol.js";
+import { latestEvery } from "../../lib/throttle.js";
+import { presenting } from "../../session-id.js";
+import { button, el } from "../controls/dom.js";
+
+/** Shortest time between two `highlight` commands (at most 10 a second). */
+const HIGHLIGHT_INTERVAL_MS = 100;
+/** Host names that only this machine can reach. */
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"];
+/** Said under the link when phones could not open it. */
+const LOOPBACK_HINT = "Phones cannot reach this address: open the page at this machine's network address "
+  + "(e.g. http://192.168.1.20:8000), or set NEUROPLAY_PUBLIC_URL.";
+
+/**
+ * @typedef {import("../../messages.js").State} State
+ * @typedef {{store: any, send: (command: import("../../protocol.js").Command) => boolean, basePath: string}} Context
+ */
+
+/** @param {string} url @returns {boolean} */
+function isLoopback(url) {
+  try {
+    return LOOPBACK_HOSTS.includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** @param {State} state @returns {boolean} this socket owns a run whose class is open */
+export const isPresenting = (state) => state.hello?.role === "owner" && !!state.room?.is_open;
+
+/**
+ * @param {HTMLElement} toolbar the #tools toolbar, for the Present button
+ * @param {HTMLElement} slot where the presenter panel goes
+ * @param {Context} context
+ * @returns {{render: (state: State, previous: State) => void}}
+ */
+export function createPresenter(toolbar, slot, { store, send, basePath }) {
+  /** Open a room, or reopen the class this tab presented (same code) for the run it has now. */
+  const openRoom = () => {
+    const stored = presenting.read();
+    send(commands.present(stored?.code ?? null, stored?.secret ?? null));
+  };
+  const present = button("Present", "Show this run to a class: they follow it live from a link or a QR code",
+    openRoom);
+  present.dataset.classroom = "";
+  toolbar.prepend(present);
+
+  const code = el("strong", { class: "join-code", "data-room-code": "" });
+  const link = el("a", { class: "join-link", target: "_blank", rel: "noopener" });
+  const qr = el("img", { class: "join-qr", alt: "QR code for the class link", width: 132, height: 132 });
+  const watching = el("p", { class: "watching", "data-watching": "", "aria-live": "polite" });
+  const hint = el("p", { class: "loopback-hint", text: LOOPBACK_HINT, hidden: true });
+  const end = button("End class", "Close the class: followers are told it has ended and keep any copy they made",
+    () => {
+      presenting.write(null);
+      send(commands.endClass());
+    });
+  end.dataset.classroom = "";
+  const panel = el("section", { class: "presenter", "aria-label": "Presenting", hidden: true }, [
+    qr,
+    el("div", { class: "presenter-text" }, [
+      el("p", { class: "presenter-code" }, ["Class code ", code]),
+      el("p", { class: "presenter-link" }, ["Followers open ", link]),
+      hint,
+      el("div", { class: "presenter-row" }, [watching, end]),
+    ]),
+  ]);
+  slot.append(panel);
+
+  const highlight = latestEvery(HIGHLIGHT_INTERVAL_MS, (/** @type {[number, number] | null} */ neuron) =>
+    send(commands.highlight(neuron ? neuron[0] : null, neuron ? neuron[1] : null)), null);
+  let isReopenPending = false;
+
+  /** @param {any} room */
+  function fill(room) {
+    code.textContent = room.code;
+    link.href = `${basePath}${room.join_path}`;
+    link.textContent = room.join_url;
+    qr.src = `${basePath}${room.qr_path}`;
+    watching.textContent = `${room.followers} watching`;
+    hint.hidden = !(LOOPBACK_HOSTS.includes(location.hostname) && isLoopback(room.join_url));
+  }
+
+  return {
+    render(state, previous) {
+      if (state.presenting !== previous.presenting && state.presenting) presenting.write(state.presenting);
+      if (state.hello !== previous.hello) {
+        highlight.reset(null);
+        // A class whose run expired is reopened, same code, for the new run.
+        isReopenPending = state.arrival?.resume === "expired" && presenting.read() !== null;
+      }
+      if (isReopenPending && state.session && state.session !== previous.session) {
+        isReopenPending = false;
+        openRoom();
+      }
+      const isShown = isPresenting(state);
+      present.hidden = state.hello?.role === "follower" || isShown;
+      present.disabled = state.connection !== "open";
+      panel.hidden = !isShown;
+      if (isShown && (state.room !== previous.room || !isPresenting(previous))) fill(state.room);
+      if (isShown && state.ui.hoverNeuron !== previous.ui.hoverNeuron) highlight.push(state.ui.hoverNeuron);
+      else if (!isShown && isPresenting(previous)) highlight.reset(null);
+    },
+  };
+}

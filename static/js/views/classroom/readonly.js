@@ -1,0 +1,69 @@
+// @ts-check
+/**
+ * A follower's page is read-only: the server refuses every command of a
+ * follower but `fork`, so the page does not send them, and every control
+ * that would send one is disabled (and says so to assistive technology).
+ * Controls that only change how this page looks (the gradients toggle,
+ * focusing a neuron to read it, the classroom's own buttons) stay live.
+ */
+
+/** The only command a follower may send (docs/protocol.md, Classrooms). */
+const FOLLOWER_COMMANDS = ["fork"];
+/** Controls of the run, inside the read-only slots. */
+const CONTROLS = "button, select, input, textarea";
+/** Controls that only change this page's view. */
+const VIEW_ONLY = ".network-neuron, .network-toggle input, [data-classroom]";
+/** Marks the controls this module disabled, so it only ever enables those again. */
+const MARK = "readOnly";
+
+/**
+ * @typedef {import("../../messages.js").State} State
+ */
+
+/** @param {State} state @returns {boolean} */
+export const isFollowing = (state) => state.hello?.role === "follower";
+
+/**
+ * Whether the page may send `command` now.
+ * @param {State} state
+ * @param {import("../../protocol.js").Command} command
+ */
+export function isAllowed(state, command) {
+  return !isFollowing(state) || FOLLOWER_COMMANDS.includes(command.type);
+}
+
+/**
+ * @param {HTMLElement[]} roots the slots whose controls steer the run
+ * @returns {{render: (state: State, previous: State) => void}}
+ */
+export function createReadOnly(roots) {
+  /** @param {boolean} isReadOnly */
+  function apply(isReadOnly) {
+    for (const root of roots) {
+      for (const node of root.querySelectorAll(CONTROLS)) {
+        const control = /** @type {HTMLButtonElement} */ (node);
+        if (isReadOnly && !control.matches(VIEW_ONLY)) {
+          control.disabled = true;
+          control.setAttribute("aria-disabled", "true");
+          control.dataset[MARK] = "";
+          control.closest("label")?.classList.add("is-disabled");
+        } else if (!isReadOnly && MARK in control.dataset) {
+          control.disabled = false;
+          control.removeAttribute("aria-disabled");
+          delete control.dataset[MARK];
+          control.closest("label")?.classList.remove("is-disabled");
+        }
+      }
+    }
+  }
+
+  return {
+    render(state, previous) {
+      const isReadOnly = isFollowing(state);
+      // Views rebuild and re-enable their controls on these changes; this runs after them.
+      if (isReadOnly !== isFollowing(previous) || (isReadOnly && (state.session !== previous.session
+          || state.hello !== previous.hello || state.connection !== previous.connection
+          || state.error !== previous.error))) apply(isReadOnly);
+    },
+  };
+}
