@@ -113,11 +113,14 @@ def _compact(ranges: list[tuple[float, float]]) -> list[list[float]]:
     return [list(r) for r in ranges]
 
 
-def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None) -> bytes:
-    """One ``frame`` message from a snapshot (see docs/protocol.md)."""
+def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None, *,
+                 is_compact: bool = False) -> bytes:
+    """One ``frame`` message from a snapshot (see docs/protocol.md); compact: float16 weights and biases."""
     envelope = Envelope()
-    envelope.add("weights", np.concatenate([w.ravel() for w in snapshot.weights]).astype(np.float32))
-    envelope.add("biases", np.concatenate(snapshot.biases).astype(np.float32))
+    weights = np.concatenate([w.ravel() for w in snapshot.weights])
+    biases = np.concatenate(snapshot.biases)
+    envelope.add("weights", _float16(weights) if is_compact else weights.astype(np.float32))
+    envelope.add("biases", _float16(biases) if is_compact else biases.astype(np.float32))
     envelope.add("weight_grads", _float16(np.concatenate([g.ravel() for g in snapshot.weight_grads])))
     envelope.add("bias_grads", _float16(np.concatenate(snapshot.bias_grads)))
     if snapshot.output_map.ndim == 2:  # multi-class: class probabilities (cells, k)

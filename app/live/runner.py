@@ -368,7 +368,7 @@ class Runner:
         self.seq += 1
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
                                                                        self.selected_neuron)
-        return encode_frame(snapshot, self.seq, sample)
+        return encode_frame(snapshot, self.seq, sample, is_compact=audience.is_compact)
 
 
 def _within(neuron: tuple[int, int] | None, sizes: tuple[int, ...]) -> tuple[int, int] | None:
