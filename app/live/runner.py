@@ -44,6 +44,7 @@ from app.live.protocol import (
 )
 from app.live.settings import Settings
 from app.training.config import DATA_FIELDS, NETWORK_FIELDS
+from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
 from app.training.session import TrainingSession
 from app.training.status import SessionError, Status
@@ -80,6 +81,7 @@ class Runner:
         self.wake = asyncio.Event()
         self.ms_per_batch = FIRST_BATCH_MS
         self.last_frame: bytes | None = None
+        self.diagnosis = Diagnosis()  # what the run's numbers show going wrong, for every frame
         self.task: asyncio.Task[None] | None = None
 
     # ----- subscribers ---------------------------------------------------------------------
@@ -324,7 +326,8 @@ class Runner:
                                     self.selected_neuron)
         self.is_dirty = False
         self.seq += 1
-        return encode_frame(snapshot, self.seq, self._trace())
+        diagnoses = self.diagnosis.observe(session, snapshot.train, snapshot.test)
+        return encode_frame(snapshot, self.seq, self._trace(), diagnoses)
 
     def _trace(self) -> dict[str, Any] | None:
         if self.selected_sample is None:
