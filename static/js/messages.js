@@ -63,6 +63,14 @@ function extendHistory(history, header) {
 }
 
 /**
+ * Whether an accepted change answers the refused command on show (the same setting, now valid).
+ * @param {State["error"]} error @param {any} session
+ */
+function isFixedBy(error, session) {
+  return Boolean(error && session.changed?.includes(error.field.replace(/\[.*$/, "")));
+}
+
+/**
  * The state patch for a JSON message.
  * @param {State} state
  * @param {any} message
@@ -73,7 +81,7 @@ export function onMessage(state, message) {
     case "hello":
       return { hello: message, history: [] };
     case "session":
-      return { session: message };
+      return { session: message, error: isFixedBy(state.error, message) ? null : state.error };
     case "error":
       return { error: { field: message.field, message: message.message, command: message.command, at: Date.now() } };
     default:
