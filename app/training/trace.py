@@ -83,7 +83,7 @@ class SampleTrace:
             "weight_grads": gradients[:-1].tolist(),
             "bias_grad": delta,
             "is_output": layer == len(mlp.sizes) - 1,
-            "update": neuron_update(session.trainer, layer, index, gradients),
+            "update": {**neuron_update(session.trainer, layer, index, gradients), "batch_rows": session.batch_rows},
         }
 
     def _slopes(self, session: TrainingSession, layer: int, index: int) -> tuple[float | None, float | None]:
