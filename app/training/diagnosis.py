@@ -106,7 +106,8 @@ class Diagnosis:
             self.status, self.cost_findings = session.status, self._cost_findings(session)
         if self._deep_due(session):
             self.deep_epoch, self.deep_params = session.epochs, session.mlp.params.copy()
-            self.deep_findings = neuron_findings(session)
+            quality = self.records[-1].accuracy if self.records else None
+            self.deep_findings = neuron_findings(session, is_learning=quality is None or quality < FAR_ACCURACY)
         return [*self.cost_findings, *self.deep_findings]
 
     def _record(self, session: TrainingSession, train: PartMetrics, test: PartMetrics) -> bool:
@@ -211,16 +212,18 @@ def _names(neurons: list[list[int]]) -> str:
     return ", ".join(f"{index + 1} of layer {layer}" for layer, index in neurons)
 
 
-def neuron_findings(session: TrainingSession) -> list[Finding]:
+def neuron_findings(session: TrainingSession, is_learning: bool = True) -> list[Finding]:
     """Dead ReLUs, saturated layers, copies of one neuron and vanishing gradients, from one forward
-    pass of the training points (Z[l], A[l]: (n_train, d_l))."""
+    pass of the training points (Z[l], A[l]: (n_train, d_l)). Saturation and vanishing gradients
+    are only reported while the fit is poor (``is_learning``): a trained network may saturate freely."""
     mlp = session.mlp
     with np.errstate(all="ignore"):
         forward = mlp.forward(session.data.train_inputs[:, :-1])
     hidden = range(1, len(mlp.sizes) - 1)
-    findings = [f for f in (_dead(session, forward.Z, hidden), _saturated(session, forward.Z, hidden),
-                            _identical(session, forward.A, hidden), _vanishing(session)) if f]
-    return findings
+    findings = [_dead(session, forward.Z, hidden), _identical(session, forward.A, hidden)]
+    if is_learning:
+        findings += [_saturated(session, forward.Z, hidden), _vanishing(session)]
+    return [f for f in findings if f]
 
 
 def _dead(session: TrainingSession, Z: list[Array], hidden: range) -> Finding | None:

@@ -13,6 +13,7 @@ import { createHeatmapView } from "./views/output/heatmap.js";
 import { createChartView } from "./views/output/chart.js";
 import { createMetricsView } from "./views/output/metrics.js";
 import { createNeuronView } from "./views/output/neuron.js";
+import { createDiagnosisView } from "./views/output/diagnosis.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -43,6 +44,7 @@ const views = [
   createChartView(slot("chart"), context),
   createHeatmapView(slot("heatmap"), context),
   createNeuronView(slot("neuron-math"), context),
+  createDiagnosisView(slot("diagnosis"), context),
 ];
 
 /**

@@ -137,6 +137,6 @@ def test_the_record_is_bounded_and_forgotten_on_reset(make_session) -> None:
 def test_neuron_checks_wait_a_few_epochs_while_running(make_session, monkeypatch) -> None:
     calls = []
     real = diagnosis_module.neuron_findings
-    monkeypatch.setattr(diagnosis_module, "neuron_findings", lambda s: calls.append(s.epochs) or real(s))
+    monkeypatch.setattr(diagnosis_module, "neuron_findings", lambda s, **kw: calls.append(s.epochs) or real(s, **kw))
     run(make_session(), 3 * diagnosis_module.DEEP_CHECK_EPOCHS)
     assert len(calls) == 3
