@@ -113,9 +113,10 @@ def _compact(ranges: list[tuple[float, float]]) -> list[list[float]]:
     return [list(r) for r in ranges]
 
 
-def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None, *,
-                 is_compact: bool = False) -> bytes:
-    """One ``frame`` message from a snapshot (see docs/protocol.md); compact: float16 weights and biases."""
+def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None,
+                 diagnoses: list[dict[str, Any]] | None = None, *, is_compact: bool = False) -> bytes:
+    """One ``frame`` message from a snapshot, the selected sample's trace and the live diagnoses
+    (see docs/protocol.md); compact: float16 weights and biases, for a class's followers."""
     envelope = Envelope()
     weights = np.concatenate([w.ravel() for w in snapshot.weights])
     biases = np.concatenate(snapshot.biases)
@@ -145,12 +146,14 @@ def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = No
         "train": _metrics(snapshot.train),
         "test": _metrics(snapshot.test),
         "penalty": snapshot.penalty,
+        "grad_norms": snapshot.grad_norms,
         "sizes": list(snapshot.sizes),
         "grid_size": snapshot.grid_size,
         "thumb_size": snapshot.thumb_size,
         "map_ranges": [_compact(ranges) for ranges in snapshot.map_ranges],
         "selected": None if snapshot.selected is None else list(snapshot.selected),
         "trace": None if trace is None else json_safe(trace),
+        "diagnoses": json_safe(diagnoses or []),
     }
     return envelope.pack(header)
 
