@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     max_followers_per_room: int = Field(500, ge=1, le=100_000)  # watchers of one class
     max_join_failures_per_minute: int = Field(10, ge=1, le=10_000)  # wrong codes per client address
     follower_max_fps: int = Field(30, ge=1, le=120)  # frames per second a follower gets at most
-    follower_bytes_per_second: int = Field(110_000, ge=10_000, le=100_000_000)  # a follower's stream, at most (0.88 Mbit/s)
+    follower_bytes_per_second: int = Field(110_000, ge=10_000, le=100_000_000)  # per follower: 0.88 Mbit/s
     follower_grid_size: int = Field(40, ge=16, le=128)  # cells per side of a follower's output view
     follower_thumb_budget_bytes: int = Field(KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
