@@ -27,6 +27,7 @@ from app.training.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig
 from app.training.diagnosis import Diagnosis  # noqa: E402
 from app.training.session import TrainingSession  # noqa: E402
 
+FOLLOWER_COUNTS = (50, 100, 200, 400)  # class sizes of the classroom figures
 REPEATS = 5  # timed runs per figure; the median is printed
 TRAIN_POINTS = 500  # training points for the epochs-per-second figure
 GRID = 64  # cells per side for the snapshot figure
@@ -98,7 +99,19 @@ def write(line: str) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options, for ``python -m app.bench`` and ``neuroplay bench`` alike."""
     parser.add_argument("--seconds", type=float, default=1.0, help="length of each timed run (default 1)")
-    parser.add_argument("--engine-only", action="store_true", help="skip the streaming figures")
+    parser.add_argument("--engine-only", action="store_true", help="skip the streaming and classroom figures")
+    parser.add_argument("--followers", type=_follower_counts, default=FOLLOWER_COUNTS, metavar="N,N,…",
+                        help="class sizes for the classroom figures (default 50,100,200,400)")
+
+
+def _follower_counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be whole numbers separated by commas, got {text!r}") from None
+    if not counts or not all(1 <= count <= 2000 for count in counts):
+        raise argparse.ArgumentTypeError(f"each class size must be from 1 to 2000, got {text!r}")
+    return counts
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -123,6 +136,14 @@ def run(args: argparse.Namespace) -> None:
           f"{diagnosed['with']:,.1f} with, ratio {diagnosed['ratio']:.3f} ({1 - diagnosed['ratio']:.1%} slower)")
     if not args.engine_only:
         stream_figures(max(3.0, 3 * args.seconds))
+        classroom_figures(max(3.0, 3 * args.seconds), write, args.followers)
+
+
+def classroom_figures(seconds: float, out: Callable[[str], None], counts: tuple[int, ...]) -> None:
+    """Print the classroom figures (see app/bench/classroom.py)."""
+    from app.bench import classroom
+
+    classroom.classroom_figures(seconds, out, counts)
 
 
 def stream_figures(seconds: float) -> None:
