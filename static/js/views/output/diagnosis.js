@@ -25,13 +25,13 @@ export function createDiagnosisView(element, { send }) {
   element.append(clear, feed);
   let shownKey = "";
 
-  /** @param {any} finding */
-  function card(finding) {
+  /** @param {any} finding @param {boolean} canAct a follower watches: the presenter's run takes no changes */
+  function card(finding, canAct) {
     const item = el("li", "diagnosis-item");
     item.dataset.kind = finding.kind;
     item.append(el("strong", "diagnosis-title", finding.title), el("p", "diagnosis-evidence", finding.evidence),
                 el("p", "diagnosis-suggestion", finding.suggestion));
-    if (finding.action) {
+    if (finding.action && canAct) {
       const apply = el("button", "diagnosis-action", finding.action.label);
       apply.setAttribute("type", "button");
       apply.addEventListener("click", () => send(commands.configure(finding.action.changes)));
@@ -45,11 +45,12 @@ export function createDiagnosisView(element, { send }) {
     render(state, previous) {
       if (state.frame === previous.frame) return;
       const findings = state.frame?.header.diagnoses ?? [];
-      const key = JSON.stringify(findings);
+      const canAct = state.hello?.role !== "follower";
+      const key = JSON.stringify([findings, canAct]);
       if (key === shownKey) return;
       shownKey = key;
       clear.hidden = findings.length > 0;
-      feed.replaceChildren(...findings.map(card));
+      feed.replaceChildren(...findings.map((/** @type {any} */ finding) => card(finding, canAct)));
       element.dataset.kinds = findings.map((/** @type {any} */ f) => f.kind).join(",");
     },
   };
