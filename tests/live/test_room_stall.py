@@ -18,7 +18,8 @@ STALLED = 3  # followers that never read
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    with running_server(workers="1", send_timeout_s="60", allowed_hosts="127.0.0.1") as running:  # stalled sockets stay for the whole test
+    # send_timeout_s: the stalled sockets stay connected for the whole test
+    with running_server(workers="1", send_timeout_s="60", allowed_hosts="127.0.0.1") as running:
         yield running
 
 
