@@ -87,7 +87,7 @@ async def _drain(ws: ClientConnection, until: float) -> None:
             return
 
 
-def _stall(port: int, code: str) -> socket.socket:
+def stalled_follower(port: int, code: str) -> socket.socket:
     """A follower that completes the handshake and never reads again."""
     raw = socket.create_connection(("127.0.0.1", port))
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -101,7 +101,7 @@ async def _class(server: Server, count: int, seconds: float, *, has_stalled: boo
                  with_probes: bool = False) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     presenter, code = await _presenter(server.url)
-    stalled = _stall(server.port, code) if has_stalled else None
+    stalled = stalled_follower(server.port, code) if has_stalled else None
     rss_before = server.rss_mib()
     sockets: list[ClientConnection] = []
     for first in range(0, count, JOIN_BATCH):

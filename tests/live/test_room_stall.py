@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import Iterator
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.bench.classroom import stalled_follower
 from app.bench.streaming import Server, running_server
 
 WINDOW_S = 3.0  # how long frames are counted (a failure bound on waiting, not a timing claim)
@@ -35,15 +35,6 @@ async def frames_in_window(ws: ClientConnection, seconds: float) -> int:
     return frames
 
 
-def stall(port: int, code: str) -> socket.socket:
-    raw = socket.create_connection(("127.0.0.1", port))
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    raw.sendall(f"GET /ws?room={code} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n".encode())
-    return raw
-
-
 async def watch(server: Server) -> list[tuple[int, int]]:
     """(healthy follower's frames, presenter's frames) in a window without, then with stalled followers."""
     async with connect(server.url, compression=None) as presenter:
@@ -55,7 +46,7 @@ async def watch(server: Server) -> list[tuple[int, int]]:
         async with connect(f"{server.url}?room={code}", compression=None) as follower:
             counts = []
             for stalled_count in (0, STALLED):
-                stalled = [stall(server.port, code) for _ in range(stalled_count)]
+                stalled = [stalled_follower(server.port, code) for _ in range(stalled_count)]
                 ours, theirs = await asyncio.gather(frames_in_window(follower, WINDOW_S),
                                                     frames_in_window(presenter, WINDOW_S))
                 counts.append((ours, theirs))
