@@ -68,6 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options, for ``python -m app.bench`` and ``neuroplay bench`` alike."""
     parser.add_argument("--seconds", type=float, default=1.0, help="length of each timed run (default 1)")
     parser.add_argument("--engine-only", action="store_true", help="skip the streaming figures")
+    parser.add_argument("--scaleout", action="store_true",
+                        help="only the scale-out figures: one class over two replicas, nginx and Redis")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -79,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Run the benchmarks with parsed options and print the figures."""
+    if args.scaleout:
+        from app.bench import scaleout
+
+        scaleout.main(max(3.0, 3 * args.seconds))
+        return
     write(f"engine (batch 10; epochs on {TRAIN_POINTS} training points; snapshot at {GRID}x{GRID}, "
           f"median of {REPEATS})")
     write(f"{'network':<20}{'steps/s':>12}{'epochs/s':>12}{'snapshot ms':>14}")
