@@ -5,6 +5,9 @@ Engine figures, for the default network (2 → 4 → 2 → 1) and the largest
 (9 → 8 × 16 → 1): mini-batch steps per second at batch 10, epochs per second
 on 500 training points, and the milliseconds for one full snapshot with every
 neuron's map at 64 × 64. Each figure is the median of several timed runs.
+The diagnosis figure trains the largest network epoch by epoch with and
+without the live diagnosis after every epoch (as at 1 epoch per frame),
+in alternating timed runs of one process, and prints the ratio.
 Streaming figures come from ``app.bench.streaming`` (skip them with --engine-only).
 """
 
@@ -21,8 +24,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from app.data.features import FEATURES  # noqa: E402
 from app.training.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig, config_from_dict  # noqa: E402
+from app.training.diagnosis import Diagnosis  # noqa: E402
 from app.training.session import TrainingSession  # noqa: E402
 
+FOLLOWER_COUNTS = (50, 100, 200, 400)  # class sizes of the classroom figures
 REPEATS = 5  # timed runs per figure; the median is printed
 TRAIN_POINTS = 500  # training points for the epochs-per-second figure
 GRID = 64  # cells per side for the snapshot figure
@@ -59,6 +64,33 @@ def engine_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]
             "snapshot_ms": snapshot_ms}
 
 
+def diagnosis_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]:
+    """Epochs/s on TRAIN_POINTS points without and with ``Diagnosis.observe`` after every epoch.
+
+    One loop trains an epoch and then diagnoses, timing the two parts of every
+    iteration separately, so both figures see the same machine load. The
+    diagnosis reads the costs a frame's snapshot has already measured, so one
+    snapshot's metrics feed it and only the diagnosis itself is timed.
+    """
+    session = TrainingSession(config_from_dict({**config.to_dict(), "points": 2 * TRAIN_POINTS, "train_percent": 50}))
+    session.train(100)
+    session.start()  # a running session: the neuron checks run once every few epochs, as live
+    snapshot = session.snapshot(GRID, GRID)
+    diagnosis = Diagnosis()
+    training = diagnosing = 0.0
+    epochs = 0
+    while training + diagnosing < REPEATS * seconds:
+        started = time.perf_counter()
+        session.train(session.batches_for("epoch", 1))
+        trained = time.perf_counter()
+        diagnosis.observe(session, snapshot.train, snapshot.test)
+        training += trained - started
+        diagnosing += time.perf_counter() - trained
+        epochs += 1
+    return {"without": epochs / training, "with": epochs / (training + diagnosing),
+            "ratio": training / (training + diagnosing)}
+
+
 def write(line: str) -> None:
     """Print a line of the report (stdout)."""
     sys.stdout.write(line + "\n")
@@ -67,9 +99,21 @@ def write(line: str) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options, for ``python -m app.bench`` and ``neuroplay bench`` alike."""
     parser.add_argument("--seconds", type=float, default=1.0, help="length of each timed run (default 1)")
-    parser.add_argument("--engine-only", action="store_true", help="skip the streaming figures")
+    parser.add_argument("--engine-only", action="store_true", help="skip the streaming and classroom figures")
+    parser.add_argument("--followers", type=_follower_counts, default=FOLLOWER_COUNTS, metavar="N,N,…",
+                        help="class sizes for the classroom figures (default 50,100,200,400)")
     parser.add_argument("--scaleout", action="store_true",
                         help="only the scale-out figures: one class over two replicas, nginx and Redis")
+
+
+def _follower_counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be whole numbers separated by commas, got {text!r}") from None
+    if not counts or not all(1 <= count <= 2000 for count in counts):
+        raise argparse.ArgumentTypeError(f"each class size must be from 1 to 2000, got {text!r}")
+    return counts
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -93,8 +137,20 @@ def run(args: argparse.Namespace) -> None:
         figures = engine_figures(config_from_dict(changes), args.seconds)
         write(f"{name:<20}{figures['steps_per_second']:>12,.0f}{figures['epochs_per_second']:>12,.1f}"
               f"{figures['snapshot_ms']:>14.2f}")
+    largest = config_from_dict(NETWORKS["largest 9-16x8-1"])
+    diagnosed = diagnosis_figures(largest, args.seconds)
+    write(f"\nlive diagnosis, largest network, after every epoch: {diagnosed['without']:,.1f} epochs/s without, "
+          f"{diagnosed['with']:,.1f} with, ratio {diagnosed['ratio']:.3f} ({1 - diagnosed['ratio']:.1%} slower)")
     if not args.engine_only:
         stream_figures(max(3.0, 3 * args.seconds))
+        classroom_figures(max(3.0, 3 * args.seconds), write, args.followers)
+
+
+def classroom_figures(seconds: float, out: Callable[[str], None], counts: tuple[int, ...]) -> None:
+    """Print the classroom figures (see app/bench/classroom.py)."""
+    from app.bench import classroom
+
+    classroom.classroom_figures(seconds, out, counts)
 
 
 def stream_figures(seconds: float) -> None:

@@ -27,6 +27,7 @@ class Audience:
     max_thumb_size: int  # nor finer
     max_fps: int  # frames per second at most
     bytes_per_second: int | None = None  # the stream's budget; None: only max_fps limits it
+    is_compact: bool = False  # weights travel as float16: enough to read, half the bytes
     outboxes: set[Outbox] = field(default_factory=set)
     last_frame: bytes | None = None
     next_frame_at: float = 0.0  # event-loop time the next frame is due
@@ -41,7 +42,7 @@ class Audience:
     def followers(cls, settings: Settings) -> Audience:
         return cls("followers", settings.follower_grid_size, settings.follower_thumb_budget_bytes,
                    min(4, settings.min_thumb_size), settings.max_thumb_size, settings.follower_max_fps,
-                   settings.follower_bytes_per_second)
+                   settings.follower_bytes_per_second, is_compact=True)
 
     def thumb_size(self, sizes: tuple[int, ...]) -> int:
         """Neuron-map resolution: as fine as the byte budget allows for this many neurons."""

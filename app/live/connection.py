@@ -157,11 +157,11 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             await watch_room(room.code)
             await rooms.announce(room.code)
         await _converse(websocket, outbox, live, handle)
-    finally:
-        for subscription in watching:
-            await rooms.broker.unsubscribe(subscription)
+    finally:  # detach first, before anything that could wait: a cancelled task stops at its next await
         runner.unsubscribe(outbox)
         live.registry.detach(runner, lease)
+        for subscription in watching:
+            await rooms.broker.unsubscribe(subscription)
 
 
 async def _follow(websocket: WebSocket, live: Live, code: str) -> None:

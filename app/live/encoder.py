@@ -113,11 +113,15 @@ def _compact(ranges: list[tuple[float, float]]) -> list[list[float]]:
     return [list(r) for r in ranges]
 
 
-def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None) -> bytes:
-    """One ``frame`` message from a snapshot (see docs/protocol.md)."""
+def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None,
+                 diagnoses: list[dict[str, Any]] | None = None, *, is_compact: bool = False) -> bytes:
+    """One ``frame`` message from a snapshot, the selected sample's trace and the live diagnoses
+    (see docs/protocol.md); compact: float16 weights and biases, for a class's followers."""
     envelope = Envelope()
-    envelope.add("weights", np.concatenate([w.ravel() for w in snapshot.weights]).astype(np.float32))
-    envelope.add("biases", np.concatenate(snapshot.biases).astype(np.float32))
+    weights = np.concatenate([w.ravel() for w in snapshot.weights])
+    biases = np.concatenate(snapshot.biases)
+    envelope.add("weights", _float16(weights) if is_compact else weights.astype(np.float32))
+    envelope.add("biases", _float16(biases) if is_compact else biases.astype(np.float32))
     envelope.add("weight_grads", _float16(np.concatenate([g.ravel() for g in snapshot.weight_grads])))
     envelope.add("bias_grads", _float16(np.concatenate(snapshot.bias_grads)))
     if snapshot.output_map.ndim == 2:  # multi-class: class probabilities (cells, k)
@@ -142,12 +146,14 @@ def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = No
         "train": _metrics(snapshot.train),
         "test": _metrics(snapshot.test),
         "penalty": snapshot.penalty,
+        "grad_norms": snapshot.grad_norms,
         "sizes": list(snapshot.sizes),
         "grid_size": snapshot.grid_size,
         "thumb_size": snapshot.thumb_size,
         "map_ranges": [_compact(ranges) for ranges in snapshot.map_ranges],
         "selected": None if snapshot.selected is None else list(snapshot.selected),
         "trace": None if trace is None else json_safe(trace),
+        "diagnoses": json_safe(diagnoses or []),
     }
     return envelope.pack(header)
 

@@ -10,6 +10,7 @@ presenter's session is freed; its followers are told and keep any fork they made
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -35,6 +36,7 @@ SECRET_BYTES = 24  # random bytes in a presenter secret
 CODE_TRIES = 20  # fresh codes tried before giving up (31^6 codes: a clash is already rare)
 TRACKED_CLIENTS = 10_000  # client addresses whose wrong codes are remembered, newest first
 FAILURE_WINDOW_S = 60.0  # wrong codes count against an address for this long
+ANNOUNCE_INTERVAL_S = 0.25  # follower counts go out at most this often: 400 joins, not 80,000 room messages
 
 
 def new_code() -> str:
@@ -116,6 +118,7 @@ class Rooms:
         self.rooms: dict[str, Room] = {}  # by code: the rooms whose presenter runs here
         self.failures = FailureWindow(settings.max_join_failures_per_minute)
         self.local_followers = 0  # sockets of this process that follow a class
+        self.announcing: set[str] = set()  # rooms whose follower count is about to be announced
         registry.listeners.append(self)
         broker.serve_forks(self.export_for_fork)  # another replica's follower forks a class run here
 
@@ -219,7 +222,7 @@ class Rooms:
             deliver(kind, message)
         await self.broker.count_followers(code, +1)
         self.local_followers += 1
-        await self.announce(code)
+        self.announce_soon(code)
         return subscription
 
     async def leave(self, subscription: Subscription) -> None:
@@ -231,11 +234,24 @@ class Rooms:
         await self.broker.unsubscribe(subscription)
         if await self.broker.record(subscription.code) is not None:
             await self.broker.count_followers(subscription.code, -1)
-            await self.announce(subscription.code)
+            self.announce_soon(subscription.code)
 
     async def watch(self, code: str, deliver: Deliver, kinds: Iterable[str] = ("room",)) -> Subscription:
         """A presenter's subscription to its own room's announcements."""
         return await self.broker.subscribe(code, deliver, kinds)
+
+    def announce_soon(self, code: str) -> None:
+        """Announce the follower count within ANNOUNCE_INTERVAL_S, once for every join and leave in it."""
+        if code not in self.announcing:
+            self.announcing.add(code)
+            self.registry.spawn(self._announce_later(code))
+
+    async def _announce_later(self, code: str) -> None:
+        try:
+            await asyncio.sleep(ANNOUNCE_INTERVAL_S)
+        finally:
+            self.announcing.discard(code)
+        await self.announce(code)
 
     async def announce(self, code: str) -> None:
         """Publish the room's state (``room`` message) from the directory record and the follower count."""

@@ -47,6 +47,7 @@ from app.live.protocol import (
 )
 from app.live.settings import Settings
 from app.training.config import DATA_FIELDS, NETWORK_FIELDS
+from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
 from app.training.session import TrainingSession
 from app.training.status import SessionError, Status
@@ -85,6 +86,8 @@ class Runner:
         self.seq = 0
         self.wake = asyncio.Event()
         self.ms_per_batch = FIRST_BATCH_MS
+        self.diagnosis = Diagnosis()  # what the run's numbers show going wrong, for every frame
+        self.diagnoses: list[dict[str, Any]] = []  # the latest findings, shared by every audience's frame
         self.task: asyncio.Task[None] | None = None
 
     # ----- subscribers ---------------------------------------------------------------------
@@ -368,7 +371,9 @@ class Runner:
         self.seq += 1
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
                                                                        self.selected_neuron)
-        return encode_frame(snapshot, self.seq, sample)
+        if audience is self.owner or self.followers is None or not self.owner.outboxes:
+            self.diagnoses = self.diagnosis.observe(session, snapshot.train, snapshot.test)
+        return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact)
 
 
 def _within(neuron: tuple[int, int] | None, sizes: tuple[int, ...]) -> tuple[int, int] | None:

@@ -55,9 +55,9 @@ class Settings(BaseSettings):
     max_followers_per_room: int = Field(500, ge=1, le=100_000)  # watchers of one class
     max_join_failures_per_minute: int = Field(10, ge=1, le=10_000)  # wrong codes per client address
     follower_max_fps: int = Field(30, ge=1, le=120)  # frames per second a follower gets at most
-    follower_bytes_per_second: int = Field(100_000, ge=10_000, le=100_000_000)  # a follower's stream, at most
-    follower_grid_size: int = Field(48, ge=16, le=128)  # cells per side of a follower's output view
-    follower_thumb_budget_bytes: int = Field(3 * KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
+    follower_bytes_per_second: int = Field(110_000, ge=10_000, le=100_000_000)  # per follower: 0.88 Mbit/s
+    follower_grid_size: int = Field(40, ge=16, le=128)  # cells per side of a follower's output view
+    follower_thumb_budget_bytes: int = Field(KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
     redis_url: str = ""  # the shared broker of several replicas (redis://, rediss://, unix://); empty: in-process
     replica_name: str = Field("", pattern=r"^[A-Za-z0-9._-]{0,64}$")  # this replica's name; empty: host-pid-random
     fork_timeout_s: float = Field(5.0, gt=0.0, le=60.0)  # a class's replica slower to hand over a fork: unreachable

@@ -43,6 +43,8 @@ class Snapshot:
 
     weights[l]: (d_l, d_{l+1}), biases[l]: (d_{l+1},) and the last step's
     gradients of both (regularisation included), float64.
+    grad_norms[l]: the mean |dC/dw| over weight layer l's weights in that
+    gradient (biases left out), one finite number per weight layer.
     neuron_maps[l]: (d_l, thumb_size²) float32, the output of every neuron of
     layer l (0 = inputs) over the thumbnail grid; map_ranges[l][i] the (lo, hi)
     its colours span.
@@ -64,6 +66,7 @@ class Snapshot:
     biases: list[Array]
     weight_grads: list[Array]
     bias_grads: list[Array]
+    grad_norms: list[float]
     train: PartMetrics
     test: PartMetrics
     penalty: float | None
@@ -158,6 +161,7 @@ def build(
         biases=[block[-1] for block in blocks],
         weight_grads=[block[:-1] for block in grad_blocks],
         bias_grads=[block[-1] for block in grad_blocks],
+        grad_norms=[float(np.abs(block[:-1]).mean()) for block in grad_blocks],
         train=train,
         test=test,
         penalty=finite_or_none(penalty),

@@ -4,11 +4,14 @@ Imports numpy, the standard library and the engine only: no web code.
 For one point this records what every neuron received, how it weighted and
 summed it, its bias, z, activation and output, and, when the point has a
 label, the cost and every neuron's error term dC/dz for that point alone
-(the backward pass of a batch of one).
+(the backward pass of a batch of one). For the neuron a learner looks at it
+also spells out the backward pass (dC/da, f'(z), dC/dw, dC/db) and the update
+one optimiser step on this point alone would make (``app.training.update``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,7 +20,9 @@ import numpy as np
 from app.data.datasets import show_value
 from app.data.split import inputs_with_ones
 from app.errors import InputError
+from app.nn.activations import derivative
 from app.nn.losses import cost
+from app.training.update import neuron_update
 
 if TYPE_CHECKING:
     from app.training.session import TrainingSession
@@ -45,7 +50,8 @@ class SampleTrace:
     cost: float | None
 
     def neuron(self, session: TrainingSession, layer: int, index: int) -> dict[str, object]:
-        """The numbers of one neuron (layer >= 1): inputs, weights, products, sum, bias, z, a, dC/dz."""
+        """The numbers of one neuron (layer >= 1): the forward pass (inputs, weights, products, sum,
+        bias, z, a) and, with a target, the backward pass and one step's update (else None)."""
         inputs = self.A[layer - 1]
         weights = session.mlp.weights[layer - 1][:, index]
         products = inputs * weights
@@ -61,7 +67,52 @@ class SampleTrace:
             "z": float(self.Z[layer][index]),
             "a": float(self.A[layer][index]),
             "delta": None if self.delta is None else float(self.delta[layer][index]),
+            "backward": None if self.delta is None else self._backward(session, layer, index),
         }
+
+    def _backward(self, session: TrainingSession, layer: int, index: int) -> dict[str, object]:
+        """dC/da, f'(z), dC/dz, dC/dw per incoming weight, dC/db and the update, for this point alone."""
+        assert self.delta is not None
+        mlp = session.mlp
+        delta = float(self.delta[layer][index])
+        cost_slope, slope = self._slopes(session, layer, index)
+        gradients = np.append(self.A[layer - 1] * delta, delta)  # dC/dw_i = dC/dz · a_i, then dC/db
+        return {
+            "cost_slope": _finite(cost_slope),
+            "slope": _finite(slope),
+            "delta": delta,
+            "weight_grads": gradients[:-1].tolist(),
+            "bias_grad": delta,
+            "is_output": layer == len(mlp.sizes) - 1,
+            "update": {**neuron_update(session.trainer, layer, index, gradients), "batch_rows": session.batch_rows},
+        }
+
+    def _slopes(self, session: TrainingSession, layer: int, index: int) -> tuple[float | None, float | None]:
+        """(dC/da, f'(z)) of one neuron for this point; None where they do not exist on their own
+        (softmax couples its outputs, so only dC/dz = a - t is defined per neuron)."""
+        mlp = session.mlp
+        activation = mlp.activations[layer - 1]
+        assert self.delta is not None
+        if activation == "softmax":
+            return None, None
+        z, a = self.Z[layer][index:index + 1], float(self.A[layer][index])
+        slope = float(derivative(activation, z.reshape(1, 1))[0, 0])
+        if layer < len(mlp.sizes) - 1:  # dC/da sums what every neuron it feeds passes back
+            return float(mlp.weights[layer][index] @ self.delta[layer + 1]), slope
+        assert self.target is not None
+        t = float(self.target[index])
+        with np.errstate(all="ignore"):
+            if session.config.cost == "mse":
+                return a - t, slope
+            # cross-entropy: dC/dz = a - t, so dC/da = (a - t) / f'(z): over 1 - a² for tanh (t = ±1),
+            # over a (1 - a) for sigmoid
+            if activation == "tanh":
+                return (a - t) / (1.0 - a * a), slope
+            return (a - t) / (a * (1.0 - a)), slope
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
 
 
 def trace(session: TrainingSession, part: str, index: int | None = None,

@@ -16,6 +16,7 @@ import { createMetricsView } from "./views/output/metrics.js";
 import { createNeuronView } from "./views/output/neuron.js";
 import { createClassroomView } from "./views/classroom/index.js";
 import { isAllowed } from "./views/classroom/readonly.js";
+import { createDiagnosisView } from "./views/output/diagnosis.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -54,6 +55,7 @@ const views = [
       controlled: ["transport", "hyper", "tools", "data-controls", "advanced", "network"].map(slot) },
     context,
   ),
+  createDiagnosisView(slot("diagnosis"), context),
 ];
 
 /**

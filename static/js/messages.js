@@ -87,6 +87,14 @@ function onHello(state, hello) {
 }
 
 /**
+ * Whether an accepted change answers the refused command on show (the same setting, now valid).
+ * @param {State["error"]} error @param {any} session
+ */
+function isFixedBy(error, session) {
+  return Boolean(error && session.changed?.includes(error.field.replace(/\[.*$/, "")));
+}
+
+/**
  * The state patch for a JSON message.
  * @param {State} state
  * @param {any} message
@@ -97,7 +105,7 @@ export function onMessage(state, message) {
     case "hello":
       return onHello(state, message);
     case "session":
-      return { session: message };
+      return { session: message, error: isFixedBy(state.error, message) ? null : state.error };
     case "room":
       return { room: message };
     case "presenting":

@@ -71,7 +71,7 @@ def test_link_configures_the_session_and_hides_controls(page: Page) -> None:
 
 def test_out_of_range_link_value_is_reported(page: Page) -> None:
     open_page(page, "/#learning_rate=50")
-    expect(page.locator("#banner")).to_contain_text("learning_rate", timeout=SERVER_MS)
+    expect(page.locator("#banner")).to_contain_text("Learning rate must be", timeout=SERVER_MS)
     expect(page.get_by_label("Learning rate")).to_have_value("0.03")
 
 

@@ -155,7 +155,7 @@ def test_clicking_a_point_shows_its_arithmetic(page: Page) -> None:
     y = box["y"] + top + (extent - x2) / (2 * extent) * side
     page.mouse.click(x, y)
 
-    table = neuron.locator("table.neuron-table")
+    table = neuron.get_by_role("table", name=re.compile("forward pass"))
     expect(table).to_be_visible()
     expect(neuron.locator(".neuron-lead")).to_contain_text(f"training point #{index}")
     cells = {term: number(neuron.locator(f'[data-term="{term}"]').inner_text())

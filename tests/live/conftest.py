@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from app.live.server import create_app
 from app.live.settings import Settings
 
-MAX_MESSAGES = 400  # a conversation gives up waiting after this many messages
+MAX_MESSAGES = 2000  # a conversation gives up waiting after this many messages (about a minute of frames)
 WAIT_SECONDS = 15.0  # wait_for gives up after this long (a failure bound, not a timing claim)
 T = TypeVar("T")
 

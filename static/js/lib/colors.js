@@ -23,6 +23,12 @@ export const CLASS_COLORS = [
   [86, 180, 233], // sky blue
 ];
 
+/**
+ * How far the output plane's colours go towards the full class colour (TensorFlow Playground
+ * paints its boundary pale too): the points, in full colour, stay readable on any region.
+ */
+export const BOUNDARY_STRENGTH = 0.5;
+
 /** Interface colours, exported to CSS custom properties by `applyTheme`. */
 export const THEME = {
   "--ink": "#1f2933", // text
@@ -74,13 +80,29 @@ function buildDivergingTable() {
 export const DIVERGING_TABLE = buildDivergingTable();
 
 /**
+ * The diverging table faded to BOUNDARY_STRENGTH, for the big output plane under the points.
+ * @returns {Uint8ClampedArray}
+ */
+function buildBoundaryTable() {
+  const table = new Uint8ClampedArray(256 * 4);
+  for (let q = 0; q < 256; q++) {
+    const [r, g, b] = diverging((q / 127.5 - 1) * BOUNDARY_STRENGTH);
+    table.set([r, g, b, 255], q * 4);
+  }
+  return table;
+}
+
+/** Lookup table for the output plane (the boundary, or a neuron's map shown there). */
+export const BOUNDARY_TABLE = buildBoundaryTable();
+
+/**
  * Table for a binary boundary shown discretised: below the middle orange, above blue.
  * @returns {Uint8ClampedArray}
  */
 function buildDiscreteTable() {
   const table = new Uint8ClampedArray(256 * 4);
   for (let q = 0; q < 256; q++) {
-    const [r, g, b] = q < 128 ? mix(NEUTRAL, NEGATIVE, 0.75) : mix(NEUTRAL, POSITIVE, 0.75);
+    const [r, g, b] = mix(NEUTRAL, q < 128 ? NEGATIVE : POSITIVE, BOUNDARY_STRENGTH);
     table.set([r, g, b, 255], q * 4);
   }
   return table;
@@ -110,7 +132,7 @@ export function classColor(label, nClasses) {
  */
 export function classCell(label, confidence, nClasses, isDiscrete) {
   const floor = 1 / nClasses;
-  const t = isDiscrete ? 0.75 : Math.max(0, (confidence - floor) / (1 - floor)) * 0.85;
+  const t = BOUNDARY_STRENGTH * (isDiscrete ? 1 : Math.max(0, (confidence - floor) / (1 - floor)));
   return mix(NEUTRAL, classColor(label, nClasses), t);
 }
 

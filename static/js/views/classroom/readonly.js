@@ -13,6 +13,8 @@ const FOLLOWER_COMMANDS = ["fork"];
 const CONTROLS = "button, select, input, textarea";
 /** Controls that only change this page's view. */
 const VIEW_ONLY = ".network-neuron, .network-toggle input, [data-classroom]";
+/** On <body> while following: the stylesheet folds the settings away on a phone. */
+const FOLLOWER_CLASS = "is-follower";
 /** Marks the controls this module disabled, so it only ever enables those again. */
 const MARK = "readOnly";
 
@@ -39,6 +41,7 @@ export function isAllowed(state, command) {
 export function createReadOnly(roots) {
   /** @param {boolean} isReadOnly */
   function apply(isReadOnly) {
+    document.body.classList.toggle(FOLLOWER_CLASS, isReadOnly);
     for (const root of roots) {
       for (const node of root.querySelectorAll(CONTROLS)) {
         const control = /** @type {HTMLButtonElement} */ (node);

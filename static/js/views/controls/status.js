@@ -26,6 +26,23 @@ const CONNECTION_TEXT = /** @type {Record<string, string>} */ ({
   stopped: "disconnected",
 });
 
+/** Words for refused fields that are not settings (settings are named by their label in `hello`). */
+const FIELD_WORDS = /** @type {Record<string, string>} */ ({
+  index: "The point", point: "The point", layer: "The layer", target: "The neuron", source: "The input",
+  value: "The value", count: "The count", unit: "The unit", rows: "The points", problem: "The problem type",
+});
+
+/**
+ * A refused command in words: the control's label, then what is allowed ("Batch size must be …").
+ * @param {any} hello @param {{field: string, message: string}} error
+ */
+export function errorText(hello, error) {
+  const name = error.field.replace(/\[.*$/, "");
+  const subject = hello?.fields?.[name]?.label ?? FIELD_WORDS[name];
+  if (subject) return `${subject} ${error.message}`;
+  return error.message.charAt(0).toUpperCase() + error.message.slice(1);
+}
+
 /**
  * @typedef {import("../../messages.js").State} State
  * @typedef {"error" | "info"} Kind
@@ -82,7 +99,7 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
     }
     const error = state.error;
     if (error && now - error.at < MESSAGE_MS && !explained.includes(error.field)) {
-      out.push({ text: `${error.field}: ${error.message}`, kind: "error" });
+      out.push({ text: errorText(state.hello, error), kind: "error" });
     }
     notices = notices.filter((notice) => notice.until > now);
     for (const notice of notices) out.push({ text: notice.text, kind: notice.kind });

@@ -10,8 +10,14 @@ import { button, el, field, setChoices, showChoice } from "./dom.js";
 
 /** Keyboard shortcuts, shown in the buttons' titles. */
 const KEYS = { playPause: " ", step: "ArrowRight", reset: "r" };
-/** Elements whose focus means the keys are for typing, not for the shortcuts. */
-const TYPING_TARGETS = "input, select, textarea, [contenteditable]:not([contenteditable='false'])";
+/**
+ * Elements that keep their own keys: text fields, selects and sliders. Anything else with
+ * focus (a button, a checkbox, a dataset choice) lets Space, → and r work the run.
+ */
+const TYPING_TARGETS = "input:not([type=button], [type=submit], [type=reset], [type=checkbox], [type=radio], "
+  + "[type=file]), select, textarea, [contenteditable]:not([contenteditable='false'])";
+/** Elements that Space would press or toggle on its own; the shortcut takes Space from them. */
+const PRESSABLE = "button, input, summary, [role=button]";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -68,16 +74,21 @@ export function createTransport(element, { store, send }) {
     const target = /** @type {Element | null} */ (event.target);
     if (target instanceof Element && target.closest(TYPING_TARGETS)) return;
     if (event.key === KEYS.playPause) {
-      // A focused button already answers Space with a click.
-      if (target instanceof Element && target.closest("button, a, summary, label")) return;
-      event.preventDefault();
-      togglePlay();
+      event.preventDefault();  // no click on the focused button, no page scroll
+      if (!event.repeat) togglePlay();
     } else if (event.key === KEYS.step) {
       event.preventDefault();
       stepBatch();
     } else if (event.key.toLowerCase() === KEYS.reset && !event.repeat) {
       send(commands.reset());
     }
+  });
+
+  // A button clicks on Space's keyup; it must not press the focused button after the shortcut ran.
+  document.addEventListener("keyup", (event) => {
+    const target = /** @type {Element | null} */ (event.target);
+    if (event.key !== KEYS.playPause || !(target instanceof Element)) return;
+    if (target.closest(PRESSABLE) && !target.closest(TYPING_TARGETS)) event.preventDefault();
   });
 
   /** @param {any} session @param {boolean} isOpen */

@@ -3,13 +3,16 @@
  * Paints one frame of the network onto its canvas: links coloured by sign
  * and sized by magnitude (weights, or gradients scaled by the frame's
  * largest), then every neuron's server-computed map as a thumbnail with its
- * bias marker, then the hover and selection outlines.
+ * bias marker, then the hover and selection outlines, the neurons a
+ * diagnosis names (dead, saturated, copies) and, under each weight layer, the
+ * server's mean |dC/dw| of that layer (`frame.header.grad_norms`).
  *
  * Links are grouped by quantised colour and width, so the largest network
  * (about 2,100 links) costs one stroke per group instead of one per link.
  */
 import { DIVERGING_TABLE, THEME, diverging, rgb } from "../../lib/colors.js";
 import { drawMap } from "../../lib/canvas.js";
+import { formatNumber } from "../../lib/format.js";
 import { biasRect, clamp, linkCurve } from "./layout.js";
 import { biasAt, mapOf, weightAt } from "./frame.js";
 
@@ -29,6 +32,12 @@ const COLOR_FLOOR = 0.18;
 const HOVER_HALO = 3;
 /** Outline width of a hovered or selected neuron, px. */
 const FOCUS_WIDTH = 2;
+/** Dash pattern of the outline around a neuron a diagnosis names, px. */
+const FLAGGED_DASH = [4, 3];
+/** Font size of the gradient-size row, px. */
+const GRADIENT_FONT = 11;
+/** What the gradient-size row shows, written left of its numbers. */
+const GRADIENT_LABEL = "|dC/dw|";
 /** Dash pattern of an inactive input's empty square, px. */
 const INACTIVE_DASH = [3, 3];
 
@@ -79,6 +88,39 @@ export function drawNetwork(context, layout, frame, offsets, options) {
   context.clearRect(0, 0, layout.width, layout.height);
   drawLinks(context, layout, frame, offsets, options);
   drawNeurons(context, layout, frame, offsets, options);
+  drawFlagged(context, layout, frame.header.diagnoses ?? []);
+  drawGradientSizes(context, layout, frame.header.grad_norms ?? []);
+}
+
+/**
+ * A dashed warning outline around every neuron a diagnosis names.
+ * @param {CanvasRenderingContext2D} context @param {Layout} layout @param {any[]} diagnoses
+ */
+function drawFlagged(context, layout, diagnoses) {
+  context.save();
+  context.setLineDash(FLAGGED_DASH);
+  for (const finding of diagnoses) {
+    for (const [layer, index] of finding.neurons) outline(context, layout, layer, index, THEME["--warn"]);
+  }
+  context.restore();
+}
+
+/**
+ * The mean |dC/dw| of each weight layer, centred under the links it belongs to.
+ * @param {CanvasRenderingContext2D} context @param {Layout} layout @param {number[]} sizes
+ */
+function drawGradientSizes(context, layout, sizes) {
+  if (sizes.length !== layout.sizes.length - 1) return;
+  context.font = `${GRADIENT_FONT}px ${getComputedStyle(context.canvas).fontFamily}`;
+  context.fillStyle = THEME["--muted"];
+  context.textBaseline = "middle";
+  context.textAlign = "left";
+  context.fillText(GRADIENT_LABEL, 0, layout.gradientY);
+  context.textAlign = "center";
+  sizes.forEach((size, layer) => {
+    const x = (layout.columnX[layer] + layout.thumb + layout.columnX[layer + 1]) / 2;
+    context.fillText(formatNumber(size, 2), x, layout.gradientY);
+  });
 }
 
 /**

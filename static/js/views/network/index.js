@@ -131,6 +131,7 @@ export function createNetworkView(element, { store, send }) {
     canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
     canvas.dataset.sizes = layout.sizes.join(",");
     canvas.dataset.mode = ui.showGradients ? "gradients" : "weights";
+    canvas.dataset.gradNorms = (frame.header.grad_norms ?? []).join(",");
     legend.update(ui.showGradients, scale);
     if (view.hover && !view.closeEditor) showTooltip(tooltip, describe(view.hover, tooltipContext()), view.pointer.x, view.pointer.y);
   }

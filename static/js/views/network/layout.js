@@ -21,6 +21,8 @@ const COMPACT_HEADER_HEIGHT = 88;
 const COMPACT_STEP = 84;
 /** Empty space under the last row. */
 const BOTTOM_PAD = 8;
+/** Height of the row under the neurons that shows each weight layer's mean |dC/dw|. */
+const GRADIENT_ROW = 18;
 /** Empty space right of the output column, room for the hover outline. */
 const RIGHT_PAD = 8;
 /** Thumbnail side limits, CSS px: small nets get the largest, wide or deep nets shrink. */
@@ -47,7 +49,7 @@ const LINK_WIDTH_PER_ROW = 0.25;
  * @typedef {{name: string, label: string, isActive: boolean, x: number, y: number}} InputSlot
  * @typedef {{
  *   width: number, height: number, thumb: number, rowStep: number, colStep: number,
- *   biasSize: number, maxLinkWidth: number, labelWidth: number, isCompact: boolean,
+ *   biasSize: number, maxLinkWidth: number, labelWidth: number, isCompact: boolean, gradientY: number,
  *   sizes: number[], columnX: number[], neurons: Point[][], inputs: InputSlot[],
  * }} Layout
  */
@@ -99,7 +101,8 @@ export function computeLayout(features, activeFeatures, sizes, width, scale = 1)
   });
   return {
     width: Math.ceil(columnX[nColumns - 1] + thumb + RIGHT_PAD),
-    height: Math.ceil(top + area + BOTTOM_PAD),
+    height: Math.ceil(top + area + BOTTOM_PAD + GRADIENT_ROW),
+    gradientY: Math.ceil(top + area + BOTTOM_PAD + GRADIENT_ROW / 2),
     thumb,
     rowStep,
     colStep: step,

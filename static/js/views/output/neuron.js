@@ -2,15 +2,18 @@
 /**
  * "Inside one neuron": the arithmetic of one neuron for one point, with the
  * server's real numbers from `frame.header.trace`. The forward pass as a
- * worked sum, then, for a labelled point, the cost and the neuron's error
- * term. Without a selected point it explains what a neuron computes and
- * offers to pick one.
+ * worked sum, then, for a labelled point, the cost, the backward pass
+ * (dC/da, f′(z), dC/dz) and the update of every weight and the bias
+ * (neuron-update.js). While a point is selected the panel docks at the
+ * bottom of the window beside the output, so it stays in view. Without a
+ * selected point it explains what a neuron computes and offers to pick one.
  */
 import { commands } from "../../protocol.js";
 import { classSwatch, el } from "./caption.js";
 import { formatNumber } from "../../lib/format.js";
 import { neuronName, optionLabel } from "../../lib/labels.js";
 import { buildNeuronTable, fillNeuronTable } from "./neuron-table.js";
+import { renderUpdate, updateNote } from "./neuron-update.js";
 
 /** How to choose what is shown. */
 const HINT = "Hover or click a neuron in the network; click a point in the output.";
@@ -36,16 +39,27 @@ export function createNeuronView(element, { send }) {
   const backward = el("div", "neuron-backward");
   const backwardBox = el("section", "neuron-backward-box");
   backwardBox.append(el("h3", "neuron-heading", "Backward pass, this point alone"), backward);
+  const updateNoteText = el("p", "neuron-note neuron-update-note");
+  const updateTable = el("div", "neuron-scroll");
+  const updateBox = el("section", "neuron-update-box");
+  updateBox.append(el("h3", "neuron-heading", "Update, one step on this point alone"), updateNoteText, updateTable);
   const body = el("div", "neuron-body");
-  body.append(forward, backwardBox);
+  body.append(forward, backwardBox, updateBox);
+  const close = el("button", "neuron-close", "×");
+  close.setAttribute("type", "button");
+  close.setAttribute("aria-label", "Close: clear the selected point");
+  close.addEventListener("click", () => send(commands.selectSample(null)));
+  const dock = element.closest(".panel-neuron");
   const empty = el("div", "neuron-empty");
   const button = el("button", "neuron-pick", "Show a training point");
   button.setAttribute("type", "button");
   button.addEventListener("click", () => send(commands.selectSample("train", 0)));
   empty.append(el("p", "", INTRO), button);
-  element.append(lead, hint, body, empty);
+  element.append(close, lead, hint, body, empty);
 
   let shapeKey = "";
+  /** @type {any} */
+  let builtUpdate = null;
   /** @type {import("./neuron-table.js").Slots | null} */
   let slots = null;
 
@@ -75,19 +89,34 @@ export function createNeuronView(element, { send }) {
     lead.append(", label: ", classSwatch(trace.label, nClasses), `${colour}class ${trace.label}`);
   }
 
-  /** @param {any} trace @param {string} problem */
-  function renderBackward(trace, problem) {
+  /** @param {any} trace @param {string} problem @returns {string[][]} name, value, note */
+  function backwardRows(trace, problem) {
     const neuron = trace.neuron;
     const output = trace.output.map((/** @type {number} */ value) => formatNumber(value)).join(", ");
     const rows = [["network output", output, ""]];
-    if (trace.label === null || trace.label === undefined) {
+    if (!neuron.backward) {
       rows.push(["backward pass", "", "this point has no label, so there is no cost; click a data point"]);
-    } else {
-      const target = problem === "regression" ? formatNumber(trace.label) : `class ${trace.label}`;
-      rows.push(["target", target, ""]);
-      rows.push(["cost for this point", formatNumber(trace.cost), ""]);
-      rows.push(["error term dC/dz", formatNumber(neuron.delta), "how much the cost changes per unit of z"]);
+      return rows;
     }
+    const back = neuron.backward;
+    rows.push(["target", problem === "regression" ? formatNumber(trace.label) : `class ${trace.label}`, ""],
+              ["cost for this point", formatNumber(trace.cost), back.is_output ? "this output's cost term" : ""]);
+    if (back.cost_slope === null) {
+      rows.push(["dC/dz = a − t", formatNumber(back.delta), "softmax couples the outputs, so dC/dz comes whole"]);
+    } else {
+      rows.push(["dC/da", formatNumber(back.cost_slope), back.is_output ? "how the cost changes with a"
+                 : "Σ wₖ · dC/dzₖ of the neurons it feeds"],
+                ["f′(z)", formatNumber(back.slope), "the activation's slope at z"],
+                ["dC/dz = dC/da · f′(z)", formatNumber(back.delta), "how much the cost changes per unit of z"]);
+    }
+    rows.push(["dC/dwᵢ = dC/dz · aᵢ", back.weight_grads.map((/** @type {number} */ g) => formatNumber(g)).join(", "),
+               ""], ["dC/db = dC/dz", formatNumber(back.bias_grad), ""]);
+    return rows;
+  }
+
+  /** @param {any} trace @param {string} problem */
+  function renderBackward(trace, problem) {
+    const rows = backwardRows(trace, problem);
     const key = JSON.stringify(rows);
     if (backward.dataset.key === key) return;
     backward.dataset.key = key;
@@ -104,12 +133,23 @@ export function createNeuronView(element, { send }) {
     backward.replaceChildren(list);
   }
 
+  /** @param {any} trace */
+  function renderUpdateBox(trace) {
+    const update = trace.neuron.backward?.update;
+    updateBox.hidden = !update;
+    if (!update) return;
+    const note = updateNote(update, update.batch_rows);
+    if (updateNoteText.textContent !== note) updateNoteText.textContent = note;
+    builtUpdate = renderUpdate(updateTable, builtUpdate, update);
+  }
+
   /** @param {any} state */
   function renderTrace(state) {
     const trace = state.frame?.header.trace;
     const hasTrace = Boolean(trace?.neuron);
     empty.hidden = hasTrace;
-    lead.hidden = body.hidden = !hasTrace;
+    lead.hidden = body.hidden = close.hidden = !hasTrace;
+    dock?.classList.toggle("is-docked", hasTrace);
     if (!hasTrace) {
       shapeKey = "";
       return;
@@ -126,6 +166,7 @@ export function createNeuronView(element, { send }) {
     fillNeuronTable(slots, neuron);
     renderLead(state, trace);
     renderBackward(trace, state.session?.problem ?? "binary");
+    renderUpdateBox(trace);
   }
 
   return {

@@ -6,7 +6,7 @@
  * hit test for clicks. No DOM beyond the 2-D context it is handed.
  */
 import {
-  DISCRETE_TABLE, DIVERGING_TABLE, THEME, classCell, classColor, diverging, rgb,
+  BOUNDARY_TABLE, DISCRETE_TABLE, THEME, classCell, classColor, diverging, rgb,
 } from "../../lib/colors.js";
 import { drawCells, drawMap } from "../../lib/canvas.js";
 import { formatTick } from "../../lib/format.js";
@@ -21,10 +21,10 @@ const TOP_PAD = 7;
 const BOTTOM_AXIS = 18;
 /** Radius of a data point, CSS px. */
 const POINT_RADIUS = 3.75;
-/** Outline width of a training point, CSS px. */
+/** Dark outline of every point, CSS px: the full-colour fill stands out on the pale boundary. */
 const POINT_STROKE = 1;
-/** Outline width of a test point, CSS px. */
-const TEST_STROKE = 1.25;
+/** A test point's white ring between its fill and its dark outline, CSS px: train and test read apart. */
+const TEST_RING = 1.75;
 /** Radius of the ring around the selected sample, CSS px. */
 const RING_RADIUS = 8;
 /** Width of that ring, CSS px. */
@@ -130,13 +130,13 @@ export function drawBackground(context, g, { frame, problem, nClasses, isDiscret
   const size = frame.header.grid_size;
   const { output, output_confidence: confidence } = frame.arrays;
   if (neuronMap) {
-    drawMap(context, neuronMap, size, DIVERGING_TABLE, g.left, g.top, g.side, g.side);
+    drawMap(context, neuronMap, size, BOUNDARY_TABLE, g.left, g.top, g.side, g.side);
   } else if (problem === "multiclass" && confidence) {
     const colorOf = (/** @type {number} */ i) => classCell(output[i], confidence[i] / 255, nClasses, isDiscrete);
     drawCells(context, size, colorOf, g.left, g.top, g.side, g.side);
   } else {
     // Smoothing also softens the discrete map's cell staircase into a clean edge.
-    drawMap(context, output, size, isDiscrete ? DISCRETE_TABLE : DIVERGING_TABLE, g.left, g.top, g.side, g.side);
+    drawMap(context, output, size, isDiscrete ? DISCRETE_TABLE : BOUNDARY_TABLE, g.left, g.top, g.side, g.side);
   }
   context.strokeStyle = THEME["--line"];
   context.lineWidth = 1;
@@ -153,24 +153,28 @@ function pointFill(label, problem, nClasses) {
 }
 
 /**
- * Data points: training points with a white outline, test points with a dark one.
- * Regression targets near zero are as pale as the background, so there the
- * training outline is grey instead.
+ * Data points, filled with their class colour (or target colour) and outlined in ink; a test
+ * point also carries a white ring inside its outline, so the two parts read apart on any colour.
  * @param {CanvasRenderingContext2D} context
  * @param {ScreenPoint[]} points
  * @param {string} problem @param {number} nClasses
  */
 export function drawPoints(context, points, problem, nClasses) {
-  const trainStroke = problem === "regression" ? THEME["--muted"] : THEME["--paper"];
+  context.strokeStyle = THEME["--ink"];
   for (const point of points) {
-    const isTrain = point.part === "train";
+    const isTest = point.part === "test";
+    const radius = isTest ? POINT_RADIUS + TEST_RING : POINT_RADIUS;
     context.beginPath();
-    context.arc(point.x, point.y, POINT_RADIUS, 0, 2 * Math.PI);
+    context.arc(point.x, point.y, radius, 0, 2 * Math.PI);
+    context.fillStyle = isTest ? THEME["--paper"] : pointFill(point.label, problem, nClasses);
+    context.fill();
+    context.lineWidth = POINT_STROKE;
+    context.stroke();
+    if (!isTest) continue;
+    context.beginPath();
+    context.arc(point.x, point.y, POINT_RADIUS - POINT_STROKE / 2, 0, 2 * Math.PI);
     context.fillStyle = pointFill(point.label, problem, nClasses);
     context.fill();
-    context.lineWidth = isTrain ? POINT_STROKE : TEST_STROKE;
-    context.strokeStyle = isTrain ? trainStroke : THEME["--ink"];
-    context.stroke();
   }
 }
 

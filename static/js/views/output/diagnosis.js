@@ -1,0 +1,57 @@
+// @ts-check
+/**
+ * The diagnosis feed: what the server's diagnosis (`frame.header.diagnoses`,
+ * app/training/diagnosis.py) notices in the run, in plain words, with its
+ * evidence, a suggestion and, where one helps, a button that sends the
+ * suggested change as an ordinary `configure` command. The page judges
+ * nothing itself; it only shows the findings it is sent.
+ */
+import { commands } from "../../protocol.js";
+import { el } from "./caption.js";
+
+/** Shown while the server notices nothing wrong. */
+const ALL_CLEAR = "Nothing wrong noticed so far. Problems such as a diverging cost, a plateau, dead or "
+  + "saturated neurons and overfitting are reported here as the network trains.";
+
+/**
+ * @param {HTMLElement} element
+ * @param {{store: any, send: (command: any) => void}} context
+ */
+export function createDiagnosisView(element, { send }) {
+  element.classList.add("diagnosis");
+  const clear = el("p", "diagnosis-clear", ALL_CLEAR);
+  const feed = el("ul", "diagnosis-feed");
+  feed.setAttribute("aria-live", "polite");
+  element.append(clear, feed);
+  let shownKey = "";
+
+  /** @param {any} finding @param {boolean} canAct a follower watches: the presenter's run takes no changes */
+  function card(finding, canAct) {
+    const item = el("li", "diagnosis-item");
+    item.dataset.kind = finding.kind;
+    item.append(el("strong", "diagnosis-title", finding.title), el("p", "diagnosis-evidence", finding.evidence),
+                el("p", "diagnosis-suggestion", finding.suggestion));
+    if (finding.action && canAct) {
+      const apply = el("button", "diagnosis-action", finding.action.label);
+      apply.setAttribute("type", "button");
+      apply.addEventListener("click", () => send(commands.configure(finding.action.changes)));
+      item.append(apply);
+    }
+    return item;
+  }
+
+  return {
+    /** @param {any} state @param {any} previous */
+    render(state, previous) {
+      if (state.frame === previous.frame) return;
+      const findings = state.frame?.header.diagnoses ?? [];
+      const canAct = state.hello?.role !== "follower";
+      const key = JSON.stringify([findings, canAct]);
+      if (key === shownKey) return;
+      shownKey = key;
+      clear.hidden = findings.length > 0;
+      feed.replaceChildren(...findings.map((/** @type {any} */ finding) => card(finding, canAct)));
+      element.dataset.kinds = findings.map((/** @type {any} */ f) => f.kind).join(",");
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// @ts-check
+/**
+ * The update of one neuron's weights and bias, as a table with the server's
+ * numbers (`trace.neuron.backward.update`): one row per incoming weight, then
+ * the bias; columns for the gradient dC/dw = dC/dz · aᵢ, the L1 or L2 term,
+ * the optimiser's state (momentum's velocity, Adam's running means and their
+ * bias-corrected values) and the step. The optimiser really steps on a
+ * mini-batch's mean gradient; the note above the table says that these are
+ * the numbers one step on this point alone would give. Nothing is computed
+ * here: every cell is a number the server sent.
+ */
+import { el } from "./caption.js";
+import { formatNumber, formatRate, subscript } from "../../lib/format.js";
+
+/** Significant digits in the update table. */
+const DIGITS = 3;
+
+/**
+ * @typedef {{key: string, head: string, title: string}} Column
+ * @typedef {{key: string, table: HTMLElement, cells: HTMLElement[][], columns: Column[]}} Built
+ */
+
+/** @param {any} update @returns {Column[]} the columns this optimiser and regulariser need */
+function columnsFor(update) {
+  /** @type {Column[]} */
+  const columns = [
+    { key: "value", head: "now", title: "the parameter's value now" },
+    { key: "grad", head: "dC/d·", title: "this point's gradient: dC/dwᵢ = dC/dz · aᵢ, dC/db = dC/dz" },
+  ];
+  if (update.regularization !== "none") {
+    const head = update.regularization === "l1" ? "λ·sign(w)" : "λ·w";
+    columns.push({ key: "penalty", head, title: `the ${update.regularization.toUpperCase()} term (0 for the bias)` },
+                 { key: "total", head: "g", title: "the gradient the optimiser uses: dC/d· plus the penalty term" });
+  }
+  if (update.optimizer === "momentum") {
+    columns.push({ key: "velocity", head: "v", title: "the velocity before this step" },
+                 { key: "new_velocity", head: "v′", title: `v′ = ${update.momentum} · v + g` });
+  } else if (update.optimizer === "adam") {
+    columns.push({ key: "new_mean", head: "m′", title: `m′ = ${update.beta1} · m + ${1 - update.beta1} · g` },
+                 { key: "new_square_mean", head: "v′", title: `v′ = ${update.beta2} · v + ${formatNumber(1 - update.beta2)} · g²` },
+                 { key: "mean_hat", head: "m̂", title: `m̂ = m′ / (1 − ${update.beta1}^${update.t})` },
+                 { key: "square_mean_hat", head: "v̂", title: `v̂ = v′ / (1 − ${update.beta2}^${update.t})` });
+  }
+  columns.push({ key: "step", head: "change", title: stepFormula(update) },
+               { key: "new_value", head: "after", title: "the value after this step" });
+  return columns;
+}
+
+/** @param {any} update */
+function stepFormula(update) {
+  if (update.optimizer === "momentum") return "−η · v′";
+  if (update.optimizer === "adam") return `−η · m̂ / (√v̂ + ${update.epsilon})`;
+  return update.regularization === "none" ? "−η · dC/d·" : "−η · g";
+}
+
+/** @param {any} update @param {number} batchSize @returns {string} */
+export function updateNote(update, batchSize) {
+  const rule = stepFormula(update).replace("−η", `−${formatRate(update.learning_rate)}`);
+  const batch = batchSize > 1 ? `the mean gradient of a mini-batch of ${batchSize} points, so this point's `
+    + "gradient is one contribution to it" : "this point's gradient";
+  return `Each parameter changes by ${rule}. The real step uses ${batch}; the table shows what one step `
+    + `on this point alone would do, from the optimiser's current state (step ${update.t}).`;
+}
+
+/** @param {any} update @returns {string} the shape of the table: rebuild when it changes */
+function shapeKey(update) {
+  return JSON.stringify([update.optimizer, update.regularization, update.params.length]);
+}
+
+/** @param {any} update @returns {Built} */
+function build(update) {
+  const columns = columnsFor(update);
+  const table = el("table", "neuron-table neuron-update");
+  table.append(el("caption", "visually-hidden", "One step's update of each weight and the bias"));
+  const head = el("tr");
+  for (const column of [{ head: "", title: "" }, ...columns]) {
+    const th = el("th", "neuron-right", column.head);
+    th.setAttribute("scope", "col");
+    if (column.title) th.title = column.title;
+    head.append(th);
+  }
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  const cells = update.params.map((/** @type {any} */ param, /** @type {number} */ i) => {
+    const row = el("tr");
+    const name = el("th", "neuron-name", param.name === "b" ? "b" : `w${subscript(i)}`);
+    name.setAttribute("scope", "row");
+    row.append(name);
+    const values = columns.map((column) => {
+      const td = el("td", "neuron-value");
+      td.dataset.term = `update-${column.key}-${i}`;
+      row.append(td);
+      return td;
+    });
+    body.append(row);
+    return values;
+  });
+  table.append(thead, body);
+  return { key: shapeKey(update), table, cells, columns };
+}
+
+/**
+ * Show `update` in `box`, rebuilding the table only when its shape changed.
+ * @param {HTMLElement} box @param {Built | null} built @param {any} update
+ * @returns {Built}
+ */
+export function renderUpdate(box, built, update) {
+  if (!built || built.key !== shapeKey(update)) {
+    built = build(update);
+    box.replaceChildren(built.table);
+  }
+  const { cells, columns } = built;
+  update.params.forEach((/** @type {any} */ param, /** @type {number} */ i) => {
+    columns.forEach((column, k) => {
+      const text = formatNumber(param[column.key], DIGITS);
+      if (cells[i][k].textContent !== text) cells[i][k].textContent = text;
+    });
+  });
+  return built;
+}
