@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 APT_INSTALL := apt-get install -y --no-install-recommends
 
-.PHONY: run test lint fuzz bench chromium image-test clean
+.PHONY: run test lint fuzz bench chromium servers image-test clean
 
 $(PY):
 	command -v python3 >/dev/null || { apt-get update && $(APT_INSTALL) python3; }
@@ -26,11 +26,16 @@ run: $(VENV)/.installed-run
 chromium:
 	command -v chromium >/dev/null || { apt-get update && $(APT_INSTALL) chromium; }
 
+# redis-server and nginx: the deploy tests run several replicas behind nginx, sharing rooms through Redis.
+servers:
+	command -v redis-server >/dev/null && command -v nginx >/dev/null || \
+		{ apt-get update && $(APT_INSTALL) redis-server nginx; }
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check app tests
 	$(PY) -m mypy
 
-test: $(VENV)/.installed-test chromium lint
+test: $(VENV)/.installed-test chromium servers lint
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory image-test
 

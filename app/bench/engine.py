@@ -102,6 +102,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine-only", action="store_true", help="skip the streaming and classroom figures")
     parser.add_argument("--followers", type=_follower_counts, default=FOLLOWER_COUNTS, metavar="N,N,…",
                         help="class sizes for the classroom figures (default 50,100,200,400)")
+    parser.add_argument("--scaleout", action="store_true",
+                        help="only the scale-out figures: one class over two replicas, nginx and Redis")
 
 
 def _follower_counts(text: str) -> tuple[int, ...]:
@@ -123,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Run the benchmarks with parsed options and print the figures."""
+    if args.scaleout:
+        from app.bench import scaleout
+
+        scaleout.main(max(3.0, 3 * args.seconds))
+        return
     write(f"engine (batch 10; epochs on {TRAIN_POINTS} training points; snapshot at {GRID}x{GRID}, "
           f"median of {REPEATS})")
     write(f"{'network':<20}{'steps/s':>12}{'epochs/s':>12}{'snapshot ms':>14}")

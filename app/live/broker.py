@@ -7,18 +7,30 @@ dataset, history, room, frame), so a late joiner starts from the room's present 
 the directory record of each room (its session, owner, secret hash, presenter status).
 
 ``LocalBroker`` does all of it inside one process (the default). ``app.live.redis_broker``
-does the same through Redis, for several server processes behind a load balancer.
+does the same through Redis, for several server processes (replicas) behind a load balancer;
+it also says which replica holds a session (``session_replica``) and carries a follower's
+``fork`` to the replica that runs the class (``request_fork`` there, ``serve_forks`` here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 Message = str | bytes
 Deliver = Callable[[str, Message], None]  # (kind, message) → None; must not block
+Export = Callable[[str], Awaitable[dict[str, Any]]]  # join code → the class's run as an experiment document
 LATEST_ORDER = ("session", "dataset", "history", "room", "frame")  # how a late joiner is greeted
+LINK_LOST = "The class link was lost; retrying…"  # a follower's replica cannot reach the broker
+LINK_RESTORED = "The class link is back"
+
+
+def link_notice(is_lost: bool) -> str:
+    """The ``notice`` a follower gets when its replica loses (or regains) the class's broker."""
+    return json.dumps({"type": "notice", "topic": "class_link", "state": "lost" if is_lost else "restored",
+                       "message": LINK_LOST if is_lost else LINK_RESTORED})
 
 
 @dataclass(eq=False)
@@ -52,6 +64,11 @@ class Broker(Protocol):
     async def latest(self, code: str) -> list[tuple[str, Message]]: ...
     async def subscribe(self, code: str, deliver: Deliver, kinds: Iterable[str] | None = None) -> Subscription: ...
     async def unsubscribe(self, subscription: Subscription) -> None: ...
+    async def place_session(self, session_id: str) -> None: ...
+    async def forget_session(self, session_id: str) -> None: ...
+    async def session_replica(self, session_id: str) -> str | None: ...
+    def serve_forks(self, export: Export) -> None: ...
+    async def request_fork(self, owner: str, code: str) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -133,3 +150,18 @@ class LocalBroker:
         channel.subscriptions.discard(subscription)
         if not channel.subscriptions and not channel.latest:
             del self.channels[subscription.code]
+
+    async def place_session(self, session_id: str) -> None:
+        """Every session is in this process: nothing to record."""
+
+    async def forget_session(self, session_id: str) -> None:
+        """Nothing was recorded."""
+
+    async def session_replica(self, session_id: str) -> str | None:
+        return None  # no other process holds sessions
+
+    def serve_forks(self, export: Export) -> None:
+        """Forks are exported in this process (``Rooms.export_for_fork``): no requests come in."""
+
+    async def request_fork(self, owner: str, code: str) -> dict[str, Any]:
+        raise LookupError(f"no replica {owner!r} in a single-process server")  # every room's owner is this one

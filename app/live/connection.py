@@ -25,6 +25,7 @@ from app.errors import InputError
 from app.live.broker import Subscription
 from app.live.metrics import Metrics
 from app.live.outbox import Outbox
+from app.live.placement import ELSEWHERE, Placement
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
 from app.live.rooms import Rooms, normal_code, presenting_message, room_message
@@ -34,6 +35,7 @@ LOG = logging.getLogger("neuroplay.connection")
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
+CLOSE_ELSEWHERE = 4409  # the session lives on another replica: a new run is not started silently
 CLOSE_NO_ROOM = 4404  # no class has that code
 CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
 TAKEN_OVER = InputError("session", "This run was opened in another tab or window, which controls it now")
@@ -49,6 +51,7 @@ class Live:
     registry: Registry
     rooms: Rooms
     metrics: Metrics
+    placement: Placement
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
@@ -107,6 +110,10 @@ async def serve(websocket: WebSocket, live: Live) -> None:
 
 
 async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None:
+    if await live.placement.is_elsewhere(session_id):
+        await websocket.send_text(error_message(ELSEWHERE, None, None))
+        await websocket.close(code=CLOSE_ELSEWHERE)
+        return
     outbox = live.metrics.outbox()
     lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)))
     opened = await live.registry.open(session_id, lease)
@@ -116,6 +123,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         await websocket.close(code=CLOSE_TRY_LATER)
         return
     runner, rooms = opened.runner, live.rooms
+    await live.placement.place(runner.id)
     watching: list[Subscription] = []  # the presenter's view of its room's announcements
 
     async def watch_room(code: str) -> None:
@@ -180,6 +188,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         except InputError:
             await live.registry.close(fork)
             raise
+        await live.placement.place(fork.id)
         live.registry.detach(fork, None)  # kept until the page opens it with /ws?session=ID
         outbox.put(json.dumps({"type": "forked", "session_id": fork.id}))
 

@@ -30,7 +30,7 @@ from app.training.config import FIELDS, MAX_REGULARIZATION_RATE, PROBLEM_COSTS, 
 PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
-SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked")
+SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"

@@ -120,6 +120,7 @@ class Rooms:
         self.local_followers = 0  # sockets of this process that follow a class
         self.announcing: set[str] = set()  # rooms whose follower count is about to be announced
         registry.listeners.append(self)
+        broker.serve_forks(self.export_for_fork)  # another replica's follower forks a class run here
 
     def room_of(self, session_id: str) -> Room | None:
         return next((room for room in self.rooms.values() if room.session_id == session_id), None)
@@ -200,6 +201,9 @@ class Rooms:
             record = await self.broker.record(normal_code(code))
         except InputError:
             record = None
+        if record is None and not self.broker.is_connected:
+            raise InputError("room", "this server cannot reach the classes of other servers right now; "
+                                     "try again in a moment")
         if record is None or not record.get("is_open"):
             self.failures.add(client)
             raise InputError("room", f"no class has the code {code.strip().upper()[:12]!r}; check it with "
@@ -222,7 +226,11 @@ class Rooms:
         return subscription
 
     async def leave(self, subscription: Subscription) -> None:
+        """Give the follower's place back, in a task of its own: a connection cancelled as it ends still does."""
         self.local_followers -= 1
+        self.registry.spawn(self._leave(subscription))
+
+    async def _leave(self, subscription: Subscription) -> None:
         await self.broker.unsubscribe(subscription)
         if await self.broker.record(subscription.code) is not None:
             await self.broker.count_followers(subscription.code, -1)
@@ -253,11 +261,17 @@ class Rooms:
         self.broker.publish(code, "room", room_message(code, record, await self.broker.count_followers(code, 0)))
 
     async def export_for_fork(self, code: str) -> dict[str, Any]:
-        """The presenter's run as an experiment document, for a follower's private copy."""
+        """The presenter's run as an experiment document, for a follower's private copy.
+
+        A class that another replica runs is asked for it through the broker (InputError("room")
+        when that replica does not answer within ``settings.fork_timeout_s``).
+        """
         record = await self.broker.record(normal_code(code))
-        runner = None if record is None else self.registry.get(record["session_id"])
         if record is None or not record.get("is_open"):
             raise InputError("room", "the class has ended")
+        if record["owner"] != self.broker.replica:
+            return await self.broker.request_fork(record["owner"], normal_code(code))
+        runner = self.registry.get(record["session_id"])
         if runner is None:
             raise InputError("room", "the class's run is not reachable from this server right now; try again")
         return await runner.export()

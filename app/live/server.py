@@ -12,6 +12,9 @@ import contextlib
 import io
 import json
 import logging
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,13 +29,15 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.errors import InputError
-from app.live.broker import LocalBroker
+from app.live.broker import Broker, LocalBroker
 from app.live.connection import Live, serve
 from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
 from app.live.metrics import CONTENT_TYPE, Metrics
+from app.live.placement import Placement
 from app.live.protocol import SERVER_FAULT, check_depth, options
+from app.live.redis_broker import RedisBroker
 from app.live.registry import Registry
 from app.live.rooms import Rooms, normal_code
 from app.live.settings import Settings
@@ -79,15 +84,35 @@ def refuse(status_code: int, field: str, message: str) -> JSONResponse:
     return JSONResponse({"field": field, "message": message}, status_code=status_code)
 
 
+def replica_name(settings: Settings) -> str:
+    """NEUROPLAY_REPLICA_NAME, or a name no other process has: host, process id, random."""
+    return settings.replica_name or f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def make_broker(settings: Settings) -> Broker:
+    """The in-process broker, or Redis when NEUROPLAY_REDIS_URL is set (several replicas)."""
+    if not settings.redis_url:
+        return LocalBroker()
+    return RedisBroker(settings.redis_url, replica_name(settings), session_ttl_s=settings.detached_ttl_s,
+                       fork_timeout_s=settings.fork_timeout_s)
+
+
+def broker_state(settings: Settings, broker: Broker) -> str:
+    """``local`` (one process), ``connected`` or ``unreachable`` (the Redis broker)."""
+    if not settings.redis_url:
+        return "local"
+    return "connected" if broker.is_connected else "unreachable"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application."""
     settings = settings or Settings()
     metrics = Metrics()
     pool = WorkerPool(settings, on_restart=metrics.worker_restarts.inc) if settings.workers else None
     registry = Registry(settings, pool)
-    broker = LocalBroker()
+    broker = make_broker(settings)
     rooms = Rooms(settings, broker, registry)
-    live_state = Live(settings, registry, rooms, metrics)
+    live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry))
     metrics.sessions.set_function(lambda: len(registry.entries))
     metrics.detached_sessions.set_function(lambda: registry.detached_count)
     metrics.rooms.set_function(lambda: len(rooms.rooms))
@@ -98,12 +123,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if pool is not None:
             await pool.start()
+        await broker.start()
         lag = asyncio.create_task(metrics.watch_event_loop())
         yield
         lag.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await lag
         await registry.close_all()
+        await broker.close()
         if pool is not None:
             await pool.stop()
 
@@ -117,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.registry = registry
     app.state.rooms = rooms
+    app.state.broker = broker
     app.state.settings = settings
     app.state.metrics = metrics
     check_hosts(app, settings)
@@ -154,9 +182,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz")
     async def health() -> Health:
-        """Liveness check; also says how many sessions and classes are live."""
-        return Health(status="ok", sessions=len(registry.entries), detached=registry.detached_count,
-                      rooms=len(rooms.rooms), broker="local" if broker.is_connected else "unreachable")
+        """Liveness check; also says how many sessions and classes are live, and whether the broker is reachable.
+
+        Sessions work without the broker, so an unreachable one keeps HTTP 200 with status "degraded".
+        """
+        state = broker_state(settings, broker)
+        return Health(status="degraded" if state == "unreachable" else "ok", sessions=len(registry.entries),
+                      detached=registry.detached_count, rooms=len(rooms.rooms), broker=state)
 
     @app.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
     async def prometheus_metrics() -> Response:

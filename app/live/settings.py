@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 KIB = 1024
 MAX_DEFAULT_WORKERS = 4  # worker processes started by default: one per core, up to this many
 HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|\[[0-9a-f:.]+\]")  # name, *.name, [v6]
+REDIS_URL = re.compile(r"(rediss?://[^\s/?#]+(/\d*)?|unix:///[^\s?#]+)(\?[^\s#]*)?")  # what redis.from_url opens
 Names = Annotated[tuple[str, ...], NoDecode]  # from the environment: a JSON list or comma-separated names
 
 
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     follower_bytes_per_second: int = Field(110_000, ge=10_000, le=100_000_000)  # per follower: 0.88 Mbit/s
     follower_grid_size: int = Field(40, ge=16, le=128)  # cells per side of a follower's output view
     follower_thumb_budget_bytes: int = Field(KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
+    redis_url: str = ""  # the shared broker of several replicas (redis://, rediss://, unix://); empty: in-process
+    replica_name: str = Field("", pattern=r"^[A-Za-z0-9._-]{0,64}$")  # this replica's name; empty: host-pid-random
+    fork_timeout_s: float = Field(5.0, gt=0.0, le=60.0)  # a class's replica slower to hand over a fork: unreachable
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 
@@ -72,6 +76,16 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("must be names separated by commas, or a JSON list of strings") from None
         return tuple(name.strip() for name in value.split(",") if name.strip())
+
+    @field_validator("redis_url")
+    @classmethod
+    def check_redis_url(cls, url: str) -> str:
+        """A Redis address redis-py can open, or empty."""
+        url = url.strip()
+        if url and not REDIS_URL.fullmatch(url):
+            raise ValueError("must be a Redis address: redis://host:6379/0, rediss://host:6380/0 or "
+                             "unix:///path/redis.sock (or empty for none)")
+        return url
 
     @field_validator("allowed_hosts")
     @classmethod

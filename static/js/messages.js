@@ -10,7 +10,7 @@
 import { appendFrame, historyFromMessage } from "./history.js";
 
 /** Close codes after which the page must not reconnect on its own (docs/protocol.md). */
-export const FINAL_CLOSE_CODES = [4001, 4404, 4429];
+export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
 
 /**
  * @typedef {import("./history.js").HistoryPoint} HistoryPoint
@@ -34,6 +34,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4429];
  *   metric: import("./history.js").MetricName,
  *   arrival: Arrival | null,
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
+ *   classLink: "ok" | "lost",
  *   error: {field: string, message: string, command: string|null, at: number} | null,
  *   ui: UiState,
  * }} State
@@ -54,6 +55,7 @@ export function initialState() {
     room: null,
     presenting: null,
     forked: null,
+    classLink: "ok",
     error: null,
     ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [] },
   };
@@ -78,7 +80,7 @@ export function onClose(code) {
 function onHello(state, hello) {
   return {
     hello, history: [],
-    room: hello.room ?? null, presenting: null, forked: null,
+    room: hello.room ?? null, presenting: null, forked: null, classLink: "ok",
     arrival: { resume: hello.resume ?? "new", role: hello.role ?? "owner", pausedWhileAway: !!hello.paused_while_away,
                isFork: state.forked !== null, epoch: null },
   };
@@ -110,6 +112,8 @@ export function onMessage(state, message) {
       return { presenting: { code: message.code, secret: message.secret } };
     case "forked":
       return { forked: message.session_id };
+    case "notice":
+      return message.topic === "class_link" ? { classLink: message.state === "lost" ? "lost" : "ok" } : {};
     case "error":
       return { error: { field: message.field, message: message.message, command: message.command, at: Date.now() } };
     default:

@@ -8,7 +8,7 @@
 export const PROTOCOL_VERSION = 2;
 
 /** Server → client message types. */
-export const SERVER_MESSAGES = ["hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked"];
+export const SERVER_MESSAGES = ["hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice"];
 
 /** Client → server command types. */
 export const COMMAND_TYPES = [

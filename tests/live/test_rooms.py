@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from app.live.protocol import COMMAND_TYPES, JOIN_CODE_ALPHABET
 from app.live.server import create_app
 from app.live.settings import Settings
-from tests.live.conftest import Conversation
+from tests.live.conftest import Conversation, wait_for
 
 FOLLOWER_SETTINGS = {"follower_grid_size": 32, "follower_thumb_budget_bytes": 1024}
 
@@ -54,10 +54,19 @@ def present(talk: Conversation) -> tuple[str, str]:
     return presenting["code"], presenting["secret"]
 
 
+@pytest.fixture(params=["local", "redis"])
+def broker_kind(request: pytest.FixtureRequest) -> str:
+    """Every classroom test runs with the in-process broker and with the Redis one, so they cannot drift."""
+    return str(request.param)
+
+
 @pytest.fixture
-def classroom(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+def classroom(request: pytest.FixtureRequest, broker_kind: str) -> Iterator[TestClient]:
     workers = getattr(request, "param", 0)
-    with TestClient(create_app(Settings(workers=workers, **FOLLOWER_SETTINGS))) as client:
+    redis_url = request.getfixturevalue("redis_server").url if broker_kind == "redis" else ""
+    with TestClient(create_app(Settings(workers=workers, redis_url=redis_url, **FOLLOWER_SETTINGS))) as client:
+        if broker_kind == "redis":
+            wait_for(lambda: client.get("/healthz").json()["broker"], lambda state: state == "connected")
         yield client
 
 

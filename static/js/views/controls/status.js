@@ -2,7 +2,7 @@
 /**
  * What the page has to say: the banner (connection lost, a run resumed or
  * found expired, a run taken over by another tab with a button to take it
- * back, a diverged run's message, the latest refused command for a few
+ * back, a run that lives on another server, a class link that was lost, a diverged run's message, the latest refused command for a few
  * seconds, and notices from the controls) and the connection state in the
  * footer. The page never restarts or resumes a run without saying so.
  */
@@ -14,6 +14,8 @@ const MESSAGE_MS = 6000;
 const ARRIVAL_MS = 12000;
 /** Close code: another socket took the run over. */
 const TAKEN_OVER = 4001;
+/** Close code: the run lives on another server of this site (docs/protocol.md). */
+const ELSEWHERE = 4409;
 /** Error fields that other lines already explain (the takeover line, the join box). */
 const EXPLAINED_FIELDS = ["session", "room"];
 /** Connection state → footer text. */
@@ -87,6 +89,11 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       out.push({ text: "This run is open in another tab", kind: "error",
                  action: { label: "Take it back here", run: reconnect } });
     }
+    if (state.connection === "stopped" && state.closeCode === ELSEWHERE) {
+      out.push({ text: "This run lives on another server, which this connection did not reach. "
+                       + "No new run was started.", kind: "error", action: { label: "Try again", run: reconnect } });
+    }
+    if (state.classLink === "lost") out.push({ text: "Class link lost, retrying…", kind: "error" });
     if (state.session?.status === "diverged") {
       out.push({ text: state.session.message || "The run diverged; reset it.", kind: "error" });
     }
@@ -144,7 +151,8 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       const said = state.arrival && state.arrival !== previous.arrival ? arrivalText(state.arrival) : "";
       if (said) notify(said, "info", ARRIVAL_MS);
       if (state.connection !== previous.connection || state.session !== previous.session
-          || state.error !== previous.error || state.closeCode !== previous.closeCode) drawBanner();
+          || state.error !== previous.error || state.closeCode !== previous.closeCode
+          || state.classLink !== previous.classLink) drawBanner();
     },
   };
 }
