@@ -27,6 +27,7 @@ from app.live.runner import Runner
 from app.live.settings import Settings
 from app.training.session import TrainingSession
 
+SHUTDOWN_WAIT_S = 2.0  # at shutdown, how long the tasks that closing started may take before they are cancelled
 SESSION_ID_BYTES = 18  # random bytes in a session id: it grants control of the run, so unguessable
 
 
@@ -158,6 +159,8 @@ class Registry:
         """Stop every runner (server shutdown)."""
         for entry in list(self.entries.values()):
             await self.close(entry.runner)
+        if self.tasks:  # what closing started (a class told it ended, a placement forgotten) may finish
+            await asyncio.wait(list(self.tasks), timeout=SHUTDOWN_WAIT_S)
         for task in list(self.tasks):
             task.cancel()
 

@@ -44,6 +44,7 @@ from app.live.settings import Settings
 from app.live.workers import WorkerPool
 
 LOG = logging.getLogger("neuroplay.server")
+BROKER_CLOSE_S = 3.0  # at shutdown, the longest wait for the broker to close its connections
 
 
 def resource_dir(name: str) -> Path:
@@ -130,7 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with contextlib.suppress(asyncio.CancelledError):
             await lag
         await registry.close_all()
-        await broker.close()
+        with contextlib.suppress(TimeoutError):  # a broker that cannot be reached must not hold the exit
+            await asyncio.wait_for(broker.close(), BROKER_CLOSE_S)
         if pool is not None:
             await pool.stop()
 

@@ -2,10 +2,12 @@
 /**
  * Which run the page's socket opens: its own (`/ws`, or `/ws?session=ID` to
  * resume it), a class it follows (`/ws?room=CODE`, on a /join/CODE page), or
- * the fork it made of that class (`/ws?session=ID` again). The ids live in
- * sessionStorage (session-id.js), so a reload opens the same run. No DOM.
+ * the fork it made of that class (`/ws?session=ID` again). Every address also
+ * carries the tab's routing key (`tab=…`), which a load balancer hashes on so a
+ * tab's runs stay on one replica. The ids live in sessionStorage
+ * (session-id.js), so a reload opens the same run. No DOM.
  */
-import { forkSession, ownSession } from "./session-id.js";
+import { forkSession, ownSession, tabKey } from "./session-id.js";
 
 /**
  * @typedef {"own" | "follow" | "fork"} Mode
@@ -25,7 +27,8 @@ export function createRoute(room, basePath, place) {
   const mode = () => (!room ? "own" : forkSession.read(room) ? "fork" : "follow");
 
   /** @param {string | null} id @param {string} [code] */
-  const query = (id, code) => (id ? `?session=${encodeURIComponent(id)}` : code ? `?room=${encodeURIComponent(code)}` : "");
+  const query = (id, code) => `?tab=${tabKey()}`
+    + (id ? `&session=${encodeURIComponent(id)}` : code ? `&room=${encodeURIComponent(code)}` : "");
 
   return {
     room,

@@ -12,6 +12,8 @@
 const SESSION_KEY = "neuroplay.session";
 /** The fork of class CODE this tab trains on its own, under FORK_PREFIX + CODE. */
 const FORK_PREFIX = "neuroplay.fork.";
+/** A random key per tab, sent with every socket so a load balancer sends the tab to one replica. */
+const TAB_KEY = "neuroplay.tab";
 /** The class this tab presents: `{"code", "secret"}` as JSON. */
 const PRESENTING_KEY = "neuroplay.presenting";
 
@@ -32,6 +34,20 @@ function write(key, value) {
   } catch {
     // Nothing to do: the page keeps working, it only forgets on reload.
   }
+}
+
+/**
+ * This tab's routing key: made once, then kept for every reload of the tab. Not a secret: it only
+ * keeps a tab's runs on the server process that holds them (docs/protocol.md, Several replicas).
+ * @returns {string}
+ */
+export function tabKey() {
+  let key = read(TAB_KEY);
+  if (!key) {
+    key = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+    write(TAB_KEY, key);
+  }
+  return key;
 }
 
 export const ownSession = {

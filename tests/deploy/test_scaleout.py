@@ -132,3 +132,23 @@ def test_followers_of_a_killed_replica_reconnect_through_nginx_and_keep_followin
 
     asyncio.run(scenario())
 
+
+
+def test_a_reload_through_nginx_resumes_its_run_whichever_replica_holds_it(cluster: Cluster) -> None:
+    tabs = [f"tab-{index:02d}" for index in range(12)]  # 12 tabs: all on one replica has odds 2^-11
+
+    async def scenario() -> None:
+        sessions = {}
+        before = cluster.a.health()["sessions"], cluster.b.health()["sessions"]
+        for tab in tabs:
+            first = await Client(f"{cluster.nginx.ws}?tab={tab}").open()
+            sessions[tab] = first.hello["session_id"]
+            await first.close()
+        after = cluster.a.health()["sessions"], cluster.b.health()["sessions"]
+        assert after[0] > before[0] and after[1] > before[1], "nginx sent every tab to one replica"
+        for tab in tabs:
+            again = await Client(f"{cluster.nginx.ws}?tab={tab}&session={sessions[tab]}").open()
+            assert (again.hello["resume"], again.hello["session_id"]) == ("resumed", sessions[tab]), tab
+            await again.close()
+
+    asyncio.run(scenario())

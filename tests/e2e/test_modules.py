@@ -118,6 +118,7 @@ def test_the_link_carries_projector_mode(blank: Page) -> None:
 def test_the_socket_opens_the_run_the_tab_holds(blank: Page) -> None:
     urls = run(blank, f"""
         sessionStorage.clear();
+        sessionStorage.setItem("neuroplay.tab", "t1");
         const {{ createRoute }} = await import("{JS}/route.js");
         const place = {{ protocol: "http:", host: "example.test:8000" }};
         const own = createRoute("", "/np", place);
@@ -134,18 +135,23 @@ def test_the_socket_opens_the_run_the_tab_holds(blank: Page) -> None:
         out.ownUntouched = own.url();
         room.follow();
         out.back = [room.mode(), room.url()];
+        sessionStorage.clear();
+        out.newTab = own.url().replace(/tab=[0-9a-f]{{24}}$/, "tab=KEY");  // a new tab makes its own key
+        out.sameTab = own.url() === own.url();
         return out;
     """)
     assert urls == {
-        "fresh": "ws://example.test:8000/np/ws",
-        "resumed": "ws://example.test:8000/np/ws?session=abc",
-        "follow": ["follow", "ws://example.test:8000/np/ws?room=k7wq3m"],
-        "followerHelloKeepsOwn": "ws://example.test:8000/np/ws?session=abc",
+        "newTab": "ws://example.test:8000/np/ws?tab=KEY",
+        "sameTab": True,
+        "fresh": "ws://example.test:8000/np/ws?tab=t1",
+        "resumed": "ws://example.test:8000/np/ws?tab=t1&session=abc",
+        "follow": ["follow", "ws://example.test:8000/np/ws?tab=t1&room=k7wq3m"],
+        "followerHelloKeepsOwn": "ws://example.test:8000/np/ws?tab=t1&session=abc",
         "reconnectAfterFork": True,
-        "fork": ["fork", "ws://example.test:8000/np/ws?session=f1"],
-        "forkExpired": "ws://example.test:8000/np/ws?session=f2",
-        "ownUntouched": "ws://example.test:8000/np/ws?session=abc",
-        "back": ["follow", "ws://example.test:8000/np/ws?room=k7wq3m"],
+        "fork": ["fork", "ws://example.test:8000/np/ws?tab=t1&session=f1"],
+        "forkExpired": "ws://example.test:8000/np/ws?tab=t1&session=f2",
+        "ownUntouched": "ws://example.test:8000/np/ws?tab=t1&session=abc",
+        "back": ["follow", "ws://example.test:8000/np/ws?tab=t1&room=k7wq3m"],
     }
 
 
