@@ -31,7 +31,7 @@ def record_commands(page: Page) -> tuple[list[dict[str, Any]], list[WebSocketRou
         socket.on_message(forward)
         servers.append(server)
 
-    page.route_web_socket("**/ws", route)
+    page.route_web_socket(re.compile(r"/ws(\?|$)"), route)
     return commands, servers
 
 

@@ -75,7 +75,7 @@ def record_dataset(page: Page) -> dict[str, Any]:
         server.on_message(from_server)
         socket.on_message(lambda message: server.send(message))
 
-    page.route_web_socket("**/ws", route)
+    page.route_web_socket(re.compile(r"/ws(\?|$)"), route)
     return latest
 
 
