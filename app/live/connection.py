@@ -31,6 +31,7 @@ from app.live.rooms import Rooms, normal_code, presenting_message, room_message
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")
+RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
@@ -60,12 +61,27 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
 
 
 class RateLimit:
-    """A token bucket: ``rate`` commands per second, bursts up to ``rate``."""
+    """A token bucket: ``rate`` commands per second, bursts up to ``rate``.
+
+    A flood is answered cheaply: one ``rate`` error per RATE_ERROR_INTERVAL_S at most, the
+    other refused messages are only counted (``dropped``), so a burst never queues replies.
+    """
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self.tokens = float(rate)
         self.updated = time.monotonic()
+        self.answered_at = -RATE_ERROR_INTERVAL_S  # when a `rate` error was last sent
+        self.dropped = 0  # refused messages not answered since then
+
+    def should_answer(self) -> bool:
+        """Whether a refused message gets its `rate` error (at most one per interval); else it is dropped."""
+        now = time.monotonic()
+        if now - self.answered_at < RATE_ERROR_INTERVAL_S:
+            self.dropped += 1
+            return False
+        self.answered_at, self.dropped = now, 0
+        return True
 
     def allow(self) -> bool:
         """Take a token if one is left."""
@@ -237,11 +253,16 @@ async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
         text = message.get("text")
         raw = text if text is not None else message.get("bytes") or b""
         command_type = None
+        if not limit.allow():  # text or binary alike
+            live.metrics.command_errors.labels(field="rate").inc()
+            if limit.should_answer():
+                outbox.put(error_message(InputError(
+                    "rate", f"at most {settings.max_commands_per_second} commands per second; the rest are dropped"),
+                    None, request_id(raw)))
+            continue
         try:
             if text is None:
                 raise InputError("message", "must be JSON text, not binary")
-            if not limit.allow():
-                raise InputError("rate", f"at most {settings.max_commands_per_second} commands per second")
             command = parse_command(text, settings.max_message_bytes)
             command_type = command.type
             await handle(command)
