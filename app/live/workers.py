@@ -119,7 +119,7 @@ async def _answer(runner: Runner, connection: Connection, kind: str, session_id:
     result: Any = None
     try:
         if kind == "command":
-            await runner.execute(COMMAND_ADAPTER.validate_python(payload))
+            result = await runner.execute(COMMAND_ADAPTER.validate_python(payload))
         elif kind == "export":
             result = await runner.export()
         elif kind == "feed":
@@ -167,8 +167,9 @@ class RemoteRunner:
         self.outboxes.discard(outbox)
         self.greeting.discard(outbox)
 
-    async def execute(self, command: Command) -> None:
-        await self.worker.request("command", self.id, command.model_dump())
+    async def execute(self, command: Command) -> list[str]:
+        changed: list[str] = await self.worker.request("command", self.id, command.model_dump())
+        return changed
 
     async def export(self) -> dict[str, Any]:
         document: dict[str, Any] = await self.worker.request("export", self.id, None)
