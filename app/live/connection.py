@@ -33,7 +33,7 @@ from app.live.settings import Settings
 LOG = logging.getLogger("neuroplay.connection")
 RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
-CLOSE_TRY_LATER = 1013  # websocket close code: the server is full
+CLOSE_TRY_LATER = 1013  # websocket close code: the server is full, or has no training process
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
 CLOSE_NO_ROOM = 4404  # no class has that code
 CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
@@ -125,10 +125,14 @@ async def serve(websocket: WebSocket, live: Live) -> None:
 async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None:
     outbox = live.metrics.outbox()
     lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)))
-    opened = await live.registry.open(session_id, lease)
+    try:
+        opened = await live.registry.open(session_id, lease)
+    except InputError as error:  # no training process to put a new session on
+        opened, refusal = None, error
+    else:
+        refusal = InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try again later")
     if opened is None:
-        full = InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try again later")
-        await websocket.send_text(error_message(full, None, None))
+        await websocket.send_text(error_message(refusal, None, None))
         await websocket.close(code=CLOSE_TRY_LATER)
         return
     runner, rooms = opened.runner, live.rooms

@@ -152,10 +152,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                        dark="#111", light="#fff")
         return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
-    @app.get("/healthz")
-    async def health() -> Health:
-        """Liveness check; also says how many sessions and classes are live."""
-        return Health(status="ok", sessions=len(registry.entries), detached=registry.detached_count,
+    @app.get("/healthz", responses={503: {"model": Health}})
+    async def health(response: Response) -> Health:
+        """Liveness check (503 "no training processes" when every worker process is gone and none is
+        replaced, so a load balancer takes this replica out); also how many sessions and classes are live."""
+        is_serving = pool is None or pool.is_serving
+        response.status_code = 200 if is_serving else 503
+        return Health(status="ok" if is_serving else "no training processes", sessions=len(registry.entries),
+                      detached=registry.detached_count,
                       rooms=len(rooms.rooms), broker="local" if broker.is_connected else "unreachable")
 
     @app.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})

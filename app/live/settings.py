@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     follower_bytes_per_second: int = Field(110_000, ge=10_000, le=100_000_000)  # per follower: 0.88 Mbit/s
     follower_grid_size: int = Field(40, ge=16, le=128)  # cells per side of a follower's output view
     follower_thumb_budget_bytes: int = Field(KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
+    max_worker_restarts: int = Field(5, ge=0, le=1000)  # dead workers replaced per minute; beyond, /healthz is 503
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 
