@@ -4,7 +4,8 @@
 or a takeover; see app/live/registry.py); ``/ws?room=CODE`` follows a class. Reading and
 sending are separate tasks, so a client that stops reading only stalls its own sender:
 frames for it are replaced, never queued, and a send that takes longer than
-``settings.send_timeout_s`` ends the connection. Whatever ends it, the session is detached
+``settings.send_timeout_s`` ends the connection (close code 4408 if a close frame can still
+reach the client; else app/live/transport.py aborts the transport). Whatever ends it, the session is detached
 (not freed) and the follower's place in its room is given back.
 """
 
@@ -33,6 +34,8 @@ from app.live.settings import Settings
 LOG = logging.getLogger("neuroplay.connection")
 RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
+CLOSE_TOO_SLOW = 4408  # the client took no message for send_timeout_s: it stopped reading
+CLOSE_FRAME_S = 1.0  # how long the close frame for a stalled client may take; then the transport is aborted
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full, or has no training process
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
 CLOSE_NO_ROOM = 4404  # no class has that code
@@ -237,7 +240,12 @@ async def _send(websocket: WebSocket, outbox: Outbox, live: Live) -> None:
         for message in await outbox.take():
             live.metrics.sent_bytes.inc(len(message) if isinstance(message, bytes) else len(message.encode()))
             sending = websocket.send_bytes(message) if isinstance(message, bytes) else websocket.send_text(message)
-            await asyncio.wait_for(sending, live.settings.send_timeout_s)  # a reader that stalls is let go
+            try:
+                await asyncio.wait_for(sending, live.settings.send_timeout_s)
+            except TimeoutError:  # a reader that stalls is let go: with a close code if one can still reach it
+                with contextlib.suppress(Exception):  # timed out, or the socket is gone already
+                    await asyncio.wait_for(websocket.close(code=CLOSE_TOO_SLOW), CLOSE_FRAME_S)
+                return
         if outbox.close_code is not None:
             await websocket.close(code=outbox.close_code)
             return

@@ -123,8 +123,9 @@ class Runner:
 
     def subscribe(self, outbox: Outbox) -> None:
         """Start sending to an owner's outbox: the session, its points, its history and the latest frame."""
-        self.owner.outboxes.add(outbox)
+        self.owner.watch(outbox)
         self.greet(outbox)
+        self.wake.set()
 
     def greet(self, outbox: Outbox, audience: Audience | None = None) -> None:
         """Send an outbox the session as it is now: session, points, history, the audience's latest frame."""

@@ -10,7 +10,8 @@ messages come back as bytes and text. A worker encodes each frame once; the
 web process hands the same bytes to every subscribed outbox.
 
 Wire between the processes (pickled tuples):
-  to a worker:   ("open", sid) | ("close", sid) | ("greet", sid) | ("stop", "")
+  to a worker:   ("open", sid) | ("close", sid) | ("greet", sid) | ("unwatched", sid) | ("stop", "")
+                 (greet: a subscriber came, so the session is watched; unwatched: the last one left)
                  | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
@@ -93,18 +94,25 @@ async def _serve(settings: Settings, connection: Connection) -> None:
     inbox: asyncio.Queue[Any] = asyncio.Queue()
     threading.Thread(target=_read_into, args=(connection, loop, inbox), daemon=True).start()
     runners: dict[str, Runner] = {}
+    pipes: dict[str, PipeOutbox] = {}  # each session's way to the web process, while someone watches
     while (message := await inbox.get()) is not None:
         kind, session_id = message[0], message[1]
         if kind == "stop":
             break
         if kind == "open":
             runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
-            runner.outboxes.add(PipeOutbox(connection, session_id))
+            pipes[session_id] = PipeOutbox(connection, session_id)
             runner.start()
+        elif kind == "unwatched" and session_id in runners:
+            runners[session_id].unsubscribe(pipes[session_id])
         elif kind == "greet" and session_id in runners:
+            if pipes[session_id] not in runners[session_id].outboxes:
+                runners[session_id].owner.watch(pipes[session_id])
+                runners[session_id].wake.set()
             runners[session_id].greet(PipeOutbox(connection, session_id, "greet_"))
             connection.send(("greet_done", session_id, b""))
         elif kind == "close" and session_id in runners:
+            pipes.pop(session_id, None)
             await runners.pop(session_id).close()
         elif session_id in runners:
             asyncio.create_task(_answer(runners[session_id], connection, *message))
@@ -174,8 +182,13 @@ class RemoteRunner:
         outbox.put(error_message(WORKER_GONE))
 
     def unsubscribe(self, outbox: Outbox) -> None:
+        """Stop sending to ``outbox``; when nobody is left, the worker stops making frames for nobody."""
+        was_watched = bool(self.outboxes or self.greeting)
         self.outboxes.discard(outbox)
         self.greeting.discard(outbox)
+        if was_watched and not (self.outboxes or self.greeting) and self.worker.is_running:
+            with contextlib.suppress(OSError):
+                self.worker.send(("unwatched", self.id))
 
     async def execute(self, command: Command) -> list[str]:
         changed: list[str] = await self.worker.request("command", self.id, command.model_dump())
