@@ -82,6 +82,7 @@ def run_server(flags: dict[str, str], log_level: str) -> None:
 
     from app.live.logs import log_config
     from app.live.server import create_app
+    from app.live.transport import StallSafeProtocol
 
     received: list[int] = []
     for stop_signal in STOP_SIGNALS:  # uvicorn re-raises the signal it stopped for: let it land here
@@ -93,6 +94,7 @@ def run_server(flags: dict[str, str], log_level: str) -> None:
         log_level=log_level,
         log_config=log_config(),  # uvicorn's, without session ids
         server_header=False,  # no "server: uvicorn" on every response
+        ws=StallSafeProtocol,  # uvicorn's websockets, but a client that stopped reading is cut off
         ws_per_message_deflate=False,  # compressing frames costs ~4x the CPU of sending them here
         ws_max_size=settings.transport_max_bytes,
         proxy_headers=True,

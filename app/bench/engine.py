@@ -168,6 +168,9 @@ def stream_figures(seconds: float) -> None:
     write(f"{'sessions':>8}{'median fps':>12}{'slowest fps':>13}{'server CPU':>12}")
     for count, median, slowest, cpu in bench_stream.concurrent_sessions(NETWORKS["largest 9-16x8-1"], seconds):
         write(f"{count:>8}{median:>12.1f}{slowest:>13.1f}{cpu:>11.0%}")
+    without, stalled = bench_stream.stalled_clients_figure(50, 3, 60)
+    write(f"\nthree playing clients, median fps: {without:.1f} alone, {stalled:.1f} after 50 clients pressed Play and "
+          f"stopped reading (ratio {stalled / without:.2f})")
     before, after = bench_stream.silent_client_memory(2 * seconds)
     write(f"\nserver memory with a client that never reads: {before:.1f} MiB before, {after:.1f} MiB after "
           f"{2 * seconds:g} s of frames")

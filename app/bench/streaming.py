@@ -4,7 +4,8 @@
   for one session training the default and the largest network;
 - how many concurrent sessions of the largest network each keep 30 frames
   per second (server capped at 30 fps, one batch per frame);
-- the server's memory while a client that never reads is sent frames.
+- the server's memory while a client that never reads is sent frames;
+- three playing clients' fps alone, and after 50 clients pressed Play and stopped reading.
 """
 
 from __future__ import annotations
@@ -162,3 +163,79 @@ def silent_client_memory(seconds: float) -> tuple[float, float]:
             raw.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + payload)
             time.sleep(seconds)
             return before, server.rss_mib()
+
+
+HANDSHAKE = (b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+STALLED_RCVBUF = 4096  # a stalled client's receive buffer: small, so the server's sends back up soon
+
+
+def _read_exactly(raw: socket.socket, size: int, start: bytes = b"") -> bytes:
+    data = start
+    while len(data) < size:
+        chunk = raw.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        data += chunk
+    return data
+
+
+def stalled_client(port: int) -> tuple[socket.socket, str]:
+    """A raw client that opens /ws, reads the hello (for its session id), presses Play and never reads again."""
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STALLED_RCVBUF)
+    raw.settimeout(30)
+    raw.connect(("127.0.0.1", port))
+    raw.sendall(HANDSHAKE)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += raw.recv(4096)
+    data = data.split(b"\r\n\r\n", 1)[1]
+    data = _read_exactly(raw, 2, data)
+    length, offset = data[1] & 0x7F, 2
+    if length >= 126:
+        size = 2 if length == 126 else 8
+        data = _read_exactly(raw, 2 + size, data)
+        length, offset = int.from_bytes(data[2:2 + size], "big"), 2 + size
+    hello = json.loads(_read_exactly(raw, offset + length, data)[offset:offset + length])
+    payload = json.dumps({"type": "play"}).encode()
+    raw.sendall(bytes([0x81, 0x80 | len(payload)]) + b"\x00\x00\x00\x00" + payload)  # zero mask: as it is
+    return raw, str(hello["session_id"])
+
+
+async def frames_per_second(url: str, n_frames: int) -> float:
+    """Play one session and time ``n_frames`` frames after a warm-up of as many: frames per second."""
+    async with connect(url, compression=None, max_size=READ_LIMIT) as ws:
+        await ws.send(json.dumps({"type": "play"}))
+        loop = asyncio.get_running_loop()
+        counted, started = -n_frames, 0.0
+        while counted < n_frames:
+            if isinstance(await ws.recv(), bytes):
+                counted += 1
+                started = loop.time() if counted == 0 else started
+        return n_frames / (loop.time() - started)
+
+
+def detached_count(port: int) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+        return int(json.load(response)["detached"])
+
+
+def stalled_clients_figure(n_stalled: int, n_healthy: int, n_frames: int) -> tuple[float, float]:
+    """Median fps of ``n_healthy`` playing clients without, then after, ``n_stalled`` clients that pressed
+    Play and stopped reading (let go after 1 s, paused 1 s later): one server, one run."""
+    with running_server(send_timeout_s="1", detached_grace_s="1") as server:
+        async def healthy() -> float:
+            return statistics.median(await asyncio.gather(
+                *[frames_per_second(server.url, n_frames) for _ in range(n_healthy)]))
+
+        without = asyncio.run(healthy())
+        clients = [stalled_client(server.port) for _ in range(n_stalled)]
+        deadline = time.monotonic() + 60
+        while detached_count(server.port) < n_stalled + n_healthy and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.5)  # the grace runs out: the stalled sessions pause
+        with_stalled = asyncio.run(healthy())
+        for raw, _ in clients:
+            raw.close()
+        return without, with_stalled

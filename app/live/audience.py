@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from app.live.outbox import Outbox
 from app.live.settings import Settings
 
+# Nobody watches a detached session, but its cost history (recorded by each snapshot) should
+# keep growing for the page that comes back: so one snapshot this often, and no frames besides.
+UNWATCHED_INTERVAL_S = 0.5
+
 
 @dataclass
 class Audience:
@@ -51,7 +55,10 @@ class Audience:
 
     @property
     def interval_s(self) -> float:
-        """Seconds between frames: 1 / max_fps, or longer when the last frame was big for the budget."""
+        """Seconds between frames: 1 / max_fps, or longer when the last frame was big for the budget,
+        or UNWATCHED_INTERVAL_S while no outbox watches."""
+        if not self.outboxes:
+            return UNWATCHED_INTERVAL_S
         interval = 1.0 / self.max_fps
         if self.bytes_per_second and self.last_frame is not None:
             interval = max(interval, len(self.last_frame) / self.bytes_per_second)
@@ -68,6 +75,11 @@ class Audience:
         self.next_frame_at = max(self.next_frame_at + self.interval_s, now)
         for outbox in self.outboxes:
             outbox.put_frame(frame)
+
+    def watch(self, outbox: Outbox) -> None:
+        """Add an outbox; a fresh frame is due now (the pace may have been the unwatched one)."""
+        self.outboxes.add(outbox)
+        self.next_frame_at, self.is_dirty = 0.0, True
 
     def broadcast(self, message: str | bytes) -> None:
         for outbox in self.outboxes:

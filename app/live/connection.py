@@ -4,7 +4,8 @@
 or a takeover; see app/live/registry.py); ``/ws?room=CODE`` follows a class. Reading and
 sending are separate tasks, so a client that stops reading only stalls its own sender:
 frames for it are replaced, never queued, and a send that takes longer than
-``settings.send_timeout_s`` ends the connection. Whatever ends it, the session is detached
+``settings.send_timeout_s`` ends the connection (close code 4408 if a close frame can still
+reach the client; else app/live/transport.py aborts the transport). Whatever ends it, the session is detached
 (not freed) and the follower's place in its room is given back.
 """
 
@@ -32,8 +33,11 @@ from app.live.rooms import Rooms, normal_code, presenting_message, room_message
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")
+RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
-CLOSE_TRY_LATER = 1013  # websocket close code: the server is full
+CLOSE_TOO_SLOW = 4408  # the client took no message for send_timeout_s: it stopped reading
+CLOSE_FRAME_S = 1.0  # how long the close frame for a stalled client may take; then the transport is aborted
+CLOSE_TRY_LATER = 1013  # websocket close code: the server is full, or has no training process
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
 CLOSE_ELSEWHERE = 4409  # the session lives on another replica: a new run is not started silently
 CLOSE_NO_ROOM = 4404  # no class has that code
@@ -63,12 +67,27 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
 
 
 class RateLimit:
-    """A token bucket: ``rate`` commands per second, bursts up to ``rate``."""
+    """A token bucket: ``rate`` commands per second, bursts up to ``rate``.
+
+    A flood is answered cheaply: one ``rate`` error per RATE_ERROR_INTERVAL_S at most, the
+    other refused messages are only counted (``dropped``), so a burst never queues replies.
+    """
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self.tokens = float(rate)
         self.updated = time.monotonic()
+        self.answered_at = -RATE_ERROR_INTERVAL_S  # when a `rate` error was last sent
+        self.dropped = 0  # refused messages not answered since then
+
+    def should_answer(self) -> bool:
+        """Whether a refused message gets its `rate` error (at most one per interval); else it is dropped."""
+        now = time.monotonic()
+        if now - self.answered_at < RATE_ERROR_INTERVAL_S:
+            self.dropped += 1
+            return False
+        self.answered_at, self.dropped = now, 0
+        return True
 
     def allow(self) -> bool:
         """Take a token if one is left."""
@@ -116,10 +135,14 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         return
     outbox = live.metrics.outbox()
     lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)))
-    opened = await live.registry.open(session_id, lease)
+    try:
+        opened = await live.registry.open(session_id, lease)
+    except InputError as error:  # no training process to put a new session on
+        opened, refusal = None, error
+    else:
+        refusal = InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try again later")
     if opened is None:
-        full = InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try again later")
-        await websocket.send_text(error_message(full, None, None))
+        await websocket.send_text(error_message(refusal, None, None))
         await websocket.close(code=CLOSE_TRY_LATER)
         return
     runner, rooms = opened.runner, live.rooms
@@ -226,7 +249,12 @@ async def _send(websocket: WebSocket, outbox: Outbox, live: Live) -> None:
         for message in await outbox.take():
             live.metrics.sent_bytes.inc(len(message) if isinstance(message, bytes) else len(message.encode()))
             sending = websocket.send_bytes(message) if isinstance(message, bytes) else websocket.send_text(message)
-            await asyncio.wait_for(sending, live.settings.send_timeout_s)  # a reader that stalls is let go
+            try:
+                await asyncio.wait_for(sending, live.settings.send_timeout_s)
+            except TimeoutError:  # a reader that stalls is let go: with a close code if one can still reach it
+                with contextlib.suppress(Exception):  # timed out, or the socket is gone already
+                    await asyncio.wait_for(websocket.close(code=CLOSE_TOO_SLOW), CLOSE_FRAME_S)
+                return
         if outbox.close_code is not None:
             await websocket.close(code=outbox.close_code)
             return
@@ -246,11 +274,16 @@ async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
         text = message.get("text")
         raw = text if text is not None else message.get("bytes") or b""
         command_type = None
+        if not limit.allow():  # text or binary alike
+            live.metrics.command_errors.labels(field="rate").inc()
+            if limit.should_answer():
+                outbox.put(error_message(InputError(
+                    "rate", f"at most {settings.max_commands_per_second} commands per second; the rest are dropped"),
+                    None, request_id(raw)))
+            continue
         try:
             if text is None:
                 raise InputError("message", "must be JSON text, not binary")
-            if not limit.allow():
-                raise InputError("rate", f"at most {settings.max_commands_per_second} commands per second")
             command = parse_command(text, settings.max_message_bytes)
             command_type = command.type
             await handle(command)

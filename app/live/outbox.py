@@ -21,15 +21,17 @@ class Outbox:
         self.messages: deque[str | bytes] = deque()
         self.frame: bytes | None = None
         self.ready = asyncio.Event()
-        self.is_overflowing = False
         self.close_code: int | None = None  # set by close(): the sender sends what is queued, then closes
 
     def put(self, message: str | bytes) -> None:
         """Queue a message that must arrive (session, dataset, error)."""
-        if len(self.messages) >= MAX_QUEUED_MESSAGES:
-            self.is_overflowing = True
         self.messages.append(message)
         self.ready.set()
+
+    @property
+    def is_overflowing(self) -> bool:
+        """Whether more messages wait than a reader that keeps up would leave (now, not ever since)."""
+        return len(self.messages) > MAX_QUEUED_MESSAGES
 
     def put_frame(self, frame: bytes) -> None:
         """Offer a frame; an unsent older one is dropped."""

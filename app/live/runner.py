@@ -79,7 +79,7 @@ class Runner:
         self.feed: Outbox | None = None  # where the followers' frames and messages go
         self.history_kept_at = 0.0  # when the feed's cached history was last renewed
         self.speed: tuple[str, int] = DEFAULT_SPEED
-        self.pending_batches = 0  # batches a `step` command still owes
+        self.pending_batches = 0  # batches `step` commands still owe; never more than the longest step's
         self.selected_neuron: tuple[int, int] | None = None
         self.selected_sample: dict[str, Any] | None = None
         self.highlight: tuple[int, int] | None = None  # the neuron the presenter points at
@@ -123,8 +123,9 @@ class Runner:
 
     def subscribe(self, outbox: Outbox) -> None:
         """Start sending to an owner's outbox: the session, its points, its history and the latest frame."""
-        self.owner.outboxes.add(outbox)
+        self.owner.watch(outbox)
         self.greet(outbox)
+        self.wake.set()
 
     def greet(self, outbox: Outbox, audience: Audience | None = None) -> None:
         """Send an outbox the session as it is now: session, points, history, the audience's latest frame."""
@@ -160,8 +161,9 @@ class Runner:
         self.wake.set()
 
     # ----- commands ------------------------------------------------------------------------
-    async def execute(self, command: Command) -> None:
-        """Apply one validated command; raises InputError (nothing changed) if refused."""
+    async def execute(self, command: Command) -> list[str]:
+        """Apply one validated command; returns what changed (as in ``session.changed``, ["status"] when
+        a pause stopped a run); raises InputError (nothing changed) if refused."""
         steps_before = self.session.steps
         changed, is_new_data = self._apply(command)
         self._broadcast(self.session_message(changed))
@@ -170,6 +172,7 @@ class Runner:
         if self.session.steps < steps_before:  # a new run: its curve starts again
             self._broadcast(encode_history(self.session.history, self.session.problem))
         self._owe_frame()
+        return changed
 
     def _apply(self, command: Command) -> tuple[list[str], bool]:
         """Returns (names of changed settings, whether the points changed)."""
@@ -183,13 +186,16 @@ class Runner:
             case Play():
                 session.start()
                 self.pending_batches = 0
-            case Pause():
-                session.pause()
+            case Pause():  # always stops: a run, or the steps still owed; already stopped is no error
                 self.pending_batches = 0
+                if session.status == Status.RUNNING:
+                    session.pause()
+                    return ["status"], False
             case Step(unit=unit, count=count):
                 self._check_count("count", count, self.settings.max_step_count)
                 session.check_can_step()
-                self.pending_batches += session.batches_for(unit, count)
+                most = session.batches_for("epoch", self.settings.max_step_count)  # what one longest step owes
+                self.pending_batches = min(most, self.pending_batches + session.batches_for(unit, count))
             case Reset():
                 session.reset()
                 self._after_rebuild(is_new_data=False)

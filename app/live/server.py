@@ -182,15 +182,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                                        dark="#111", light="#fff")
         return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
-    @app.get("/healthz")
-    async def health() -> Health:
-        """Liveness check; also says how many sessions and classes are live, and whether the broker is reachable.
+    @app.get("/healthz", responses={503: {"model": Health}})
+    async def health(response: Response) -> Health:
+        """Liveness check; also how many sessions and classes are live, and whether the broker is reachable.
 
-        Sessions work without the broker, so an unreachable one keeps HTTP 200 with status "degraded".
+        HTTP 503 "no training processes" when every worker process is gone and none is replaced, so a
+        load balancer takes this replica out. Sessions work without the broker, so an unreachable one
+        keeps HTTP 200 with status "degraded".
         """
+        is_serving = pool is None or pool.is_serving
         state = broker_state(settings, broker)
-        return Health(status="degraded" if state == "unreachable" else "ok", sessions=len(registry.entries),
-                      detached=registry.detached_count, rooms=len(rooms.rooms), broker=state)
+        response.status_code = 200 if is_serving else 503
+        status = "no training processes" if not is_serving else "degraded" if state == "unreachable" else "ok"
+        return Health(status=status, sessions=len(registry.entries), detached=registry.detached_count,
+                      rooms=len(rooms.rooms), broker=state)
 
     @app.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
     async def prometheus_metrics() -> Response:

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     redis_url: str = ""  # the shared broker of several replicas (redis://, rediss://, unix://); empty: in-process
     replica_name: str = Field("", pattern=r"^[A-Za-z0-9._-]{0,64}$")  # this replica's name; empty: host-pid-random
     fork_timeout_s: float = Field(5.0, gt=0.0, le=60.0)  # a class's replica slower to hand over a fork: unreachable
+    max_worker_restarts: int = Field(5, ge=0, le=1000)  # dead workers replaced per minute; beyond, /healthz is 503
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 

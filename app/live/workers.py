@@ -10,7 +10,8 @@ messages come back as bytes and text. A worker encodes each frame once; the
 web process hands the same bytes to every subscribed outbox.
 
 Wire between the processes (pickled tuples):
-  to a worker:   ("open", sid) | ("close", sid) | ("greet", sid) | ("stop", "")
+  to a worker:   ("open", sid) | ("close", sid) | ("greet", sid) | ("unwatched", sid) | ("stop", "")
+                 (greet: a subscriber came, so the session is watched; unwatched: the last one left)
                  | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
@@ -44,9 +45,9 @@ from app.training.session import TrainingSession
 
 LOG = logging.getLogger("neuroplay.workers")
 STOP_SECONDS = 5.0  # how long a worker may take to exit before it is killed
-MAX_RESTARTS = 5  # replacements of dead workers allowed within RESTART_WINDOW_SECONDS
-RESTART_WINDOW_SECONDS = 60.0  # beyond that rate a dying worker is a bug, not bad luck
+RESTART_WINDOW_SECONDS = 60.0  # settings.max_worker_restarts in this long: beyond, a dying worker is a bug
 WORKER_GONE = InputError("server", "the training process stopped; reload the page to start again")
+NO_WORKERS = InputError("server", "no training process is running on this server; try again later")
 NO_ANSWER = InputError("server", "the training process did not answer in time; try again")
 
 
@@ -93,18 +94,25 @@ async def _serve(settings: Settings, connection: Connection) -> None:
     inbox: asyncio.Queue[Any] = asyncio.Queue()
     threading.Thread(target=_read_into, args=(connection, loop, inbox), daemon=True).start()
     runners: dict[str, Runner] = {}
+    pipes: dict[str, PipeOutbox] = {}  # each session's way to the web process, while someone watches
     while (message := await inbox.get()) is not None:
         kind, session_id = message[0], message[1]
         if kind == "stop":
             break
         if kind == "open":
             runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
-            runner.outboxes.add(PipeOutbox(connection, session_id))
+            pipes[session_id] = PipeOutbox(connection, session_id)
             runner.start()
+        elif kind == "unwatched" and session_id in runners:
+            runners[session_id].unsubscribe(pipes[session_id])
         elif kind == "greet" and session_id in runners:
+            if pipes[session_id] not in runners[session_id].outboxes:
+                runners[session_id].owner.watch(pipes[session_id])
+                runners[session_id].wake.set()
             runners[session_id].greet(PipeOutbox(connection, session_id, "greet_"))
             connection.send(("greet_done", session_id, b""))
         elif kind == "close" and session_id in runners:
+            pipes.pop(session_id, None)
             await runners.pop(session_id).close()
         elif session_id in runners:
             asyncio.create_task(_answer(runners[session_id], connection, *message))
@@ -119,7 +127,7 @@ async def _answer(runner: Runner, connection: Connection, kind: str, session_id:
     result: Any = None
     try:
         if kind == "command":
-            await runner.execute(COMMAND_ADAPTER.validate_python(payload))
+            result = await runner.execute(COMMAND_ADAPTER.validate_python(payload))
         elif kind == "export":
             result = await runner.export()
         elif kind == "feed":
@@ -148,7 +156,14 @@ class RemoteRunner:
         self.feed: Outbox | None = None  # where the followers' stream goes while the run is presented
 
     def start(self) -> None:
-        self.worker.send(("open", self.id))
+        """Open the session in the worker; raises WORKER_GONE (and forgets it) if the worker has died."""
+        try:
+            if not self.worker.is_running:
+                raise OSError("the worker process has exited")
+            self.worker.send(("open", self.id))
+        except OSError:
+            self.worker.runners.pop(self.id, None)
+            raise WORKER_GONE from None
 
     async def close(self) -> None:
         self.worker.runners.pop(self.id, None)
@@ -160,15 +175,24 @@ class RemoteRunner:
     def subscribe(self, outbox: Outbox) -> None:
         """The worker greets the new subscriber with the session as it is now, then it gets what follows."""
         self.greeting.add(outbox)
-        if self.worker.is_alive:
-            self.worker.send(("greet", self.id))
+        with contextlib.suppress(OSError):  # the worker died: it cannot greet, so the subscriber is told
+            if self.worker.is_running:
+                self.worker.send(("greet", self.id))
+                return
+        outbox.put(error_message(WORKER_GONE))
 
     def unsubscribe(self, outbox: Outbox) -> None:
+        """Stop sending to ``outbox``; when nobody is left, the worker stops making frames for nobody."""
+        was_watched = bool(self.outboxes or self.greeting)
         self.outboxes.discard(outbox)
         self.greeting.discard(outbox)
+        if was_watched and not (self.outboxes or self.greeting) and self.worker.is_running:
+            with contextlib.suppress(OSError):
+                self.worker.send(("unwatched", self.id))
 
-    async def execute(self, command: Command) -> None:
-        await self.worker.request("command", self.id, command.model_dump())
+    async def execute(self, command: Command) -> list[str]:
+        changed: list[str] = await self.worker.request("command", self.id, command.model_dump())
+        return changed
 
     async def export(self) -> dict[str, Any]:
         document: dict[str, Any] = await self.worker.request("export", self.id, None)
@@ -240,6 +264,11 @@ class Worker:
         self.is_alive = True
         self.reader = threading.Thread(target=self._read, daemon=True, name="neuroplay-worker-reader")
         self.reader.start()
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the process is there: the reader's flag lags a death, so ask the process too."""
+        return self.is_alive and self.process.is_alive()
 
     def send(self, message: tuple[Any, ...]) -> None:
         self.connection.send(message)
@@ -335,7 +364,8 @@ class WorkerPool:
 
     A worker that exits unasked is replaced, so the server keeps its capacity; its sessions are
     lost and their pages are told to reload. A worker that keeps dying is not replaced more than
-    MAX_RESTARTS times in RESTART_WINDOW_SECONDS.
+    ``settings.max_worker_restarts`` times in RESTART_WINDOW_SECONDS; with none left, a new session
+    is refused with NO_WORKERS and ``is_serving`` is False (``/healthz`` answers 503).
     """
 
     def __init__(self, settings: Settings, on_restart: Callable[[], None] = lambda: None) -> None:
@@ -344,7 +374,7 @@ class WorkerPool:
         self.is_stopping = False  # once shutdown begins, a worker that exits is not replaced
         self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
         self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
-        self.restarts: deque[float] = deque(maxlen=MAX_RESTARTS)
+        self.restarts: deque[float] = deque()  # when workers were replaced, within the last window
         self.reaping: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
@@ -356,8 +386,16 @@ class WorkerPool:
         self.is_stopping = True
         await asyncio.gather(*(worker.stop() for worker in self.workers), *self.reaping)
 
+    @property
+    def is_serving(self) -> bool:
+        """Whether any worker process is alive to take a session."""
+        return any(worker.is_running for worker in self.workers)
+
     def create_runner(self, session_id: str) -> LiveRunner:
-        living = [w for w in self.workers if w.is_alive] or self.workers
+        """A runner on the least busy living worker; raises NO_WORKERS when none is alive."""
+        living = [w for w in self.workers if w.is_running]
+        if not living:
+            raise NO_WORKERS
         worker = min(living, key=lambda w: len(w.runners))
         runner = worker.runners[session_id] = RemoteRunner(worker, session_id)
         return runner
@@ -368,7 +406,9 @@ class WorkerPool:
             return
         loop = asyncio.get_running_loop()
         now = loop.time()
-        if len(self.restarts) == MAX_RESTARTS and now - self.restarts[0] < RESTART_WINDOW_SECONDS:
+        while self.restarts and now - self.restarts[0] >= RESTART_WINDOW_SECONDS:
+            self.restarts.popleft()
+        if len(self.restarts) >= self.settings.max_worker_restarts:
             LOG.error("worker processes keep stopping; not starting another")
             return
         self.restarts.append(now)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from app.live.outbox import MAX_QUEUED_MESSAGES, Outbox
 from app.live.runner import Runner
 from app.live.server import create_app
 from app.live.settings import Settings
@@ -144,3 +147,36 @@ def test_the_session_is_freed_even_when_starting_it_fails(client: TestClient, mo
     with pytest.raises(RuntimeError), client.websocket_connect("/ws") as websocket:
         websocket.receive_text()
     assert client.app.state.registry.runners == {}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kind", ["text", "binary"])
+def test_a_burst_of_a_thousand_commands_leaves_a_reading_client_connected(client: TestClient, kind: str) -> None:
+    with client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.frame()
+        for _ in range(1000):
+            if kind == "text":
+                talk.send({"type": "select_neuron", "layer": None, "index": None})
+            else:
+                websocket.send_bytes(b"\x00\x01")
+        time.sleep(0.1)  # a few tokens come back to the bucket (60 a second)
+        talk.send({"type": "configure", "changes": {"learning_rate": 0.1}, "id": 77})
+        rate_errors = 0
+        for _ in range(2000):  # a bound on the messages read, not a claim about them
+            message = talk.receive()
+            assert message["type"] != "close", "a client that reads every reply is never closed"
+            if message["type"] == "session" and message["changed"] == ["learning_rate"]:
+                break
+            rate_errors += message["type"] == "error" and message["field"] == "rate"
+        assert 1 <= rate_errors <= 2  # one per second at most; the rest were dropped unanswered
+        talk.send({"type": "step"})
+        assert talk.frame(lambda f: f["step"] == 1)["status"] == "paused"
+
+
+def test_the_overflow_flag_is_cleared_when_the_queue_drains() -> None:
+    outbox = Outbox()
+    for _ in range(MAX_QUEUED_MESSAGES + 1):
+        outbox.put("{}")
+    assert outbox.is_overflowing
+    assert len(asyncio.run(outbox.take())) == MAX_QUEUED_MESSAGES + 1
+    assert not outbox.is_overflowing

@@ -202,3 +202,34 @@ def test_a_selected_sample_survives_a_reset_but_not_new_points(conversation: Con
     assert conversation.until_type("session")["selected_sample"]["index"] == 3
     conversation.send({"type": "regenerate_data"})
     assert conversation.until_type("session")["selected_sample"] is None
+
+
+def test_steps_pile_up_only_to_the_longest_step_and_pause_cancels_them(conversation: Conversation,
+                                                                        client: TestClient) -> None:
+    runner = client.app.state.registry.get(conversation.hello["session_id"])  # type: ignore[attr-defined]
+    most = runner.session.batches_for("epoch", runner.settings.max_step_count)
+    owed = []
+    for _ in range(30):
+        conversation.send({"type": "step", "unit": "epoch", "count": 100})
+        conversation.until_type("session")
+        owed.append(runner.pending_batches)
+    assert max(owed) <= most  # 30 × 100 epochs would be 75,000 batches
+    conversation.send({"type": "pause"})
+    assert conversation.until_type("session")["status"] == "paused"
+    assert runner.pending_batches == 0 and not runner.is_busy
+    stopped = runner.session.steps
+    conversation.send({"type": "configure", "changes": {"learning_rate": 0.1}})
+    conversation.until(lambda m: m["type"] == "session" and m["changed"] == ["learning_rate"])
+    assert conversation.frame(lambda f: f["step"] == stopped)["status"] == "paused"
+    assert runner.session.steps == stopped
+
+
+@pytest.mark.parametrize("commands", [[], [{"type": "step"}], [{"type": "play"}, {"type": "pause"}]])
+def test_pause_when_nothing_trains_is_answered_and_no_error(conversation: Conversation,
+                                                           commands: list[dict[str, object]]) -> None:
+    for command in commands:
+        conversation.send(command)
+        conversation.until_type("session")
+    conversation.send({"type": "pause", "id": 3})
+    message = conversation.until(lambda m: m["type"] in ("session", "error"))
+    assert message["type"] == "session" and message["status"] in ("idle", "paused")

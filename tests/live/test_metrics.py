@@ -33,6 +33,7 @@ def test_a_conversation_shows_in_the_metrics(client: TestClient) -> None:
     with client.websocket_connect("/ws") as websocket:
         talk = Conversation(websocket)
         talk.until_type("hello")
+        talk.frame()  # the first frame, before the step's (they could be one frame otherwise)
         talk.send({"type": "step", "unit": "batch", "count": 1})
         talk.frame(lambda f: f["step"] == 1)
         talk.send({"type": "configure", "changes": {"learning_rate": 50}})

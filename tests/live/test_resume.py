@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -123,3 +124,22 @@ def test_a_blip_shorter_than_the_grace_keeps_the_run_running() -> None:
             assert talk.until_type("session")["status"] == "running"
             first = talk.frame()["epoch"]
             assert talk.frame(lambda f: f["epoch"] > first)["status"] == "running"
+
+
+def test_a_detached_session_makes_frames_only_for_its_history(client: TestClient) -> None:
+    def frames_in(seconds: float, runner: object) -> int:  # a measuring window; only the ratio is asserted
+        first = runner.seq  # type: ignore[attr-defined]
+        time.sleep(seconds)
+        return int(runner.seq) - first  # type: ignore[attr-defined]
+
+    with client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        runner = client.app.state.registry.get(talk.until_type("hello")["session_id"])  # type: ignore[attr-defined]
+        talk.send({"type": "play"})
+        talk.frame(lambda f: f["step"] > 0)
+        watched = frames_in(1.0, runner)
+    wait_for(lambda: client.get("/healthz").json()["detached"], lambda n: n == 1)
+    steps = runner.session.steps
+    unwatched = frames_in(1.0, runner)
+    assert unwatched < 0.25 * watched, (watched, unwatched)  # 2 a second instead of up to 60
+    assert int(runner.session.history.steps[-1]) > steps  # it still trains, and the cost curve still grows

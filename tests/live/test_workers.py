@@ -14,10 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.errors import InputError
+from app.live.outbox import Outbox
 from app.live.protocol import SERVER_FAULT
 from app.live.server import create_app
 from app.live.settings import Settings
-from app.live.workers import NO_ANSWER, Worker, _answer
+from app.live.workers import NO_ANSWER, Worker, WorkerPool, _answer
 from tests.live.conftest import Conversation, wait_for
 
 
@@ -199,3 +200,68 @@ def test_a_resumed_worker_session_gets_its_history_to_date(pooled: TestClient) -
             if message["type"] == "history":
                 histories.append(list(message["arrays"]["epoch"]))
         assert histories[-1:] == [[1, 2, 3]]
+
+
+def test_with_no_worker_left_health_says_so_and_sockets_are_refused_without_a_leak() -> None:
+    settings = Settings(workers=1, max_worker_restarts=1, allowed_hosts=("testserver",))
+    with TestClient(create_app(settings)) as client:
+        registry = client.app.state.registry  # type: ignore[attr-defined]
+        pool = registry.pool
+        assert client.get("/healthz").json()["status"] == "ok"
+        first = pool.workers[0]
+        os.kill(first.process.pid, signal.SIGKILL)
+        second = wait_for(lambda: pool.workers[0], lambda worker: worker is not first and worker.is_running)
+        os.kill(second.process.pid, signal.SIGKILL)  # past the limit: not replaced
+        health = wait_for(lambda: client.get("/healthz"), lambda response: response.status_code == 503)
+        assert health.json()["status"] == "no training processes"
+        before = dict(registry.entries)
+        for _ in range(3):
+            with client.websocket_connect("/ws") as websocket:
+                talk = Conversation(websocket)
+                assert talk.error()["field"] == "server"
+                assert talk.receive() == {"type": "close", "code": 1013}
+        assert registry.entries == before and all(not worker.runners for worker in pool.workers)
+
+
+def killed_unnoticed(worker: Worker) -> None:
+    """SIGKILL a worker and wait for its exit without running the event loop: its reader's news waits."""
+    os.kill(worker.process.pid, signal.SIGKILL)
+    worker.process.join(10)
+    assert worker.is_alive  # the flag the reader thread clears has not caught up
+
+
+def test_a_new_session_never_lands_on_a_worker_that_just_died() -> None:
+    async def scenario() -> tuple[Worker, list[Worker]]:
+        pool = WorkerPool(Settings(workers=2))
+        await pool.start()
+        try:
+            killed_unnoticed(pool.workers[0])
+            return pool.workers[1], [pool.create_runner(f"session-{n}").worker for n in range(3)]  # type: ignore[attr-defined]
+        finally:
+            await pool.stop()
+
+    living, chosen = asyncio.run(scenario())
+    assert all(worker is living for worker in chosen)
+
+
+@pytest.mark.parametrize("is_noticed", [False, True])
+def test_a_subscriber_is_told_when_the_worker_died_before_greeting(is_noticed: bool) -> None:
+    async def scenario() -> list[str | bytes]:
+        pool = WorkerPool(Settings(workers=1))
+        await pool.start()
+        try:
+            runner = pool.create_runner("session-1")
+            runner.start()
+            killed_unnoticed(pool.workers[0])
+            for _ in range(1000 if is_noticed else 0):  # let the reader's news land (the pool replaces it)
+                if not runner.worker.is_alive:  # type: ignore[attr-defined]
+                    break
+                await asyncio.sleep(0.01)
+            outbox = Outbox()
+            runner.subscribe(outbox)
+            return await asyncio.wait_for(outbox.take(), 10)
+        finally:
+            await pool.stop()
+
+    error = json.loads(asyncio.run(scenario())[0])
+    assert (error["type"], error["field"]) == ("error", "server")
