@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.accessibility import assert_accessible
+
 READY = '#connection[data-state="open"]'
 EPOCH = '[data-counter="epoch"]'
 FOLLOW_LINE = ".follow-line"
@@ -226,3 +228,14 @@ def test_a_wrong_code_says_so_and_offers_another(page: Page) -> None:
     page.get_by_role("button", name="Join").click()
     expect(page).to_have_url(re.compile(r"/join/K7WQ3M$"))
     expect(page.locator(".join-message")).to_contain_text("No class has the code K7WQ3M", timeout=SERVER_MS)
+
+
+def test_a_follower_page_and_projector_mode_have_no_serious_accessibility_faults(page: Page, follower: Page) -> None:
+    page.goto("/")
+    wait_ready(page)
+    href = present(page)
+    join(follower, href)
+    assert_accessible(follower)
+    page.get_by_role("button", name="Projector mode").click()
+    expect(page.locator(".corner-qr")).to_be_visible(timeout=SERVER_MS)
+    assert_accessible(page)
