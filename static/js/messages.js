@@ -34,6 +34,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4429];
  *   metric: import("./history.js").MetricName,
  *   arrival: Arrival | null,
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
+ *   slowStep: any, pins: any[],
  *   error: {field: string, message: string, command: string|null, at: number} | null,
  *   ui: UiState,
  * }} State
@@ -54,6 +55,8 @@ export function initialState() {
     room: null,
     presenting: null,
     forked: null,
+    slowStep: null,
+    pins: [],
     error: null,
     ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [] },
   };
@@ -110,6 +113,10 @@ export function onMessage(state, message) {
       return { presenting: { code: message.code, secret: message.secret } };
     case "forked":
       return { forked: message.session_id };
+    case "slow_step":
+      return { slowStep: message };
+    case "pins":
+      return { pins: message.pins };
     case "error":
       return { error: { field: message.field, message: message.message, command: message.command, at: Date.now() } };
     default:
