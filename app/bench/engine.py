@@ -6,8 +6,9 @@ Engine figures, for the default network (2 → 4 → 2 → 1) and the largest
 on 500 training points, and the milliseconds for one full snapshot with every
 neuron's map at 64 × 64. Each figure is the median of several timed runs.
 The diagnosis figure trains the largest network epoch by epoch with and
-without the live diagnosis after every epoch (as at 1 epoch per frame),
-in alternating timed runs of one process, and prints the ratio.
+without the live diagnosis and the epoch's checkpoint (for rewinding) after
+every epoch (as at 1 epoch per frame), timing the three parts of every
+iteration of one loop separately, and prints the ratio.
 Streaming figures come from ``app.bench.streaming`` (skip them with --engine-only).
 """
 
@@ -23,6 +24,8 @@ from collections.abc import Callable, Sequence
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from app.data.features import FEATURES  # noqa: E402
+from app.training.checkpoint import Trainable  # noqa: E402
+from app.training.checkpoints import Checkpoints  # noqa: E402
 from app.training.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig, config_from_dict  # noqa: E402
 from app.training.diagnosis import Diagnosis  # noqa: E402
 from app.training.session import TrainingSession  # noqa: E402
@@ -64,31 +67,48 @@ def engine_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]
             "snapshot_ms": snapshot_ms}
 
 
-def diagnosis_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]:
-    """Epochs/s on TRAIN_POINTS points without and with ``Diagnosis.observe`` after every epoch.
+class _Untimed(Checkpoints):
+    """Checkpoints that the session's training loop does not record, so the loop below times them apart."""
 
-    One loop trains an epoch and then diagnoses, timing the two parts of every
-    iteration separately, so both figures see the same machine load. The
-    diagnosis reads the costs a frame's snapshot has already measured, so one
-    snapshot's metrics feed it and only the diagnosis itself is timed.
+    def record(self, session: Trainable) -> None:
+        return
+
+    def branch(self, epoch: int) -> None:
+        return
+
+
+def diagnosis_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]:
+    """Epochs/s on TRAIN_POINTS points without and with ``Diagnosis.observe`` and a checkpoint after every epoch.
+
+    One loop trains an epoch, records its checkpoint (as ``train`` does at every
+    epoch's end) and then diagnoses, timing the three parts of every iteration
+    separately, so all figures see the same machine load. The diagnosis reads
+    the costs a frame's snapshot has already measured, so one snapshot's
+    metrics feed it and only the diagnosis itself is timed.
     """
     session = TrainingSession(config_from_dict({**config.to_dict(), "points": 2 * TRAIN_POINTS, "train_percent": 50}))
     session.train(100)
     session.start()  # a running session: the neuron checks run once every few epochs, as live
     snapshot = session.snapshot(GRID, GRID)
     diagnosis = Diagnosis()
-    training = diagnosing = 0.0
+    checkpoints, session.checkpoints = session.checkpoints, _Untimed()
+    training = keeping = diagnosing = 0.0
     epochs = 0
-    while training + diagnosing < REPEATS * seconds:
+    while training + keeping + diagnosing < REPEATS * seconds:
         started = time.perf_counter()
         session.train(session.batches_for("epoch", 1))
         trained = time.perf_counter()
+        checkpoints.record(session)
+        kept = time.perf_counter()
         diagnosis.observe(session, snapshot.train, snapshot.test)
         training += trained - started
-        diagnosing += time.perf_counter() - trained
+        keeping += kept - trained
+        diagnosing += time.perf_counter() - kept
         epochs += 1
-    return {"without": epochs / training, "with": epochs / (training + diagnosing),
-            "ratio": training / (training + diagnosing)}
+    extra = keeping + diagnosing
+    return {"without": epochs / training, "with": epochs / (training + extra),
+            "ratio": training / (training + extra), "checkpoint_share": keeping / (training + extra),
+            "checkpoints": len(checkpoints), "checkpoint_kib": checkpoints.bytes / 1024}
 
 
 def write(line: str) -> None:
@@ -139,8 +159,10 @@ def run(args: argparse.Namespace) -> None:
               f"{figures['snapshot_ms']:>14.2f}")
     largest = config_from_dict(NETWORKS["largest 9-16x8-1"])
     diagnosed = diagnosis_figures(largest, args.seconds)
-    write(f"\nlive diagnosis, largest network, after every epoch: {diagnosed['without']:,.1f} epochs/s without, "
-          f"{diagnosed['with']:,.1f} with, ratio {diagnosed['ratio']:.3f} ({1 - diagnosed['ratio']:.1%} slower)")
+    write(f"\nlive diagnosis and checkpoints, largest network, after every epoch: {diagnosed['without']:,.1f} "
+          f"epochs/s without, {diagnosed['with']:,.1f} with, ratio {diagnosed['ratio']:.3f} "
+          f"({1 - diagnosed['ratio']:.1%} slower, of which checkpoints {diagnosed['checkpoint_share']:.1%}; "
+          f"{diagnosed['checkpoints']:.0f} kept, {diagnosed['checkpoint_kib']:,.0f} KiB)")
     if not args.engine_only:
         stream_figures(max(3.0, 3 * args.seconds))
         classroom_figures(max(3.0, 3 * args.seconds), write, args.followers)

@@ -114,9 +114,10 @@ def _compact(ranges: list[tuple[float, float]]) -> list[list[float]]:
 
 
 def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = None,
-                 diagnoses: list[dict[str, Any]] | None = None, *, is_compact: bool = False) -> bytes:
-    """One ``frame`` message from a snapshot, the selected sample's trace and the live diagnoses
-    (see docs/protocol.md); compact: float16 weights and biases, for a class's followers."""
+                 diagnoses: list[dict[str, Any]] | None = None, *, is_compact: bool = False,
+                 checkpoints: dict[str, Any] | None = None) -> bytes:
+    """One ``frame`` message from a snapshot, the selected sample's trace, the live diagnoses and the
+    run's kept checkpoints (see docs/protocol.md); compact: float16 weights and biases, for a class's followers."""
     envelope = Envelope()
     weights = np.concatenate([w.ravel() for w in snapshot.weights])
     biases = np.concatenate(snapshot.biases)
@@ -154,6 +155,7 @@ def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = No
         "selected": None if snapshot.selected is None else list(snapshot.selected),
         "trace": None if trace is None else json_safe(trace),
         "diagnoses": json_safe(diagnoses or []),
+        "checkpoints": checkpoints,
     }
     return envelope.pack(header)
 

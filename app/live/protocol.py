@@ -30,7 +30,8 @@ from app.training.config import FIELDS, MAX_REGULARIZATION_RATE, PROBLEM_COSTS, 
 PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
-SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice")
+SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
+                   "notice", "slow_step", "pins")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"
@@ -140,16 +141,36 @@ class Fork(_Command):
     type: Literal["fork"]
 
 
+class SlowStep(_Command):
+    type: Literal["slow_step"]
+
+
+class Rewind(_Command):
+    type: Literal["rewind"]
+    epoch: StrictInt = Field(ge=0)
+
+
+class Pin(_Command):
+    type: Literal["pin"]
+
+
+class Unpin(_Command):
+    type: Literal["unpin"]
+    pin: StrictInt = Field(ge=1)
+
+
 Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
-    | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork,
+    | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork
+    | SlowStep | Rewind | Pin | Unpin,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES = tuple(
     model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
-                  SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork)
+                  SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
+                  SlowStep, Rewind, Pin, Unpin)
 )
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
 FOLLOWER_COMMANDS = ("fork",)  # all a follower may send

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from app.data.datasets import show_value
 from app.errors import InputError
 from app.live.audience import Audience
-from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
+from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
 from app.live.outbox import Outbox
 from app.live.protocol import (
     DEFAULT_SPEED,
@@ -35,14 +35,18 @@ from app.live.protocol import (
     Highlight,
     NewWeights,
     Pause,
+    Pin,
     Play,
     RegenerateData,
     Reset,
+    Rewind,
     SelectNeuron,
     SelectSample,
     SetData,
     SetSpeed,
+    SlowStep,
     Step,
+    Unpin,
     error_message,
 )
 from app.live.settings import Settings
@@ -50,6 +54,7 @@ from app.training.config import DATA_FIELDS, NETWORK_FIELDS
 from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
 from app.training.session import TrainingSession
+from app.training.slow_step import slow_step
 from app.training.status import SessionError, Status
 from app.training.trace import trace
 
@@ -133,6 +138,7 @@ class Runner:
         outbox.put(self.session_message())
         outbox.put(encode_dataset(self.session.data))
         outbox.put(encode_history(self.session.history, self.session.problem))
+        outbox.put(self.pins_message())
         if audience.last_frame is not None:
             outbox.put_frame(audience.last_frame)
 
@@ -222,6 +228,20 @@ class Runner:
                 session.set_custom_data(rows, problem, classes)
                 self._after_rebuild()
                 return ["dataset"], True
+            case SlowStep():
+                record = slow_step(session)
+                self.pending_batches = 0
+                if record is not None:  # None: the step diverged, which the session message says
+                    self._broadcast(json.dumps(json_safe(record)))
+            case Rewind(epoch=epoch):
+                session.rewind(epoch)
+                self.pending_batches = 0
+            case Pin():
+                session.pins.pin(session.config.to_dict(), session.history)
+                self._broadcast(self.pins_message())
+            case Unpin(pin=pin):
+                session.pins.unpin(pin)
+                self._broadcast(self.pins_message())
         return [], False
 
     @staticmethod
@@ -276,6 +296,10 @@ class Runner:
             "changed": changed or [],
         })
 
+    def pins_message(self) -> str:
+        """The ``pins`` JSON message: the pinned runs' settings and cost curves."""
+        return json.dumps({"type": "pins", "pins": self.session.pins.to_list()})
+
     async def export(self) -> dict[str, Any]:
         """The session as an experiment document (see app/training/persistence.py)."""
         return export(self.session)
@@ -289,6 +313,7 @@ class Runner:
         self._broadcast(self.session_message(["import"]))
         self._broadcast(encode_dataset(session.data))
         self._broadcast(encode_history(session.history, session.problem))
+        self._broadcast(self.pins_message())
         self._owe_frame()
         return {"status": session.status.value, "dataset": session.config.dataset,
                 "sizes": list(session.mlp.sizes), "step": session.steps}
@@ -379,7 +404,9 @@ class Runner:
                                                                        self.selected_neuron)
         if audience is self.owner or self.followers is None or not self.owner.outboxes:
             self.diagnoses = self.diagnosis.observe(session, snapshot.train, snapshot.test)
-        return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact)
+        timeline = None if audience.is_compact else session.checkpoints.summary()  # the owner's scrubber
+        return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
+                            checkpoints=timeline)
 
 
 def _within(neuron: tuple[int, int] | None, sizes: tuple[int, ...]) -> tuple[int, int] | None:

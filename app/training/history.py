@@ -85,6 +85,16 @@ class History:
             self.figures[name] = _nanmean(self.figures[name].reshape(-1, 2), axis=1)
         self.stride *= 2
 
+    def truncated(self, step: int) -> History:
+        """A copy that ends at ``step``: the points and pending recordings after it left out (a rewind)."""
+        copy = History(self.capacity)
+        keep = self.steps <= step
+        copy.steps, copy.epochs = self.steps[keep].copy(), self.epochs[keep].copy()
+        copy.figures = {name: values[keep].copy() for name, values in self.figures.items()}
+        copy.stride = self.stride
+        copy._pending = [recording for recording in self._pending if recording[0] <= step]
+        return copy
+
     # ----- export and import -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: lists of numbers, None for unknown figures."""

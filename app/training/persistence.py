@@ -26,8 +26,10 @@ import numpy as np
 from app.data.datasets import Problem, in_range, show_value
 from app.data.user_data import ROWS_FIELD, from_rows
 from app.errors import InputError
+from app.training.checkpoints import Checkpoints
 from app.training.config import CUSTOM_DATASET, ExperimentConfig, config_from_dict, problem_of
 from app.training.history import History
+from app.training.pins import Pins
 from app.training.session import DIVERGENCE_LIMIT, TrainingSession
 from app.training.status import Status
 
@@ -56,6 +58,7 @@ def export(session: TrainingSession) -> dict[str, Any]:
         "epoch": {"order": None if session.order is None else session.order.tolist(), "cursor": session.cursor},
         "shuffle_rng": session.shuffle_rng.bit_generator.state,
         "history": session.history.to_dict(),
+        "pins": session.pins.to_list(),
     }
 
 
@@ -143,7 +146,11 @@ def restore(document: Mapping[str, Any]) -> TrainingSession:
     _restore_rng(session, _get(document, "shuffle_rng", Mapping))
     if version >= 2:
         session.history = History.from_dict(_get(document, "history", Mapping), session.steps, session.epochs)
+    if "pins" in document:  # an export made before pinning existed has none
+        session.pins = Pins.from_list(document["pins"])
     mlp.set_parameters(weights, biases)
+    session.checkpoints = Checkpoints()  # the imported state is as far back as this run can rewind
+    session.checkpoints.record(session)
     return session
 
 

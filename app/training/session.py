@@ -29,6 +29,7 @@ from app.nn.mlp import MLP
 from app.nn.trainer import Trainer
 from app.training.boundary import Evaluator
 from app.training.checkpoint import capture, restore
+from app.training.checkpoints import Checkpoints
 from app.training.config import (
     CUSTOM_DATASET,
     DATA_FIELDS,
@@ -44,6 +45,7 @@ from app.training.config import (
 )
 from app.training.edits import check_edit, new_seed
 from app.training.history import History
+from app.training.pins import Pins
 from app.training.snapshot import Snapshot, build, history_values
 from app.training.status import SessionError, Status, check_transition
 
@@ -61,6 +63,7 @@ class TrainingSession:
         self.extent = EXTENT
         self.status = Status.IDLE
         self.message = ""
+        self.pins = Pins()  # earlier runs' curves to compare with; they outlive every reset
         self._dataset = self._make_dataset()
         self._build()
 
@@ -102,6 +105,9 @@ class TrainingSession:
         self.cursor = 0  # points of the current epoch already used
         self.steps = self.epochs = self.examples = 0
         self.history = History()  # the cost curve of this run, one point per snapshot after training
+        self.rewound_from: History | None = None  # the whole curve while the run is rewound, until it trains
+        self.checkpoints = Checkpoints()  # the run at epoch ends, to rewind it
+        self.checkpoints.record(self)
         self._evaluators: dict[tuple[int, int], Evaluator] = {}
         self._set_status(Status.IDLE)
         self.message = ""
@@ -216,6 +222,18 @@ class TrainingSession:
         self._dataset = dataset
         self._build()
 
+    def rewind(self, epoch: int) -> None:
+        """Back to the nearest kept checkpoint at or before ``epoch``, paused there; the curve ends there too."""
+        if self.status == Status.DIVERGED:
+            raise SessionError("status", "the run diverged; reset it first")
+        first, latest = self.checkpoints.first, max(self.checkpoints.latest, self.epochs)
+        if not first <= epoch <= latest:
+            raise SessionError("epoch", f"must be an epoch of this run, from {first} to {latest}, got {epoch}")
+        whole = self.rewound_from or self.history
+        checkpoint = self.checkpoints.rewind(self, epoch)
+        self.rewound_from, self.history = whole, whole.truncated(checkpoint.steps)
+        self._set_status(Status.PAUSED if self.steps else Status.IDLE)
+
     def set_parameter(self, layer: int, target: int, value: float, source: int | None = None) -> None:
         """Set the weight source → target of weight layer ``layer``, or the target's bias if source is None."""
         if self.status == Status.DIVERGED:
@@ -250,6 +268,8 @@ class TrainingSession:
         if self.status == Status.DIVERGED:
             raise SessionError("status", "the run diverged; reset it first")
         checkpoint = capture(self)
+        self.checkpoints.branch(self.epochs)  # after a rewind, training makes a new branch from here
+        self.rewound_from = None
         n_train, rows = len(self.data.train_index), self.batch_rows
         step = self.trainer.step
         with np.errstate(all="ignore"):  # overflow shows up as non-finite weights, checked below
@@ -264,10 +284,12 @@ class TrainingSession:
                 if end == n_train:
                     self.epochs += 1
                     self.order, self.cursor = None, 0
+                    self.checkpoints.record(self)
             largest = float(np.abs(self.mlp.params).max())
         if not largest <= DIVERGENCE_LIMIT:  # also true for NaN
             first_step = checkpoint.steps + 1
             restore(self, checkpoint)
+            self.checkpoints.branch(self.epochs)
             self._diverge(f"the weights grew past {DIVERGENCE_LIMIT:g} or became NaN during steps "
                           f"{first_step}–{first_step + n_batches - 1}")
             return 0

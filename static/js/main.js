@@ -17,6 +17,8 @@ import { createNeuronView } from "./views/output/neuron.js";
 import { createClassroomView } from "./views/classroom/index.js";
 import { isAllowed } from "./views/classroom/readonly.js";
 import { createDiagnosisView } from "./views/output/diagnosis.js";
+import { createRewindView } from "./views/output/rewind.js";
+import { createPinsView } from "./views/output/pins.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -48,6 +50,8 @@ const views = [
   createNetworkView(slot("network"), context),
   createMetricsView(slot("metrics"), context),
   createChartView(slot("chart"), context),
+  createPinsView(slot("pins"), context),
+  createRewindView(slot("rewind"), context),
   createHeatmapView(slot("heatmap"), context),
   createNeuronView(slot("neuron-math"), context),
   createClassroomView(

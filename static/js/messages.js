@@ -35,6 +35,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
  *   arrival: Arrival | null,
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
  *   classLink: "ok" | "lost",
+ *   slowStep: any, pins: any[],
  *   error: {field: string, message: string, command: string|null, at: number} | null,
  *   ui: UiState,
  * }} State
@@ -56,6 +57,8 @@ export function initialState() {
     presenting: null,
     forked: null,
     classLink: "ok",
+    slowStep: null,
+    pins: [],
     error: null,
     ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [] },
   };
@@ -114,6 +117,10 @@ export function onMessage(state, message) {
       return { forked: message.session_id };
     case "notice":
       return message.topic === "class_link" ? { classLink: message.state === "lost" ? "lost" : "ok" } : {};
+    case "slow_step":
+      return { slowStep: message };
+    case "pins":
+      return { pins: message.pins };
     case "error":
       return { error: { field: message.field, message: message.message, command: message.command, at: Date.now() } };
     default:

@@ -8,13 +8,16 @@
 export const PROTOCOL_VERSION = 2;
 
 /** Server → client message types. */
-export const SERVER_MESSAGES = ["hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice"];
+export const SERVER_MESSAGES = [
+  "hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice", "slow_step",
+  "pins",
+];
 
 /** Client → server command types. */
 export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
   "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
-  "present", "end_class", "highlight", "fork",
+  "present", "end_class", "highlight", "fork", "slow_step", "rewind", "pin", "unpin",
 ];
 
 /**
@@ -51,6 +54,12 @@ export const commands = {
   /** @param {number|null} layer @param {number|null} index */
   highlight: (layer, index) => ({ type: "highlight", layer, index }),
   fork: () => ({ type: "fork" }),
+  slowStep: () => ({ type: "slow_step" }),
+  /** @param {number} epoch */
+  rewind: (epoch) => ({ type: "rewind", epoch }),
+  pin: () => ({ type: "pin" }),
+  /** @param {number} pin the pinned run's id */
+  unpin: (pin) => ({ type: "unpin", pin }),
 };
 
 /**

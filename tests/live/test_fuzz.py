@@ -184,7 +184,7 @@ def mutated(draw: st.DrawFn, document: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 TOP_LEVEL = {"format", "version", "config", "data", "weights", "biases", "optimizer", "counters", "epoch",
-             "shuffle_rng", "history"}
+             "shuffle_rng", "history", "pins"}
 
 
 @given(data=st.data())

@@ -15,7 +15,7 @@ from app.training.status import Status
 
 Document = dict[str, Any]
 TOP_LEVEL = ["format", "version", "config", "data", "weights", "biases", "optimizer", "counters", "epoch", "history",
-             "shuffle_rng"]
+             "shuffle_rng", "pins"]
 
 
 def through_json(session: TrainingSession) -> Document:
@@ -123,7 +123,8 @@ BAD = [
     pytest.param(setter("format", "neuroplay"), "format", id="wrong-format"),
     pytest.param(setter("version", 3), "version", id="newer-version"),
     pytest.param(setter("version", "1"), "version", id="version-as-string"),
-    *[pytest.param(deleter(key), key, id=f"missing-{key}") for key in TOP_LEVEL],
+    *[pytest.param(deleter(key), key, id=f"missing-{key}") for key in TOP_LEVEL if key != "pins"],
+    pytest.param(setter("pins", [{"id": 1}]), "pins[0].config", id="pin-without-settings"),
     pytest.param(deleter("counters.step"), "counters.step", id="missing-counter"),
     pytest.param(setter("counters.epoch", -1), "counters.epoch", id="negative-counter"),
     pytest.param(setter("config.learning_rate", 0.0), "config.learning_rate", id="config-out-of-range"),

@@ -21,7 +21,7 @@ from app.training.session import TrainingSession
 from tests.strategies import json_values
 
 TOP_LEVEL = {"format", "version", "config", "data", "weights", "biases", "optimizer", "counters", "epoch",
-             "shuffle_rng", "history"}
+             "shuffle_rng", "history", "pins"}
 RUNS = {  # one mid-epoch run per optimiser, and custom multi-class data
     "sgd": {"optimizer": "sgd"}, "momentum": {"optimizer": "momentum"},
     "adam": {"optimizer": "adam", "learning_rate": 0.01, "dataset": "blobs", "classes": 4},

@@ -46,6 +46,8 @@ export function createTransport(element, { store, send }) {
   play.append(playIcon);
   play.setAttribute("aria-label", "Play");
   const step = button("Step", "Train on one batch (→)", stepBatch);
+  const slowStep = button("Slow step", "Train on one batch in slow motion: forward, backward, update",
+    () => { if (!isRunning()) send(commands.slowStep()); });
   const stepEpoch = button("Step epoch", "Train until the end of this epoch",
     () => send(commands.step("epoch", 1)));
   const reset = button("Reset", "Same starting weights, same data, counters to zero (R)",
@@ -67,7 +69,7 @@ export function createTransport(element, { store, send }) {
   });
   const speedField = field("speed", "Speed", speed, "How much training happens between two pictures.");
 
-  element.append(play, el("div", { class: "btn-group" }, [step, stepEpoch, reset, newWeights]), counters, speedField);
+  element.append(play, el("div", { class: "btn-group" }, [step, slowStep, stepEpoch, reset, newWeights]), counters, speedField);
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
@@ -101,7 +103,7 @@ export function createTransport(element, { store, send }) {
     play.title = `${label} (Space)`;
     play.classList.toggle("is-running", running);
     play.disabled = !session || diverged;
-    step.disabled = stepEpoch.disabled = !session || running || diverged;
+    step.disabled = stepEpoch.disabled = slowStep.disabled = !session || running || diverged;
     reset.disabled = newWeights.disabled = !session;
   }
 

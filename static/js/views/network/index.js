@@ -21,6 +21,7 @@ import { drawNetwork } from "./draw.js";
 import { hitTest } from "./hit.js";
 import { describe, linkName, neuronName, showTooltip } from "./tooltip.js";
 import { openEditor } from "./editor.js";
+import { createSlowStep } from "./slow-step.js";
 import { KEYBOARD_HELP, anchor, move, parameters } from "./keyboard.js";
 import {
   NEW_LAYER_SIZE, createBar, createLegend, make, renderHeaders, renderInputs, renderNeuronButtons,
@@ -53,7 +54,10 @@ export function createNetworkView(element, { store, send }) {
   const neuronButtons = make("div", { class: "network-neurons" });
   stage.append(canvas, headers, inputs, neuronButtons);
   scroll.append(stage);
-  element.append(scroll);
+  const caption = make("div", { class: "slow-caption", role: "status", "aria-live": "polite" });
+  caption.hidden = true;
+  element.append(caption, scroll);
+  const slow = createSlowStep(caption, canvas, () => scheduleDraw());
   const legend = createLegend(element);
   const tooltip = make("div", { class: "tooltip network-tooltip", role: "tooltip" });
   tooltip.hidden = true;
@@ -122,6 +126,7 @@ export function createNetworkView(element, { store, send }) {
     const { layout, offsets, context } = view;
     if (!layout || !offsets || !context || !frame || !frameFits(frame, layout.sizes)) return;
     const started = performance.now();
+    if (slow.isPlaying()) return slow.draw(context, layout, frame, offsets);
     const scale = ui.showGradients ? gradientScale(frame) : 0;
     drawNetwork(context, layout, frame, offsets, {
       showGradients: ui.showGradients, gradientScale: scale, hover: view.hover,
@@ -300,6 +305,7 @@ export function createNetworkView(element, { store, send }) {
     if (isNewLayout || session !== previous.session || state.ui.showGradients !== previous.ui.showGradients) {
       bar.update(session, hello, state.ui.showGradients);
     }
+    if (state.slowStep !== previous.slowStep && state.slowStep) slow.play(state.slowStep);
     if (isNewLayout || state.frame !== previous.frame || state.ui !== previous.ui
         || session.selected_neuron !== previous.session?.selected_neuron
         || session.highlight !== previous.session?.highlight) scheduleDraw();

@@ -10,6 +10,7 @@ import { THEME } from "../../lib/colors.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el } from "./caption.js";
 import { formatNumber, formatTick } from "../../lib/format.js";
+import { pinColor } from "./pins.js";
 
 /** Height of the chart canvas, CSS px. */
 const CHART_HEIGHT = 110;
@@ -33,6 +34,8 @@ const GRID_SHARES = [0, 0.5, 1];
 const NICE_STEPS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
 /** The CSS custom property that scales the chart (labels, margins, height). */
 const SCALE_PROPERTY = "--canvas-label-scale";
+/** Dash pattern of a pinned run's training cost, CSS px. */
+const PIN_DASH = [5, 4];
 /** Shown in the empty chart. */
 const EMPTY_TEXT = "Press play to train";
 
@@ -66,6 +69,8 @@ export function createChartView(element, { store }) {
 
   /** @type {import("../../history.js").HistoryPoint[]} */
   let history = store.get().history;
+  /** @type {any[]} the pinned runs (state.pins), drawn dashed on the same axes */
+  let pins = store.get().pins;
   /** width of the chart in its own units (CSS px divided by the scale) */
   let width = 0;
   let elementWidth = 0;
@@ -85,9 +90,14 @@ export function createChartView(element, { store }) {
     const innerWidth = Math.max(1, width - LEFT_AXIS - RIGHT_PAD);
     const innerHeight = CHART_HEIGHT - TOP_PAD - BOTTOM_AXIS;
     const first = history[0]?.step ?? 0;
-    const span = Math.max(1, (history[history.length - 1]?.step ?? 0) - first);
+    let last = history[history.length - 1]?.step ?? 0;
     let peak = 0;
     for (const point of history) peak = Math.max(peak, point.train ?? 0, point.test ?? 0);
+    for (const pinned of pins) {
+      last = Math.max(last, pinned.step[pinned.step.length - 1]);
+      for (const cost of pinned.train_cost) peak = Math.max(peak, cost ?? 0);
+    }
+    const span = Math.max(1, last - first);
     const top = niceTop(peak);
     return {
       top, innerWidth, innerHeight,
@@ -107,6 +117,8 @@ export function createChartView(element, { store }) {
     context.font = `${LABEL_SIZE}px ${fontFamily}`;
     const p = plot();
     drawGrid(context, p);
+    drawPins(context, p);
+    canvas.dataset.pins = String(pins.length);
     if (history.length < 2) {
       context.fillStyle = THEME["--muted"];
       context.textAlign = "center";
@@ -162,6 +174,25 @@ export function createChartView(element, { store }) {
       isDrawing = true;
     }
     context.stroke();
+  }
+
+  /** Each pinned run's training cost, dashed in its colour. @param {CanvasRenderingContext2D} context @param {ReturnType<typeof plot>} p */
+  function drawPins(context, p) {
+    context.save();
+    context.setLineDash(PIN_DASH);
+    context.lineWidth = LINE_WIDTH;
+    pins.forEach((pinned, index) => {
+      context.strokeStyle = pinColor(index);
+      context.beginPath();
+      pinned.step.forEach((/** @type {number} */ step, /** @type {number} */ k) => {
+        const cost = pinned.train_cost[k];
+        if (cost === null) return;
+        if (k === 0) context.moveTo(p.x(step), p.y(cost));
+        else context.lineTo(p.x(step), p.y(cost));
+      });
+      context.stroke();
+    });
+    context.restore();
   }
 
   /** @param {CanvasRenderingContext2D} context @param {ReturnType<typeof plot>} p */
@@ -223,8 +254,9 @@ export function createChartView(element, { store }) {
     render(state, previous) {
       // Projector mode changes the scale once the page has its new look: draw after that.
       if (state.ui.projector !== previous.ui.projector) requestAnimationFrame(draw);
-      if (state.history === previous.history) return;
+      if (state.history === previous.history && state.pins === previous.pins) return;
       history = state.history;
+      pins = state.pins;
       draw();
     },
   };

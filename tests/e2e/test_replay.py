@@ -1,0 +1,82 @@
+"""Slow step, rewind and pinned runs in a real browser. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+READY = '#connection[data-state="open"]'
+STEP = '[data-counter="step"]'
+EPOCH = '[data-counter="epoch"]'
+SERVER_MS = 5000  # how long a server echo may take
+NETWORK = "#network canvas.network-canvas"
+
+
+def open_page(page: Page, path: str = "/") -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(path)
+    expect(page.locator(READY)).to_be_visible()
+    expect(page.locator(STEP)).to_have_text("0", timeout=SERVER_MS)
+
+
+def test_a_slow_step_replays_forward_backward_and_update_then_counts_one_step(page: Page, artifacts: Path) -> None:
+    open_page(page)
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(page.locator(STEP)).to_have_text("1", timeout=SERVER_MS)
+    page.get_by_role("button", name="Slow step").click()
+    caption = page.locator(".slow-caption")
+    expect(caption).to_contain_text("Forward: the inputs", timeout=SERVER_MS)
+    expect(page.locator(NETWORK)).to_have_attribute("data-phase", re.compile("^forward:"))
+    expect(caption).to_contain_text("Backward: the error reaches layer 1", timeout=10_000)
+    page.screenshot(path=str(artifacts / "slow-step-backward.png"))
+    expect(caption).to_contain_text("Update: w ← w − η·dC/dw", timeout=10_000)
+    expect(page.locator(STEP)).to_have_text("2")
+    expect(caption).to_be_hidden(timeout=10_000)
+    expect(page.locator(NETWORK)).to_have_attribute("data-phase", "")
+    page.get_by_role("button", name="Play").click()
+    expect(page.get_by_role("button", name="Slow step")).to_be_disabled(timeout=SERVER_MS)
+
+
+def test_the_scrubber_rewinds_the_run_to_an_earlier_epoch(page: Page, artifacts: Path) -> None:
+    open_page(page)
+    for epoch in range(1, 7):
+        page.get_by_role("button", name="Step epoch").click()
+        expect(page.locator(EPOCH)).to_have_text(re.compile(rf"^[0,]*{epoch}$"), timeout=SERVER_MS)
+    rewind = page.locator("#rewind")
+    expect(rewind).to_have_attribute("data-epochs", "0,1,2,3,4,5,6", timeout=SERVER_MS)
+    expect(rewind.locator(".rewind-memory")).to_contain_text("7 checkpoints")
+    slider = page.get_by_label("Rewind to epoch")
+    slider.fill("2")  # sets the value and fires input and change, as letting go of a drag does
+    expect(page.locator(EPOCH)).to_have_text(re.compile(r"^[0,]*2$"), timeout=SERVER_MS)
+    expect(page.locator(STEP)).to_have_text("50")
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    page.screenshot(path=str(artifacts / "rewound-to-epoch-2.png"))
+
+
+def test_two_pinned_runs_are_compared_on_one_chart(page: Page, artifacts: Path) -> None:
+    open_page(page)
+    chart = page.locator("#chart canvas")
+    for learning_rate in ("0.3", "0.003"):
+        for _ in range(4):
+            page.get_by_role("button", name="Step epoch").click()
+            page.wait_for_timeout(150)
+        expect(chart).not_to_have_attribute("data-points", re.compile(r"^[01]$"), timeout=SERVER_MS)
+        page.get_by_role("button", name="Pin this run").click()
+        page.get_by_label("Learning rate").select_option(learning_rate)
+        page.get_by_role("button", name="Reset").click()
+        expect(page.locator(STEP)).to_have_text("0", timeout=SERVER_MS)
+    expect(chart).to_have_attribute("data-pins", "2", timeout=SERVER_MS)
+    chips = page.locator(".pin-chip")
+    expect(chips).to_have_count(2)
+    expect(chips.nth(0)).to_contain_text("lr 0.03")
+    expect(chips.nth(1)).to_contain_text("lr 0.3")
+    for _ in range(4):
+        page.get_by_role("button", name="Step epoch").click()
+        page.wait_for_timeout(150)
+    page.screenshot(path=str(artifacts / "two-pinned-runs-compared.png"))
+    page.reload()
+    expect(page.locator(".pin-chip")).to_have_count(2, timeout=SERVER_MS)  # kept by the server
+    page.get_by_role("button", name="Unpin lr 0.03").click()
+    expect(page.locator(".pin-chip")).to_have_count(1, timeout=SERVER_MS)
