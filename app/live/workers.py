@@ -9,15 +9,7 @@ commands go to the worker as plain tuples over a pipe, and frames and
 messages come back as bytes and text. A worker encodes each frame once; the
 web process hands the same bytes to every subscribed outbox.
 
-Wire between the processes (pickled tuples):
-  to a worker:   ("open", sid) | ("close", sid) | ("greet", sid) | ("unwatched", sid) | ("stop", "")
-                 (greet: a subscriber came, so the session is watched; unwatched: the last one left)
-                 | (kind, sid, request_id, payload)
-                 with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off)
-  from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
-                 | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
-                 | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
-                 | ("reply", request_id, error: (field, message) | None, result)
+The processes speak the pickled tuples listed in app/live/worker_process.py.
 """
 
 from __future__ import annotations
@@ -27,21 +19,18 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
-import os
 import threading
 from collections import deque
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from typing import Any
 
 from app.errors import InputError
 from app.live.outbox import Outbox
-from app.live.protocol import COMMAND_ADAPTER, SERVER_FAULT, Command, error_message
+from app.live.protocol import Command, error_message
 from app.live.registry import LiveRunner
-from app.live.runner import Runner
 from app.live.settings import Settings
-from app.live.signals import ignore_stop_signals, stop_signals_ignored
-from app.training.session import TrainingSession
+from app.live.signals import stop_signals_ignored
+from app.live.worker_process import worker_main
 
 LOG = logging.getLogger("neuroplay.workers")
 STOP_SECONDS = 5.0  # how long a worker may take to exit before it is killed
@@ -49,99 +38,6 @@ RESTART_WINDOW_SECONDS = 60.0  # settings.max_worker_restarts in this long: beyo
 WORKER_GONE = InputError("server", "the training process stopped; reload the page to start again")
 NO_WORKERS = InputError("server", "no training process is running on this server; try again later")
 NO_ANSWER = InputError("server", "the training process did not answer in time; try again")
-
-
-# ----- inside a worker process ---------------------------------------------------------------------
-def worker_main(settings_json: str, connection: Connection) -> None:
-    """Entry point of a worker process: serve requests until the pipe closes."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    ignore_stop_signals()  # Ctrl+C and SIGTERM reach the whole process group; the pool stops us itself
-    asyncio.run(_serve(Settings.model_validate_json(settings_json), connection))
-
-
-class PipeOutbox(Outbox):
-    """The outbox of a runner in a worker: everything goes straight to the web process."""
-
-    def __init__(self, connection: Connection, session_id: str, prefix: str = "") -> None:
-        super().__init__()
-        self.connection = connection
-        self.session_id = session_id
-        self.prefix = prefix  # "room_" for the followers' stream
-
-    def put(self, message: str | bytes) -> None:
-        self.connection.send((f"{self.prefix}message", self.session_id, message))
-
-    def put_frame(self, frame: bytes) -> None:
-        self.connection.send((f"{self.prefix}frame", self.session_id, frame))
-
-    def keep(self, message: str | bytes) -> None:
-        self.connection.send((f"{self.prefix}keep", self.session_id, message))
-
-
-def _read_into(connection: Connection, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any]) -> None:
-    """Blocking reads on a thread, handed to the event loop; None when the pipe closes."""
-    while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            loop.call_soon_threadsafe(queue.put_nowait, None)
-            return
-        loop.call_soon_threadsafe(queue.put_nowait, message)
-
-
-async def _serve(settings: Settings, connection: Connection) -> None:
-    loop = asyncio.get_running_loop()
-    inbox: asyncio.Queue[Any] = asyncio.Queue()
-    threading.Thread(target=_read_into, args=(connection, loop, inbox), daemon=True).start()
-    runners: dict[str, Runner] = {}
-    pipes: dict[str, PipeOutbox] = {}  # each session's way to the web process, while someone watches
-    while (message := await inbox.get()) is not None:
-        kind, session_id = message[0], message[1]
-        if kind == "stop":
-            break
-        if kind == "open":
-            runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
-            pipes[session_id] = PipeOutbox(connection, session_id)
-            runner.start()
-        elif kind == "unwatched" and session_id in runners:
-            runners[session_id].unsubscribe(pipes[session_id])
-        elif kind == "greet" and session_id in runners:
-            if pipes[session_id] not in runners[session_id].outboxes:
-                runners[session_id].owner.watch(pipes[session_id])
-                runners[session_id].wake.set()
-            runners[session_id].greet(PipeOutbox(connection, session_id, "greet_"))
-            connection.send(("greet_done", session_id, b""))
-        elif kind == "close" and session_id in runners:
-            pipes.pop(session_id, None)
-            await runners.pop(session_id).close()
-        elif session_id in runners:
-            asyncio.create_task(_answer(runners[session_id], connection, *message))
-    for runner in runners.values():
-        await runner.close()
-
-
-async def _answer(runner: Runner, connection: Connection, kind: str, session_id: str, request: int,
-                  payload: Any) -> None:
-    """Carry out one request and always reply: an InputError becomes (field, message), any other
-    exception is logged and answered as SERVER_FAULT, so the web process never waits in vain."""
-    result: Any = None
-    try:
-        if kind == "command":
-            result = await runner.execute(COMMAND_ADAPTER.validate_python(payload))
-        elif kind == "export":
-            result = await runner.export()
-        elif kind == "feed":
-            await runner.set_feed(PipeOutbox(connection, session_id, "room_") if payload else None)
-        else:
-            result = await runner.import_document(payload)
-    except InputError as error:
-        connection.send(("reply", request, (error.field, error.message), None))
-        return
-    except Exception:
-        LOG.exception("session %s: %s request failed", session_id[:8], kind)
-        connection.send(("reply", request, (SERVER_FAULT.field, SERVER_FAULT.message), None))
-        return
-    connection.send(("reply", request, None, result))
 
 
 # ----- in the web process --------------------------------------------------------------------------

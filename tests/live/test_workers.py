@@ -18,7 +18,8 @@ from app.live.outbox import Outbox
 from app.live.protocol import SERVER_FAULT
 from app.live.server import create_app
 from app.live.settings import Settings
-from app.live.workers import NO_ANSWER, Worker, WorkerPool, _answer
+from app.live.worker_process import _answer
+from app.live.workers import NO_ANSWER, Worker, WorkerPool
 from tests.live.conftest import Conversation, wait_for
 
 
@@ -199,7 +200,8 @@ def test_a_resumed_worker_session_gets_its_history_to_date(pooled: TestClient) -
         while (message := talk.receive())["type"] != "session" or message["speed"]["count"] != 2:
             if message["type"] == "history":
                 histories.append(list(message["arrays"]["epoch"]))
-        assert histories[-1:] == [[1, 2, 3]]
+        # one point per frame after training: a busy machine may draw frames inside an epoch as well
+        assert histories and sorted(set(histories[-1])) == [1, 2, 3] and histories[-1] == sorted(histories[-1])
 
 
 def test_with_no_worker_left_health_says_so_and_sockets_are_refused_without_a_leak() -> None:
