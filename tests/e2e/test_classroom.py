@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.accessibility import assert_accessible
+from tests.e2e.test_page import output_pixels
 
 READY = '#connection[data-state="open"]'
 EPOCH = '[data-counter="epoch"]'
@@ -41,17 +42,6 @@ def train_epochs(page: Page, count: int) -> int:
         page.wait_for_function("([sel, n]) => Number(document.querySelector(sel).textContent.replace(/,/g, '')) >= n",
                                arg=[EPOCH, start + done], timeout=SERVER_MS)
     return epoch(page)
-
-
-def output_pixels(page: Page) -> int:
-    """A fingerprint of the output canvas's pixels."""
-    return int(page.evaluate("""() => {
-        const canvas = document.querySelector('#heatmap canvas');
-        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        let hash = 0;
-        for (let i = 0; i < data.length; i += 97) hash = (hash * 31 + data[i]) | 0;
-        return hash;
-    }"""))
 
 
 @pytest.fixture
