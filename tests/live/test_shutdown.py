@@ -96,3 +96,40 @@ def test_access_logs_keep_session_ids_out_and_no_server_header(server: Server) -
     assert SECRET not in out + err
     assert '"GET /api/sessions/<session>/export HTTP/1.1" 404' in out
     assert '"WebSocket /ws?session=<session>" [accepted]' in err
+
+
+def test_text_that_is_not_utf8_closes_its_socket_with_one_line_and_no_traceback(server: Server) -> None:
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+        assert raw.recv(4096).startswith(b"HTTP/1.1 101")
+        payload = b"\xff\xfe\xfd"  # not UTF-8, in a text frame (opcode 1), masked with a zero mask
+        raw.sendall(bytes([0x81, 0x80 | len(payload)]) + bytes(4) + payload)
+        assert close_code(raw) == 1007
+    code, _, err, _ = server.stop(signal.SIGTERM)
+    assert code == 0 and "Traceback" not in err and "not UTF-8" in err
+
+
+def close_code(raw: socket.socket) -> int:
+    """Read the server's websocket frames (unmasked) until its close frame; returns the close code."""
+    buffer = b""
+
+    def take(count: int) -> bytes:
+        nonlocal buffer
+        while len(buffer) < count:
+            chunk = raw.recv(65536)
+            assert chunk, "the socket closed without a close frame"
+            buffer += chunk
+        head, buffer = buffer[:count], buffer[count:]
+        return head
+
+    while True:
+        first, length = take(2)
+        if length == 126:
+            length = int.from_bytes(take(2), "big")
+        elif length == 127:
+            length = int.from_bytes(take(8), "big")
+        payload = take(length)
+        if first & 0x0F == 0x8:  # a close frame: its payload starts with the code
+            return int.from_bytes(payload[:2], "big")
