@@ -103,17 +103,22 @@ def test_text_that_is_not_utf8_closes_its_socket_with_one_line_and_no_traceback(
     with socket.create_connection(("127.0.0.1", port)) as raw:
         raw.sendall(f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
-        assert raw.recv(4096).startswith(b"HTTP/1.1 101")
+        response = b""
+        while b"\r\n\r\n" not in response:
+            chunk = raw.recv(4096)
+            assert chunk, "no handshake answer"
+            response += chunk
+        headers, rest = response.split(b"\r\n\r\n", 1)
+        assert headers.startswith(b"HTTP/1.1 101")
         payload = b"\xff\xfe\xfd"  # not UTF-8, in a text frame (opcode 1), masked with a zero mask
         raw.sendall(bytes([0x81, 0x80 | len(payload)]) + bytes(4) + payload)
-        assert close_code(raw) == 1007
+        assert close_code(raw, rest) == 1007
     code, _, err, _ = server.stop(signal.SIGTERM)
     assert code == 0 and "Traceback" not in err and "not UTF-8" in err
 
 
-def close_code(raw: socket.socket) -> int:
-    """Read the server's websocket frames (unmasked) until its close frame; returns the close code."""
-    buffer = b""
+def close_code(raw: socket.socket, buffer: bytes) -> int:
+    """Read the server's websocket frames (unmasked, ``buffer`` first) until its close frame; its close code."""
 
     def take(count: int) -> bytes:
         nonlocal buffer
