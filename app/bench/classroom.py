@@ -23,7 +23,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from app.bench.streaming import READ_LIMIT, Server, running_server
+from app.bench.raw_socket import open_raw
+from app.bench.streaming import READ_LIMIT, STALLED_RCVBUF, Server, running_server
 
 JOIN_BATCH = 25  # followers that connect at once (a class does not arrive in one millisecond)
 PROBES = 8  # presenter commands timed to the followers' screens
@@ -91,12 +92,7 @@ async def _drain(ws: ClientConnection, until: float) -> None:
 
 def stalled_follower(port: int, code: str) -> socket.socket:
     """A follower that completes the handshake and never reads again."""
-    raw = socket.create_connection(("127.0.0.1", port))
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    raw.sendall(f"GET /ws?room={code} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n".encode())
-    return raw
+    return open_raw(port, f"/ws?room={code}", receive_buffer=STALLED_RCVBUF)
 
 
 async def _class(server: Server, count: int, seconds: float, *, has_stalled: bool = False,

@@ -26,6 +26,8 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
+from app.bench.raw_socket import open_raw, read_frame, read_handshake, send_frame
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")  # kernel ticks per second, for /proc/<pid>/stat times
 WARMUP_SECONDS = 1.0  # frames before this are not counted
 TARGET_FPS = 30  # the frame rate concurrent sessions must hold
@@ -152,54 +154,23 @@ def concurrent_sessions(changes: dict[str, Any], seconds: float) -> list[tuple[i
 def silent_client_memory(seconds: float) -> tuple[float, float]:
     """Server RSS (MiB) before and after ``seconds`` of playing to a client that never reads."""
     with running_server() as server:
-        with socket.create_connection(("127.0.0.1", server.port)) as raw:
-            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            raw.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        with open_raw(server.port, receive_buffer=STALLED_RCVBUF) as raw:
             time.sleep(0.5)
             before = server.rss_mib()
-            payload = json.dumps({"type": "play"}).encode()
-            mask = b"\x00\x00\x00\x00"  # clients must mask; a zero mask leaves the payload as it is
-            raw.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + payload)
+            send_frame(raw, json.dumps({"type": "play"}).encode())
             time.sleep(seconds)
             return before, server.rss_mib()
 
 
-HANDSHAKE = (b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
 STALLED_RCVBUF = 4096  # a stalled client's receive buffer: small, so the server's sends back up soon
-
-
-def _read_exactly(raw: socket.socket, size: int, start: bytes = b"") -> bytes:
-    data = start
-    while len(data) < size:
-        chunk = raw.recv(size - len(data))
-        if not chunk:
-            raise ConnectionError("the server closed the connection")
-        data += chunk
-    return data
 
 
 def stalled_client(port: int) -> tuple[socket.socket, str]:
     """A raw client that opens /ws, reads the hello (for its session id), presses Play and never reads again."""
-    raw = socket.socket()
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STALLED_RCVBUF)
-    raw.settimeout(30)
-    raw.connect(("127.0.0.1", port))
-    raw.sendall(HANDSHAKE)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += raw.recv(4096)
-    data = data.split(b"\r\n\r\n", 1)[1]
-    data = _read_exactly(raw, 2, data)
-    length, offset = data[1] & 0x7F, 2
-    if length >= 126:
-        size = 2 if length == 126 else 8
-        data = _read_exactly(raw, 2 + size, data)
-        length, offset = int.from_bytes(data[2:2 + size], "big"), 2 + size
-    hello = json.loads(_read_exactly(raw, offset + length, data)[offset:offset + length])
-    payload = json.dumps({"type": "play"}).encode()
-    raw.sendall(bytes([0x81, 0x80 | len(payload)]) + b"\x00\x00\x00\x00" + payload)  # zero mask: as it is
+    raw = open_raw(port, receive_buffer=STALLED_RCVBUF, timeout_s=30)
+    _, payload, _ = read_frame(raw, read_handshake(raw))
+    hello = json.loads(payload)
+    send_frame(raw, json.dumps({"type": "play"}).encode())
     return raw, str(hello["session_id"])
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import pytest
 from websockets.sync.client import connect
 
+from app.bench.raw_socket import CLOSE, open_raw, read_frame, read_handshake, send_frame
+
 STARTUP_S = 30  # how long the server may take to answer /healthz
 EXIT_S = 20  # the bound on a clean exit; a few seconds is typical
 SECRET = "Zq9secretSessionId"  # stands for a session id in addresses
@@ -100,41 +102,12 @@ def test_access_logs_keep_session_ids_out_and_no_server_header(server: Server) -
 
 def test_text_that_is_not_utf8_closes_its_socket_with_one_line_and_no_traceback(server: Server) -> None:
     port = int(server.url.rsplit(":", 1)[1])
-    with socket.create_connection(("127.0.0.1", port)) as raw:
-        raw.sendall(f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
-        response = b""
-        while b"\r\n\r\n" not in response:
-            chunk = raw.recv(4096)
-            assert chunk, "no handshake answer"
-            response += chunk
-        headers, rest = response.split(b"\r\n\r\n", 1)
-        assert headers.startswith(b"HTTP/1.1 101")
-        payload = b"\xff\xfe\xfd"  # not UTF-8, in a text frame (opcode 1), masked with a zero mask
-        raw.sendall(bytes([0x81, 0x80 | len(payload)]) + bytes(4) + payload)
-        assert close_code(raw, rest) == 1007
+    with open_raw(port) as raw:
+        rest = read_handshake(raw)
+        send_frame(raw, b"\xff\xfe\xfd")  # not UTF-8, in a text frame
+        opcode = None
+        while opcode != CLOSE:  # the server's close frame comes after hello and the rest
+            opcode, payload, rest = read_frame(raw, rest)
+        assert int.from_bytes(payload[:2], "big") == 1007
     code, _, err, _ = server.stop(signal.SIGTERM)
     assert code == 0 and "Traceback" not in err and "not UTF-8" in err
-
-
-def close_code(raw: socket.socket, buffer: bytes) -> int:
-    """Read the server's websocket frames (unmasked, ``buffer`` first) until its close frame; its close code."""
-
-    def take(count: int) -> bytes:
-        nonlocal buffer
-        while len(buffer) < count:
-            chunk = raw.recv(65536)
-            assert chunk, "the socket closed without a close frame"
-            buffer += chunk
-        head, buffer = buffer[:count], buffer[count:]
-        return head
-
-    while True:
-        first, length = take(2)
-        if length == 126:
-            length = int.from_bytes(take(2), "big")
-        elif length == 127:
-            length = int.from_bytes(take(8), "big")
-        payload = take(length)
-        if first & 0x0F == 0x8:  # a close frame: its payload starts with the code
-            return int.from_bytes(payload[:2], "big")
