@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import WebSocket
@@ -29,7 +30,7 @@ from app.live.outbox import Outbox
 from app.live.placement import ELSEWHERE, Placement
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
-from app.live.rooms import Rooms, normal_code, presenting_message, room_message
+from app.live.rooms import Rooms, normal_code, presenting_message, room_state
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")
@@ -101,10 +102,9 @@ class RateLimit:
 
 
 def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
-          is_paused_away: bool = False, room: str | None = None) -> str:
+          is_paused_away: bool = False, room: dict[str, Any] | None = None) -> str:
     return json.dumps({"type": "hello", "session_id": session_id, "role": role, "resume": resume,
-                       "paused_while_away": is_paused_away, "room": None if room is None else json.loads(room),
-                       **options(settings)})
+                       "paused_while_away": is_paused_away, "room": room, **options(settings)})
 
 
 def join_base(websocket: WebSocket, settings: Settings) -> str:
@@ -173,7 +173,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         room = rooms.room_of(runner.id)
         record = None if room is None else await rooms.broker.record(room.code)
         outbox.put(hello(live.settings, runner.id, "owner", opened.resume, is_paused_away=opened.is_paused_away,
-                         room=None if room is None or record is None else room_message(room.code, record, 0)))
+                         room=None if room is None or record is None else room_state(room.code, record, 0)))
         runner.subscribe(outbox)
         if room is not None:
             outbox.put(presenting_message(room.code, None))
@@ -216,7 +216,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         outbox.put(json.dumps({"type": "forked", "session_id": fork.id}))
 
     try:
-        outbox.put(hello(live.settings, None, "follower", "new", room=room_message(code, record, 0)))
+        outbox.put(hello(live.settings, None, "follower", "new", room=room_state(code, record, 0)))
         subscription = await live.rooms.follow(
             code, lambda kind, message: outbox.put_frame(message) if kind == "frame" else outbox.put(message))  # type: ignore[arg-type]
         await _converse(websocket, outbox, live, handle)

@@ -298,13 +298,18 @@ class Rooms:
         await self.announce(code)
 
 
-def room_message(code: str, record: dict[str, Any], followers: int) -> str:
-    """The public ``room`` message: never the secret or the presenter's session id."""
-    return json.dumps({
+def room_state(code: str, record: dict[str, Any], followers: int) -> dict[str, Any]:
+    """The public ``room`` message as a dict: never the secret or the presenter's session id."""
+    return {
         "type": "room", "code": code, "join_path": f"/join/{code}", "join_url": record.get("join_url", ""),
         "qr_path": f"/api/rooms/{code}/qr.svg", "followers": followers,
         "presenter": record.get("presenter", "connected"), "is_open": bool(record.get("is_open")),
-    })
+    }
+
+
+def room_message(code: str, record: dict[str, Any], followers: int) -> str:
+    """The public ``room`` message (``room_state``) as JSON text."""
+    return json.dumps(room_state(code, record, followers))
 
 
 def presenting_message(code: str, secret: str | None) -> str:
