@@ -125,6 +125,11 @@ class Rooms:
     def room_of(self, session_id: str) -> Room | None:
         return next((room for room in self.rooms.values() if room.session_id == session_id), None)
 
+    def _take_room(self, session_id: str) -> Room | None:
+        """The session's room, no longer this process's to run."""
+        room = self.room_of(session_id)
+        return None if room is None else self.rooms.pop(room.code)
+
     # ----- the presenter's side --------------------------------------------------------------
     async def present(self, session_id: str, join_base: str, code: str | None = None,
                       secret: str | None = None) -> tuple[Room, str | None]:
@@ -175,7 +180,7 @@ class Rooms:
 
     async def end(self, session_id: str) -> None:
         """End the session's room: followers are told it is closed."""
-        room = self.rooms.pop(self._code_of(session_id), None)
+        room = self._take_room(session_id)
         if room is None:
             raise InputError("room", "this run is not presented to a class")
         runner = self.registry.get(session_id)
@@ -188,10 +193,6 @@ class Rooms:
         await self.announce(code)
         await self.broker.release(code)
         LOG.info("class %s ended", code)
-
-    def _code_of(self, session_id: str) -> str:
-        room = self.room_of(session_id)
-        return "" if room is None else room.code
 
     # ----- followers -------------------------------------------------------------------------
     async def find(self, code: str, client: str) -> dict[str, Any]:
@@ -284,7 +285,7 @@ class Rooms:
         self._presenter_is(session_id, "connected")
 
     def on_freed(self, session_id: str) -> None:
-        room = self.rooms.pop(self._code_of(session_id), None)
+        room = self._take_room(session_id)
         if room is not None:
             self.registry.spawn(self._close(room.code))
 

@@ -402,7 +402,7 @@ class Runner:
         self.seq += 1
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
                                                                        self.selected_neuron)
-        if audience is self.owner or self.followers is None or not self.owner.outboxes:
+        if audience is self.owner or not self.owner.outboxes:  # once per step, whichever audience sees it
             self.diagnoses = self.diagnosis.observe(session, snapshot.train, snapshot.test)
         timeline = None if audience.is_compact else session.checkpoints.summary()  # the owner's scrubber
         return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
