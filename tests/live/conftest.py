@@ -6,6 +6,7 @@ import json
 import struct
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -91,6 +92,18 @@ class Conversation:
 
     def frame(self, predicate: Callable[[dict[str, Any]], bool] = lambda m: True) -> dict[str, Any]:
         return self.until(lambda m: m["type"] == "frame" and predicate(m))
+
+
+C = TypeVar("C", bound=Conversation)
+
+
+@contextmanager
+def opened(client: TestClient, path: str = "/ws", kind: type[C] = Conversation) -> Iterator[C]:  # type: ignore[assignment]
+    """A socket of ``kind`` past its hello (kept in ``talk.hello``)."""
+    with client.websocket_connect(path) as websocket:
+        talk = kind(websocket)
+        talk.hello = talk.until_type("hello")  # type: ignore[attr-defined]
+        yield talk
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -12,16 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.live.server import create_app
 from app.live.settings import Settings
-from tests.live.conftest import Conversation, wait_for
-
-
-@contextmanager
-def opened(client: TestClient, path: str = "/ws") -> Iterator[Conversation]:
-    """A socket past its hello (kept in ``talk.hello``)."""
-    with client.websocket_connect(path) as websocket:
-        talk = Conversation(websocket)
-        talk.hello = talk.until_type("hello")  # type: ignore[attr-defined]
-        yield talk
+from tests.live.conftest import Conversation, opened, wait_for
 
 
 def health(client: TestClient) -> dict[str, int]:

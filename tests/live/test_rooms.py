@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from app.live.protocol import COMMAND_TYPES, JOIN_CODE_ALPHABET
 from app.live.server import create_app
 from app.live.settings import Settings
-from tests.live.conftest import Conversation, wait_for
+from tests.live.conftest import Conversation, opened, wait_for
 
 FOLLOWER_SETTINGS = {"follower_grid_size": 32, "follower_thumb_budget_bytes": 1024}
 
@@ -37,12 +37,9 @@ class Recording(Conversation):
         return super().decode(message)
 
 
-@contextmanager
-def talking(client: TestClient, path: str = "/ws") -> Iterator[Recording]:
-    with client.websocket_connect(path) as websocket:
-        talk = Recording(websocket)
-        talk.hello = talk.until_type("hello")  # type: ignore[attr-defined]
-        yield talk
+def talking(client: TestClient, path: str = "/ws") -> AbstractContextManager[Recording]:
+    """A recording socket past its hello."""
+    return opened(client, path, Recording)
 
 
 def present(talk: Conversation) -> tuple[str, str]:
