@@ -11,11 +11,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     NEUROPLAY_HOST=0.0.0.0 \
     NEUROPLAY_PORT=8000
 
-# .dockerignore lets in only what `pip install` reads; the copy is removed once the package is installed.
+# .dockerignore lets in only what the install reads. uv (pinned with hashes) installs exactly the set
+# in uv.lock, without the test extras, into /opt/venv; uv and the copy are removed afterwards.
 COPY . /tmp/neuroplay
-RUN pip install --no-cache-dir /tmp/neuroplay \
- && rm -rf /tmp/neuroplay \
+WORKDIR /tmp/neuroplay
+RUN python -m venv /tmp/uv \
+ && /tmp/uv/bin/pip install --no-cache-dir --require-hashes -r deploy/uv-requirements.txt \
+ && python -m venv /opt/venv \
+ && UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never \
+    /tmp/uv/bin/uv sync --frozen --no-dev --no-editable --no-cache --python /opt/venv/bin/python \
+ && rm -rf /tmp/uv /tmp/neuroplay \
  && useradd --no-log-init --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin neuroplay
+WORKDIR /
+ENV PATH=/opt/venv/bin:$PATH
 
 USER 10001:10001
 EXPOSE 8000

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
-from redis.retry import Retry
 
 LOG = logging.getLogger("neuroplay.broker")
 REDIS_ERRORS = (RedisError, OSError)  # what an unreachable, restarting or hung Redis raises
@@ -112,7 +112,7 @@ class RedisLink:
         finally:
             self.pubsub = None
             with contextlib.suppress(*REDIS_ERRORS):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
     def _lose(self, error: BaseException) -> None:
         was_connected, self.is_connected = self.is_connected, False

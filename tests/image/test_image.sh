@@ -118,6 +118,7 @@ build_base_image() {
     fi
     podman import --quiet \
         --change "ENV PIP_CERT=$BASE_CA_BUNDLE" \
+        --change "ENV SSL_CERT_FILE=$BASE_CA_BUNDLE" \
         --change 'ENV LANG=C.UTF-8' \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'CMD ["python3"]' \
