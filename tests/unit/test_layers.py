@@ -1,4 +1,4 @@
-"""The layers import downward only: nn ← data ← training ← live ← bench/cli, and no module circles.
+"""The layers import downward only: nn ← data ← training ← lessons ← live ← bench/cli, and no module circles.
 
 Two checks: one reads every module's imports from its source (``ast``), so an upward
 arrow fails with the module and the import named; the other imports the engine in a
@@ -27,9 +27,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "nn": frozenset(),
     "data": frozenset({"nn", "errors"}),
     "training": frozenset({"nn", "data", "errors"}),
-    "live": frozenset({"nn", "data", "training", "errors"}),
-    "bench": frozenset({"nn", "data", "training", "live", "errors"}),
-    "cli": frozenset({"nn", "data", "training", "live", "bench", "errors"}),
+    "lessons": frozenset({"nn", "data", "training", "errors"}),
+    "live": frozenset({"nn", "data", "training", "lessons", "errors"}),
+    "bench": frozenset({"nn", "data", "training", "lessons", "live", "errors"}),
+    "cli": frozenset({"nn", "data", "training", "lessons", "live", "bench", "errors"}),
     "__main__": frozenset({"cli"}),
     "__init__": frozenset(),
 }

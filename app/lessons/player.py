@@ -1,0 +1,108 @@
+"""A learner's place in a lesson: the step, the answer to its question, the hints shown, the goal's progress.
+
+Imports the lesson modules and ``app.training``; no web code. The live runner holds one ``LessonPlayer``
+per session, so a reload that resumes the session resumes the step. The player checks the commands a
+step restricts (Play before the question is answered, a locked setting) and measures the session for
+the goal after training.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from app.errors import InputError
+from app.lessons.goals import GoalTracker
+from app.lessons.measurements import measure_session
+from app.lessons.model import Lesson, Step
+from app.lessons.setup import start_step
+from app.training.session import TrainingSession
+
+UNANSWERED = InputError("answer", "answer the step's question before you press Play")
+
+
+class LessonPlayer:
+    """One lesson in one session. ``step`` is 0-based; ``done`` holds the steps whose goal was met."""
+
+    def __init__(self, lesson: Lesson) -> None:
+        self.lesson = lesson
+        self.step = 0
+        self.done: set[int] = set()
+        self.answer: int | None = None
+        self.hints_shown = 0
+        self.tracker: GoalTracker | None = None
+        self.has_trained = False  # since the step started: the question's answer is shown after a run
+
+    @property
+    def current(self) -> Step:
+        """The step the learner is on."""
+        return self.lesson.steps[self.step]
+
+    def go_to(self, step: int, session: TrainingSession) -> None:
+        """Start a step (any step: Skip is always allowed) from its setup; raises InputError out of range."""
+        last = len(self.lesson.steps) - 1
+        if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= last:
+            raise InputError("step", f"must be a step of this lesson, from 0 to {last}, got {step!r}")
+        target = self.lesson.steps[step]
+        start_step(session, self.lesson.seed, target.setup)
+        self.step, self.answer, self.hints_shown, self.has_trained = step, None, 0, False
+        self.tracker = None if target.goal is None else GoalTracker(target.goal)
+        self.observe(session)
+
+    def choose(self, choice: int) -> None:
+        """Answer the step's question (once; the first answer counts)."""
+        ask = self.current.ask
+        if ask is None:
+            raise InputError("choice", "this step asks no question")
+        if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(ask.choices):
+            raise InputError("choice", f"must be a choice from 0 to {len(ask.choices) - 1}, got {choice!r}")
+        if self.answer is None:
+            self.answer = choice
+
+    def show_hint(self) -> None:
+        """Show one more hint."""
+        hints = len(self.current.hints_html)
+        if self.hints_shown >= hints:
+            raise InputError("hint", "this step has no more hints" if hints else "this step has no hints")
+        self.hints_shown += 1
+
+    def check_training(self) -> None:
+        """Raise InputError if the step's question must be answered before training."""
+        if self.current.ask is not None and self.answer is None:
+            raise UNANSWERED
+
+    def check_changes(self, names: Iterable[str]) -> None:
+        """Raise InputError naming the first locked setting among ``names``."""
+        for name in names:
+            if name in self.current.lock:
+                raise InputError(name, "is fixed in this lesson step; go on to the next step to change it")
+
+    def observe(self, session: TrainingSession) -> bool:
+        """Measure the session for the goal; returns whether the goal was met just now."""
+        self.has_trained = self.has_trained or session.epochs > 0
+        if self.tracker is None:
+            return False
+        was_met = self.tracker.is_met
+        is_met = self.tracker.observe(measure_session(session))
+        if is_met and not was_met:
+            self.done.add(self.step)
+        return is_met and not was_met
+
+    def state(self) -> dict[str, Any]:
+        """The ``lesson`` message's content: the lesson, the step with its text, and the goal's progress."""
+        step, lesson = self.current, self.lesson
+        ask = step.ask
+        is_met = self.tracker is not None and self.tracker.is_met
+        return {
+            "id": lesson.id, "title": lesson.title, "language": lesson.language,
+            "steps": [s.title for s in lesson.steps], "step": self.step, "done": sorted(self.done),
+            "html": step.html, "lock": list(step.lock), "hide": list(step.hide),
+            "ask": None if ask is None else {
+                "question": ask.question, "choices": list(ask.choices), "chosen": self.answer,
+                "answer": ask.answer if self.answer is not None and self.has_trained else None},
+            "hints": list(step.hints_html[:self.hints_shown]), "hints_left": len(step.hints_html) - self.hints_shown,
+            "goal": None if self.tracker is None else self.tracker.progress(),
+            "explain": step.explain_html if is_met or (self.tracker is None and self.has_trained) else "",
+            "can_advance": self.tracker is None or is_met,
+            "is_last": self.step == len(lesson.steps) - 1,
+        }
