@@ -101,8 +101,12 @@ class LessonPlayer:
                 "question": ask.question, "choices": list(ask.choices), "chosen": self.answer,
                 "answer": ask.answer if self.answer is not None and self.has_trained else None},
             "hints": list(step.hints_html[:self.hints_shown]), "hints_left": len(step.hints_html) - self.hints_shown,
-            "goal": None if self.tracker is None else self.tracker.progress(),
+            "has_goal": self.tracker is not None,
             "explain": step.explain_html if is_met or (self.tracker is None and self.has_trained) else "",
             "can_advance": self.tracker is None or is_met,
             "is_last": self.step == len(lesson.steps) - 1,
         }
+
+    def progress(self) -> dict[str, Any] | None:
+        """The goal's live progress (sent on its own, as it changes every epoch), or None without a goal."""
+        return None if self.tracker is None else self.tracker.progress()

@@ -31,7 +31,7 @@ PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
 SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
-                   "notice", "slow_step", "pins")
+                   "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"
@@ -159,10 +159,38 @@ class Unpin(_Command):
     pin: StrictInt = Field(ge=1)
 
 
+class ListLessons(_Command):
+    type: Literal["list_lessons"]
+
+
+class StartLesson(_Command):
+    type: Literal["start_lesson"]
+    lesson: Annotated[str, Field(min_length=1, max_length=64)]
+    step: StrictInt = Field(0, ge=0)
+
+
+class GoToStep(_Command):
+    type: Literal["go_to_step"]
+    step: StrictInt = Field(ge=0)
+
+
+class AnswerAsk(_Command):
+    type: Literal["answer"]
+    choice: StrictInt = Field(ge=0)
+
+
+class ShowHint(_Command):
+    type: Literal["show_hint"]
+
+
+class LeaveLesson(_Command):
+    type: Literal["leave_lesson"]
+
+
 Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
     | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork
-    | SlowStep | Rewind | Pin | Unpin,
+    | SlowStep | Rewind | Pin | Unpin | ListLessons | StartLesson | GoToStep | AnswerAsk | ShowHint | LeaveLesson,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -170,7 +198,7 @@ COMMAND_TYPES = tuple(
     model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                   SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
-                  SlowStep, Rewind, Pin, Unpin)
+                  SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson)
 )
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
 FOLLOWER_COMMANDS = ("fork",)  # all a follower may send

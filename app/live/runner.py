@@ -26,6 +26,7 @@ from app.data.datasets import show_value
 from app.errors import InputError
 from app.live.audience import Audience
 from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
+from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
 from app.live.outbox import Outbox
 from app.live.protocol import (
     DEFAULT_SPEED,
@@ -94,6 +95,7 @@ class Runner:
         self.diagnosis = Diagnosis()  # what the run's numbers show going wrong, for every frame
         self.diagnoses: list[dict[str, Any]] = []  # the latest findings, shared by every audience's frame
         self.task: asyncio.Task[None] | None = None
+        self.desk = LessonDesk(settings)  # the lesson open in this session, if any
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
@@ -139,6 +141,9 @@ class Runner:
         outbox.put(encode_dataset(self.session.data))
         outbox.put(encode_history(self.session.history, self.session.problem))
         outbox.put(self.pins_message())
+        if self.desk.player is not None and audience is self.owner:
+            outbox.put(self.desk.message())
+            outbox.put(self.desk.progress_message())
         if audience.last_frame is not None:
             outbox.put_frame(audience.last_frame)
 
@@ -177,12 +182,27 @@ class Runner:
             self._broadcast(encode_dataset(self.session.data))
         if self.session.steps < steps_before:  # a new run: its curve starts again
             self._broadcast(encode_history(self.session.history, self.session.problem))
+        if command.type == "list_lessons":
+            self.owner.broadcast(self.desk.lessons_message())
+        self._send_lesson()
         self._owe_frame()
         return changed
+
+    def _send_lesson(self) -> None:
+        """Measure the step's goal and send the ``lesson`` message to the owner if it changed."""
+        self.desk.observe(self.session)
+        for message in self.desk.changed_messages():
+            self.owner.broadcast(message)
 
     def _apply(self, command: Command) -> tuple[list[str], bool]:
         """Returns (names of changed settings, whether the points changed)."""
         session = self.session
+        self.desk.check(command)
+        if command.type in LESSON_COMMANDS:
+            if self.desk.apply(command, session):
+                self._after_rebuild()
+                return sorted(session.config.to_dict()), True
+            return [], False
         match command:
             case Configure(changes=changes):
                 changed = session.configure(changes)
@@ -404,6 +424,7 @@ class Runner:
                                                                        self.selected_neuron)
         if audience is self.owner or not self.owner.outboxes:  # once per step, whichever audience sees it
             self.diagnoses = self.diagnosis.observe(session, snapshot.train, snapshot.test)
+            self._send_lesson()
         timeline = None if audience.is_compact else session.checkpoints.summary()  # the owner's scrubber
         return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
                             checkpoints=timeline)

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     replica_name: str = Field("", pattern=r"^[A-Za-z0-9._-]{0,64}$")  # this replica's name; empty: host-pid-random
     fork_timeout_s: float = Field(5.0, gt=0.0, le=60.0)  # a class's replica slower to hand over a fork: unreachable
     max_worker_restarts: int = Field(5, ge=0, le=1000)  # dead workers replaced per minute; beyond, /healthz is 503
+    lessons_dir: str = ""  # a folder of teachers' lesson files offered beside the shipped ones; empty: none
+    max_lesson_bytes: int = Field(64 * KIB, ge=KIB, le=1024 * KIB)  # largest lesson file read
+    max_lesson_steps: int = Field(20, ge=1, le=200)  # most steps in one lesson
+    max_lesson_text_chars: int = Field(4000, ge=100, le=100_000)  # longest step text, hint, question or explanation
+    max_lesson_files: int = Field(200, ge=1, le=10_000)  # most lesson files read from one folder
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 

@@ -10,7 +10,7 @@ export const PROTOCOL_VERSION = 2;
 /** Server → client message types. */
 export const SERVER_MESSAGES = [
   "hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice", "slow_step",
-  "pins",
+  "pins", "lessons", "lesson", "lesson_progress",
 ];
 
 /** Client → server command types. */
@@ -18,6 +18,7 @@ export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
   "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
   "present", "end_class", "highlight", "fork", "slow_step", "rewind", "pin", "unpin",
+  "list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson",
 ];
 
 /**
@@ -60,6 +61,15 @@ export const commands = {
   pin: () => ({ type: "pin" }),
   /** @param {number} pin the pinned run's id */
   unpin: (pin) => ({ type: "unpin", pin }),
+  listLessons: () => ({ type: "list_lessons" }),
+  /** @param {string} lesson the lesson's id @param {number} step 0-based */
+  startLesson: (lesson, step = 0) => ({ type: "start_lesson", lesson, step }),
+  /** @param {number} step 0-based; any step (Next and Skip alike) */
+  goToStep: (step) => ({ type: "go_to_step", step }),
+  /** @param {number} choice the index of the chosen answer */
+  answer: (choice) => ({ type: "answer", choice }),
+  showHint: () => ({ type: "show_hint" }),
+  leaveLesson: () => ({ type: "leave_lesson" }),
 };
 
 /**

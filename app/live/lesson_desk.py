@@ -1,0 +1,117 @@
+"""A runner's lesson: the lesson commands, the checks a step puts on other commands, and the ``lesson`` message.
+
+The player itself (app/lessons/player.py) is synchronous; this module only turns commands into calls on
+it and its state into JSON. The state is sent again only when it changed, so a goal's progress reaches
+the page once per epoch at most, not once per frame.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.errors import InputError
+from app.lessons.player import LessonPlayer
+from app.live.lessons import lesson_library
+from app.live.protocol import (
+    AnswerAsk,
+    Command,
+    Configure,
+    GoToStep,
+    LeaveLesson,
+    ListLessons,
+    Play,
+    ShowHint,
+    SlowStep,
+    StartLesson,
+    Step,
+)
+from app.live.settings import Settings
+from app.training.session import TrainingSession
+
+NO_LESSON = InputError("lesson", "no lesson is open; start one first")
+LESSON_COMMANDS = ("list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson")
+
+
+class LessonDesk:
+    """The lesson open in one session (or none) and what the page was last told about it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.player: LessonPlayer | None = None
+        self.sent = self.message()  # the last `lesson` message, so an unchanged state is not sent again
+        self.sent_progress = self.progress_message()  # the last `lesson_progress` message, likewise
+        self.observed: tuple[int, int, str] | None = None  # (steps, epochs, status) last measured
+
+    def check(self, command: Command) -> None:
+        """Refuse what the current step does not allow: a locked setting, training before the question."""
+        if self.player is None:
+            return
+        if isinstance(command, Configure):
+            self.player.check_changes(command.changes)
+        elif isinstance(command, Play | Step | SlowStep):
+            self.player.check_training()
+
+    def apply(self, command: Command, session: TrainingSession) -> bool:
+        """Carry out a lesson command; returns whether the session was rebuilt (a step started)."""
+        match command:
+            case ListLessons():
+                return False
+            case StartLesson(lesson=lesson_id, step=step):
+                lesson = lesson_library(self.settings).find(lesson_id)
+                if lesson is None:
+                    raise InputError("lesson", f"no lesson is called {lesson_id!r}; list_lessons names them")
+                player = LessonPlayer(lesson)
+                player.go_to(step, session)
+                self.player = player
+                return True
+            case GoToStep(step=step):
+                self._player().go_to(step, session)
+                return True
+            case AnswerAsk(choice=choice):
+                self._player().choose(choice)
+            case ShowHint():
+                self._player().show_hint()
+            case LeaveLesson():
+                self.player = None
+        return False
+
+    def _player(self) -> LessonPlayer:
+        if self.player is None:
+            raise NO_LESSON
+        return self.player
+
+    def observe(self, session: TrainingSession) -> None:
+        """Measure the session for the step's goal when it trained, reset or changed status since last time."""
+        if self.player is None:
+            return
+        now = (session.steps, session.epochs, session.status.value)
+        if now != self.observed:
+            self.observed = now
+            self.player.observe(session)
+
+    def lessons_message(self) -> str:
+        """The ``lessons`` message: every lesson's outline."""
+        return json.dumps({"type": "lessons", "lessons": lesson_library(self.settings).outlines()})
+
+    def message(self) -> str:
+        """The ``lesson`` message: the open lesson's state, or null."""
+        state: dict[str, Any] | None = None if self.player is None else self.player.state()
+        return json.dumps({"type": "lesson", "lesson": state})
+
+    def progress_message(self) -> str:
+        """The ``lesson_progress`` message: the goal's live progress, or null."""
+        progress = None if self.player is None else self.player.progress()
+        return json.dumps({"type": "lesson_progress", "goal": progress})
+
+    def changed_messages(self) -> list[str]:
+        """The ``lesson`` and ``lesson_progress`` messages that differ from the last ones sent."""
+        changed = []
+        message, progress = self.message(), self.progress_message()
+        if message != self.sent:
+            self.sent = message
+            changed.append(message)
+        if progress != self.sent_progress:
+            self.sent_progress = progress
+            changed.append(progress)
+        return changed

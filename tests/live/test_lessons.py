@@ -1,0 +1,92 @@
+"""Lessons over the socket: list, start, the ask gating Play, locks, hints, a goal met, Next, resume, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.live.conftest import Conversation, opened
+
+
+def lesson(talk: Conversation) -> dict[str, Any]:
+    return talk.until_type("lesson")["lesson"]  # type: ignore[no-any-return]
+
+
+def test_list_and_start_a_lesson_at_its_first_step(conversation: Conversation) -> None:
+    conversation.send({"type": "list_lessons"})
+    listed = conversation.until_type("lessons")["lessons"]
+    assert listed[0]["id"] == "neuron" and len(listed) >= 10 and listed[0]["steps"][0] == "One neuron, two clouds"
+    conversation.send({"type": "start_lesson", "lesson": "neuron"})
+    session = conversation.until(lambda m: m["type"] == "session" and m["config"]["dataset"] == "gauss")
+    assert session["config"]["hidden_layers"] == [] and session["config"]["seed"] == 7
+    state = lesson(conversation)
+    assert (state["id"], state["step"], state["can_advance"]) == ("neuron", 0, True)
+    assert state["ask"]["choices"][0] == "a straight line" and state["ask"]["answer"] is None
+    assert "<strong>Play</strong>" in state["html"]
+
+
+def test_play_waits_for_the_answer_and_a_locked_setting_stays(conversation: Conversation) -> None:
+    conversation.send({"type": "start_lesson", "lesson": "neuron"})
+    lesson(conversation)
+    conversation.send({"type": "play"})
+    assert conversation.error()["field"] == "answer"
+    conversation.send({"type": "configure", "changes": {"dataset": "xor"}})
+    error = conversation.error()
+    assert error["field"] == "dataset" and "fixed in this lesson step" in error["message"]
+    conversation.send({"type": "answer", "choice": 5})
+    assert conversation.error()["field"] == "choice"
+    conversation.send({"type": "answer", "choice": 0})
+    assert lesson(conversation)["ask"]["chosen"] == 0
+    conversation.send({"type": "step", "unit": "epoch", "count": 1})
+    state = conversation.until(lambda m: m["type"] == "lesson" and m["lesson"]["ask"]["answer"] is not None)
+    assert state["lesson"]["ask"]["answer"] == 0 and "straight line" in state["lesson"]["explain"]
+
+
+def test_a_goal_met_by_editing_weights_enables_next(conversation: Conversation) -> None:
+    conversation.send({"type": "start_lesson", "lesson": "neuron", "step": 1})
+    state = lesson(conversation)
+    assert state["step"] == 1 and state["has_goal"] and not state["can_advance"]
+    progress = conversation.until_type("lesson_progress")["goal"]
+    assert progress["text"] == "test accuracy 0 % of 90 %, 0 of 5 epochs" and not progress["is_met"]
+    conversation.send({"type": "show_hint"})
+    assert len(lesson(conversation)["hints"]) == 1
+    for source in (0, 1):
+        conversation.send({"type": "edit_weight", "layer": 0, "source": source, "target": 0, "value": 1.0})
+    conversation.send({"type": "step", "unit": "epoch", "count": 1})
+    state = conversation.until(lambda m: m["type"] == "lesson" and m["lesson"]["can_advance"])["lesson"]
+    assert state["done"] == [1] and "sign" in state["explain"]
+    conversation.send({"type": "go_to_step", "step": 2})
+    assert lesson(conversation)["step"] == 2
+
+
+def test_a_reload_resumes_the_lesson_at_its_step(client: TestClient) -> None:
+    with opened(client) as talk:
+        talk.send({"type": "start_lesson", "lesson": "hidden-layer", "step": 1})
+        assert lesson(talk)["step"] == 1
+        session_id = talk.hello["session_id"]  # type: ignore[attr-defined]
+    with opened(client, f"/ws?session={session_id}") as again:
+        assert again.hello["resume"] == "resumed"  # type: ignore[attr-defined]
+        state = lesson(again)
+        assert (state["id"], state["step"]) == ("hidden-layer", 1)
+
+
+def test_lesson_commands_are_validated(conversation: Conversation) -> None:
+    conversation.send({"type": "start_lesson", "lesson": "nope"})
+    assert conversation.error()["field"] == "lesson"
+    conversation.send({"type": "go_to_step", "step": 0})
+    assert conversation.error()["message"] == "no lesson is open; start one first"
+    conversation.send({"type": "start_lesson", "lesson": "neuron", "step": 99})
+    assert conversation.error()["field"] == "step"
+    conversation.send({"type": "start_lesson", "lesson": "x" * 65})
+    assert conversation.error()["field"] == "lesson"
+    conversation.send({"type": "start_lesson", "lesson": "neuron"})
+    lesson(conversation)
+    conversation.send({"type": "go_to_step", "step": -1})
+    assert conversation.error()["field"] == "step"
+    conversation.send({"type": "show_hint"})
+    assert conversation.error()["field"] == "hint"
+    conversation.send({"type": "leave_lesson"})
+    assert lesson(conversation) is None
+    conversation.send({"type": "play"})  # no lesson: no question to answer first
+    conversation.until(lambda m: m["type"] == "session" and m["status"] == "running")
