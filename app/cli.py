@@ -21,7 +21,7 @@ from typing import NoReturn
 
 from app.bench.engine import add_arguments as add_bench_arguments
 
-COMMANDS = ("serve", "bench")
+COMMANDS = ("serve", "bench", "lessons")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # stop gracefully; uvicorn handles them while it runs
 
@@ -47,6 +47,14 @@ def build_parser() -> Parser:
     bench = commands.add_parser("bench", help="print the engine and streaming benchmarks",
                                 description="Print the engine and streaming figures; asserts nothing.")
     add_bench_arguments(bench)
+    lessons = commands.add_parser("lessons", help="check lesson files",
+                                  description="Check a folder of lesson files: each error on one line as "
+                                  "file:line: field: message; exit status 1 when any file is broken.")
+    lessons.add_argument("action", choices=("check",), help="what to do: check")
+    lessons.add_argument("folder", help="the folder of lesson files (*.md)")
+    lessons.add_argument("--honest", action="store_true",
+                         help="also train every goal's setup and solution (slower): the setup must fail it, "
+                         "the solution meet it")
     return parser
 
 
@@ -62,8 +70,28 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         run_bench(args)
         return
+    if args.command == "lessons":
+        raise SystemExit(check_lessons(args.folder, args.honest))
     flags = {name: value for name in ("host", "port") if (value := getattr(args, name)) is not None}
     run_server(flags, args.log_level)
+
+
+def check_lessons(folder: str, is_honesty_checked: bool) -> int:
+    """Print each lesson error on one line (stderr) and a summary (stdout); returns the exit status."""
+    from pathlib import Path
+
+    from app.lessons.honesty import check_step
+    from app.lessons.library import read_folder
+    from app.lessons.model import Limits
+
+    library = read_folder(Path(folder), Limits())
+    problems = [str(error) for error in library.errors]
+    if is_honesty_checked:
+        problems += [p for lesson in library.lessons.values() for step in lesson.steps
+                     for p in check_step(lesson, step)]
+    sys.stderr.write("".join(f"{line}\n" for line in problems))
+    sys.stdout.write(f"{len(library.lessons)} lessons read, {len(problems)} errors\n")
+    return 1 if problems else 0
 
 
 def run_server(flags: dict[str, str], log_level: str) -> None:

@@ -102,3 +102,28 @@ def test_python_dash_m_app_prints_one_line_and_exits_2() -> None:
     env = {**os.environ, "NEUROPLAY_PORT": "abc"}
     done = subprocess.run([sys.executable, "-m", "app"], env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (2, "NEUROPLAY_PORT='abc': must be a whole number from 1 to 65535\n")
+
+
+def test_lessons_check_prints_each_error_on_one_line_and_fails(tmp_path: object,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "bad.md").write_text("---\nid: x\n---\n", encoding="utf-8")
+    (folder / "worse.md").write_text("no front matter\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        main(["lessons", "check", str(folder)])
+    assert stopped.value.code == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{folder / 'bad.md'}:2: title: must be a title of 1 to 200 characters, got None",
+                                f"{folder / 'worse.md'}:1: front matter: must open the file: a line ---, "
+                                "the lesson's fields, then ---"]
+    assert out == "0 lessons read, 2 errors\n"
+
+
+def test_lessons_check_passes_the_shipped_lessons(capsys: pytest.CaptureFixture[str]) -> None:
+    from app.lessons.library import SHIPPED_DIR
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["lessons", "check", str(SHIPPED_DIR)])
+    assert stopped.value.code == 0 and capsys.readouterr().err == ""
