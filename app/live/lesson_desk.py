@@ -81,12 +81,13 @@ class LessonDesk:
             raise NO_LESSON
         return self.player
 
-    def observe(self, session: TrainingSession) -> None:
-        """Measure the session for the step's goal when it trained, reset or changed status since last time."""
+    def observe(self, session: TrainingSession, is_forced: bool = False) -> None:
+        """Measure the session for the step's goal when it trained, reset or changed status since last time
+        (or, ``is_forced``, after any command: a weight typed in by hand changes no counter)."""
         if self.player is None:
             return
         now = (session.steps, session.epochs, session.status.value)
-        if now != self.observed:
+        if now != self.observed or is_forced:
             self.observed = now
             self.player.observe(session)
 

@@ -184,13 +184,13 @@ class Runner:
             self._broadcast(encode_history(self.session.history, self.session.problem))
         if command.type == "list_lessons":
             self.owner.broadcast(self.desk.lessons_message())
-        self._send_lesson()
+        self._send_lesson(is_forced=True)
         self._owe_frame()
         return changed
 
-    def _send_lesson(self) -> None:
-        """Measure the step's goal and send the ``lesson`` message to the owner if it changed."""
-        self.desk.observe(self.session)
+    def _send_lesson(self, is_forced: bool = False) -> None:
+        """Measure the step's goal and send the ``lesson`` messages to the owner that changed."""
+        self.desk.observe(self.session, is_forced)
         for message in self.desk.changed_messages():
             self.owner.broadcast(message)
 

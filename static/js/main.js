@@ -19,6 +19,7 @@ import { isAllowed } from "./views/classroom/readonly.js";
 import { createDiagnosisView } from "./views/output/diagnosis.js";
 import { createRewindView } from "./views/output/rewind.js";
 import { createPinsView } from "./views/output/pins.js";
+import { createLessonsView } from "./views/lessons/index.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -60,6 +61,10 @@ const views = [
     context,
   ),
   createDiagnosisView(slot("diagnosis"), context),
+  createLessonsView(
+    { start: slot("lesson-start"), entry: slot("lessons-entry"), panel: slot("lesson"), transport: slot("transport") },
+    context,
+  ),
 ];
 
 /**

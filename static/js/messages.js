@@ -36,6 +36,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
  *   classLink: "ok" | "lost",
  *   slowStep: any, pins: any[],
+ *   lessons: any[] | null, lesson: any, lessonProgress: any,
  *   error: {field: string, message: string, command: string|null, at: number} | null,
  *   ui: UiState,
  * }} State
@@ -59,6 +60,9 @@ export function initialState() {
     classLink: "ok",
     slowStep: null,
     pins: [],
+    lessons: null,
+    lesson: null,
+    lessonProgress: null,
     error: null,
     ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [] },
   };
@@ -121,6 +125,12 @@ export function onMessage(state, message) {
       return { slowStep: message };
     case "pins":
       return { pins: message.pins };
+    case "lessons":
+      return { lessons: message.lessons };
+    case "lesson":
+      return { lesson: message.lesson };
+    case "lesson_progress":
+      return { lessonProgress: message.goal };
     case "error":
       return { error: { field: message.field, message: message.message, command: message.command, at: Date.now() } };
     default:

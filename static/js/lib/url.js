@@ -10,6 +10,8 @@
 
 /** Hash key that lists hidden controls; it is not a setting. */
 export const HIDE_KEY = "hide";
+/** The keys of a lesson link (`#lesson=neuron&step=2`), which are no settings. */
+export const LESSON_KEYS = ["lesson", "step"];
 /** Hash key that turns projector mode on (`projector=1`); it is not a setting. */
 export const PROJECTOR_KEY = "projector";
 /** How a null entry of a list is written. */
@@ -126,6 +128,7 @@ export function parseHash(hash, fields) {
     const cut = part.indexOf("=");
     const key = decode(cut < 0 ? part : part.slice(0, cut));
     const raw = cut < 0 ? "" : part.slice(cut + 1);
+    if (LESSON_KEYS.includes(key)) continue;  // a lesson link: views/lessons/ reads it
     if (key === HIDE_KEY) parsed.hidden = splitList(raw).filter(Boolean);
     else if (key === PROJECTOR_KEY) parsed.projector = raw !== "0" && raw !== "false";
     else if (Object.hasOwn(fields, key)) parsed.changes[key] = readValue(fields[key], raw);

@@ -85,11 +85,20 @@ export function createLink({ store, send, notify }) {
   /** @param {State} state */
   function writeHash(state) {
     if (!state.hello || !state.session) return;
+    if (state.lesson) return writeLessonHash(state.lesson);
     // The output activation and cost the server picks for this problem type need no mention.
     const choices = state.hello.problems[state.session.problem];
     const defaults = { ...state.hello.defaults, output_activation: choices.output_activation[0], cost: choices.cost[0] };
     const hash = buildHash(state.session.config, defaults, state.ui.hidden, state.ui.projector);
     if (hash === location.hash || (hash === "" && location.hash === "")) return;
+    writtenHash = hash;
+    history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
+  }
+
+  /** While a lesson is open, the address is a link to its step (1-based), which a reload resumes. */
+  function writeLessonHash(/** @type {any} */ lesson) {
+    const hash = `#lesson=${encodeURIComponent(lesson.id)}&step=${lesson.step + 1}`;
+    if (hash === location.hash) return;
     writtenHash = hash;
     history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
   }
@@ -136,7 +145,8 @@ export function createLink({ store, send, notify }) {
         lastConfig = state.session.config;
       }
       const isChanged = state.session !== previous.session || state.ui.hidden !== previous.ui.hidden
-        || state.ui.projector !== previous.ui.projector || state.error !== previous.error;
+        || state.ui.projector !== previous.ui.projector || state.error !== previous.error
+        || state.lesson !== previous.lesson;
       if (!isAwaitingEcho && isChanged) writeHash(state);
       if (state.ui.hidden.length || state.ui.hidden !== previous.ui.hidden) {
         // After this batch of renders, so controls other views built in it are covered too.

@@ -1,0 +1,100 @@
+// @ts-check
+/**
+ * The lesson panel: the step list, the step's text (HTML rendered on the server, raw HTML refused
+ * there), the question to answer before Play, the goal's live progress, hints one at a time, the
+ * explanation once the goal is met, and Next (enabled when the goal is met) beside Skip.
+ */
+import { commands } from "../../protocol.js";
+import { el } from "../controls/dom.js";
+import { TEXT } from "./strings.js";
+
+/**
+ * @param {HTMLElement} element the panel's slot
+ * @param {{send: (command: any) => boolean}} context
+ */
+export function createPanel(element, { send }) {
+  element.hidden = true;
+  const title = el("h2", { class: "lesson-title" });
+  const steps = el("ol", { class: "lesson-steps", "aria-label": TEXT.stepList });
+  const counter = el("p", { class: "lesson-counter" });
+  const text = el("div", { class: "lesson-text" });
+  const ask = el("fieldset", { class: "lesson-ask" });
+  const progress = el("p", { class: "lesson-progress", role: "status", "aria-live": "polite" });
+  const hints = el("div", { class: "lesson-hints" });
+  const explain = el("div", { class: "lesson-explain" });
+  const hint = el("button", { class: "btn", type: "button", text: TEXT.hint });
+  const next = el("button", { class: "btn btn-primary lesson-next", type: "button", text: TEXT.next });
+  const skip = el("button", { class: "btn", type: "button", text: TEXT.skip });
+  const leave = el("button", { class: "btn lesson-leave", type: "button", text: TEXT.leave });
+  /** @type {any} */
+  let lesson = null;
+  hint.addEventListener("click", () => send(commands.showHint()));
+  next.addEventListener("click", () => lesson && (lesson.is_last ? send(commands.leaveLesson())
+    : send(commands.goToStep(lesson.step + 1))));
+  skip.addEventListener("click", () => lesson && send(commands.goToStep(lesson.step + 1)));
+  leave.addEventListener("click", () => send(commands.leaveLesson()));
+  element.append(
+    el("div", { class: "lesson-head" }, [title, leave]), steps, counter, text, ask, progress, hints, explain,
+    el("div", { class: "lesson-actions" }, [hint, skip, next]),
+  );
+
+  /** @param {any} state */
+  function drawSteps(state) {
+    steps.replaceChildren(...state.steps.map((/** @type {string} */ name, /** @type {number} */ i) => {
+      const go = el("button", { type: "button", class: "lesson-step-link", text: `${i + 1}. ${name}`,
+                                "aria-current": i === state.step ? "step" : undefined });
+      if (state.done.includes(i)) go.append(el("span", { class: "lesson-done", text: ` ✓ ${TEXT.done}` }));
+      go.addEventListener("click", () => send(commands.goToStep(i)));
+      return el("li", {}, [go]);
+    }));
+  }
+
+  /** @param {any} question */
+  function drawAsk(question) {
+    ask.hidden = !question;
+    if (!question) return ask.replaceChildren();
+    const legend = el("legend", { text: question.question });
+    const choices = question.choices.map((/** @type {string} */ choice, /** @type {number} */ i) => {
+      const input = el("input", { type: "radio", name: "lesson-ask", value: String(i),
+                                  checked: question.chosen === i, disabled: question.chosen !== null });
+      input.addEventListener("change", () => send(commands.answer(i)));
+      const mark = question.answer === i ? ` ← ${TEXT.rightAnswer.replace(":", "")}` : "";
+      return el("label", { class: "lesson-choice" }, [input, ` ${choice}${mark}`]);
+    });
+    const note = question.chosen === null ? el("p", { class: "lesson-note", text: TEXT.answerFirst }) : null;
+    ask.replaceChildren(legend, ...choices, note ?? "");
+  }
+
+  /** @param {any} goal */
+  function drawProgress(goal) {
+    progress.hidden = !goal;
+    if (!goal) return;
+    const head = goal.is_met ? `${TEXT.goalMet}: ` : `${TEXT.goal}: `;
+    progress.textContent = head + goal.text + (goal.is_out_of_budget ? `. ${TEXT.outOfBudget}` : "");
+    progress.classList.toggle("is-met", goal.is_met);
+  }
+
+  return {
+    /** @param {any} state @param {any} previous */
+    render(state, previous) {
+      if (state.lessonProgress !== previous.lessonProgress) drawProgress(state.lessonProgress);
+      if (state.lesson === previous.lesson) return;
+      lesson = state.lesson;
+      element.hidden = !lesson;
+      if (!lesson) return;
+      title.textContent = lesson.title;
+      counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
+      drawSteps(lesson);
+      text.innerHTML = lesson.html;  // rendered by the server from Markdown with raw HTML refused
+      drawAsk(lesson.ask);
+      hints.innerHTML = lesson.hints.join("");
+      hint.hidden = lesson.hints_left === 0;
+      explain.innerHTML = lesson.explain;
+      explain.hidden = !lesson.explain;
+      next.disabled = !lesson.can_advance;
+      next.textContent = lesson.is_last ? TEXT.finish : TEXT.next;
+      skip.hidden = lesson.is_last;
+      if (!lesson.has_goal) drawProgress(null);
+    },
+  };
+}

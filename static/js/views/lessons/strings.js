@@ -1,0 +1,25 @@
+// @ts-check
+/** The lesson views' user-facing words, in one place so they can move into a catalogue. */
+export const TEXT = {
+  lessons: "Lessons",
+  freePlay: "Free play",
+  welcomeTitle: "Watch a neural network learn",
+  welcomeBody: "Start with a short lesson, or play freely with every setting.",
+  startHere: "Start here",
+  minutes: (/** @type {number} */ n) => `${n} min`,
+  steps: (/** @type {number} */ n) => (n === 1 ? "1 step" : `${n} steps`),
+  stepOf: (/** @type {number} */ n, /** @type {number} */ total) => `Step ${n} of ${total}`,
+  next: "Next",
+  skip: "Skip",
+  finish: "Finish",
+  leave: "Leave lesson",
+  hint: "Hint",
+  answerFirst: "Answer the question to unlock Play.",
+  yourAnswer: "Your answer:",
+  rightAnswer: "Right answer:",
+  goal: "Goal",
+  goalMet: "Goal met",
+  outOfBudget: "Out of epochs: press Reset and try again.",
+  stepList: "Lesson steps",
+  done: "done",
+};

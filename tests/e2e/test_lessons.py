@@ -1,0 +1,69 @@
+"""A newcomer meets the lessons: the home card, the first lesson's question gating Play, a goal met by
+typing a bias, Next enabling, and a reload that resumes at the same step. Screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+READY = '#connection[data-state="open"]'
+SERVER_MS = 10_000  # how long a server echo may take on a busy machine
+SIZES = {"laptop": (1280, 800), "desktop": (1920, 1080)}
+
+
+def test_a_newcomer_starts_the_first_lesson_meets_a_goal_and_resumes_after_a_reload(
+        page: Page, artifacts: Path) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/")
+    expect(page.locator(READY)).to_be_visible()
+    start = page.locator("#lesson-start")
+    expect(start.get_by_text("Start here")).to_be_visible(timeout=SERVER_MS)
+    expect(start.get_by_role("button", name="Free play")).to_be_visible()
+    page.screenshot(path=str(artifacts / "lessons-home.png"))
+    start.get_by_role("button", name="A neuron").click()
+
+    panel = page.locator("#lesson")
+    expect(panel.locator(".lesson-counter")).to_have_text("Step 1 of 3: One neuron, two clouds", timeout=SERVER_MS)
+    expect(start).to_be_hidden()
+    play = page.locator("#transport .play-btn")
+    expect(play).to_be_disabled()
+    expect(page).to_have_url(re.compile(r"#lesson=neuron&step=1$"))
+    panel.get_by_label("a straight line").check()
+    expect(play).to_be_enabled(timeout=SERVER_MS)
+    page.screenshot(path=str(artifacts / "lessons-step1.png"))
+    panel.get_by_role("button", name="Next").click()
+    expect(panel.locator(".lesson-counter")).to_contain_text("Step 2 of 3", timeout=SERVER_MS)
+    panel.get_by_role("button", name="Skip").click()
+    expect(panel.locator(".lesson-counter")).to_contain_text("Step 3 of 3", timeout=SERVER_MS)
+    finish = panel.get_by_role("button", name="Finish")
+    expect(finish).to_be_disabled()
+    expect(panel.locator(".lesson-progress")).to_contain_text("of 90 %, 0 of 5 epochs", timeout=SERVER_MS)
+
+    neuron = page.locator('#network [data-layer="1"][data-index="0"]')  # the output neuron
+    neuron.focus()
+    page.keyboard.press("Enter")
+    editor = page.get_by_label("New value for the bias of output")
+    editor.fill("0")
+    editor.press("Enter")
+    expect(panel.locator(".lesson-progress")).to_contain_text("Goal met", timeout=SERVER_MS)
+    expect(finish).to_be_enabled()
+    expect(panel.locator(".lesson-explain")).to_contain_text("distance from the centre")
+    page.screenshot(path=str(artifacts / "lessons-goal-met.png"))
+
+    page.reload()
+    expect(page.locator(READY)).to_be_visible()
+    expect(panel.locator(".lesson-counter")).to_have_text("Step 3 of 3: The bias shifts the line",
+                                                          timeout=SERVER_MS)
+    expect(panel.get_by_role("button", name="Finish")).to_be_enabled()
+    expect(start).to_be_hidden()
+
+
+def test_a_lesson_link_opens_its_step_on_a_phone(page: Page, artifacts: Path) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/#lesson=hidden-layer&step=2")
+    panel = page.locator("#lesson")
+    expect(panel.locator(".lesson-counter")).to_have_text("Step 2 of 2: Look inside", timeout=SERVER_MS)
+    expect(page.locator("#lesson-start")).to_be_hidden()
+    page.screenshot(path=str(artifacts / "lessons-phone.png"))
