@@ -172,6 +172,19 @@ def label(condition: Condition) -> str:
         else f"weight {source}→{target} of layer {layer + 1}"
 
 
+SHOWN_OPERATORS = {"<=": "≤", "<": "<", "==": "="}  # how a goal that is not "at least" reads
+
+
+def condition_text(condition: Condition, value: float | None) -> str:
+    """'test accuracy 84 % of 90 %' for an at-least goal; 'parameters 105, wanted ≤ 20' otherwise."""
+    if condition.op in (">=", ">"):
+        return f"{label(condition)} {show(condition, value)} of {show(condition, condition.target)}"
+    wanted = SHOWN_OPERATORS[condition.op]
+    if condition.weight is None and METRICS[condition.metric][1] == "flag":
+        return f"{label(condition)}: {show(condition, value)}, wanted {show(condition, condition.target)}"
+    return f"{label(condition)} {show(condition, value)}, wanted {wanted} {show(condition, condition.target)}"
+
+
 class GoalTracker:
     """Follows one step's goal through a run's observations; reset when the run starts again."""
 
@@ -210,8 +223,7 @@ class GoalTracker:
             value = None if m is None else c.value(m)
             items.append({"metric": c.metric, "label": label(c), "op": c.op, "target": c.target, "value": value,
                           "is_met": m is not None and c.holds(m),
-                          "text": f"{label(c)} {show(c, value)} {'of' if c.op in ('>=', '>') else c.op} "
-                                  f"{show(c, c.target)}"})
+                          "text": condition_text(c, value)})
         epoch = 0 if m is None else m.epoch
         held = 0 if self.streak_from is None else epoch - self.streak_from
         parts = [item["text"] for item in items] + [f"{min(epoch, self.goal.within_epochs)} of "

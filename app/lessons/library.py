@@ -12,7 +12,8 @@ from pathlib import Path
 from app.lessons.model import Lesson, LessonError, Limits
 from app.lessons.reader import DEFAULT_LANGUAGE, read_lesson
 
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "lessons"  # the lessons that come with neuroplay
+PACKAGE = Path(__file__).resolve().parents[1]  # app/: an installed wheel holds the lessons in app/lesson_files
+SHIPPED_DIR = PACKAGE / "lesson_files" if (PACKAGE / "lesson_files").is_dir() else PACKAGE.parent / "lessons"
 
 
 @dataclass

@@ -22,7 +22,8 @@ from typing import Any, Protocol
 Message = str | bytes
 Deliver = Callable[[str, Message], None]  # (kind, message) → None; must not block
 Export = Callable[[str], Awaitable[dict[str, Any]]]  # join code → the class's run as an experiment document
-LATEST_ORDER = ("session", "dataset", "history", "room", "frame")  # how a late joiner is greeted
+# how a late joiner is greeted: the newest message of each kind, in this order
+LATEST_ORDER = ("session", "dataset", "history", "room", "lesson", "lesson_progress", "frame")
 LINK_LOST = "The class link was lost; retrying…"  # a follower's replica cannot reach the broker
 LINK_RESTORED = "The class link is back"
 

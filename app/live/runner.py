@@ -141,7 +141,7 @@ class Runner:
         outbox.put(encode_dataset(self.session.data))
         outbox.put(encode_history(self.session.history, self.session.problem))
         outbox.put(self.pins_message())
-        if self.desk.player is not None and audience is self.owner:
+        if self.desk.player is not None:  # a class sees the presenter's lesson step too
             outbox.put(self.desk.message())
             outbox.put(self.desk.progress_message())
         if audience.last_frame is not None:
@@ -189,10 +189,10 @@ class Runner:
         return changed
 
     def _send_lesson(self, is_forced: bool = False) -> None:
-        """Measure the step's goal and send the ``lesson`` messages to the owner that changed."""
+        """Measure the step's goal and send the ``lesson`` messages that changed (to a class too: teacher-paced)."""
         self.desk.observe(self.session, is_forced)
         for message in self.desk.changed_messages():
-            self.owner.broadcast(message)
+            self._broadcast(message)
 
     def _apply(self, command: Command) -> tuple[list[str], bool]:
         """Returns (names of changed settings, whether the points changed)."""

@@ -88,6 +88,7 @@ function onHello(state, hello) {
   return {
     hello, history: [],
     room: hello.room ?? null, presenting: null, forked: null, classLink: "ok",
+    lesson: null, lessonProgress: null,  // a resumed session's lesson arrives right after the hello
     arrival: { resume: hello.resume ?? "new", role: hello.role ?? "owner", pausedWhileAway: !!hello.paused_while_away,
                isFork: state.forked !== null, epoch: null },
   };

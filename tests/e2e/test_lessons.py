@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_classroom import follower, join, present  # noqa: F401  (follower is a fixture)
 
 READY = '#connection[data-state="open"]'
 SERVER_MS = 10_000  # how long a server echo may take on a busy machine
@@ -67,3 +69,36 @@ def test_a_lesson_link_opens_its_step_on_a_phone(page: Page, artifacts: Path) ->
     expect(panel.locator(".lesson-counter")).to_have_text("Step 2 of 2: Look inside", timeout=SERVER_MS)
     expect(page.locator("#lesson-start")).to_be_hidden()
     page.screenshot(path=str(artifacts / "lessons-phone.png"))
+
+
+def test_a_class_follows_the_presenters_lesson_and_a_fork_starts_from_the_step(
+        page: Page, follower: Page, browser: Browser, base_url: str, artifacts: Path) -> None:  # noqa: F811
+    page.goto("/#lesson=learning-rate&step=1")
+    panel = page.locator("#lesson")
+    expect(panel.locator(".lesson-counter")).to_contain_text("Step 1 of 2", timeout=SERVER_MS)
+    href = present(page)
+    join(follower, href)
+    second = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844},
+                                 has_touch=True, is_mobile=True).new_page()
+    second.goto(href)
+    followers = (follower, second)
+    for watcher in followers:
+        expect(watcher.locator("#lesson .lesson-counter")).to_contain_text("Step 1 of 2", timeout=SERVER_MS)
+        expect(watcher.locator("#lesson .lesson-actions")).to_be_hidden()
+    page.get_by_role("button", name="Skip").click()  # the teacher moves the class on
+    for watcher in followers:
+        expect(watcher.locator("#lesson .lesson-counter")).to_have_text("Step 2 of 2: Too large", timeout=SERVER_MS)
+    second.screenshot(path=str(artifacts / "lessons-follower-phone.png"))
+
+    panel.get_by_label("it learns faster").check()  # the presenter answers, so Play and the steps unlock
+    expect(page.get_by_role("button", name="Step epoch")).to_be_enabled(timeout=SERVER_MS)
+    page.get_by_role("button", name="Step epoch").click()  # the class's run moves past the step's start
+    expect(follower.locator('[data-counter="epoch"]')).to_have_text("000,001", timeout=SERVER_MS)
+    follower.get_by_role("button", name="Try it myself").click()
+    expect(follower.get_by_role("button", name="Back to class")).to_be_visible(timeout=SERVER_MS)
+    own = follower.locator("#lesson")
+    expect(own.locator(".lesson-counter")).to_have_text("Step 2 of 2: Too large", timeout=SERVER_MS)
+    expect(own.locator(".lesson-actions")).to_be_visible()
+    expect(follower.locator('[data-counter="epoch"]')).to_have_text("000,000")  # the step's own setup
+    expect(own.locator(".lesson-ask")).to_contain_text("What happens if each step is far too big?")
+    second.context.close()

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.live.conftest import Conversation, opened
+from tests.live.test_rooms import broker_kind, classroom, present, talking  # noqa: F401  (fixtures)
 
 
 def lesson(talk: Conversation) -> dict[str, Any]:
@@ -90,3 +91,19 @@ def test_lesson_commands_are_validated(conversation: Conversation) -> None:
     assert lesson(conversation) is None
     conversation.send({"type": "play"})  # no lesson: no question to answer first
     conversation.until(lambda m: m["type"] == "session" and m["status"] == "running")
+
+
+def test_a_class_follows_the_presenters_lesson_step_by_step(classroom: TestClient) -> None:  # noqa: F811
+    with talking(classroom) as presenter:
+        code, _ = present(presenter)
+        presenter.send({"type": "start_lesson", "lesson": "hidden-layer"})
+        assert lesson(presenter)["step"] == 0
+        with talking(classroom, f"/ws?room={code}") as late, talking(classroom, f"/ws?room={code}") as other:
+            assert lesson(late)["step"] == 0  # a late joiner is greeted with the step
+            assert lesson(other)["id"] == "hidden-layer"
+            presenter.send({"type": "go_to_step", "step": 1})
+            for follower in (late, other):
+                state = follower.until(lambda m: m["type"] == "lesson" and m["lesson"]["step"] == 1)["lesson"]
+                assert state["steps"][1] == "Look inside"
+            late.send({"type": "go_to_step", "step": 0})  # teacher-paced: a follower cannot move the class
+            assert late.error()["field"] == "role"

@@ -2,7 +2,8 @@
 /**
  * Lessons on the page: the home card (lessons beside Free play), the lesson panel, the step's
  * restrictions, and the lesson link `#lesson=ID&step=N` (N counts from 1). A link opens its lesson
- * once the session is known: a resumed session that is already at that step is left as it is.
+ * once the session is known: a resumed session that has a lesson open is left as it is. In a class
+ * the followers see the presenter's step; a follower's fork starts from that step's setup.
  */
 import { commands } from "../../protocol.js";
 import { createStart } from "./start.js";
@@ -34,6 +35,8 @@ export function createLessonsView(slots, context) {
   const link = lessonLink(location.hash);
   /** @type {any} the hello whose first frame decided about the link */
   let handledHello = null;
+  /** @type {{id: string, step: number} | null} the class's lesson step, for a fork to start from */
+  let followed = null;
   const parts = [
     createStart(slots.start, slots.entry, context, { isLinked: () => link !== null }),
     createPanel(slots.panel, context),
@@ -42,12 +45,14 @@ export function createLessonsView(slots, context) {
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
+      if (state.hello?.role === "follower" && state.lesson) followed = { id: state.lesson.id, step: state.lesson.step };
       const isFirstFrame = state.frame && state.frame !== previous.frame && state.hello !== handledHello;
       if (isFirstFrame) {
         handledHello = state.hello;
-        const isThere = state.lesson && state.lesson.id === link?.id && state.lesson.step === link?.step;
-        if (link && !isThere && state.hello.role === "owner" && !state.lesson) {
-          context.send(commands.startLesson(link.id, link.step));
+        // "Try it myself" during a class lesson: the copy starts from the step's own setup.
+        const wanted = state.arrival?.isFork ? followed : link;
+        if (wanted && state.hello.role === "owner" && !state.lesson) {
+          context.send(commands.startLesson(wanted.id, wanted.step));
         }
       }
       for (const part of parts) part.render(state, previous);

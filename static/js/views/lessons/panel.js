@@ -33,9 +33,9 @@ export function createPanel(element, { send }) {
     : send(commands.goToStep(lesson.step + 1))));
   skip.addEventListener("click", () => lesson && send(commands.goToStep(lesson.step + 1)));
   leave.addEventListener("click", () => send(commands.leaveLesson()));
+  const actions = el("div", { class: "lesson-actions" }, [hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), steps, counter, text, ask, progress, hints, explain,
-    el("div", { class: "lesson-actions" }, [hint, skip, next]),
+    el("div", { class: "lesson-head" }, [title, leave]), steps, counter, text, ask, progress, hints, explain, actions,
   );
 
   /** @param {any} state */
@@ -49,19 +49,19 @@ export function createPanel(element, { send }) {
     }));
   }
 
-  /** @param {any} question */
-  function drawAsk(question) {
+  /** @param {any} question @param {boolean} isFollower the class's question is the presenter's to answer */
+  function drawAsk(question, isFollower) {
     ask.hidden = !question;
     if (!question) return ask.replaceChildren();
     const legend = el("legend", { text: question.question });
     const choices = question.choices.map((/** @type {string} */ choice, /** @type {number} */ i) => {
       const input = el("input", { type: "radio", name: "lesson-ask", value: String(i),
-                                  checked: question.chosen === i, disabled: question.chosen !== null });
+                                  checked: question.chosen === i, disabled: question.chosen !== null || isFollower });
       input.addEventListener("change", () => send(commands.answer(i)));
       const mark = question.answer === i ? ` ← ${TEXT.rightAnswer.replace(":", "")}` : "";
       return el("label", { class: "lesson-choice" }, [input, ` ${choice}${mark}`]);
     });
-    const note = question.chosen === null ? el("p", { class: "lesson-note", text: TEXT.answerFirst }) : null;
+    const note = question.chosen === null && !isFollower ? el("p", { class: "lesson-note", text: TEXT.answerFirst }) : null;
     ask.replaceChildren(legend, ...choices, note ?? "");
   }
 
@@ -86,7 +86,8 @@ export function createPanel(element, { send }) {
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
       text.innerHTML = lesson.html;  // rendered by the server from Markdown with raw HTML refused
-      drawAsk(lesson.ask);
+      const isFollower = state.hello?.role === "follower";  // the teacher moves the class
+      drawAsk(lesson.ask, isFollower);
       hints.innerHTML = lesson.hints.join("");
       hint.hidden = lesson.hints_left === 0;
       explain.innerHTML = lesson.explain;
@@ -94,6 +95,8 @@ export function createPanel(element, { send }) {
       next.disabled = !lesson.can_advance;
       next.textContent = lesson.is_last ? TEXT.finish : TEXT.next;
       skip.hidden = lesson.is_last;
+      actions.hidden = leave.hidden = isFollower;
+      for (const link of steps.querySelectorAll("button")) /** @type {HTMLButtonElement} */ (link).disabled = isFollower;
       if (!lesson.has_goal) drawProgress(null);
     },
   };

@@ -48,7 +48,9 @@ export function createStart(element, entry, { store, send }, link) {
 
   /** @param {any} state */
   function draw(state) {
-    const isShown = isWanted && !state.lesson && state.hello?.role !== "follower";
+    const isFollower = state.hello?.role === "follower";
+    open.hidden = isFollower;  // a class follows its presenter's lesson
+    const isShown = isWanted && !state.lesson && !isFollower;
     element.hidden = !isShown;
     if (!isShown || shownLessons === state.lessons) return;
     shownLessons = state.lessons;
