@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.lessons.glossary import read_glossary
 from app.lessons.model import Lesson, LessonError, Limits
 from app.lessons.reader import DEFAULT_LANGUAGE, read_lesson
 
@@ -22,6 +23,7 @@ class Library:
 
     lessons: dict[tuple[str, str], Lesson] = field(default_factory=dict)
     errors: list[LessonError] = field(default_factory=list)
+    glossary: dict[str, str] = field(default_factory=dict)  # concept (lower case) → a short definition
 
     def find(self, lesson_id: str, language: str = DEFAULT_LANGUAGE) -> Lesson | None:
         """The lesson in this language, else in the default language, else None."""
@@ -59,6 +61,16 @@ def read_folder(folder: Path, limits: Limits, library: Library | None = None) ->
 
 
 def load_library(extra: Path | None, limits: Limits) -> Library:
-    """The shipped lessons, then a teacher's folder (a teacher's lesson cannot replace a shipped one)."""
+    """The shipped lessons, then a teacher's folder (a teacher's lesson cannot replace a shipped one);
+    each folder's glossary.yaml adds definitions, the shipped ones last so they win."""
     library = read_folder(SHIPPED_DIR, limits)
-    return read_folder(extra, limits, library) if extra is not None else library
+    if extra is not None:
+        read_folder(extra, limits, library)
+    for folder in (extra, SHIPPED_DIR):
+        if folder is None or not folder.is_dir():
+            continue
+        try:
+            library.glossary.update(read_glossary(folder))
+        except LessonError as error:
+            library.errors.append(error)
+    return library

@@ -24,8 +24,9 @@ UNANSWERED = InputError("answer", "answer the step's question before you press P
 class LessonPlayer:
     """One lesson in one session. ``step`` is 0-based; ``done`` holds the steps whose goal was met."""
 
-    def __init__(self, lesson: Lesson) -> None:
+    def __init__(self, lesson: Lesson, glossary: dict[str, str] | None = None) -> None:
         self.lesson = lesson
+        self.glossary = glossary or {}  # concept (lower case) → its short definition
         self.step = 0
         self.done: set[int] = set()
         self.answer: int | None = None
@@ -96,6 +97,7 @@ class LessonPlayer:
         return {
             "id": lesson.id, "title": lesson.title, "language": lesson.language,
             "steps": [s.title for s in lesson.steps], "step": self.step, "done": sorted(self.done),
+            "concepts": [{"term": c, "definition": self.glossary.get(c.lower(), "")} for c in lesson.concepts],
             "html": step.html, "lock": list(step.lock), "hide": list(step.hide),
             "ask": None if ask is None else {
                 "question": ask.question, "choices": list(ask.choices), "chosen": self.answer,

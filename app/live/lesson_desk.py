@@ -57,11 +57,12 @@ class LessonDesk:
         match command:
             case ListLessons():
                 return False
-            case StartLesson(lesson=lesson_id, step=step):
-                lesson = lesson_library(self.settings).find(lesson_id)
+            case StartLesson(lesson=lesson_id, step=step, language=language):
+                library = lesson_library(self.settings)
+                lesson = library.find(lesson_id, language)
                 if lesson is None:
                     raise InputError("lesson", f"no lesson is called {lesson_id!r}; list_lessons names them")
-                player = LessonPlayer(lesson)
+                player = LessonPlayer(lesson, library.glossary)
                 player.go_to(step, session)
                 self.player = player
                 return True

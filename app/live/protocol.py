@@ -167,6 +167,7 @@ class StartLesson(_Command):
     type: Literal["start_lesson"]
     lesson: Annotated[str, Field(min_length=1, max_length=64)]
     step: StrictInt = Field(0, ge=0)
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"  # the lesson's file in this language, if any
 
 
 class GoToStep(_Command):

@@ -62,8 +62,8 @@ export const commands = {
   /** @param {number} pin the pinned run's id */
   unpin: (pin) => ({ type: "unpin", pin }),
   listLessons: () => ({ type: "list_lessons" }),
-  /** @param {string} lesson the lesson's id @param {number} step 0-based */
-  startLesson: (lesson, step = 0) => ({ type: "start_lesson", lesson, step }),
+  /** @param {string} lesson the lesson's id @param {number} step 0-based @param {string} language two letters */
+  startLesson: (lesson, step = 0, language = "en") => ({ type: "start_lesson", lesson, step, language }),
   /** @param {number} step 0-based; any step (Next and Skip alike) */
   goToStep: (step) => ({ type: "go_to_step", step }),
   /** @param {number} choice the index of the chosen answer */

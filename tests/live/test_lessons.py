@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.lessons.library import SHIPPED_DIR
+from app.live.server import create_app
+from app.live.settings import Settings
 from tests.live.conftest import Conversation, opened
 from tests.live.test_rooms import broker_kind, classroom, present, talking  # noqa: F401  (fixtures)
 
@@ -107,3 +111,24 @@ def test_a_class_follows_the_presenters_lesson_step_by_step(classroom: TestClien
                 assert state["steps"][1] == "Look inside"
             late.send({"type": "go_to_step", "step": 0})  # teacher-paced: a follower cannot move the class
             assert late.error()["field"] == "role"
+
+
+def test_a_teachers_folder_adds_lessons_and_a_language_picks_its_file(tmp_path: Path) -> None:
+    shipped = (SHIPPED_DIR / "02-hidden-layer.md").read_text(encoding="utf-8")
+    (tmp_path / "mine.md").write_text(shipped.replace("id: hidden-layer", "id: mine"), encoding="utf-8")
+    (tmp_path / "mine.de.md").write_text(shipped.replace("id: hidden-layer", "id: mine")
+                                         .replace("## One neuron", "## Ein Neuron"), encoding="utf-8")
+    (tmp_path / "broken.md").write_text("no front matter\n", encoding="utf-8")
+    with TestClient(create_app(Settings(workers=0, lessons_dir=str(tmp_path)))) as client, opened(client) as talk:
+        talk.send({"type": "list_lessons"})
+        ids = [entry["id"] for entry in talk.until_type("lessons")["lessons"]]
+        assert ids[-1] == "mine" and ids[0] == "neuron"
+        talk.send({"type": "start_lesson", "lesson": "mine", "language": "de"})
+        state = lesson(talk)
+        assert (state["language"], state["steps"][0]) == ("de", "Ein Neuron")
+        assert state["concepts"][0] == {"term": "hidden layer", "definition": state["concepts"][0]["definition"]}
+        assert state["concepts"][0]["definition"].startswith("A layer of neurons between")
+        talk.send({"type": "start_lesson", "lesson": "mine", "language": "fr"})  # none in French: English
+        assert lesson(talk)["language"] == "en"
+        talk.send({"type": "start_lesson", "lesson": "mine", "language": "french"})
+        assert talk.error()["field"] == "language"

@@ -123,3 +123,21 @@ def test_a_duplicate_id_and_too_many_files_are_errors(tmp_path: Path) -> None:
     assert [e.field for e in library.errors] == ["files"]
     library = read_folder(tmp_path, Limits())
     assert [(Path(e.file).name, e.field) for e in library.errors] == [("b.md", "id")]
+
+
+def test_a_glossary_is_read_and_a_broken_one_named() -> None:
+    from app.lessons.glossary import read_glossary
+
+    folder = Path(__file__).parent
+    assert read_glossary(folder) == {}  # no glossary.yaml here: no definitions, no error
+
+
+def test_a_broken_glossary_names_its_file(tmp_path: Path) -> None:
+    from app.lessons.glossary import read_glossary
+
+    (tmp_path / "glossary.yaml").write_text("Weight: A number on a link.\nbias: [not, text]\n", encoding="utf-8")
+    with pytest.raises(LessonError) as caught:
+        read_glossary(tmp_path)
+    assert caught.value.field == "bias" and "definition" in caught.value.message
+    (tmp_path / "glossary.yaml").write_text("weight: ok\n", encoding="utf-8")
+    assert read_glossary(tmp_path) == {"weight": "ok"}

@@ -34,3 +34,9 @@ def test_the_check_catches_a_goal_that_checks_nothing_and_a_wrong_solution() -> 
     assert "the setup alone meets it" in check_step(lesson, lazy)[0]
     wrong = type(step)(**{**step.__dict__, "solution": {"learning_rate": 0.1}})
     assert "solution: does not meet the goal" in check_step(lesson, wrong)[0]
+
+
+def test_every_concept_of_a_shipped_lesson_has_a_short_definition() -> None:
+    missing = [(lesson.id, concept) for lesson in LIBRARY.lessons.values() for concept in lesson.concepts
+               if concept.lower() not in LIBRARY.glossary]
+    assert missing == []

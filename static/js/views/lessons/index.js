@@ -6,7 +6,7 @@
  * the followers see the presenter's step; a follower's fork starts from that step's setup.
  */
 import { commands } from "../../protocol.js";
-import { createStart } from "./start.js";
+import { createStart, pageLanguage } from "./start.js";
 import { createPanel } from "./panel.js";
 import { createRestrict } from "./restrict.js";
 
@@ -52,7 +52,7 @@ export function createLessonsView(slots, context) {
         // "Try it myself" during a class lesson: the copy starts from the step's own setup.
         const wanted = state.arrival?.isFork ? followed : link;
         if (wanted && state.hello.role === "owner" && !state.lesson) {
-          context.send(commands.startLesson(wanted.id, wanted.step));
+          context.send(commands.startLesson(wanted.id, wanted.step, pageLanguage()));
         }
       }
       for (const part of parts) part.render(state, previous);

@@ -18,6 +18,8 @@ export function createPanel(element, { send }) {
   const steps = el("ol", { class: "lesson-steps", "aria-label": TEXT.stepList });
   const counter = el("p", { class: "lesson-counter" });
   const text = el("div", { class: "lesson-text" });
+  const terms = el("div", { class: "lesson-terms", role: "group", "aria-label": TEXT.terms });
+  const definition = el("p", { class: "lesson-definition", role: "status", "aria-live": "polite" });
   const ask = el("fieldset", { class: "lesson-ask" });
   const progress = el("p", { class: "lesson-progress", role: "status", "aria-live": "polite" });
   const hints = el("div", { class: "lesson-hints" });
@@ -35,7 +37,7 @@ export function createPanel(element, { send }) {
   leave.addEventListener("click", () => send(commands.leaveLesson()));
   const actions = el("div", { class: "lesson-actions" }, [hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), steps, counter, text, ask, progress, hints, explain, actions,
+    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, definition, counter, text, ask, progress, hints, explain, actions,
   );
 
   /** @param {any} state */
@@ -46,6 +48,25 @@ export function createPanel(element, { send }) {
       if (state.done.includes(i)) go.append(el("span", { class: "lesson-done", text: ` ✓ ${TEXT.done}` }));
       go.addEventListener("click", () => send(commands.goToStep(i)));
       return el("li", {}, [go]);
+    }));
+  }
+
+  /**
+   * The lesson's concepts as buttons: pressing one (tap, click, Enter or Space) shows its definition.
+   * @param {{term: string, definition: string}[]} concepts
+   */
+  function drawTerms(concepts) {
+    definition.hidden = true;
+    terms.replaceChildren(...concepts.filter((c) => c.definition).map((concept) => {
+      const term = el("button", { type: "button", class: "lesson-term", text: concept.term, "aria-expanded": "false" });
+      term.addEventListener("click", () => {
+        const isOpen = term.getAttribute("aria-expanded") === "true";
+        for (const other of terms.querySelectorAll("button")) other.setAttribute("aria-expanded", "false");
+        term.setAttribute("aria-expanded", String(!isOpen));
+        definition.textContent = isOpen ? "" : `${concept.term}: ${concept.definition}`;
+        definition.hidden = isOpen;
+      });
+      return term;
     }));
   }
 
@@ -85,6 +106,7 @@ export function createPanel(element, { send }) {
       title.textContent = lesson.title;
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
+      if (lesson.id !== previous.lesson?.id) drawTerms(lesson.concepts ?? []);
       text.innerHTML = lesson.html;  // rendered by the server from Markdown with raw HTML refused
       const isFollower = state.hello?.role === "follower";  // the teacher moves the class
       drawAsk(lesson.ask, isFollower);

@@ -8,6 +8,9 @@ import { commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
 import { TEXT } from "./strings.js";
 
+/** The page's language, two letters: which of a lesson's files to open. */
+export const pageLanguage = () => (document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+
 /** Where this browser remembers that the learner chose Free play. */
 const FREE_PLAY_KEY = "neuroplay.freePlay";
 
@@ -40,7 +43,7 @@ export function createStart(element, entry, { store, send }, link) {
     ]);
     start.addEventListener("click", () => {
       isWanted = false;
-      send(commands.startLesson(lesson.id, 0));
+      send(commands.startLesson(lesson.id, 0, pageLanguage()));
       draw(store.get());
     });
     return el("li", {}, [start]);

@@ -2,7 +2,7 @@
 /** The lesson views' user-facing words, in one place so they can move into a catalogue. */
 export const TEXT = {
   lessons: "Lessons",
-  freePlay: "Free play",
+  freePlay: "Explore freely",  // free play; no "Play" in the name, which the Play button owns
   welcomeTitle: "Watch a neural network learn",
   welcomeBody: "Start with a short lesson, or play freely with every setting.",
   startHere: "Start here",
@@ -22,4 +22,5 @@ export const TEXT = {
   outOfBudget: "Out of epochs: press Reset and try again.",
   stepList: "Lesson steps",
   done: "done",
+  terms: "Terms in this lesson",
 };
