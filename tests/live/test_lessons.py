@@ -132,3 +132,12 @@ def test_a_teachers_folder_adds_lessons_and_a_language_picks_its_file(tmp_path: 
         assert lesson(talk)["language"] == "en"
         talk.send({"type": "start_lesson", "lesson": "mine", "language": "french"})
         assert talk.error()["field"] == "language"
+
+
+def test_lessons_work_in_a_worker_process() -> None:
+    with TestClient(create_app(Settings(workers=1))) as client, opened(client) as talk:
+        talk.send({"type": "start_lesson", "lesson": "neuron", "step": 1})
+        assert lesson(talk)["step"] == 1
+        assert talk.until_type("lesson_progress")["goal"]["text"] == "test accuracy 0 % of 90 %, 0 of 5 epochs"
+        talk.send({"type": "configure", "changes": {"learning_rate": 0.1}})
+        assert talk.error()["field"] == "learning_rate"
