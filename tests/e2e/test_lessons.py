@@ -107,3 +107,22 @@ def test_a_class_follows_the_presenters_lesson_and_a_fork_starts_from_the_step(
     expect(follower.locator('[data-counter="epoch"]')).to_have_text("000,000")  # the step's own setup
     expect(own.locator(".lesson-ask")).to_contain_text("What happens if each step is far too big?")
     second.context.close()
+
+
+def test_a_lesson_link_is_read_and_is_no_setting(page: Page) -> None:
+    page.goto("/static/js/protocol.js")
+    result = page.evaluate("""async () => {
+        const { lessonLink } = await import("/static/js/views/lessons/index.js");
+        const { parseHash } = await import("/static/js/lib/url.js");
+        return {
+            plain: lessonLink("#lesson=neuron&step=2"),
+            first: lessonLink("#lesson=neuron"),
+            odd: lessonLink("#lesson=neuron&step=-4"),
+            none: lessonLink("#dataset=xor"),
+            parsed: parseHash("#lesson=neuron&step=2&hide=noise", {}),
+        };
+    }""")
+    assert result["plain"] == {"id": "neuron", "step": 1}
+    assert result["first"] == {"id": "neuron", "step": 0} and result["odd"] == {"id": "neuron", "step": 0}
+    assert result["none"] is None
+    assert result["parsed"]["unknown"] == [] and result["parsed"]["hidden"] == ["noise"]
