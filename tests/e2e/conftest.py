@@ -85,3 +85,14 @@ def artifacts() -> Path:
     """Where screenshots are saved."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+RETURNING_USER = "localStorage.setItem('neuroplay.freePlay', '1')"  # chose free play before: no home card
+
+
+@pytest.fixture
+def context(context: Any) -> Any:
+    """pytest-playwright's context, as a returning user's: the sandbox tests meet the page without the
+    newcomer's home card (tests/e2e/test_lessons.py opens its own newcomer contexts)."""
+    context.add_init_script(RETURNING_USER)
+    return context

@@ -4,20 +4,29 @@ typing a bias, Next enabling, and a reload that resumes at the same step. Screen
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_classroom import follower, join, present  # noqa: F401  (follower is a fixture)
 
 READY = '#connection[data-state="open"]'
 SERVER_MS = 10_000  # how long a server echo may take on a busy machine
-SIZES = {"laptop": (1280, 800), "desktop": (1920, 1080)}
+
+
+@pytest.fixture
+def newcomer(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A browser that has never been here (the shared `page` is a returning user's)."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
 
 
 def test_a_newcomer_starts_the_first_lesson_meets_a_goal_and_resumes_after_a_reload(
-        page: Page, artifacts: Path) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
+        newcomer: Page, artifacts: Path) -> None:
+    page = newcomer
     page.goto("/")
     expect(page.locator(READY)).to_be_visible()
     start = page.locator("#lesson-start")
@@ -126,3 +135,15 @@ def test_a_lesson_link_is_read_and_is_no_setting(page: Page) -> None:
     assert result["first"] == {"id": "neuron", "step": 0} and result["odd"] == {"id": "neuron", "step": 0}
     assert result["none"] is None
     assert result["parsed"]["unknown"] == [] and result["parsed"]["hidden"] == ["noise"]
+
+
+def test_a_returning_user_who_chose_free_play_gets_the_sandbox_and_can_open_the_lessons(newcomer: Page) -> None:
+    newcomer.goto("/")
+    start = newcomer.locator("#lesson-start")
+    start.get_by_role("button", name="Explore freely").click()
+    expect(start).to_be_hidden()
+    newcomer.reload()
+    expect(newcomer.locator(READY)).to_be_visible()
+    expect(start).to_be_hidden()
+    newcomer.get_by_role("button", name="Lessons").click()
+    expect(start.get_by_text("Start here")).to_be_visible(timeout=SERVER_MS)

@@ -21,7 +21,8 @@ const FREE_PLAY_KEY = "neuroplay.freePlay";
  * @param {{isLinked: () => boolean}} link whether the address opened a lesson
  */
 export function createStart(element, entry, { store, send }, link) {
-  let isWanted = !link.isLinked() && localStorage.getItem(FREE_PLAY_KEY) !== "1";
+  const isClass = Boolean(document.body.dataset.room);  // a class's page (and its forks) follows the teacher
+  let isWanted = !link.isLinked() && !isClass && localStorage.getItem(FREE_PLAY_KEY) !== "1";
   let shownLessons = null;
   element.hidden = true;
   const open = el("button", { class: "btn lessons-entry", type: "button", text: TEXT.lessons,
