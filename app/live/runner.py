@@ -329,11 +329,13 @@ class Runner:
         session = restore(document)
         self.session = session
         self.selected_neuron = None
+        self.desk.player = None  # an imported experiment is no lesson step
         self._after_rebuild()
         self._broadcast(self.session_message(["import"]))
         self._broadcast(encode_dataset(session.data))
         self._broadcast(encode_history(session.history, session.problem))
         self._broadcast(self.pins_message())
+        self._send_lesson()
         self._owe_frame()
         return {"status": session.status.value, "dataset": session.config.dataset,
                 "sizes": list(session.mlp.sizes), "step": session.steps}

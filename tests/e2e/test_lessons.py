@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.test_classroom import follower, join, present  # noqa: F401  (follower is a fixture)
 
 READY = '#connection[data-state="open"]'
@@ -33,6 +34,7 @@ def test_a_newcomer_starts_the_first_lesson_meets_a_goal_and_resumes_after_a_rel
     expect(start.get_by_text("Start here")).to_be_visible(timeout=SERVER_MS)
     expect(start.get_by_role("button", name="Explore freely")).to_be_visible()
     page.screenshot(path=str(artifacts / "lessons-home.png"))
+    assert_accessible(page)
     start.get_by_role("button", name="A neuron").click()
 
     panel = page.locator("#lesson")
@@ -67,6 +69,7 @@ def test_a_newcomer_starts_the_first_lesson_meets_a_goal_and_resumes_after_a_rel
     expect(finish).to_be_enabled()
     expect(panel.locator(".lesson-explain")).to_contain_text("distance from the centre")
     page.screenshot(path=str(artifacts / "lessons-goal-met.png"))
+    assert_accessible(page)
 
     page.reload()
     expect(page.locator(READY)).to_be_visible()

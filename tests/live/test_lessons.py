@@ -141,3 +141,16 @@ def test_lessons_work_in_a_worker_process() -> None:
         assert talk.until_type("lesson_progress")["goal"]["text"] == "test accuracy 0 % of 90 %, 0 of 5 epochs"
         talk.send({"type": "configure", "changes": {"learning_rate": 0.1}})
         assert talk.error()["field"] == "learning_rate"
+
+
+def test_an_import_closes_the_lesson(client: TestClient) -> None:
+    with opened(client) as talk:
+        talk.send({"type": "step", "unit": "epoch", "count": 1})
+        talk.frame(lambda f: f["epoch"] == 1)
+        session_id = talk.hello["session_id"]  # type: ignore[attr-defined]
+        document = client.get(f"/api/sessions/{session_id}/export").json()
+        talk.send({"type": "start_lesson", "lesson": "neuron"})
+        assert lesson(talk)["id"] == "neuron"
+        response = client.post(f"/api/sessions/{session_id}/import", json=document)
+        assert response.status_code == 200, response.text
+        assert lesson(talk) is None
