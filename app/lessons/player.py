@@ -33,6 +33,20 @@ class LessonPlayer:
         self.hints_shown = 0
         self.tracker: GoalTracker | None = None
         self.has_trained = False  # since the step started: the question's answer is shown after a run
+        self.pace: tuple[int, int] | None = None  # student-paced: the steps a learner may move within
+        self.is_bound = False  # whether ``pace`` binds this player (a student's copy), not only announces it
+
+    def set_pace(self, pace: tuple[int, int] | None, is_bound: bool = False) -> None:
+        """Let learners move within steps first..last (0-based), or None: the teacher moves everyone.
+
+        The presenter announces a pace (``is_bound`` False: the teacher still goes anywhere); a student's
+        copy of the class's run is bound by it."""
+        if pace is not None:
+            first, last = pace
+            if not 0 <= first <= last < len(self.lesson.steps):
+                raise InputError("pace", f"must be two steps, first ≤ last, from 0 to {len(self.lesson.steps) - 1}, "
+                                         f"got {list(pace)}")
+        self.pace, self.is_bound = pace, is_bound and pace is not None
 
     @property
     def current(self) -> Step:
@@ -44,6 +58,9 @@ class LessonPlayer:
         last = len(self.lesson.steps) - 1
         if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= last:
             raise InputError("step", f"must be a step of this lesson, from 0 to {last}, got {step!r}")
+        if self.is_bound and self.pace is not None and not self.pace[0] <= step <= self.pace[1]:
+            first, last = self.pace
+            raise InputError("step", f"this class moves within steps {first + 1} to {last + 1}")
         target = self.lesson.steps[step]
         start_step(session, self.lesson.seed, target.setup)
         self.step, self.answer, self.hints_shown, self.has_trained = step, None, 0, False
@@ -107,6 +124,7 @@ class LessonPlayer:
             "explain": step.explain_html if is_met or (self.tracker is None and self.has_trained) else "",
             "can_advance": self.tracker is None or is_met,
             "is_last": self.step == len(lesson.steps) - 1,
+            "pace": None if self.pace is None else list(self.pace),
         }
 
     def progress(self) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from app.live.protocol import (
     LeaveLesson,
     ListLessons,
     Play,
+    SetPace,
     ShowHint,
     SlowStep,
     StartLesson,
@@ -30,7 +31,7 @@ from app.live.settings import Settings
 from app.training.session import TrainingSession
 
 NO_LESSON = InputError("lesson", "no lesson is open; start one first")
-LESSON_COMMANDS = ("list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson")
+LESSON_COMMANDS = ("list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace")
 
 
 class LessonDesk:
@@ -57,12 +58,13 @@ class LessonDesk:
         match command:
             case ListLessons():
                 return False
-            case StartLesson(lesson=lesson_id, step=step, language=language):
+            case StartLesson(lesson=lesson_id, step=step, language=language, pace=pace):
                 library = lesson_library(self.settings)
                 lesson = library.find(lesson_id, language)
                 if lesson is None:
                     raise InputError("lesson", f"no lesson is called {lesson_id!r}; list_lessons names them")
                 player = LessonPlayer(lesson, library.glossary)
+                player.set_pace(pace, is_bound=True)
                 player.go_to(step, session)
                 self.player = player
                 return True
@@ -75,6 +77,8 @@ class LessonDesk:
                 self._player().show_hint()
             case LeaveLesson():
                 self.player = None
+            case SetPace(pace=pace):
+                self._player().set_pace(pace)
         return False
 
     def _player(self) -> LessonPlayer:

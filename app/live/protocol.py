@@ -168,6 +168,12 @@ class StartLesson(_Command):
     lesson: Annotated[str, Field(min_length=1, max_length=64)]
     step: StrictInt = Field(0, ge=0)
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"  # the lesson's file in this language, if any
+    pace: tuple[Annotated[int, Field(strict=True, ge=0)], Annotated[int, Field(strict=True, ge=0)]] | None = None
+
+
+class SetPace(_Command):
+    type: Literal["set_pace"]
+    pace: tuple[Annotated[int, Field(strict=True, ge=0)], Annotated[int, Field(strict=True, ge=0)]] | None
 
 
 class GoToStep(_Command):
@@ -191,7 +197,8 @@ class LeaveLesson(_Command):
 Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
     | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork
-    | SlowStep | Rewind | Pin | Unpin | ListLessons | StartLesson | GoToStep | AnswerAsk | ShowHint | LeaveLesson,
+    | SlowStep | Rewind | Pin | Unpin | ListLessons | StartLesson | GoToStep | AnswerAsk | ShowHint | LeaveLesson
+    | SetPace,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -199,7 +206,8 @@ COMMAND_TYPES = tuple(
     model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                   SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
-                  SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson)
+                  SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson,
+                  SetPace)
 )
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
 FOLLOWER_COMMANDS = ("fork",)  # all a follower may send

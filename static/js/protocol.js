@@ -18,7 +18,7 @@ export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
   "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
   "present", "end_class", "highlight", "fork", "slow_step", "rewind", "pin", "unpin",
-  "list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson",
+  "list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace",
 ];
 
 /**
@@ -62,14 +62,20 @@ export const commands = {
   /** @param {number} pin the pinned run's id */
   unpin: (pin) => ({ type: "unpin", pin }),
   listLessons: () => ({ type: "list_lessons" }),
-  /** @param {string} lesson the lesson's id @param {number} step 0-based @param {string} language two letters */
-  startLesson: (lesson, step = 0, language = "en") => ({ type: "start_lesson", lesson, step, language }),
+  /**
+   * @param {string} lesson the lesson's id @param {number} step 0-based @param {string} language two letters
+   * @param {[number, number] | null} pace the steps the learner may move within (a class's fork), or null
+   */
+  startLesson: (lesson, step = 0, language = "en", pace = null) =>
+    ({ type: "start_lesson", lesson, step, language, pace }),
   /** @param {number} step 0-based; any step (Next and Skip alike) */
   goToStep: (step) => ({ type: "go_to_step", step }),
   /** @param {number} choice the index of the chosen answer */
   answer: (choice) => ({ type: "answer", choice }),
   showHint: () => ({ type: "show_hint" }),
   leaveLesson: () => ({ type: "leave_lesson" }),
+  /** @param {[number, number] | null} pace steps first..last (0-based) students may move within; null: teacher-paced */
+  setPace: (pace) => ({ type: "set_pace", pace }),
 };
 
 /**

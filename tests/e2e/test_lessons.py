@@ -105,6 +105,10 @@ def test_a_class_follows_the_presenters_lesson_and_a_fork_starts_from_the_step(
     page.get_by_role("button", name="Skip").click()  # the teacher moves the class on
     for watcher in followers:
         expect(watcher.locator("#lesson .lesson-counter")).to_have_text("Step 2 of 2: Too large", timeout=SERVER_MS)
+    page.get_by_label("Students move on their own from this step to the end").check()
+    for watcher in followers:
+        expect(watcher.locator("#lesson")).to_contain_text("Steps 2 to 2 are yours to take at your own pace",
+                                                           timeout=SERVER_MS)
     second.screenshot(path=str(artifacts / "lessons-follower-phone.png"))
 
     panel.get_by_label("it learns faster").check()  # the presenter answers, so Play and the steps unlock
@@ -118,6 +122,9 @@ def test_a_class_follows_the_presenters_lesson_and_a_fork_starts_from_the_step(
     expect(own.locator(".lesson-actions")).to_be_visible()
     expect(follower.locator('[data-counter="epoch"]')).to_have_text("000,000")  # the step's own setup
     expect(own.locator(".lesson-ask")).to_contain_text("What happens if each step is far too big?")
+    own.get_by_role("button", name="1. Too small").click()  # outside the class's pace: refused, stays
+    expect(follower.locator("#banner")).to_contain_text("class moves within steps 2 to 2", timeout=SERVER_MS)
+    expect(own.locator(".lesson-counter")).to_have_text("Step 2 of 2: Too large")
     second.context.close()
 
 

@@ -154,3 +154,29 @@ def test_an_import_closes_the_lesson(client: TestClient) -> None:
         response = client.post(f"/api/sessions/{session_id}/import", json=document)
         assert response.status_code == 200, response.text
         assert lesson(talk) is None
+
+
+def test_student_paced_a_copy_moves_within_the_range_the_teacher_set(classroom: TestClient) -> None:  # noqa: F811
+    with talking(classroom) as presenter:
+        code, _ = present(presenter)
+        presenter.send({"type": "start_lesson", "lesson": "neuron"})
+        lesson(presenter)
+        presenter.send({"type": "set_pace", "pace": [0, 3]})
+        assert presenter.error()["field"] == "pace"
+        presenter.send({"type": "set_pace", "pace": [0, 1]})
+        with talking(classroom, f"/ws?room={code}") as follower:
+            assert follower.until(lambda m: m["type"] == "lesson" and m["lesson"]["pace"] == [0, 1])
+        presenter.send({"type": "go_to_step", "step": 2})  # the teacher is not bound by the pace
+        presenter.until(lambda m: m["type"] == "lesson" and m["lesson"]["step"] == 2)
+    with opened(classroom) as copy:  # a student's copy, started as the page starts it after a fork
+        copy.send({"type": "start_lesson", "lesson": "neuron", "step": 1, "pace": [0, 1]})
+        assert lesson(copy)["pace"] == [0, 1]
+        copy.send({"type": "go_to_step", "step": 0})
+        copy.until(lambda m: m["type"] == "lesson" and m["lesson"]["step"] == 0)
+        copy.send({"type": "go_to_step", "step": 2})
+        assert copy.error()["message"] == "this class moves within steps 1 to 2"
+        copy.send({"type": "start_lesson", "lesson": "neuron", "step": 2, "pace": [0, 1]})
+        assert copy.error()["field"] == "step"
+        copy.send({"type": "set_pace", "pace": None})  # a student's own copy: its pace is its own to lift
+        copy.send({"type": "go_to_step", "step": 2})
+        copy.until(lambda m: m["type"] == "lesson" and m["lesson"]["step"] == 2)

@@ -35,7 +35,7 @@ export function createLessonsView(slots, context) {
   const link = lessonLink(location.hash);
   /** @type {any} the hello whose first frame decided about the link */
   let handledHello = null;
-  /** @type {{id: string, step: number} | null} the class's lesson step, for a fork to start from */
+  /** @type {{id: string, step: number, pace: [number, number] | null} | null} the class's step, for a fork */
   let followed = null;
   const parts = [
     createStart(slots.start, slots.entry, context, { isLinked: () => link !== null }),
@@ -45,14 +45,16 @@ export function createLessonsView(slots, context) {
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.hello?.role === "follower" && state.lesson) followed = { id: state.lesson.id, step: state.lesson.step };
+      if (state.hello?.role === "follower" && state.lesson) {
+        followed = { id: state.lesson.id, step: state.lesson.step, pace: state.lesson.pace };
+      }
       const isFirstFrame = state.frame && state.frame !== previous.frame && state.hello !== handledHello;
       if (isFirstFrame) {
         handledHello = state.hello;
         // "Try it myself" during a class lesson: the copy starts from the step's own setup.
-        const wanted = state.arrival?.isFork ? followed : link;
+        const wanted = state.arrival?.isFork ? followed : link && { ...link, pace: null };
         if (wanted && state.hello.role === "owner" && !state.lesson) {
-          context.send(commands.startLesson(wanted.id, wanted.step, pageLanguage()));
+          context.send(commands.startLesson(wanted.id, wanted.step, pageLanguage(), wanted.pace));
         }
       }
       for (const part of parts) part.render(state, previous);

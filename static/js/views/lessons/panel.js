@@ -35,9 +35,14 @@ export function createPanel(element, { send }) {
     : send(commands.goToStep(lesson.step + 1))));
   skip.addEventListener("click", () => lesson && send(commands.goToStep(lesson.step + 1)));
   leave.addEventListener("click", () => send(commands.leaveLesson()));
-  const actions = el("div", { class: "lesson-actions" }, [hint, skip, next]);
+  const paced = el("input", { type: "checkbox" });
+  const pacing = el("label", { class: "lesson-pacing" }, [paced, ` ${TEXT.studentPaced}`]);
+  paced.addEventListener("change", () => lesson && send(commands.setPace(
+    paced.checked ? [lesson.step, lesson.steps.length - 1] : null)));
+  const pacedNote = el("p", { class: "lesson-note" });
+  const actions = el("div", { class: "lesson-actions" }, [pacing, hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, definition, counter, text, ask, progress, hints, explain, actions,
+    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, definition, counter, text, ask, progress, hints, explain, pacedNote, actions,
   );
 
   /** @param {any} state */
@@ -99,7 +104,7 @@ export function createPanel(element, { send }) {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
       if (state.lessonProgress !== previous.lessonProgress) drawProgress(state.lessonProgress);
-      if (state.lesson === previous.lesson) return;
+      if (state.lesson === previous.lesson && state.presenting === previous.presenting) return;
       lesson = state.lesson;
       element.hidden = !lesson;
       if (!lesson) return;
@@ -118,6 +123,10 @@ export function createPanel(element, { send }) {
       next.textContent = lesson.is_last ? TEXT.finish : TEXT.next;
       skip.hidden = lesson.is_last;
       actions.hidden = leave.hidden = isFollower;
+      pacing.hidden = !state.presenting;  // only a presenter sets the class's pace
+      paced.checked = Boolean(lesson.pace);
+      pacedNote.hidden = !(isFollower && lesson.pace);
+      if (lesson.pace) pacedNote.textContent = TEXT.pacedNote(lesson.pace[0] + 1, lesson.pace[1] + 1);
       for (const link of steps.querySelectorAll("button")) /** @type {HTMLButtonElement} */ (link).disabled = isFollower;
       if (!lesson.has_goal) drawProgress(null);
     },

@@ -23,4 +23,7 @@ export const TEXT = {
   stepList: "Lesson steps",
   done: "done",
   terms: "Terms in this lesson",
+  studentPaced: "Students move on their own from this step to the end",
+  pacedNote: (/** @type {number} */ a, /** @type {number} */ b) =>
+    `Steps ${a} to ${b} are yours to take at your own pace: press Try it myself.`,
 };
