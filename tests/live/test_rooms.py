@@ -113,7 +113,8 @@ def test_a_follower_cannot_change_the_run_whatever_it_sends(classroom: TestClien
                 "select_sample": {"part": "train", "index": 0}, "highlight": {"layer": 1, "index": 0},
                 "edit_weight": {"layer": 0, "target": 0, "value": 1.0},
                 "set_data": {"problem": "binary", "rows": [[0, 0, 0], [1, 1, 1], [2, 2, 0], [3, 3, 1]]},
-                "rewind": {"epoch": 0}, "unpin": {"pin": 1}}
+                "rewind": {"epoch": 0}, "unpin": {"pin": 1}, "start_lesson": {"lesson": "neuron"},
+                "go_to_step": {"step": 0}, "answer": {"choice": 0}, "set_pace": {"pace": None}}
     with talking(classroom) as presenter:
         presenter.frame()
         code, _ = present(presenter)
