@@ -9,6 +9,7 @@ the names and the version; a test keeps the two in step. See docs/protocol.md.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from itertools import accumulate
@@ -45,6 +46,7 @@ MAX_JSON_DEPTH = 32  # deepest nesting of arrays and objects in a command or an 
 JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 BRACKET_STEPS = {"[": 1, "{": 1, "]": -1, "}": -1}
+MAX_LISTED_CHARS = 160  # an error lists every command type only while they fit; then the closest ones
 SERVER_FAULT = InputError("server", "the server failed to carry out this request; try again")
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or a finite float, not "1.5"
@@ -244,11 +246,22 @@ def parse_command(text: str | bytes, max_bytes: int) -> Command:
         raise InputError("message", "must be a JSON object, like {\"type\": \"play\"}")
     kind = data.get("type")
     if kind not in COMMAND_TYPES:
-        raise InputError("type", f"must be one of {', '.join(COMMAND_TYPES)}, got {show_value(kind)}")
+        raise InputError("type", unknown_type(kind))
     try:
         return COMMAND_ADAPTER.validate_python(data)
     except ValidationError as error:
         raise _input_error(error) from None
+
+
+def unknown_type(kind: object) -> str:
+    """What an unknown ``type`` gets: every command type while the list is short; else the closest ones."""
+    listed = ", ".join(COMMAND_TYPES)
+    if len(listed) <= MAX_LISTED_CHARS:
+        return f"must be one of {listed}, got {show_value(kind)}"
+    close = difflib.get_close_matches(kind, COMMAND_TYPES, n=3) if isinstance(kind, str) else []
+    examples = ", ".join(close or COMMAND_TYPES[:5])
+    return (f"must be one of the {len(COMMAND_TYPES)} command types in docs/protocol.md "
+            f"({'closest: ' if close else 'such as '}{examples}), got {show_value(kind)}")
 
 
 def _input_error(error: ValidationError) -> InputError:

@@ -180,3 +180,10 @@ def test_student_paced_a_copy_moves_within_the_range_the_teacher_set(classroom: 
         copy.send({"type": "set_pace", "pace": None})  # a student's own copy: its pace is its own to lift
         copy.send({"type": "go_to_step", "step": 2})
         copy.until(lambda m: m["type"] == "lesson" and m["lesson"]["step"] == 2)
+
+
+def test_an_unknown_type_names_the_closest_commands_in_one_short_line(conversation: Conversation) -> None:
+    conversation.send({"type": "start_lessen"})
+    error = conversation.error()
+    assert error["field"] == "type" and "closest: start_lesson" in error["message"]
+    assert len(error["message"]) < 300 and "\n" not in error["message"]
