@@ -1,7 +1,8 @@
 """The figures a lesson goal may name, measured directly on a training session.
 
 Imports numpy, the standard library and ``app.training``/``app.data``/``app.nn``: no web code.
-One float64 forward pass over the training points and one over the test points; nothing the page
+One float64 forward pass over the training points (dead ReLUs are read from it too) and one over the
+test points; nothing the page
 computes is reused, so a goal is judged on the session's own network, not on a drawing of it.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.data.datasets import Problem
+from app.nn.mlp import Trace
 from app.training.evaluation import PartMetrics, measure
 from app.training.session import TrainingSession
 from app.training.status import Status
@@ -46,22 +48,20 @@ class Measurements:
         return self.test_cost - self.train_cost
 
 
-def _part(session: TrainingSession, inputs: np.ndarray, targets: np.ndarray, labels: np.ndarray) -> PartMetrics:
+def _part(session: TrainingSession, inputs: np.ndarray, targets: np.ndarray, labels: np.ndarray
+          ) -> tuple[PartMetrics, Trace]:
     mlp, problem = session.mlp, session.problem
     n_classes = 0 if problem == Problem.REGRESSION else session.data.dataset.n_classes
     with np.errstate(all="ignore"):
         trace = mlp.forward(inputs[:, :-1])
-    return measure(trace.Z[-1], trace.output, targets, labels, session.config.cost, mlp.output_activation,
-                   n_classes)
+    part = measure(trace.Z[-1], trace.output, targets, labels, session.config.cost, mlp.output_activation, n_classes)
+    return part, trace
 
 
-def dead_relu_fraction(session: TrainingSession) -> float:
-    """The share of ReLU hidden neurons whose output is 0 on every training point (0 when there are none)."""
-    mlp = session.mlp
-    with np.errstate(all="ignore"):
-        trace = mlp.forward(session.data.train_inputs[:, :-1])
+def dead_relu_fraction(activations: tuple[str, ...], trace: Trace) -> float:
+    """The share of ReLU hidden neurons whose output is 0 on every point of ``trace`` (0 when there are none)."""
     relu, dead = 0, 0
-    for layer, activation in enumerate(mlp.activations[:-1], start=1):
+    for layer, activation in enumerate(activations[:-1], start=1):
         if activation != "relu":
             continue
         outputs = trace.A[layer]
@@ -73,8 +73,8 @@ def dead_relu_fraction(session: TrainingSession) -> float:
 def measure_session(session: TrainingSession) -> Measurements:
     """Everything a goal may name, for the session as it is now."""
     data = session.data
-    train = _part(session, data.train_inputs, data.train_targets, data.train_labels)
-    test = _part(session, data.test_inputs, data.test_targets, data.test_labels)
+    train, train_trace = _part(session, data.train_inputs, data.train_targets, data.train_labels)
+    test, _ = _part(session, data.test_inputs, data.test_targets, data.test_labels)
     mlp = session.mlp
     return Measurements(
         epoch=session.epochs,
@@ -83,7 +83,7 @@ def measure_session(session: TrainingSession) -> Measurements:
         train_r2=train.r2, test_r2=test.r2,
         params=int(sum(w.size + b.size for w, b in zip(mlp.weights, mlp.biases, strict=True))),
         layers=len(mlp.sizes) - 2,
-        dead_relu=dead_relu_fraction(session),
+        dead_relu=dead_relu_fraction(mlp.activations, train_trace),
         is_diverged=session.status == Status.DIVERGED,
         weights=tuple(w.copy() for w in mlp.weights),
         biases=tuple(b.copy() for b in mlp.biases),
