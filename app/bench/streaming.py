@@ -124,10 +124,11 @@ async def _session(url: str, changes: dict[str, Any], speed: tuple[str, int], se
         return frames, size
 
 
-def one_session(server: Server, changes: dict[str, Any], seconds: float) -> dict[str, float]:
-    """fps, KiB per frame and server CPU share for one playing session at the default speed."""
+def one_session(server: Server, changes: dict[str, Any], seconds: float,
+                epochs_per_frame: int = 1) -> dict[str, float]:
+    """fps, KiB per frame and server CPU share for one playing session at ``epochs_per_frame``."""
     cpu = server.cpu_seconds()
-    frames, size = asyncio.run(_session(server.url, changes, ("epoch", 1), seconds))
+    frames, size = asyncio.run(_session(server.url, changes, ("epoch", epochs_per_frame), seconds))
     cpu_share = (server.cpu_seconds() - cpu) / (seconds + WARMUP_SECONDS)
     return {"fps": frames / seconds, "kib_per_frame": size / max(frames, 1) / 1024, "cpu": cpu_share}
 
