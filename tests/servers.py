@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-START_SECONDS = 20.0  # a process that is not ready after this long fails the test (a bound, not a claim)
+START_SECONDS = 60.0  # a process that is not ready after this long fails the test (a bound, not a claim)
 
 
 def free_port() -> int:
