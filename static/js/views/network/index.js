@@ -74,6 +74,8 @@ export function createNetworkView(element, { store, send }) {
     /** @type {Hit | null} */ hover: null,
     pointer: { x: 0, y: 0 },
     sentNeuron: "null",
+    /** @type {[number, number] | null} the neuron chosen by click or tap: it stays chosen without hover */
+    pinned: null,
     /** @type {(() => void) | null} */ closeEditor: null,
     isDrawScheduled: false,
     /** @type {import("./draw.js").Hit[]} */ keyboardItems: [],
@@ -90,6 +92,7 @@ export function createNetworkView(element, { store, send }) {
   function relayout(state) {
     const { hello, session } = state;
     view.closeEditor?.();
+    view.pinned = null;
     setHover(null);
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
       view.scale);
@@ -158,7 +161,7 @@ export function createNetworkView(element, { store, send }) {
     view.hover = hit;
     view.pointer = { x: clientX, y: clientY };
     canvas.style.cursor = hit ? "pointer" : "";
-    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : null;
+    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : view.pinned;
     const neuronKey = JSON.stringify(neuron);
     if (neuronKey !== view.sentNeuron) {
       view.sentNeuron = neuronKey;
@@ -184,8 +187,25 @@ export function createNetworkView(element, { store, send }) {
   canvas.addEventListener("click", (event) => {
     const hit = pointerHit(/** @type {PointerEvent} */ (event));
     const box = canvas.getBoundingClientRect();
+    if (choose(hit)) return;
     if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
   });
+
+  /**
+   * A click or tap on a neuron not chosen yet chooses it ("Inside one neuron" and the big map
+   * follow it without hover); a second one edits its bias; a click on nothing lets it go.
+   * @param {Hit | null} hit
+   * @returns {boolean} whether the click was spent choosing
+   */
+  function choose(hit) {
+    const isNeuron = hit?.kind === "neuron" && hit.layer > 0;
+    if (hit && !isNeuron) return false;
+    const neuron = hit?.kind === "neuron" ? /** @type {[number, number]} */ ([hit.layer, hit.index]) : null;
+    if (neuron && JSON.stringify(neuron) === JSON.stringify(view.pinned)) return false;
+    view.pinned = neuron;
+    setHover(hit, view.pointer.x, view.pointer.y);
+    return true;
+  }
 
   canvas.addEventListener("keydown", (event) => {
     const { layout } = view;
