@@ -187,24 +187,20 @@ export function createNetworkView(element, { store, send }) {
   canvas.addEventListener("click", (event) => {
     const hit = pointerHit(/** @type {PointerEvent} */ (event));
     const box = canvas.getBoundingClientRect();
-    if (choose(hit)) return;
+    choose(hit, /** @type {PointerEvent} */ (event));
     if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
   });
 
   /**
-   * A click or tap on a neuron not chosen yet chooses it ("Inside one neuron" and the big map
-   * follow it without hover); a second one edits its bias; a click on nothing lets it go.
+   * A click or tap on a neuron chooses it: "Inside one neuron" and the big map stay on it
+   * without hover (it is still edited as before); a click on nothing lets it go.
    * @param {Hit | null} hit
-   * @returns {boolean} whether the click was spent choosing
+   * @param {PointerEvent} event a tap leaves no hover (and no tooltip) behind
    */
-  function choose(hit) {
-    const isNeuron = hit?.kind === "neuron" && hit.layer > 0;
-    if (hit && !isNeuron) return false;
-    const neuron = hit?.kind === "neuron" ? /** @type {[number, number]} */ ([hit.layer, hit.index]) : null;
-    if (neuron && JSON.stringify(neuron) === JSON.stringify(view.pinned)) return false;
-    view.pinned = neuron;
-    setHover(hit, view.pointer.x, view.pointer.y);
-    return true;
+  function choose(hit, event) {
+    if (hit && hit.kind !== "neuron") return;
+    view.pinned = hit?.kind === "neuron" && hit.layer > 0 ? [hit.layer, hit.index] : null;
+    setHover(event.pointerType === "touch" ? null : hit, event.clientX, event.clientY);
   }
 
   canvas.addEventListener("keydown", (event) => {

@@ -180,7 +180,7 @@ export function createNeuronView(element, { send }) {
     const body = el("tbody");
     for (const feed of feeds) {
       const row = el("tr");
-      const name = el("th", "neuron-source", neuronName(state.hello, state.session, neuron.layer + 1, feed.index));
+      const name = el("th", "neuron-feed", neuronName(state.hello, state.session, neuron.layer + 1, feed.index));
       name.setAttribute("scope", "row");
       const term = el("td", "neuron-value", formatFixed(feed.term, back.decimals));
       term.dataset.term = `feed-${feed.index}`;
@@ -189,7 +189,7 @@ export function createNeuronView(element, { send }) {
       body.append(row);
     }
     const total = el("tr", "neuron-sum");
-    const name = el("th", "neuron-source", `Σ ${back.is_exact ? "=" : "≈"} dC/da`);
+    const name = el("th", "neuron-feed", `Σ ${back.is_exact ? "=" : "≈"} dC/da`);
     name.setAttribute("scope", "row");
     const sum = el("td", "neuron-value", formatFixed(back.cost_slope, back.decimals));
     sum.dataset.term = "feeds-sum";
