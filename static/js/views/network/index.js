@@ -50,7 +50,9 @@ export function createNetworkView(element, { store, send }) {
   }));
   const announcer = make("div", { class: "visually-hidden network-announcer", role: "status" });
   const headers = make("div", { class: "network-headers" });
-  const inputs = make("div", { class: "network-inputs", "data-field": "features", role: "group", "aria-label": "Input features" });
+  // hide=features keeps the labels in view, inert (views/controls/link.js)
+  const inputs = make("div", { class: "network-inputs", "data-field": "features", "data-hide": "lock", role: "group",
+                               "aria-label": "Input features" });
   const neuronButtons = make("div", { class: "network-neurons" });
   stage.append(canvas, headers, inputs, neuronButtons);
   scroll.append(stage);
@@ -249,8 +251,11 @@ export function createNetworkView(element, { store, send }) {
     const layout = view.layout;
     if (hello?.role === "follower") return; // a class's run is the presenter's to change
     if (!layout || !view.offsets || !frame || !frameFits(frame, layout.sizes)) return;
-    if (hit.kind === "input") return toggleFeature(layout.inputs[hit.slot].name);
-    if (hit.kind === "neuron" && hit.layer === 0) return toggleFeature(session.config.features[hit.index]);
+    const isLocked = store.get().ui.hidden.includes("features");  // a lesson link fixed the inputs
+    if (hit.kind === "input") return isLocked ? undefined : toggleFeature(layout.inputs[hit.slot].name);
+    if (hit.kind === "neuron" && hit.layer === 0) {
+      return isLocked ? undefined : toggleFeature(session.config.features[hit.index]);
+    }
     view.closeEditor?.();
     let target, source, layer, value, label;
     if (hit.kind === "neuron") {
