@@ -12,6 +12,7 @@ STEP = '[data-counter="step"]'
 EPOCH = '[data-counter="epoch"]'
 SERVER_MS = 5000  # how long a server echo may take
 NETWORK = "#network canvas.network-canvas"
+HEATMAP = "#heatmap canvas.heatmap-canvas"
 
 
 def open_page(page: Page, path: str = "/") -> None:
@@ -29,12 +30,23 @@ def test_a_slow_step_replays_forward_backward_and_update_then_counts_one_step(pa
     caption = page.locator(".slow-caption")
     expect(caption).to_contain_text("Forward: the inputs", timeout=SERVER_MS)
     expect(page.locator(NETWORK)).to_have_attribute("data-phase", re.compile("^forward:"))
+    plane = page.locator(HEATMAP)
+    expect(plane).to_have_attribute("data-batch", "10")  # the batch's points are marked on the plane
     expect(caption).to_contain_text("Backward: the error reaches layer 1", timeout=10_000)
+    expect(page.locator(STEP)).to_have_text("1")  # the step counts when the replay reaches the update
     page.screenshot(path=str(artifacts / "slow-step-backward.png"))
     expect(caption).to_contain_text("Update: w ← w − η·dC/dw", timeout=10_000)
     expect(page.locator(STEP)).to_have_text("2")
+    moved = page.locator(NETWORK).get_attribute("data-moved") or ""
+    labels = moved.split("; ")
+    assert len(labels) == 3, moved  # the three links that moved most, before → after
+    for label in labels:
+        before, after = label.replace("\u2212", "-").split(" → ")
+        assert before != after and len(before.split(".")[1]) == len(after.split(".")[1])
+    page.screenshot(path=str(artifacts / "slow-step-update.png"))
     expect(caption).to_be_hidden(timeout=10_000)
     expect(page.locator(NETWORK)).to_have_attribute("data-phase", "")
+    expect(plane).to_have_attribute("data-batch", "0")
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_role("button", name="Slow step")).to_be_disabled(timeout=SERVER_MS)
 

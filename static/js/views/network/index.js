@@ -59,7 +59,9 @@ export function createNetworkView(element, { store, send }) {
   const caption = make("div", { class: "slow-caption", role: "status", "aria-live": "polite" });
   caption.hidden = true;
   element.append(caption, scroll);
-  const slow = createSlowStep(caption, canvas, () => scheduleDraw());
+  // The replay's phase is UI state: the step counter and the output plane follow it.
+  const slow = createSlowStep(caption, canvas, () => scheduleDraw(),
+                              (slowPhase) => store.update({ ui: { ...store.get().ui, slowPhase } }));
   const legend = createLegend(element);
   const tooltip = make("div", { class: "tooltip network-tooltip", role: "tooltip" });
   tooltip.hidden = true;
