@@ -115,8 +115,9 @@ export function renderUpdate(box, built, update) {
   const { cells, columns } = built;
   update.params.forEach((/** @type {any} */ param, /** @type {number} */ i) => {
     columns.forEach((column, k) => {
-      const text = FIXED.has(column.key) ? formatFixed(param[column.key], param.decimals)
+      let text = FIXED.has(column.key) ? formatFixed(param[column.key], param.decimals)
         : formatNumber(param[column.key], DIGITS);
+      if (column.key === "new_value" && param.is_exact === false) text = `≈ ${text}`;  // now + Δ is off by rounding
       if (cells[i][k].textContent !== text) cells[i][k].textContent = text;
     });
   });
