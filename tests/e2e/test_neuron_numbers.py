@@ -98,3 +98,23 @@ def test_the_output_neuron_shows_its_target_and_formulas(page: Page) -> None:
     left, right = text.replace("\u2212", "-").split(" = ")
     a, t = left.split(" - ", 1)
     assert Decimal(a) - Decimal(t.strip("()")) == Decimal(right)
+
+
+def test_sums_no_precision_makes_add_up_say_so(page: Page, artifacts: Path) -> None:
+    # with these settings the output neuron's 16 rounded products add up at no precision up to
+    # six decimals more (tests/unit/training/test_trace.py finds the case the same way)
+    features = "x1,x2,x1_sq,x2_sq,x1_x2,sin_x1,sin_x2,cos_x1,cos_x2"
+    page.set_viewport_size(SIZES["laptop"])
+    page.goto(f"/#features={features}&hidden_layers=16&seed=7")
+    expect(page.locator(READY)).to_be_visible(timeout=SERVER_MS)
+    expect(page.locator("#network canvas.network-canvas")).to_have_attribute("data-sizes", "9,16,1",
+                                                                            timeout=SERVER_MS)
+    page.get_by_role("button", name="Show a training point").click()
+    panel = page.locator("#neuron-math")
+    expect(panel.locator('[data-term="rounding-note"]')).to_be_visible(timeout=SERVER_MS)
+    expect(panel.locator(".neuron-total-name").first).to_have_text("Σ wᵢaᵢ ≈")
+    products = panel.locator('[data-term^="product-"]')
+    assert products.count() == 16
+    assert sum(number(products.nth(i)) for i in range(16)) != term(panel, "weighted_sum")  # hence ≈
+    panel.locator('[data-term="rounding-note"]').scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "neuron-numbers-rounding-note.png"))

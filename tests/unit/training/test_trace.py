@@ -179,3 +179,14 @@ def test_the_update_shows_the_change_with_the_digits_it_needs(make_session) -> N
         assert len(digits) >= 2  # at least two significant digits of the change
         if row["is_exact"]:
             assert shown(row["value"], d) + shown(row["step"], d) == shown(row["new_value"], d)
+
+
+def test_a_sum_no_precision_makes_add_up_is_flagged(make_session) -> None:
+    """The case tests/e2e/test_neuron_numbers.py shows: 16 products that add up at no precision tried."""
+    features = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
+    session = make_session(features=features, hidden_layers=[16], seed=7)
+    numbers = trace(session, "train", 0).neuron(session, 2, 0)
+    assert not numbers["is_exact"]
+    d = numbers["decimals"]
+    assert sum(shown(p, d) for p in numbers["products"]) != shown(numbers["weighted_sum"], d) or (
+        shown(numbers["weighted_sum"], d) + shown(numbers["bias"], d) != shown(numbers["z"], d))

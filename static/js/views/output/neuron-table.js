@@ -128,7 +128,7 @@ export function fillNeuronTable(slots, neuron) {
     if (node.textContent !== text) node.textContent = text;
   };
   const sign = neuron.is_exact ? "=" : "≈";
-  for (const name of slots.names.slice(0, 3)) {
+  for (const name of [slots.names[0], slots.names[2]]) {  // Σ and z are the totals
     const text = `${(name.textContent ?? "").replace(/[=≈]$/, "")}${sign}`;
     if (name.textContent !== text) name.textContent = text;
   }
