@@ -84,7 +84,7 @@ def test_clicking_a_point_docks_its_whole_arithmetic_in_view(page: Page, artifac
     expect(neuron).to_contain_text("mini-batch of 10 points")
     update = neuron.locator("table.neuron-update")
     expect(update.locator("thead th")).to_have_text(["", "now", "dC/d·", "λ·w", "g", "m′", "v′", "m̂", "v̂",
-                                                      "change", "after"])
+                                                      "change Δ", "after"])
     expect(update.locator("tbody tr")).to_have_count(3)  # two weights and the bias of the output neuron
     expect(update.locator("tbody tr").last.locator("th")).to_have_text("b")
     after = float(update.locator('[data-term="update-new_value-2"]').inner_text().replace("\u2212", "-"))

@@ -98,7 +98,8 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       out.push({ text: state.session.message || "The run diverged; reset it.", kind: "error" });
     }
     const error = state.error;
-    if (error && now - error.at < MESSAGE_MS && !explained.includes(error.field)) {
+    // a refused upload is said beside its button (csv.js)
+    if (error && now - error.at < MESSAGE_MS && !explained.includes(error.field) && error.command !== "set_data") {
       out.push({ text: errorText(state.hello, error), kind: "error" });
     }
     notices = notices.filter((notice) => notice.until > now);

@@ -50,14 +50,18 @@ export function createNetworkView(element, { store, send }) {
   }));
   const announcer = make("div", { class: "visually-hidden network-announcer", role: "status" });
   const headers = make("div", { class: "network-headers" });
-  const inputs = make("div", { class: "network-inputs", "data-field": "features", role: "group", "aria-label": "Input features" });
+  // hide=features keeps the labels in view, inert (views/controls/link.js)
+  const inputs = make("div", { class: "network-inputs", "data-field": "features", "data-hide": "lock", role: "group",
+                               "aria-label": "Input features" });
   const neuronButtons = make("div", { class: "network-neurons" });
   stage.append(canvas, headers, inputs, neuronButtons);
   scroll.append(stage);
   const caption = make("div", { class: "slow-caption", role: "status", "aria-live": "polite" });
   caption.hidden = true;
   element.append(caption, scroll);
-  const slow = createSlowStep(caption, canvas, () => scheduleDraw());
+  // The replay's phase is UI state: the step counter and the output plane follow it.
+  const slow = createSlowStep(caption, canvas, () => scheduleDraw(),
+                              (slowPhase) => store.update({ ui: { ...store.get().ui, slowPhase } }));
   const legend = createLegend(element);
   const tooltip = make("div", { class: "tooltip network-tooltip", role: "tooltip" });
   tooltip.hidden = true;
@@ -74,6 +78,8 @@ export function createNetworkView(element, { store, send }) {
     /** @type {Hit | null} */ hover: null,
     pointer: { x: 0, y: 0 },
     sentNeuron: "null",
+    /** @type {[number, number] | null} the neuron chosen by click or tap: it stays chosen without hover */
+    pinned: null,
     /** @type {(() => void) | null} */ closeEditor: null,
     isDrawScheduled: false,
     /** @type {import("./draw.js").Hit[]} */ keyboardItems: [],
@@ -90,6 +96,7 @@ export function createNetworkView(element, { store, send }) {
   function relayout(state) {
     const { hello, session } = state;
     view.closeEditor?.();
+    view.pinned = null;
     setHover(null);
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
       view.scale);
@@ -158,7 +165,7 @@ export function createNetworkView(element, { store, send }) {
     view.hover = hit;
     view.pointer = { x: clientX, y: clientY };
     canvas.style.cursor = hit ? "pointer" : "";
-    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : null;
+    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : view.pinned;
     const neuronKey = JSON.stringify(neuron);
     if (neuronKey !== view.sentNeuron) {
       view.sentNeuron = neuronKey;
@@ -184,8 +191,21 @@ export function createNetworkView(element, { store, send }) {
   canvas.addEventListener("click", (event) => {
     const hit = pointerHit(/** @type {PointerEvent} */ (event));
     const box = canvas.getBoundingClientRect();
+    choose(hit, /** @type {PointerEvent} */ (event));
     if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
   });
+
+  /**
+   * A click or tap on a neuron chooses it: "Inside one neuron" and the big map stay on it
+   * without hover (it is still edited as before); a click on nothing lets it go.
+   * @param {Hit | null} hit
+   * @param {PointerEvent} event a tap leaves no hover (and no tooltip) behind
+   */
+  function choose(hit, event) {
+    if (hit && hit.kind !== "neuron") return;
+    view.pinned = hit?.kind === "neuron" && hit.layer > 0 ? [hit.layer, hit.index] : null;
+    setHover(event.pointerType === "touch" ? null : hit, event.clientX, event.clientY);
+  }
 
   canvas.addEventListener("keydown", (event) => {
     const { layout } = view;
@@ -233,8 +253,11 @@ export function createNetworkView(element, { store, send }) {
     const layout = view.layout;
     if (hello?.role === "follower") return; // a class's run is the presenter's to change
     if (!layout || !view.offsets || !frame || !frameFits(frame, layout.sizes)) return;
-    if (hit.kind === "input") return toggleFeature(layout.inputs[hit.slot].name);
-    if (hit.kind === "neuron" && hit.layer === 0) return toggleFeature(session.config.features[hit.index]);
+    const isLocked = store.get().ui.hidden.includes("features");  // a lesson link fixed the inputs
+    if (hit.kind === "input") return isLocked ? undefined : toggleFeature(layout.inputs[hit.slot].name);
+    if (hit.kind === "neuron" && hit.layer === 0) {
+      return isLocked ? undefined : toggleFeature(session.config.features[hit.index]);
+    }
     view.closeEditor?.();
     let target, source, layer, value, label;
     if (hit.kind === "neuron") {

@@ -9,7 +9,7 @@ import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el, readoutText, renderCaption } from "./caption.js";
 import {
-  cellAt, drawAxes, drawBackground, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
+  cellAt, drawAxes, drawBackground, drawBatchMark, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
   nearestPoint, screenPoints, toPixel, toPlane,
 } from "./plane.js";
 
@@ -105,6 +105,10 @@ export function createHeatmapView(element, { store, send }) {
                                  neuronMap: neuron ? /** @type {Uint8Array} */ (frame.arrays.selected_map) : null });
     points = dataset ? screenPoints(g, dataset, ui.showTest) : [];
     drawPoints(context, points, dataset?.header.problem ?? problem, dataset?.header.n_classes ?? nClasses);
+    // while a slow step replays, the points of its batch are marked
+    const batch = ui.slowPhase && current.slowStep ? current.slowStep.points : [];
+    for (const [x1, x2] of batch) drawBatchMark(context, ...toPixel(g, x1, x2));
+    canvas.dataset.batch = String(batch.length);
     const selected = selectedPoint();
     if (selected) drawRing(context, ...toPixel(g, selected[0], selected[1]));
     if (hover) drawCrosshair(context, g, hover.x, hover.y);

@@ -194,6 +194,20 @@ export function drawRing(context, x, y) {
 }
 
 /**
+ * A square around a point of the batch a slow step replays: accent inside a white halo.
+ * @param {CanvasRenderingContext2D} context @param {number} x @param {number} y
+ */
+export function drawBatchMark(context, x, y) {
+  const half = RING_RADIUS - 1;
+  context.lineWidth = RING_WIDTH + 2;
+  context.strokeStyle = THEME["--paper"];
+  context.strokeRect(x - half, y - half, 2 * half, 2 * half);
+  context.lineWidth = RING_WIDTH;
+  context.strokeStyle = THEME["--accent"];
+  context.strokeRect(x - half, y - half, 2 * half, 2 * half);
+}
+
+/**
  * Ticks and labels at −extent, 0 and +extent on both axes, plus the axis names.
  * @param {CanvasRenderingContext2D} context @param {Geometry} g @param {string} fontFamily
  */
