@@ -66,7 +66,8 @@ SLOW_MOVE = 0.2  # a stuck run whose weights moved less than this share of their
 SATURATION_Z = {"tanh": 3.0, "sigmoid": 6.0}  # |z| beyond which f'(z) is under 1% of its peak
 SATURATED_POINTS = 0.5  # a neuron is saturated when |z| is beyond that for this share of the points: it then
 # learns from the other points only (measured: naive inits on 7 inputs saturate 50-65 %, and stay stuck; Xavier 0-40 %)
-SATURATED_SHARE = 0.5  # a layer is reported when at least this share of its neurons is saturated
+SATURATED_SHARE = 0.75  # a layer is reported when at least this share of its neurons is saturated (half of a
+# layer saturated on half the points is normal in a regression that is still learning, e.g. the bumps)
 VANISHING_RATIO = 1e-3  # the first layer's mean |dC/dw| below this share of the last layer's: vanishing ...
 VANISHING_DEPTH = 3  # ... in a network of at least this many hidden layers (two layers are not deep)
 IDENTICAL_CORRELATION = 0.95  # neurons whose outputs correlate (or anti-correlate) this closely are copies
@@ -192,8 +193,8 @@ class Diagnosis:
     def _rate_too_high(self, session: TrainingSession, plateau: Finding | None) -> Finding | None:
         """Weights thrown far from their start while the fit is still poor: the rate, whatever the symptom."""
         last = self.records[-1] if self.records else None
-        if last is None or last.accuracy is None or last.accuracy >= FAR_ACCURACY:
-            return None
+        if last is None or last.accuracy is None or last.accuracy >= FAR_ACCURACY or session.steps == 0:
+            return None  # (weights edited by hand before any step are no step's doing)
         start = float(np.abs(start_params(session)).max())
         growth = last.largest_weight / max(start, 1e-12)
         if growth < RATE_GROWTH:
