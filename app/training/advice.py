@@ -77,6 +77,7 @@ VANISHING = ("Vanishing gradients",
              "The first layer's weights get a mean |dC/dw| of {first:.2g}, {ratio:.2g} times smaller than the last "
              "layer's ({last:.2g}): through {depth} {activation} layers the early ones hardly learn.",
              "Use ReLU: its slope is 1 wherever it is active, so the gradient reaches the first layers.")
+VANISHING_DEEP = "Use fewer hidden layers: each one shrinks the gradient on its way back."  # for ReLU-like nets
 
 LOWER_RATE = "Lower the learning rate to {rate:g} and start again"
 RAISE_RATE = "Raise the learning rate to {rate:g}"

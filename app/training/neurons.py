@@ -122,5 +122,6 @@ def _vanishing(session: TrainingSession, limits: NeuronLimits) -> Finding | None
     activation = session.config.activation
     text = evidence.format(first=first, ratio=last / max(first, 1e-300), last=last, depth=len(mlp.sizes) - 2,
                            activation=activation)
-    action = advice.use(activation="relu") if activation in SQUASHING else None
-    return finding("vanishing", title, text, suggestion, action)
+    if activation not in SQUASHING:
+        return finding("vanishing", title, text, advice.VANISHING_DEEP)
+    return finding("vanishing", title, text, suggestion, advice.use(activation="relu"))
