@@ -74,8 +74,9 @@ IDENTICAL = ("Neurons that are copies of each other",
              "every weight from the same range whatever the layer's width.",
              "Start from weights scaled to the layer (Xavier) so neurons begin different.")
 VANISHING = ("Vanishing gradients",
-             "The first layer's weights get a mean |dC/dw| of {first:.2g}, {ratio:.2g} times smaller than the last "
-             "layer's ({last:.2g}): through {depth} {activation} layers the early ones hardly learn.",
+             "Over the training points the first layer's weights get a mean |dC/dw| of {first:.2g}, {ratio:.2g} "
+             "times smaller than the last layer's ({last:.2g}): through {depth} {activation} layers the early ones "
+             "hardly learn.",
              "Use ReLU: its slope is 1 wherever it is active, so the gradient reaches the first layers.")
 VANISHING_DEEP = "Use fewer hidden layers: each one shrinks the gradient on its way back."  # for ReLU-like nets
 

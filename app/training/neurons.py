@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.nn.mlp import block_views
 from app.training import advice
 from app.training.advice import Finding, finding
 
@@ -49,7 +48,11 @@ def neuron_findings(session: TrainingSession, limits: NeuronLimits, is_learning:
     hidden = range(1, len(mlp.sizes) - 1)
     findings = [_dead(session, forward.Z, hidden), _identical(session, forward.A, hidden, limits)]
     if is_learning:
-        findings += [_saturated(session, forward.Z, hidden, limits), _vanishing(session, limits)]
+        findings.append(_saturated(session, forward.Z, hidden, limits))
+        if len(hidden) >= limits.vanishing_depth and session.steps > 0:
+            with np.errstate(all="ignore"):  # every training point's gradient: one mini-batch's is too noisy
+                dW = mlp.backward(forward, session.data.train_targets, session.config.cost).dW
+            findings.append(_vanishing(session, dW, limits))
     return [f for f in findings if f]
 
 
@@ -109,18 +112,14 @@ def _identical(session: TrainingSession, A: list[Array], hidden: range, limits: 
                    [[l, i] for l in copies for i in range(A[l].shape[1])])
 
 
-def _vanishing(session: TrainingSession, limits: NeuronLimits) -> Finding | None:
-    """The first layer's gradients far below the last's, in a network deep enough for it to matter."""
-    mlp = session.mlp
-    if len(mlp.sizes) - 2 < limits.vanishing_depth or session.steps == 0:
-        return None
-    grads = [np.abs(block[:-1]).mean() for block in block_views(session.trainer.grads, mlp.sizes)]
-    first, last = float(grads[0]), float(grads[-1])
+def _vanishing(session: TrainingSession, dW: list[Array], limits: NeuronLimits) -> Finding | None:
+    """The first layer's gradients far below the last's (dW over every training point)."""
+    first, last = float(np.abs(dW[0]).mean()), float(np.abs(dW[-1]).mean())
     if not (last > 0 and first < limits.vanishing_ratio * last):
         return None
     title, evidence, suggestion = advice.VANISHING
     activation = session.config.activation
-    text = evidence.format(first=first, ratio=last / max(first, 1e-300), last=last, depth=len(mlp.sizes) - 2,
+    text = evidence.format(first=first, ratio=last / max(first, 1e-300), last=last, depth=len(dW) - 1,
                            activation=activation)
     if activation not in SQUASHING:
         return finding("vanishing", title, text, advice.VANISHING_DEEP)

@@ -25,6 +25,8 @@ from app.training.config import config_from_dict
 from app.training.diagnosis import Diagnosis
 from app.training.session import TrainingSession
 
+pytestmark = pytest.mark.slow  # trains every setup to its finding and on (a few seconds in all); `make test` runs it
+
 # The advice must lower the test cost by at least this share. Measured, every case's advice cuts it by
 # 35 % or more (most by over 80 %), while seeds and budgets shift a cost by a few per cent: 20 % is
 # "clearly better" with room for that noise and still fails advice that merely does no harm.

@@ -162,3 +162,21 @@ def test_a_finding_shows_only_once_it_has_held_while_the_run_trains(make_session
             shown_at.append(epoch)
     first_present = 5  # the doubling within RISE_EPOCHS is first there at epoch 5 (0.9 > 2 × 0.3, epoch 0's)
     assert shown_at[0] == first_present + diagnosis_module.SHOW_AFTER_EPOCHS
+
+
+def test_a_deep_sigmoid_network_is_told_to_use_relu_first_not_to_raise_its_rate(make_session) -> None:
+    session = make_session(activation="sigmoid", hidden_layers=[8] * 6)
+    diagnosis, seen = run(session, 130)
+    assert "plateau" in {f["kind"] for f in diagnosis.cost_findings}  # flat, yet the plateau is a symptom here
+    snapshot = session.snapshot(8, 4)
+    shown = diagnosis.observe(session, snapshot.train, snapshot.test)
+    assert [f["kind"] for f in shown] == ["vanishing"]
+    assert shown[0]["action"]["changes"] == {"activation": "relu"}
+
+
+def test_the_default_network_on_the_spiral_is_told_to_grow_never_to_use_xavier(make_session) -> None:
+    _, seen = run(make_session(dataset="spiral"), 240)
+    assert set(seen) == {"plateau"}
+    assert seen["plateau"]["action"]["changes"] == {"features": ["x1", "x2", "sin_x1", "sin_x2"],
+                                                    "hidden_layers": [8, 8]}
+    assert "Xavier" not in seen["plateau"]["suggestion"] and "learning rate" not in seen["plateau"]["suggestion"]
