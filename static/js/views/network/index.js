@@ -34,6 +34,10 @@ import {
 
 /** The CSS custom property that scales the drawing (projector mode). */
 const SCALE_PROPERTY = "--canvas-label-scale";
+/** CSS custom properties (unitless px) that fit the drawing to a finger or a wall; unset means the defaults. */
+const MIN_THUMB_PROPERTY = "--network-min-thumb";
+const HEADER_PROPERTY = "--network-header-height";
+const AREA_PROPERTY = "--network-area-scale";
 
 /**
  * @param {HTMLElement} element
@@ -71,6 +75,7 @@ export function createNetworkView(element, { store, send }) {
     layoutKey: "",
     width: scroll.clientWidth,
     scale: 1,
+    /** @type {{minThumb?: number, headerHeight?: number, areaScale?: number}} */ fit: {},
     /** @type {Hit | null} */ hover: null,
     pointer: { x: 0, y: 0 },
     sentNeuron: "null",
@@ -92,7 +97,7 @@ export function createNetworkView(element, { store, send }) {
     view.closeEditor?.();
     setHover(null);
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
-      view.scale);
+      view.scale, view.fit);
     view.layout = layout;
     view.offsets = frameOffsets(session.sizes);
     view.keyboardItems = parameters(layout.sizes);
@@ -145,7 +150,8 @@ export function createNetworkView(element, { store, send }) {
     const { frame, session, hello, ui } = store.get();
     const layout = /** @type {import("./layout.js").Layout} */ (view.layout);
     const offsets = /** @type {import("./frame.js").Offsets} */ (view.offsets);
-    return { layout, offsets, frame, session, hello, showGradients: ui.showGradients };
+    return { layout, offsets, frame, session, hello, showGradients: ui.showGradients,
+             isReadOnly: hello?.role === "follower" };
   }
 
   /**
@@ -294,9 +300,12 @@ export function createNetworkView(element, { store, send }) {
     // Projector mode changes the scale once the page has its new look: look again after that.
     if (state.ui.projector !== previous.ui.projector) requestAnimationFrame(() => render(store.get(), store.get()));
     const config = session.config;
-    view.scale = Number(getComputedStyle(element).getPropertyValue(SCALE_PROPERTY)) || 1;
+    const style = getComputedStyle(element);
+    const read = (/** @type {string} */ name) => Number(style.getPropertyValue(name)) || undefined;
+    view.scale = read(SCALE_PROPERTY) || 1;
+    view.fit = { minThumb: read(MIN_THUMB_PROPERTY), headerHeight: read(HEADER_PROPERTY), areaScale: read(AREA_PROPERTY) };
     const key = JSON.stringify([session.sizes, config.features, config.hidden_layers, config.activation,
-      config.layer_activations, session.activations, view.width, view.scale]);
+      config.layer_activations, session.activations, view.width, view.scale, view.fit]);
     const isNewLayout = key !== view.layoutKey;
     if (isNewLayout) {
       view.layoutKey = key;
