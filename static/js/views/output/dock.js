@@ -29,7 +29,7 @@ export function createDockView(panel, network) {
         // After the layout settles: the panel is out of the flow from the next frame on.
         requestAnimationFrame(() => {
           const box = network.getBoundingClientRect();
-          if (box.top < 0 || box.top > innerHeight / 2) network.scrollIntoView({ block: "start" });
+          if (box.top < 0 || box.top > innerHeight / 2) (network.closest(".panel") ?? network).scrollIntoView({ block: "start" });
         });
       }
       wasDocked = isDocked;
