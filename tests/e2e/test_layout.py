@@ -141,6 +141,38 @@ def test_a_phone_has_the_plane_near_play_and_44_px_targets(touch: BrowserContext
     page.screenshot(path=artifacts / "layout-phone-scrolled.png")
 
 
+def test_tapping_a_neuron_on_a_phone_shows_its_map_large_and_edits_one_step_further(
+        touch: BrowserContext, artifacts: Path) -> None:
+    page = touch.new_page()
+    page.goto("/")
+    wait_ready(page)
+    neuron = page.locator(".network-neuron").nth(3)  # layer 1, neuron 2 (the two inputs come first)
+    neuron.scroll_into_view_if_needed()
+    square = neuron.bounding_box()
+    assert square is not None
+    page.touchscreen.tap(square["x"] + square["width"] / 2, square["y"] + square["height"] / 2)
+    sheet = page.locator(".neuron-sheet")
+    expect(sheet).to_be_visible(timeout=SERVER_MS)
+    expect(sheet.locator(".neuron-sheet-title")).to_have_text("Layer 1, neuron 2")
+    expect(page.locator(".network-editor")).to_have_count(0)  # a tap shows, it does not edit
+    picture = box(page, ".neuron-sheet-map")
+    assert picture["width"] >= 4 * square["width"] and picture["width"] == picture["height"], (picture, square)
+    # The server sends the selected neuron's full map; the sheet shows it, not the thumbnail.
+    page.wait_for_function("() => Number(document.querySelector('.neuron-sheet-map').dataset.mapSize) > 20",
+                           timeout=SERVER_MS)
+    action = page.get_by_role("button", name="Edit the bias of layer 1, neuron 2")
+    expect(action).to_be_visible()
+    found = action.bounding_box()
+    assert found is not None and found["height"] >= TOUCH_TARGET
+    page.screenshot(path=artifacts / "layout-phone-neuron-sheet.png")
+    action.tap()
+    expect(sheet).to_be_hidden()
+    editor = page.get_by_role("spinbutton", name="New value for the bias of layer 1, neuron 2")
+    expect(editor).to_be_focused()
+    found = editor.bounding_box()
+    assert found is not None and found["height"] >= TOUCH_TARGET
+
+
 @pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
 def test_a_follower_sees_the_picture_first_and_only_what_it_can_use(
         page: Page, browser: Browser, base_url: str, viewport: dict[str, int], artifacts: Path) -> None:

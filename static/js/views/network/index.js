@@ -22,6 +22,7 @@ import { hitTest } from "./hit.js";
 import { describe, linkName, neuronName, showTooltip } from "./tooltip.js";
 import { openEditor } from "./editor.js";
 import { createSlowStep } from "./slow-step.js";
+import { createSheet, sheetContent } from "./sheet.js";
 import { KEYBOARD_HELP, anchor, move, parameters } from "./keyboard.js";
 import {
   NEW_LAYER_SIZE, createBar, createLegend, make, renderHeaders, renderInputs, renderNeuronButtons,
@@ -38,6 +39,8 @@ const SCALE_PROPERTY = "--canvas-label-scale";
 const MIN_THUMB_PROPERTY = "--network-min-thumb";
 const HEADER_PROPERTY = "--network-header-height";
 const AREA_PROPERTY = "--network-area-scale";
+/** A finger: a tap opens the neuron sheet (its map large, the edit one step further) instead of the editor. */
+const COARSE_POINTER = "(pointer: coarse)";
 
 /**
  * @param {HTMLElement} element
@@ -66,6 +69,14 @@ export function createNetworkView(element, { store, send }) {
   const tooltip = make("div", { class: "tooltip network-tooltip", role: "tooltip" });
   tooltip.hidden = true;
   element.append(tooltip, announcer);
+  const sheet = createSheet(element, {
+    onAction: (hit) => {
+      const layout = view.layout;
+      if (layout) activate(hit, null, ...anchor(layout, hit));
+    },
+    onClose: () => setHover(null),
+  });
+  const isCoarse = matchMedia(COARSE_POINTER);
 
   /** Everything this view remembers between renders. */
   const view = {
@@ -95,6 +106,7 @@ export function createNetworkView(element, { store, send }) {
   function relayout(state) {
     const { hello, session } = state;
     view.closeEditor?.();
+    sheet.hide();
     setHover(null);
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
       view.scale, view.fit);
@@ -143,7 +155,17 @@ export function createNetworkView(element, { store, send }) {
     canvas.dataset.mode = ui.showGradients ? "gradients" : "weights";
     canvas.dataset.gradNorms = (frame.header.grad_norms ?? []).join(",");
     legend.update(ui.showGradients, scale);
-    if (view.hover && !view.closeEditor) showTooltip(tooltip, describe(view.hover, tooltipContext()), view.pointer.x, view.pointer.y);
+    if (sheet.hit) fillSheet(sheet.hit);
+    else if (view.hover && !view.closeEditor) showTooltip(tooltip, describe(view.hover, tooltipContext()), view.pointer.x, view.pointer.y);
+  }
+
+  /** @param {Hit} hit show it in the neuron sheet, from the current frame */
+  function fillSheet(hit) {
+    const context = tooltipContext();
+    const { frame, session, hello } = store.get();
+    if (!frame || !frameFits(frame, context.layout.sizes)) return;
+    sheet.show(hit, sheetContent(hit, { lines: describe(hit, context), frame, session, hello, offsets: context.offsets,
+                                        layout: context.layout, isReadOnly: context.isReadOnly }));
   }
 
   function tooltipContext() {
@@ -184,13 +206,19 @@ export function createNetworkView(element, { store, send }) {
   }
 
   canvas.addEventListener("pointermove", (event) => {
-    if (!view.closeEditor) setHover(pointerHit(event), event.clientX, event.clientY);
+    if (!view.closeEditor && !sheet.hit) setHover(pointerHit(event), event.clientX, event.clientY);
   });
-  canvas.addEventListener("pointerleave", () => { if (!view.closeEditor) setHover(null); });
+  canvas.addEventListener("pointerleave", () => { if (!view.closeEditor && !sheet.hit) setHover(null); });
   canvas.addEventListener("click", (event) => {
     const hit = pointerHit(/** @type {PointerEvent} */ (event));
     const box = canvas.getBoundingClientRect();
-    if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
+    if (hit && isCoarse.matches) {
+      // A finger: show what was tapped (the server sends the neuron's map), edit only from the sheet.
+      view.closeEditor?.();
+      setHover(hit);
+      tooltip.hidden = true;
+      fillSheet(hit);
+    } else if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
   });
 
   canvas.addEventListener("keydown", (event) => {
