@@ -200,6 +200,7 @@ def test_a_follower_sees_the_picture_first_and_only_what_it_can_use(
             expect(follower.locator(f"{selector}:visible")).to_have_count(0)
         for name in ["Play", "Step", "Reset", "Pin this run"]:
             expect(follower.get_by_role("button", name=name, exact=True)).to_have_count(0)
+        expect(follower.locator(".heatmap-readout")).not_to_contain_text("Click")
         hint = follower.locator(".network-legend-hint:visible")
         expect(hint).to_have_count(1)
         expect(hint).to_contain_text(READ_ONLY_REASON)

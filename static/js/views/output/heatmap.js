@@ -17,6 +17,8 @@ import {
 const HIT_RADIUS = 6;
 /** Shown under the plane when the pointer is elsewhere. */
 const READOUT_HINT = "Click a point to follow it through the network; arrow keys step through points.";
+/** The same on a follower's page, where the presenter chooses the point. */
+const FOLLOWER_HINT = "Point at the plane to read the output there; the presenter chooses the point to follow.";
 /** The CSS custom property that scales the axis labels and their room (projector mode). */
 const SCALE_PROPERTY = "--canvas-label-scale";
 
@@ -131,7 +133,7 @@ export function createHeatmapView(element, { store, send }) {
   function updateReadout(g, isNeuronMap) {
     const frame = current.frame;
     if (!hover || !frame) {
-      readout.textContent = READOUT_HINT;
+      readout.textContent = current.hello?.role === "follower" ? FOLLOWER_HINT : READOUT_HINT;
       return;
     }
     const cell = cellAt(g, hover.x, hover.y, frame.header.grid_size);
