@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.test_classroom import CODE_PATTERN, EPOCH, SERVER_MS, UNKNOWN_CODE, epoch, present, wait_ready
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -133,6 +134,7 @@ def test_a_phone_has_the_plane_near_play_and_44_px_targets(touch: BrowserContext
     assert small == [], small
     assert len(targets(page)) > 40  # the measure saw the page's controls, not an empty page
     page.screenshot(path=artifacts / "layout-phone.png")
+    assert_accessible(page)
     # The transport stays in reach: scrolled down to the Model panel, Play is still on screen.
     page.locator(".panel-advanced").scroll_into_view_if_needed()
     assert page.evaluate("scrollY") > PHONE["height"]
@@ -165,6 +167,11 @@ def test_tapping_a_neuron_on_a_phone_shows_its_map_large_and_edits_one_step_furt
     found = action.bounding_box()
     assert found is not None and found["height"] >= TOUCH_TARGET
     page.screenshot(path=artifacts / "layout-phone-neuron-sheet.png")
+    assert_accessible(page)
+    page.keyboard.press("Escape")  # focus is on the sheet's close button: Escape closes it
+    expect(sheet).to_be_hidden()
+    page.touchscreen.tap(square["x"] + square["width"] / 2, square["y"] + square["height"] / 2)
+    expect(sheet).to_be_visible()
     action.tap()
     expect(sheet).to_be_hidden()
     editor = page.get_by_role("spinbutton", name="New value for the bias of layer 1, neuron 2")

@@ -45,6 +45,11 @@ export function createSheet(parent, { onAction, onClose }) {
   /** @type {Hit | null} */
   let shown = null;
   close.addEventListener("click", () => hide());
+  sheet.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();  // the page's own Escape (clear the traced point) stays out of it
+    hide();
+  });
   action.addEventListener("click", () => {
     const hit = shown;
     hide();
