@@ -45,6 +45,8 @@ from app.live.workers import WorkerPool
 
 LOG = logging.getLogger("neuroplay.server")
 BROKER_CLOSE_S = 3.0  # at shutdown, the longest wait for the broker to close its connections
+QR_QUIET_ZONE = 4  # light modules around a QR code: ISO/IEC 18004 asks for 4 so phones find it on a wall
+QR_MODULE_PX = 8  # one module of the QR code's SVG, px (the page scales the image)
 
 
 def resource_dir(name: str) -> Path:
@@ -178,7 +180,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return refuse(429 if error.field == "rate" else 404, error.field, error.message)
         # A standalone file with the SVG namespace: an <img> shows nothing without it (svg_inline omits it).
         svg = io.BytesIO()
-        segno.make(record["join_url"], error="m").save(svg, kind="svg", xmldecl=False, scale=8, border=2,
+        segno.make(record["join_url"], error="m").save(svg, kind="svg", xmldecl=False, scale=QR_MODULE_PX,
+                                                       border=QR_QUIET_ZONE,
                                                        dark="#111", light="#fff")
         return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
