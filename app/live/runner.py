@@ -89,6 +89,7 @@ class Runner:
         self.selected_sample: dict[str, Any] | None = None
         self.highlight: tuple[int, int] | None = None  # the neuron the presenter points at
         self.seq = 0
+        self.revision = 0  # counts changes to the run (commands, training), so an unchanged run is not stored again
         self.wake = asyncio.Event()
         self.ms_per_batch = FIRST_BATCH_MS
         self.diagnosis = Diagnosis()  # what the run's numbers show going wrong, for every frame
@@ -171,6 +172,7 @@ class Runner:
         """Apply one validated command; returns what changed (as in ``session.changed``, ["status"] when
         a pause stopped a run); raises InputError (nothing changed) if refused."""
         steps_before = self.session.steps
+        self.revision += 1
         changed, is_new_data = self._apply(command)
         self._broadcast(self.session_message(changed))
         if is_new_data:
@@ -304,10 +306,21 @@ class Runner:
         """The session as an experiment document (see app/training/persistence.py)."""
         return export(self.session)
 
+    async def save(self, since: int) -> tuple[int, dict[str, Any] | None]:
+        """(revision, the run to store) if it changed since revision ``since``, else (``since``, None).
+
+        The run is ``{"document": export, "is_running": bool}``: a copy, made now, that the store
+        encodes and writes elsewhere (app/live/keeper.py).
+        """
+        if self.revision == since:
+            return since, None
+        return self.revision, {"document": export(self.session), "is_running": self.is_busy}
+
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
         """Replace the session with an exported one; raises InputError if the document is bad."""
         session = restore(document)
         self.session = session
+        self.revision += 1
         self.selected_neuron = None
         self._after_rebuild()
         self._broadcast(self.session_message(["import"]))
@@ -388,6 +401,7 @@ class Runner:
                 taken = 0
             self.pending_batches = self.pending_batches - n_batches if taken else 0  # 0 taken: diverged
         if taken:
+            self.revision += 1
             elapsed_ms = (time.perf_counter() - started) * 1000.0
             self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
         for audience in self._audiences():
