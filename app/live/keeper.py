@@ -1,9 +1,9 @@
 """The keeper: writes the sessions and classes to a store as they change, and brings them back after a restart.
 
 Every ``settings.save_interval_s`` (and once more at shutdown) it asks each session for its run
-if it changed since the last write (``LiveRunner.save``: a runner in a worker process exports
-in that process), packs the changed ones on a thread and writes them in one batch; unchanged
-ones only get their expiry renewed. A session expires from the store when it would from
+if it changed since the last write (``LiveRunner.save``: exported and packed off the event loop's
+hot path, in the worker process that runs it, if any) and writes the changed ones in one batch;
+unchanged ones only get their expiry renewed. A session expires from the store when it would from
 memory: ``settings.detached_ttl_s`` after its socket left (a session with a socket, or one
 stopped by a shutdown, counts from the latest write). A session that is freed is deleted
 from the store, except at shutdown. The classes this replica runs are kept beside their
@@ -31,7 +31,7 @@ from app.live.registry import LOST, Entry, Kept, Registry
 from app.live.rooms import Rooms
 from app.live.settings import Settings
 from app.live.sqlite_store import SqliteStore
-from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, pack, unpack
+from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, unpack
 
 LOG = logging.getLogger("neuroplay.store")
 STORE_ERRORS = (OSError, sqlite3.Error, RedisError)  # what a store that cannot be reached or written raises
@@ -62,7 +62,6 @@ class Keeper:
         self.is_stopping = False
         self.is_failing = False  # the last write failed (logged once until one succeeds)
         self.task: asyncio.Task[None] | None = None
-        self.timings_ms: list[float] = []  # the latest saves' cost on the event loop, for the log and tests
         registry.listeners.append(self)
         registry.recall = self.recall
 
@@ -106,11 +105,9 @@ class Keeper:
 
     async def _save(self) -> None:
         entries = list(self.registry.entries.items())
-        started = time.perf_counter()
         answers = await asyncio.gather(*(self._changed_run(session_id, entry) for session_id, entry in entries))
-        self.timings_ms = [*self.timings_ms[-9:], (time.perf_counter() - started) * 1000.0]
         now, loop_now = time.time(), asyncio.get_running_loop().time()
-        changed: list[tuple[str, int, Kept, float]] = []
+        changed: list[tuple[str, int, bytes, float]] = []
         touched: dict[str, float] = {}
         for (session_id, entry), answer in zip(entries, answers, strict=True):
             away_s = 0.0 if entry.detached_at is None else loop_now - entry.detached_at
@@ -119,7 +116,7 @@ class Keeper:
                 changed.append((session_id, answer[0], answer[1], expires_at))
             elif abs(self.expiry.get(session_id, 0.0) - expires_at) >= EXPIRY_SLACK_S:
                 touched[session_id] = expires_at
-        rows = await asyncio.to_thread(_pack_rows, changed)
+        rows = [StoredSession(session_id, blob, expires_at) for session_id, _, blob, expires_at in changed]
         if rows:
             await self.store.put_sessions(rows)
         if touched:
@@ -129,13 +126,13 @@ class Keeper:
         self.expiry.update(touched)
         await self._save_rooms()
 
-    async def _changed_run(self, session_id: str, entry: Entry) -> tuple[int, Kept] | None:
-        """(revision, run) if the session changed since it was written; None if not, or if it cannot answer."""
+    async def _changed_run(self, session_id: str, entry: Entry) -> tuple[int, bytes] | None:
+        """(revision, packed run) if the session changed since it was written; None if not, or if it cannot answer."""
         try:
-            revision, run = await entry.runner.save(self.revisions.get(session_id, -1))
+            revision, blob = await entry.runner.save(self.revisions.get(session_id, -1))
         except Exception:  # a worker that stopped or did not answer: its run is saved next time, if it can be
             return None
-        return None if run is None else (revision, run)
+        return None if blob is None else (revision, blob)
 
     async def _save_rooms(self) -> None:
         """Write this replica's classes (a few dozen rows at most); delete the ones that ended."""
@@ -215,10 +212,4 @@ class Keeper:
     async def _delete(self, session_id: str) -> None:
         with contextlib.suppress(*STORE_ERRORS):
             await self.store.delete_session(session_id)
-
-
-def _pack_rows(changed: list[tuple[str, int, Kept, float]]) -> list[StoredSession]:
-    """The rows of the changed runs (on a thread: JSON and zlib take a while for a large run)."""
-    return [StoredSession(session_id, pack(run["document"], bool(run["is_running"])), expires_at)
-            for session_id, _, run, expires_at in changed]
 

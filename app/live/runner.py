@@ -50,6 +50,7 @@ from app.live.protocol import (
     error_message,
 )
 from app.live.settings import Settings
+from app.live.store import pack
 from app.training.config import DATA_FIELDS, NETWORK_FIELDS
 from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
@@ -306,15 +307,16 @@ class Runner:
         """The session as an experiment document (see app/training/persistence.py)."""
         return export(self.session)
 
-    async def save(self, since: int) -> tuple[int, dict[str, Any] | None]:
-        """(revision, the run to store) if it changed since revision ``since``, else (``since``, None).
+    async def save(self, since: int) -> tuple[int, bytes | None]:
+        """(revision, the run packed for the store) if it changed since revision ``since``, else (``since``, None).
 
-        The run is ``{"document": export, "is_running": bool}``: a copy, made now, that the store
-        encodes and writes elsewhere (app/live/keeper.py).
+        The export is a copy made now, on the loop (a few milliseconds for the largest run); it is
+        packed (JSON, zlib: app/live/store.py) on a thread. In a worker process all of it happens there.
         """
         if self.revision == since:
             return since, None
-        return self.revision, {"document": export(self.session), "is_running": self.is_busy}
+        revision, document, is_running = self.revision, export(self.session), self.is_busy
+        return revision, await asyncio.to_thread(pack, document, is_running)
 
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
         """Replace the session with an exported one; raises InputError if the document is bad."""

@@ -9,7 +9,7 @@ Wire between the processes (pickled tuples):
                  (greet: a subscriber came, so the session is watched; unwatched: the last one left)
                  | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off),
-                 "save" (payload: the revision stored last; reply: (revision, run or None), Runner.save)
+                 "save" (payload: the revision stored last; reply: (revision, packed run or None), Runner.save)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
                  | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
                  | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
