@@ -67,18 +67,29 @@ class Keeper:
 
     # ----- start and stop --------------------------------------------------------------------
     async def start(self) -> None:
-        """Open the store, open the kept classes again, then save every few seconds."""
-        await self.store.open()
-        with contextlib.suppress(*STORE_ERRORS):
+        """Open the store, open the kept classes again, then save every few seconds.
+
+        A store that cannot be opened (a damaged file) is logged, and the server runs without keeping runs.
+        """
+        try:
+            await self.store.open()
+        except STORE_ERRORS as error:
+            LOG.error("runs are not kept across restarts: the store could not be opened (%s)", error)
+            self.registry.recall = None
+            return
+        try:
             await self._restore_rooms()
+        except STORE_ERRORS as error:
+            LOG.error("the kept classes could not be read (%s)", error)
         self.task = asyncio.get_running_loop().create_task(self._save_forever(), name="keeper")
 
     async def stop(self) -> None:
         """The last save (every session, as the shutdown leaves it), then close the store."""
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        if self.task is None:
+            return  # the store never opened
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
         await self.save()
         self.is_stopping = True  # from now on a freed session is the shutdown's, not a learner's
         await self.store.close()

@@ -7,6 +7,7 @@ points, rates) live with the settings they bound in ``app/training/config.py``.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import os
@@ -14,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 KIB = 1024
@@ -104,14 +105,19 @@ class Settings(BaseSettings):
 
     @field_validator("data_dir")
     @classmethod
-    def check_data_dir(cls, value: str) -> str:
-        """A folder this process can write, or one it can create (its nearest existing parent is writable)."""
+    def check_data_dir(cls, value: str, info: ValidationInfo) -> str:
+        """A folder this process can create and write, when runs are kept there (not in Redis); made now."""
         path = Path(value.strip()).expanduser().absolute()
-        existing = next(folder for folder in (path, *path.parents) if folder.exists())
-        if existing == path and not path.is_dir():
+        if path.exists() and not path.is_dir():
             raise ValueError(f"must be a folder, and {str(path)!r} is a file")
-        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-            raise ValueError(f"must be a folder this process may write or create ({str(existing)!r} is not writable)")
+        if info.data.get("keep_runs") and not info.data.get("redis_url"):
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                if not os.access(path, os.W_OK | os.X_OK):
+                    raise PermissionError(errno.EACCES, "permission denied")
+            except OSError as error:
+                raise ValueError(f"must be a folder this process can create and write ({error.strerror}); "
+                                 "or set NEUROPLAY_KEEP_RUNS=false") from None
         return str(path)
 
     @field_validator("allowed_hosts")

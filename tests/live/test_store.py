@@ -145,10 +145,24 @@ def test_a_kept_run_that_cannot_be_read_is_lost_with_a_log_line_not_a_crash(
     assert "kept session refused could not be restored (counters.step" in caplog.text
 
 
-def test_the_data_folder_must_be_a_writable_folder(tmp_path: Path) -> None:
+def test_the_data_folder_must_be_a_folder_the_server_can_make_and_write(tmp_path: Path) -> None:
     a_file = tmp_path / "file"
     a_file.write_text("")
     with pytest.raises(ValueError, match="must be a folder, and .* is a file"):
         Settings(data_dir=str(a_file))
-    assert Settings(data_dir=str(tmp_path / "new" / "deeper")).data_dir == str(tmp_path / "new" / "deeper")
-    assert (tmp_path / FILE_NAME).exists() is False
+    with pytest.raises(ValueError, match=r"must be a folder this process can create and write \(Not a directory\)"):
+        Settings(keep_runs=True, data_dir=str(a_file / "below"))
+    Settings(keep_runs=False, data_dir=str(a_file / "below"))  # not kept there: not made
+    deeper = tmp_path / "new" / "deeper"
+    assert Settings(keep_runs=True, data_dir=str(deeper)).data_dir == str(deeper) and deeper.is_dir()
+    Settings(keep_runs=True, redis_url="redis://127.0.0.1:1/0", data_dir=str(a_file / "below"))  # kept in Redis
+
+
+def test_a_damaged_store_file_is_logged_and_the_server_runs_without_keeping(
+        keeping: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    (Path(keeping.data_dir) / FILE_NAME).write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.ERROR), TestClient(create_app(keeping)) as client:
+        with opened(client, "/ws?session=anything") as page:
+            assert page.hello["resume"] == "expired"
+            page.frame()
+    assert "runs are not kept across restarts: the store could not be opened" in caplog.text
