@@ -187,6 +187,8 @@ def test_after_kill_9_the_last_periodic_save_comes_back(server: Server, tabs: Ex
     assert back.hello["resume"] == "resumed" and back.hello["paused_while_away"] is True
     restored = back.frame()["epoch"]
     allowed = rate * LOST_INTERVALS * SAVE_INTERVAL_S + 10  # epochs of a few save intervals, with slack
+    sys.stdout.write(f"\nkill -9 at epoch {killed_at}, back at {restored}: {killed_at - restored} epochs lost "
+                     f"({(killed_at - restored) / rate:.1f} s at {rate:.0f} epochs/s)\n")  # shown with pytest -s
     assert first_epoch <= restored and killed_at - restored <= allowed, (killed_at, restored, allowed)
     kept = export(server, session_id)
     assert kept["counters"]["epoch"] == restored and kept["history"]["epoch"][-1] <= restored
