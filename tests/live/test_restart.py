@@ -10,14 +10,11 @@ periodic save, so at most a few save intervals of epochs are lost.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,56 +22,11 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.live.conftest import decode_binary, strict_json
-from tests.servers import RedisServer, free_port, get_json, wait_until
+from tests.servers import RedisServer, RestartableServer, get_json
 
 WAIT_S = 30.0  # a failure bound for any one wait on a loaded machine, not a timing claim
 SAVE_INTERVAL_S = 1.0  # how often the server under test stores a changed run
 LOST_INTERVALS = 3  # kill -9 may lose what was trained since the last save: a few intervals at most, with slack
-
-
-@dataclass
-class Server:
-    """``python -m app serve`` that can be stopped by a signal and started again on the same port and store."""
-
-    env: dict[str, str]
-    log: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    def start(self) -> None:
-        environment = {**os.environ, "NEUROPLAY_WORKERS": "1", "NEUROPLAY_HOST": "127.0.0.1",
-                       "NEUROPLAY_KEEP_RUNS": "true", "NEUROPLAY_SAVE_INTERVAL_S": str(SAVE_INTERVAL_S),
-                       "OPENBLAS_NUM_THREADS": "1", **self.env}
-        environment.pop("NEUROPLAY_ALLOWED_HOSTS", None)
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(self.port)],
-                                            env=environment, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
-
-        def healthy() -> bool:
-            assert self.process is not None and self.process.poll() is None, self.log.read_text()[-3000:]
-            try:
-                return get_json(f"{self.http}/healthz")["status"] == "ok"
-            except OSError:
-                return False
-
-        wait_until(healthy, "the server", WAIT_S)
-
-    def stop(self, stop_signal: signal.Signals) -> int:
-        """Signal the whole process group (workers included); the exit code."""
-        assert self.process is not None
-        os.killpg(self.process.pid, stop_signal)
-        code = self.process.wait(WAIT_S)
-        self.process = None
-        return code
 
 
 class Tab:
@@ -110,24 +62,24 @@ def tabs() -> Iterator[ExitStack]:
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RestartableServer]:
     if request.param == "sqlite":
         env = {"NEUROPLAY_DATA_DIR": str(tmp_path / "data")}
     else:
         redis: RedisServer = request.getfixturevalue("redis_server")
         env = {"NEUROPLAY_REDIS_URL": redis.url, "NEUROPLAY_REPLICA_NAME": f"restart-{tmp_path.name}"}
-    running = Server(env, tmp_path / "server.log")
+    running = RestartableServer(env, tmp_path / "server.log", save_interval_s=SAVE_INTERVAL_S)
     running.start()
     yield running
     if running.process is not None:
         running.stop(signal.SIGKILL)
 
 
-def export(server: Server, session_id: str) -> dict[str, Any]:
+def export(server: RestartableServer, session_id: str) -> dict[str, Any]:
     return get_json(f"{server.http}/api/sessions/{session_id}/export")
 
 
-def present_a_running_class(server: Server, tabs: ExitStack) -> tuple[Tab, str, str]:
+def present_a_running_class(server: RestartableServer, tabs: ExitStack) -> tuple[Tab, str, str]:
     """A presenter training and presenting: (its tab, the class code, the secret); one follower sees it."""
     presenter = Tab(server.ws, tabs)
     presenter.send({"type": "play"})
@@ -140,7 +92,7 @@ def present_a_running_class(server: Server, tabs: ExitStack) -> tuple[Tab, str, 
     return presenter, presenting["code"], presenting["secret"]
 
 
-def test_after_sigterm_the_run_and_the_class_come_back_exactly(server: Server, tabs: ExitStack) -> None:
+def test_after_sigterm_the_run_and_the_class_come_back_exactly(server: RestartableServer, tabs: ExitStack) -> None:
     presenter, code, secret = present_a_running_class(server, tabs)
     session_id = presenter.hello["session_id"]
     presenter.send({"type": "pause"})
@@ -171,7 +123,7 @@ def test_after_sigterm_the_run_and_the_class_come_back_exactly(server: Server, t
                                                                             "secret": None}
 
 
-def test_after_kill_9_the_last_periodic_save_comes_back(server: Server, tabs: ExitStack) -> None:
+def test_after_kill_9_the_last_periodic_save_comes_back(server: RestartableServer, tabs: ExitStack) -> None:
     presenter, code, _ = present_a_running_class(server, tabs)
     session_id = presenter.hello["session_id"]
     first = presenter.frame()
