@@ -416,6 +416,7 @@ class Runner:
         snapshot = session.snapshot(audience.grid_size, audience.thumb_size(session.mlp.sizes),
                                     self.selected_neuron)
         self.seq += 1
+        self.revision += 1  # a snapshot after training adds a point to the run's history
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
                                                                        self.selected_neuron)
         if audience is self.owner or not self.owner.outboxes:  # once per step, whichever audience sees it

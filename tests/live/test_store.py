@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.live.protocol import COMMAND_ADAPTER
 from app.live.redis_store import RedisStore
+from app.live.runner import Runner
 from app.live.server import create_app
 from app.live.settings import Settings
 from app.live.sqlite_store import FILE_NAME, SqliteStore
@@ -166,3 +168,16 @@ def test_a_damaged_store_file_is_logged_and_the_server_runs_without_keeping(
             assert page.hello["resume"] == "expired"
             page.frame()
     assert "runs are not kept across restarts: the store could not be opened" in caplog.text
+
+
+def test_a_run_is_packed_again_only_after_it_changed() -> None:
+    async def scenario() -> None:
+        runner = Runner(TrainingSession(), Settings(), "some-id")
+        revision, blob = await runner.save(-1)
+        assert blob is not None and unpack(blob) == (export(runner.session), False)
+        assert await runner.save(revision) == (revision, None)
+        await runner.execute(COMMAND_ADAPTER.validate_python({"type": "configure", "changes": {"learning_rate": 0.1}}))
+        changed, blob = await runner.save(revision)
+        assert changed > revision and blob is not None and unpack(blob)[0]["config"]["learning_rate"] == 0.1
+
+    asyncio.run(scenario())
