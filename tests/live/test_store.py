@@ -29,7 +29,7 @@ from app.live.store import Store, StoredRoom, StoredSession, pack, unpack
 from app.training.persistence import export
 from app.training.session import TrainingSession
 from tests.live.conftest import opened
-from tests.servers import RedisServer
+from tests.servers import RedisServer, wait_until
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -181,3 +181,22 @@ def test_a_run_is_packed_again_only_after_it_changed() -> None:
         assert changed > revision and blob is not None and unpack(blob)[0]["config"]["learning_rate"] == 0.1
 
     asyncio.run(scenario())
+
+
+def test_a_run_freed_after_its_ttl_is_gone_from_the_store_too(tmp_path: Path) -> None:
+    settings = Settings(keep_runs=True, data_dir=str(tmp_path / "data"), save_interval_s=0.5, detached_ttl_s=2.0)
+
+    def rows(session_id: str) -> int:
+        with sqlite3.connect(Path(settings.data_dir) / FILE_NAME) as db:  # expired or not
+            return int(db.execute("SELECT count(*) FROM sessions WHERE id = ?", (session_id,)).fetchone()[0])
+
+    with TestClient(create_app(settings)) as client:
+        with opened(client) as page:
+            session_id = page.hello["session_id"]
+            page.frame()
+            wait_until(lambda: rows(session_id) == 1, "the run's row")
+        registry = client.app.state.registry  # type: ignore[attr-defined]
+        wait_until(lambda: session_id not in registry.entries, "the detached session's end")
+        wait_until(lambda: rows(session_id) == 0, "the row's deletion")
+    with TestClient(create_app(settings)) as client, opened(client, f"/ws?session={session_id}") as page:
+        assert page.hello["resume"] == "expired"
