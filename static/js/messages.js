@@ -23,7 +23,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
  *   hidden: string[],
  *   slowPhase: "forward" | "backward" | "update" | null,
  * }} UiState
- * @typedef {{resume: "new"|"resumed"|"expired", role: "owner"|"follower", pausedWhileAway: boolean,
+ * @typedef {{resume: "new"|"resumed"|"expired"|"lost", role: "owner"|"follower", pausedWhileAway: boolean,
  *            isFork: boolean, epoch: number|null}} Arrival what the latest hello said, and the epoch it found
  * @typedef {{
  *   connection: "connecting" | "open" | "closed" | "stopped",

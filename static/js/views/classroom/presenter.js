@@ -108,8 +108,8 @@ export function createPresenter(toolbar, slot, { store, send, basePath, route })
       if (state.presenting !== previous.presenting && state.presenting) presenting.write(state.presenting);
       if (state.hello !== previous.hello) {
         highlight.reset(null);
-        // A class whose run expired is reopened, same code, for the new run.
-        isReopenPending = state.arrival?.resume === "expired" && presenting.read() !== null;
+        // A class whose run expired (or was lost in a restart) is reopened, same code, for the new run.
+        isReopenPending = ["expired", "lost"].includes(state.arrival?.resume ?? "") && presenting.read() !== null;
       }
       if (isReopenPending && state.session && state.session !== previous.session) {
         isReopenPending = false;

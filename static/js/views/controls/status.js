@@ -18,6 +18,8 @@ const TAKEN_OVER = 4001;
 const ELSEWHERE = 4409;
 /** Error fields that other lines already explain (the takeover line, the join box). */
 const EXPLAINED_FIELDS = ["session", "room"];
+/** A run kept across a server restart that could not be read back (hello `resume: "lost"`). */
+const LOST_TEXT = "This run could not be restored after the server restarted; this is a new one";
 /** Connection state → footer text. */
 /** Said while the connection is down: what the page shows is the last frame, not the run now. */
 const STALE_TEXT = "Connection lost, reconnecting… the picture is stale";
@@ -63,6 +65,7 @@ export function errorText(hello, error) {
 export function arrivalText(arrival) {
   if (arrival.role === "follower") return "";
   if (arrival.resume === "expired") return "That run has expired; this is a new one";
+  if (arrival.resume === "lost") return LOST_TEXT;
   if (arrival.resume !== "resumed" || arrival.epoch === null) return "";
   if (arrival.isFork) return `Your own copy of the class run, from epoch ${arrival.epoch}: it trains only for you`;
   const away = arrival.pausedWhileAway ? " — paused while you were away" : "";
@@ -169,7 +172,7 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
         connection.dataset.state = state.connection;
         connection.textContent = CONNECTION_TEXT[state.connection] ?? state.connection;
       }
-      // A hello, then its first frame: "expired" is said at once, "Resumed at epoch N" once N is known.
+      // A hello, then its first frame: "expired" and "lost" are said at once, "Resumed at epoch N" once N is known.
       const said = state.arrival && state.arrival !== previous.arrival ? arrivalText(state.arrival) : "";
       if (said) notify(said, "info", ARRIVAL_MS);
       if (state.connection !== previous.connection || state.session !== previous.session
