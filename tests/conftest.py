@@ -13,6 +13,9 @@ from hypothesis import HealthCheck, settings
 
 from tests.servers import RedisServer
 
+# Servers the tests start keep no runs across restarts unless a test asks (tests/live/test_restart.py):
+# the tests' many servers must not share, or leave behind, a store of runs.
+os.environ.setdefault("NEUROPLAY_KEEP_RUNS", "false")
 FUZZ_EXAMPLES = int(os.environ.get("NEUROPLAY_FUZZ_EXAMPLES", "60"))  # examples per property
 
 settings.register_profile(

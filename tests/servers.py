@@ -1,4 +1,5 @@
-"""Real processes for the tests: redis-server, nginx with the shipped deploy/nginx.conf, neuroplay replicas.
+"""Real processes for the tests: redis-server, nginx with the shipped deploy/nginx.conf, neuroplay replicas,
+a server restarted on its store.
 
 Each listens on a free 127.0.0.1 port, writes nothing outside its temp folder, and is stopped by its
 PID. ``nginx_config`` rewrites only the shipped file's listen port, upstream servers and paths.
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-START_SECONDS = 20.0  # a process that is not ready after this long fails the test (a bound, not a claim)
+START_SECONDS = 60.0  # a process that is not ready after this long fails the test (a bound, not a claim)
 
 
 def free_port() -> int:
@@ -132,6 +133,52 @@ class Replica:
     def stop(self, sig: int = signal.SIGTERM) -> None:
         stop(self.process, sig)
         self.process = None
+
+
+@dataclass
+class RestartableServer:
+    """``python -m app serve`` keeping its runs; stopped by a signal, started again on the same port and store."""
+
+    env: dict[str, str]
+    log: Path
+    save_interval_s: float = 1.0  # how often a changed run is stored
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self) -> None:
+        environment = {**os.environ, "NEUROPLAY_WORKERS": "1", "NEUROPLAY_HOST": "127.0.0.1",
+                       "NEUROPLAY_KEEP_RUNS": "true", "NEUROPLAY_SAVE_INTERVAL_S": str(self.save_interval_s),
+                       "OPENBLAS_NUM_THREADS": "1", **self.env}
+        environment.pop("NEUROPLAY_ALLOWED_HOSTS", None)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(self.port)],
+                                            env=environment, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+
+        def healthy() -> bool:
+            assert self.process is not None and self.process.poll() is None, self.log.read_text()[-3000:]
+            try:
+                return get_json(f"{self.http}/healthz")["status"] == "ok"
+            except OSError:
+                return False
+
+        wait_until(healthy, "the server", START_SECONDS)
+
+    def stop(self, stop_signal: signal.Signals) -> int:
+        """Signal the whole process group (workers included); the exit code."""
+        assert self.process is not None
+        os.killpg(self.process.pid, stop_signal)
+        code = self.process.wait(START_SECONDS)
+        self.process = None
+        return code
 
 
 def nginx_config(folder: Path, port: int, upstreams: list[int]) -> Path:

@@ -34,6 +34,7 @@ TARGET_FPS = 30  # the frame rate concurrent sessions must hold
 HOLD_SHARE = 0.95  # a session "holds" the target when it gets at least this share of it
 SESSION_STEPS = (10, 20, 30, 40, 50, 60)  # concurrent session counts tried
 READ_LIMIT = 16 * 1024 * 1024  # client-side message size cap
+STARTUP_TIMEOUT_SECONDS = 60.0  # no /healthz answer by then: the server failed to start (a bound)
 STARTUP_SETTLE_SECONDS = 1.5  # worker processes finish importing after /healthz first answers
 
 
@@ -89,11 +90,14 @@ def running_server(**env: str) -> Iterator[Server]:
         env={**os.environ, **settings},
     )
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
                 break
-            except OSError:
+            except OSError as error:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server on port {port} did not answer /healthz") from error
                 time.sleep(0.05)
         time.sleep(STARTUP_SETTLE_SECONDS)
         yield Server(process, port)
@@ -124,10 +128,11 @@ async def _session(url: str, changes: dict[str, Any], speed: tuple[str, int], se
         return frames, size
 
 
-def one_session(server: Server, changes: dict[str, Any], seconds: float) -> dict[str, float]:
-    """fps, KiB per frame and server CPU share for one playing session at the default speed."""
+def one_session(server: Server, changes: dict[str, Any], seconds: float,
+                epochs_per_frame: int = 1) -> dict[str, float]:
+    """fps, KiB per frame and server CPU share for one playing session at ``epochs_per_frame``."""
     cpu = server.cpu_seconds()
-    frames, size = asyncio.run(_session(server.url, changes, ("epoch", 1), seconds))
+    frames, size = asyncio.run(_session(server.url, changes, ("epoch", epochs_per_frame), seconds))
     cpu_share = (server.cpu_seconds() - cpu) / (seconds + WARMUP_SECONDS)
     return {"fps": frames / seconds, "kib_per_frame": size / max(frames, 1) / 1024, "cpu": cpu_share}
 

@@ -1,7 +1,9 @@
 """Points a user supplies (drawn or uploaded as CSV), validated into a ``Dataset``.
 
 Imports numpy, the standard library and the engine only: no web code.
-Every refusal is a ``DataError`` whose message names the first bad row.
+Every refusal is a ``DataError`` whose message names the first bad row, counted from 1 as a
+person counts the rows of a file. Binary labels may be 0 and 1 or, as TensorFlow Playground
+writes them, -1 and +1 (-1 is class 0).
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ CLASS_COLUMNS = ("x1", "x2", "label")  # what a user-supplied row holds for clas
 TARGET_COLUMNS = ("x1", "x2", "target")  # what a user-supplied row holds for regression
 ROWS_FIELD = "rows"  # the field that holds the rows, in the set_data command and in an export's data
 FLOAT_MAX = sys.float_info.max  # a value a float64 cannot hold is refused before any conversion
+SIGNED_LABELS = (-1.0, 1.0)  # TensorFlow Playground's binary labels: -1 is class 0, +1 class 1
 
 
 def _row_values(index: int, row: object, columns: tuple[str, ...]) -> tuple[float, float, float]:
-    """One user row -> (x1, x2, label); rejects rows that are not exactly len(columns) finite numbers."""
+    """One user row -> (x1, x2, label); rejects rows that are not exactly len(columns) finite numbers.
+    ``index`` counts from 1."""
     if isinstance(row, np.ndarray):
         row = row.tolist()
     if isinstance(row, str | bytes) or not isinstance(row, Sequence):
@@ -49,17 +53,24 @@ def _row_values(index: int, row: object, columns: tuple[str, ...]) -> tuple[floa
 
 
 def _reject_rows(is_bad: np.ndarray, name: str, values: np.ndarray, reason: str) -> None:
-    """Raises DataError(ROWS_FIELD) naming the first row where is_bad (n,) holds; values (n,)."""
+    """Raises DataError(ROWS_FIELD) naming the first row (from 1) where is_bad (n,) holds; values (n,)."""
     if is_bad.any():
         index = int(np.argmax(is_bad))
-        raise DataError(ROWS_FIELD, f"row {index}: {name} = {values[index]:g} {reason}")
+        raise DataError(ROWS_FIELD, f"row {index + 1}: {name} = {values[index]:g} {reason}")
+
+
+def _binary_labels(labels: np.ndarray) -> np.ndarray:
+    """(n,) labels as 0/1: -1/+1 labels (with at least one -1 and nothing else) become 0/1."""
+    if np.isin(labels, SIGNED_LABELS).all() and (labels == -1.0).any():
+        return np.where(labels < 0, 0.0, 1.0)
+    return labels
 
 
 def _class_count(labels: np.ndarray, problem: Problem, classes: int | None) -> int:
     """Checks (n,) float64 class labels and returns the class count."""
-    _reject_rows(
-        (labels != np.round(labels)) | (labels < 0), "label", labels, "is not a class index 0, 1, 2, ..."
-    )
+    is_binary = problem is Problem.BINARY
+    allowed = "is not a class 0 or 1 (or -1 or +1)" if is_binary else "is not a class index 0, 1, 2, ..."
+    _reject_rows((labels != np.round(labels)) | (labels < 0), "label", labels, allowed)
     if problem is Problem.BINARY:
         n_classes = 2
     elif classes is None:
@@ -79,7 +90,8 @@ def _class_count(labels: np.ndarray, problem: Problem, classes: int | None) -> i
 def from_rows(rows: Sequence[Sequence[float]], problem: Problem | str, classes: int | None = None) -> Dataset:
     """User-supplied data: rows (n, 3) of x1, x2, label_or_target -> Dataset with points (n, 2).
 
-    Binary labels are 0 or 1; multiclass labels are 0..classes-1 with classes in MIN_CLASSES..MAX_CLASSES
+    Binary labels are 0 or 1, or -1 and 1 (TensorFlow Playground's; -1 is class 0); multiclass
+    labels are 0..classes-1 with classes in MIN_CLASSES..MAX_CLASSES
     (default: 1 + the largest label); classification needs at least two distinct labels. Regression
     targets lie in [-1, 1]. ``classes`` is ignored unless the problem is multiclass. Raises DataError.
     """
@@ -94,7 +106,7 @@ def from_rows(rows: Sequence[Sequence[float]], problem: Problem | str, classes: 
     if not MIN_USER_POINTS <= len(rows) <= MAX_POINTS:
         allowed = f"between {MIN_USER_POINTS} and {MAX_POINTS} rows"
         raise DataError(ROWS_FIELD, f"must have {allowed}, got {len(rows)}")
-    table = np.array([_row_values(index, row, columns) for index, row in enumerate(rows)], dtype=np.float64)
+    table = np.array([_row_values(index, row, columns) for index, row in enumerate(rows, start=1)], dtype=np.float64)
     for column, name in enumerate(columns[:2]):
         outside = f"is outside [-{EXTENT:g}, {EXTENT:g}]"
         _reject_rows(np.abs(table[:, column]) > EXTENT, name, table[:, column], outside)
@@ -103,4 +115,6 @@ def from_rows(rows: Sequence[Sequence[float]], problem: Problem | str, classes: 
         outside = f"is outside [-{MAX_TARGET:g}, {MAX_TARGET:g}]"
         _reject_rows(np.abs(labels) > MAX_TARGET, columns[2], labels, outside)
         return make_dataset(points, labels, problem, 0)
+    if problem is Problem.BINARY:
+        labels = _binary_labels(labels)
     return make_dataset(points, labels, problem, _class_count(labels, problem, classes))

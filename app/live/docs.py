@@ -1,13 +1,13 @@
-"""The API documentation pages, ``/docs`` (Swagger UI) and ``/redoc``, served from our own files.
+"""The API documentation page, ``/docs`` (Swagger UI), served from our own files.
 
-FastAPI's own pages load their scripts from a CDN and fonts from Google,
-so they are blank offline. These are FastAPI's documented self-hosted
-pages, with the two bundles vendored in ``static/vendor/`` (versions in the
-folder names, licences beside them). They need more than the page's strict
-policy: Swagger UI starts from one inline script, allowed by its hash, and
-both inject styles; Redoc searches in a worker made from a blob. Those
-allowances are set on these routes only. Redoc's footer asks for its
-maker's logo from their CDN; the policy blocks it and Redoc then hides it.
+FastAPI's own page loads its scripts from a CDN and fonts from Google, so it
+is blank offline. This is FastAPI's documented self-hosted page, with the
+bundle vendored in ``static/vendor/`` (version in the folder name, licence
+beside it). It needs more than the page's strict policy: Swagger UI starts
+from one inline script, allowed by its hash, and injects styles. Those
+allowances are set on these routes only. There is no ``/redoc``: Redoc's
+bundle always asks its maker's CDN for a logo, and nothing here may reach
+outside the server.
 """
 
 from __future__ import annotations
@@ -17,21 +17,19 @@ import hashlib
 import re
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 
 from app.live.headers import PAGE_POLICY, policy
 
 SWAGGER_UI = "vendor/swagger-ui-dist-5.35.0"  # npm swagger-ui-dist, under static/
-REDOC = "vendor/redoc-2.5.2"  # npm redoc, its standalone bundle, under static/
 FAVICON = "favicon.svg"  # under static/
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 DOCS_POLICY = {
     **PAGE_POLICY,
-    "style-src": "'self' 'unsafe-inline'",  # both bundles inject <style> elements
-    "connect-src": "'self'",  # they fetch /openapi.json and nothing else
-    "worker-src": "'self' blob:",  # Redoc's search index runs in a worker built from a blob
+    "style-src": "'self' 'unsafe-inline'",  # the bundle injects <style> elements
+    "connect-src": "'self'",  # it fetches /openapi.json and nothing else
 }
 
 
@@ -49,7 +47,7 @@ def _digest(script: str) -> str:
 
 
 def add_docs_routes(app: FastAPI, frame_ancestors: str) -> None:
-    """Serve /docs, its OAuth2 redirect page and /redoc (the app is built with docs_url=redoc_url=None)."""
+    """Serve /docs and its OAuth2 redirect page (the app is built with docs_url=redoc_url=None)."""
 
     def static(request: Request, path: str) -> str:
         return f"{request.scope.get('root_path', '')}/static/{path}"
@@ -71,13 +69,3 @@ def add_docs_routes(app: FastAPI, frame_ancestors: str) -> None:
     @app.get(OAUTH2_REDIRECT, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
         return docs_response(get_swagger_ui_oauth2_redirect_html(), frame_ancestors)
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc(request: Request) -> HTMLResponse:
-        return docs_response(get_redoc_html(
-            openapi_url=openapi_url(request),
-            title=f"{app.title}: API",
-            redoc_js_url=static(request, f"{REDOC}/redoc.standalone.js"),
-            redoc_favicon_url=static(request, FAVICON),
-            with_google_fonts=False,
-        ), frame_ancestors)

@@ -8,13 +8,16 @@ A session's socket holds it through a ``Lease``. When the socket goes away the s
 ``settings.detached_ttl_s`` after it was detached unless a socket attaches it again (a reload,
 a reconnection). A socket that presents the id of an attached session takes it over: the
 first lease is told and closed. When the server is full, the oldest detached session is
-freed to make room; a session with a socket never is.
+freed to make room; a session with a socket never is. An id that no session here has may be
+one a store kept across a restart (``recall``, app/live/keeper.py): that run is revived under
+its id and resumed; one the store kept but cannot give back opens a new run, said to be "lost".
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -27,6 +30,7 @@ from app.live.runner import Runner
 from app.live.settings import Settings
 from app.training.session import TrainingSession
 
+LOG = logging.getLogger("neuroplay.registry")
 SHUTDOWN_WAIT_S = 2.0  # at shutdown, how long the tasks that closing started may take before they are cancelled
 SESSION_ID_BYTES = 18  # random bytes in a session id: it grants control of the run, so unguessable
 
@@ -60,8 +64,13 @@ class Opened:
     """What ``Registry.open`` found: the runner, how it was found, and whether it was paused while away."""
 
     runner: LiveRunner
-    resume: str  # "new", "resumed" or "expired"
+    resume: str  # "new", "resumed", "expired", or "lost" (kept across a restart but not restorable)
     is_paused_away: bool = False
+
+
+LOST = "lost"  # what ``recall`` answers for a kept run it cannot give back
+Kept = dict[str, Any]  # a kept run: {"document": an export, "is_running": bool} (app/live/store.py)
+Recall = Callable[[str], Coroutine[Any, Any, Kept | str | None]]  # session id → a kept run, LOST or None
 
 
 class SessionListener(Protocol):
@@ -81,6 +90,7 @@ class Registry:
         self.entries: dict[str, Entry] = {}
         self.listeners: list[SessionListener] = []
         self.tasks: set[asyncio.Task[None]] = set()
+        self.recall: Recall | None = None  # a run kept across a restart, by id (set by the keeper)
 
     @property
     def runners(self) -> dict[str, LiveRunner]:
@@ -97,11 +107,14 @@ class Registry:
         return None if entry is None else entry.runner
 
     # ----- creating and finding ------------------------------------------------------------
-    async def create(self) -> LiveRunner | None:
-        """A started runner with a fresh default session, held by nobody yet; None when full."""
+    async def create(self, session_id: str | None = None) -> LiveRunner | None:
+        """A started runner with a fresh default session, held by nobody yet; None when full.
+
+        ``session_id`` is for a run kept across a restart, revived under its own id.
+        """
         if len(self.entries) >= self.settings.max_sessions and not await self._free_oldest_detached():
             return None
-        session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
+        session_id = session_id or secrets.token_urlsafe(SESSION_ID_BYTES)
         runner: LiveRunner = (Runner(TrainingSession(), self.settings, session_id) if self.pool is None
                               else self.pool.create_runner(session_id))
         self.entries[session_id] = Entry(runner)
@@ -116,11 +129,7 @@ class Registry:
         """Attach ``lease`` to the session with this id, or to a new one if there is none; None when full."""
         entry = self.entries.get(session_id) if session_id else None
         if entry is None:
-            runner = await self.create()
-            if runner is None:
-                return None
-            self.entries[runner.id].lease = lease
-            return Opened(runner, "expired" if session_id else "new")
+            return await self._open_new(session_id, lease)
         previous, entry.lease = entry.lease, lease
         if previous is not None:
             entry.runner.unsubscribe(previous.outbox)
@@ -132,6 +141,31 @@ class Registry:
             for listener in self.listeners:
                 listener.on_attached(entry.runner.id)
         return Opened(entry.runner, "resumed", is_paused_away)
+
+    async def _open_new(self, session_id: str | None, lease: Lease) -> Opened | None:
+        """A new run for ``lease``, or the one a store kept under this id, revived."""
+        kept = await self.recall(session_id) if session_id and self.recall is not None else None
+        if session_id in self.entries:  # another socket revived it meanwhile: take it over as usual
+            return await self.open(session_id, lease)
+        runner = await self.create(session_id if isinstance(kept, dict) else None)
+        if runner is None:
+            return None
+        self.entries[runner.id].lease = lease
+        if not isinstance(kept, dict):
+            return Opened(runner, "new" if not session_id else "lost" if kept == LOST else "expired")
+        if not await self.revive(runner, kept):
+            return Opened(runner, "lost")
+        return Opened(runner, "resumed", is_paused_away=bool(kept["is_running"]))
+
+    async def revive(self, runner: LiveRunner, kept: Kept) -> bool:
+        """Load a kept run into a fresh runner; False (logged) if it cannot be loaded."""
+        try:
+            await runner.import_document(kept["document"])
+        except InputError as error:
+            LOG.warning("kept session %s could not be restored (%s: %s); it starts again", runner.id[:8],
+                        error.field, error.message)
+            return False
+        return True
 
     def detach(self, runner: LiveRunner, lease: Lease | None) -> None:
         """The socket of ``lease`` went away (or, with None, nobody held a new session): keep it for a while."""
@@ -200,6 +234,7 @@ class LiveRunner(Protocol):
     def unsubscribe(self, outbox: Outbox) -> None: ...
     async def execute(self, command: Command) -> list[str]: ...
     async def export(self) -> dict[str, Any]: ...
+    async def save(self, since: int) -> tuple[int, bytes | None]: ...
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]: ...
     async def set_feed(self, feed: Outbox | None) -> None: ...
 

@@ -169,6 +169,14 @@ class Rooms:
                                         "join_url": f"{join_base}/join/{code}"})
         return await self._start(code, session_id), None
 
+    async def adopt(self, code: str, record: dict[str, Any]) -> Room:
+        """Open again a class kept across a restart (app/live/keeper.py): same code, same secret, the
+        presenter's session revived and detached, so the class waits for the presenter's reload."""
+        fresh = {**record, "owner": self.broker.replica, "presenter": "reconnecting", "is_open": True}
+        if not await self.broker.claim(code, fresh):  # Redis may still hold it, from before a crash
+            await self.broker.update(code, fresh)
+        return await self._start(code, record["session_id"])
+
     async def _start(self, code: str, session_id: str) -> Room:
         room = self.rooms[code] = Room(code, session_id, RoomFeed(self.broker, code))
         runner = self.registry.get(session_id)

@@ -51,6 +51,7 @@ from app.live.protocol import (
     error_message,
 )
 from app.live.settings import Settings
+from app.live.store import pack
 from app.training.config import DATA_FIELDS, NETWORK_FIELDS
 from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
@@ -90,6 +91,7 @@ class Runner:
         self.selected_sample: dict[str, Any] | None = None
         self.highlight: tuple[int, int] | None = None  # the neuron the presenter points at
         self.seq = 0
+        self.revision = 0  # counts changes to the run (commands, training), so an unchanged run is not stored again
         self.wake = asyncio.Event()
         self.ms_per_batch = FIRST_BATCH_MS
         self.diagnosis = Diagnosis()  # what the run's numbers show going wrong, for every frame
@@ -176,6 +178,7 @@ class Runner:
         """Apply one validated command; returns what changed (as in ``session.changed``, ["status"] when
         a pause stopped a run); raises InputError (nothing changed) if refused."""
         steps_before = self.session.steps
+        self.revision += 1
         changed, is_new_data = self._apply(command)
         self._broadcast(self.session_message(changed))
         if is_new_data:
@@ -324,10 +327,22 @@ class Runner:
         """The session as an experiment document (see app/training/persistence.py)."""
         return export(self.session)
 
+    async def save(self, since: int) -> tuple[int, bytes | None]:
+        """(revision, the run packed for the store) if it changed since revision ``since``, else (``since``, None).
+
+        The export is a copy made now, on the loop (a few milliseconds for the largest run); it is
+        packed (JSON, zlib: app/live/store.py) on a thread. In a worker process all of it happens there.
+        """
+        if self.revision == since:
+            return since, None
+        revision, document, is_running = self.revision, export(self.session), self.is_busy
+        return revision, await asyncio.to_thread(pack, document, is_running)
+
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
         """Replace the session with an exported one; raises InputError if the document is bad."""
         session = restore(document)
         self.session = session
+        self.revision += 1
         self.selected_neuron = None
         self.desk.player = None  # an imported experiment is no lesson step
         self._after_rebuild()
@@ -410,6 +425,7 @@ class Runner:
                 taken = 0
             self.pending_batches = self.pending_batches - n_batches if taken else 0  # 0 taken: diverged
         if taken:
+            self.revision += 1
             elapsed_ms = (time.perf_counter() - started) * 1000.0
             self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
         for audience in self._audiences():
@@ -422,6 +438,7 @@ class Runner:
         snapshot = session.snapshot(audience.grid_size, audience.thumb_size(session.mlp.sizes),
                                     self.selected_neuron)
         self.seq += 1
+        self.revision += 1  # a snapshot after training adds a point to the run's history
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
                                                                        self.selected_neuron)
         if audience is self.owner or not self.owner.outboxes:  # once per step, whichever audience sees it

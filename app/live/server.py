@@ -34,6 +34,7 @@ from app.live.connection import Live, serve
 from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
+from app.live.keeper import Keeper, make_store
 from app.live.metrics import CONTENT_TYPE, Metrics
 from app.live.placement import Placement
 from app.live.protocol import SERVER_FAULT, check_depth, options
@@ -45,6 +46,8 @@ from app.live.workers import WorkerPool
 
 LOG = logging.getLogger("neuroplay.server")
 BROKER_CLOSE_S = 3.0  # at shutdown, the longest wait for the broker to close its connections
+QR_QUIET_ZONE = 4  # light modules around a QR code: ISO/IEC 18004 asks for 4 so phones find it on a wall
+QR_MODULE_PX = 8  # one module of the QR code's SVG, px (the page scales the image)
 
 
 def resource_dir(name: str) -> Path:
@@ -113,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     registry = Registry(settings, pool)
     broker = make_broker(settings)
     rooms = Rooms(settings, broker, registry)
+    store = make_store(settings)
+    keeper = None if store is None else Keeper(settings, store, registry, rooms, broker)
     live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry))
     metrics.sessions.set_function(lambda: len(registry.entries))
     metrics.detached_sessions.set_function(lambda: registry.detached_count)
@@ -125,11 +130,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if pool is not None:
             await pool.start()
         await broker.start()
+        if keeper is not None:
+            await keeper.start()  # the runs and classes kept before a restart come back
         lag = asyncio.create_task(metrics.watch_event_loop())
         yield
         lag.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await lag
+        if keeper is not None:
+            await keeper.stop()  # the last save, before the runners stop
         await registry.close_all()
         with contextlib.suppress(TimeoutError):  # a broker that cannot be reached must not hold the exit
             await asyncio.wait_for(broker.close(), BROKER_CLOSE_S)
@@ -149,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.broker = broker
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.keeper = keeper
     check_hosts(app, settings)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
     add_docs_routes(app, settings.frame_ancestors)
@@ -178,7 +188,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return refuse(429 if error.field == "rate" else 404, error.field, error.message)
         # A standalone file with the SVG namespace: an <img> shows nothing without it (svg_inline omits it).
         svg = io.BytesIO()
-        segno.make(record["join_url"], error="m").save(svg, kind="svg", xmldecl=False, scale=8, border=2,
+        segno.make(record["join_url"], error="m").save(svg, kind="svg", xmldecl=False, scale=QR_MODULE_PX,
+                                                       border=QR_QUIET_ZONE,
                                                        dark="#111", light="#fff")
         return Response(svg.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 

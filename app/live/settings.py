@@ -7,19 +7,30 @@ points, rates) live with the settings they bound in ``app/training/config.py``.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import os
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 KIB = 1024
 MAX_DEFAULT_WORKERS = 4  # worker processes started by default: one per core, up to this many
 HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|\[[0-9a-f:.]+\]")  # name, *.name, [v6]
 REDIS_URL = re.compile(r"(rediss?://[^\s/?#]+(/\d*)?|unix:///[^\s?#]+)(\?[^\s#]*)?")  # what redis.from_url opens
+MIN_SAVE_INTERVAL_S = 0.5  # the store is written at most this often; below, saving would cost more than training
+
+
+def default_data_dir() -> str:
+    """Where runs are kept across restarts: $XDG_STATE_HOME/neuroplay, else ~/.local/state/neuroplay."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "neuroplay")
+
+
 Names = Annotated[tuple[str, ...], NoDecode]  # from the environment: a JSON list or comma-separated names
 
 
@@ -67,6 +78,10 @@ class Settings(BaseSettings):
     max_lesson_steps: int = Field(20, ge=1, le=200)  # most steps in one lesson
     max_lesson_text_chars: int = Field(4000, ge=100, le=100_000)  # longest step text, hint, question or explanation
     max_lesson_files: int = Field(200, ge=1, le=10_000)  # most lesson files read from one folder
+    keep_runs: bool = True  # write sessions and classes to a store, so a restarted server resumes them
+    data_dir: str = Field(default_factory=default_data_dir)  # the SQLite store's folder (not used with Redis)
+    save_interval_s: float = Field(3.0, ge=MIN_SAVE_INTERVAL_S, le=300.0)  # a changed run is stored this often
+    max_stored_sessions: int = Field(1000, ge=1, le=100_000)  # runs kept in the store; the oldest go first
     workers: int = Field(default_factory=lambda: min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1), ge=0, le=64)
     # ^ processes that train, snapshot and encode sessions; 0 does it all in the web process
 
@@ -92,6 +107,23 @@ class Settings(BaseSettings):
             raise ValueError("must be a Redis address: redis://host:6379/0, rediss://host:6380/0 or "
                              "unix:///path/redis.sock (or empty for none)")
         return url
+
+    @field_validator("data_dir")
+    @classmethod
+    def check_data_dir(cls, value: str, info: ValidationInfo) -> str:
+        """A folder this process can create and write, when runs are kept there (not in Redis); made now."""
+        path = Path(value.strip()).expanduser().absolute()
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"must be a folder, and {str(path)!r} is a file")
+        if info.data.get("keep_runs") and not info.data.get("redis_url"):
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                if not os.access(path, os.W_OK | os.X_OK):
+                    raise PermissionError(errno.EACCES, "permission denied")
+            except OSError as error:
+                raise ValueError(f"must be a folder this process can create and write ({error.strerror}); "
+                                 "or set NEUROPLAY_KEEP_RUNS=false") from None
+        return str(path)
 
     @field_validator("allowed_hosts")
     @classmethod

@@ -94,6 +94,11 @@ class RemoteRunner:
         document: dict[str, Any] = await self.worker.request("export", self.id, None)
         return document
 
+    async def save(self, since: int) -> tuple[int, bytes | None]:
+        """The run, packed by the worker, if it changed since revision ``since`` (see ``Runner.save``)."""
+        revision, blob = await self.worker.request("save", self.id, since)
+        return int(revision), blob
+
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
         summary: dict[str, Any] = await self.worker.request("import", self.id, document)
         return summary

@@ -1,58 +1,89 @@
-"""A live diagnosis of a run: what goes wrong, the evidence, and one change to try.
+"""A live diagnosis of a run: what goes wrong, the evidence, and the one change most likely to fix it.
 
 Imports numpy, the standard library and the engine only: no web code, no
 asyncio. Pure and synchronous: ``Diagnosis.observe(session, train, test)``
-reads the session (never changes it) and returns the current findings as
-JSON-ready dicts (see docs/protocol.md, ``frame.diagnoses``).
+reads the session (never changes it) and returns the findings to show as
+JSON-ready dicts (see docs/protocol.md, ``frame.diagnoses``); their words
+and buttons come from ``app.training.advice``.
+
+A finding names a cause, not a symptom: a run whose weights were thrown far
+from their start by a few large steps, leaving its ReLUs dead or its
+neurons saturated and its cost flat, is told that its learning rate is too
+high (and the dead neurons are named in that one finding), not to change
+the activation. Findings are ranked by cause (``RANK``) so the first card's
+button is the change most likely to help; ``tests/unit/training/
+test_advice_battery.py`` applies it to broken setups and checks that it does.
 
 A ``Diagnosis`` object is the only state: a small bounded record of the
-costs and the largest weight per epoch, and the last neuron-level findings.
-The cheap checks (costs, weights) run on every call; the neuron-level
-checks need a forward pass over the training points, so while a run trains
-they run at most once every ``DEEP_CHECK_EPOCHS`` epochs, and whenever the
-weights changed while it does not (a manual step, an edited weight).
+costs and the largest weight per epoch, the last neuron-level findings and
+the hysteresis that keeps cards from flickering. The cheap checks (costs,
+weights) run once per epoch; the neuron-level checks need a forward pass over
+the training points, so while a run trains they run at most once every
+``DEEP_CHECK_EPOCHS`` epochs, and whenever the weights changed while it
+does not (a manual step, an edited weight).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from app.data.datasets import Problem
-from app.nn.mlp import block_views
-from app.training.config import MAX_LEARNING_RATE, MIN_LEARNING_RATE
+from app.training import advice
+from app.training.advice import Finding, finding
+from app.training.config import MAX_LEARNING_RATE
 from app.training.evaluation import PartMetrics
+from app.training.hysteresis import Hysteresis
+from app.training.neurons import NeuronLimits, neuron_findings
 from app.training.status import Status
 
 if TYPE_CHECKING:
     from app.training.session import TrainingSession
 
 Array = np.ndarray
-Finding = dict[str, Any]
 
 # ----- thresholds: each is declared once, here -------------------------------------------
 HISTORY_EPOCHS = 120  # per-epoch records kept; the longest window below must fit in it
 DEEP_CHECK_EPOCHS = 20  # neuron checks at most this often while training (keeps them ~2% of the work)
+SHOW_AFTER_EPOCHS = 5  # a finding shows once it has held this long: one noisy epoch raises no card ...
+HIDE_AFTER_EPOCHS = 30  # ... and a shown one goes once absent this long, so a wobbling check cannot flicker
 RISE_EPOCHS = 5  # a cost that grows by RISE_FACTOR within this many epochs is running away
 RISE_FACTOR = 2.0  # ... and a doubling is not noise once the cost sits above its best as well ...
 RISE_MIN = 0.1  # ... by at least this much (Adam's jitter near a cost of 0.001 doubles it harmlessly)
 WEIGHT_ALARM = 50.0  # a weight this large (inputs are at most 36) that is still growing ...
 WEIGHT_GROWTH = 4.0  # ... by this factor within RISE_EPOCHS epochs means the weights are exploding
+RATE_GROWTH = 4.0  # the largest weight this many times its start while the fit is poor: steps too large
+# (measured: rates of 3 to 10 reach x4.4 to x13 within 3 epochs; every other broken or healthy run stayed
+# under x1.7 while its fit was poor, healthy ones reach x3 to x4 only once they fit)
 PLATEAU_EPOCHS = 60  # a training cost that has not moved over this many epochs is stuck ...
 PLATEAU_CHANGE = 0.02  # ... when the two halves of the window differ by less than this share
 FAR_ACCURACY = 0.9  # ... while the training accuracy (or R² for regression) is still below this
+SLOW_MOVE = 0.2  # a stuck run whose weights moved less than this share of their size since the start takes
+# too small steps (measured: rates of 1e-4 moved 2-7 % in 180 epochs; stuck networks too small moved 40-100 %)
 SATURATION_Z = {"tanh": 3.0, "sigmoid": 6.0}  # |z| beyond which f'(z) is under 1% of its peak
-SATURATED_POINTS = 0.95  # a neuron is saturated when |z| is beyond that for this share of the points
-SATURATED_SHARE = 0.5  # a layer is reported when at least this share of its neurons is saturated
-VANISHING_RATIO = 1e-3  # the first layer's mean |dC/dw| below this share of the last layer's: vanishing
+SATURATED_POINTS = 0.5  # a neuron is saturated when |z| is beyond that for this share of the points: it then
+# learns from the other points only (measured: naive inits on 7 inputs saturate 50-65 %, and stay stuck; Xavier 0-40 %)
+SATURATED_SHARE = 0.75  # a layer is reported when at least this share of its neurons is saturated (half of a
+# layer saturated on half the points is normal in a regression that is still learning, e.g. the bumps)
+VANISHING_RATIO = 1e-3  # the first layer's mean |dC/dw| below this share of the last layer's: vanishing ...
+VANISHING_DEPTH = 3  # ... in a network of at least this many hidden layers (two layers are not deep)
 IDENTICAL_CORRELATION = 0.95  # neurons whose outputs correlate (or anti-correlate) this closely are copies
-OVERFIT_EPOCHS = 40  # overfitting is judged over this many epochs ...
-OVERFIT_RISE = 0.15  # ... the test cost rose this share above its best while the training cost fell ...
-OVERFIT_MIN = 0.01  # ... and by at least this much (tiny costs wobble by large shares)
+OVERFIT_RISE = 0.15  # overfitting: the test cost rose this share above its best of the record (a best that
+# may be early: a tiny noisy training set is learnt by heart within 10 epochs) while the training cost fell ...
+OVERFIT_MIN = 0.01  # ... and by at least this much (tiny costs wobble by large shares) ...
+OVERFIT_SMOOTHING = 5  # ... the costs now being the mean of this many epochs (one epoch's test cost is noisy)
 NAIVE_INITS = ("uniform_unit", "uniform_centered")  # the schemes that ignore the layer width
+
+# Causes first, so the first card's button is the change most likely to help.
+RANK = ("diverged", "diverging", "rate_too_high", "vanishing", "identical", "dead_relu", "saturated", "plateau",
+        "overfitting")
+SYMPTOMS_OF_RATE = frozenset({"dead_relu", "saturated", "plateau", "vanishing"})  # told within rate_too_high
+EXPLAINS_PLATEAU = frozenset({"vanishing", "identical"})  # causes whose fix is not "a bigger network"
+NEURON_LIMITS = NeuronLimits(SATURATION_Z, SATURATED_POINTS, SATURATED_SHARE, VANISHING_RATIO, VANISHING_DEPTH,
+                             IDENTICAL_CORRELATION, NAIVE_INITS)
 
 
 @dataclass(frozen=True)
@@ -66,19 +97,9 @@ class Record:
     largest_weight: float
 
 
-def _rate(value: float) -> float:
-    """A learning rate, rounded to 3 significant digits and kept within the engine's limits."""
-    return min(MAX_LEARNING_RATE, max(MIN_LEARNING_RATE, float(f"{value:.3g}")))
-
-
-def _finding(kind: str, title: str, evidence: str, suggestion: str, action: dict[str, Any] | None = None,
-             neurons: list[list[int]] | None = None) -> Finding:
-    return {"kind": kind, "title": title, "evidence": evidence, "suggestion": suggestion,
-            "action": action, "neurons": neurons or []}
-
-
-def _configure(label: str, **changes: Any) -> dict[str, Any]:
-    return {"label": label, "changes": changes}
+def start_params(session: TrainingSession) -> Array:
+    """The run's weights at its first kept epoch (its start, or the epoch an import resumed at)."""
+    return session.checkpoints.nearest(session.checkpoints.first).params
 
 
 class Diagnosis:
@@ -95,20 +116,25 @@ class Diagnosis:
         self.deep_params: Array | None = None  # the weights that check saw
         self.deep_findings: list[Finding] = []
         self.cost_findings: list[Finding] = []
+        self.best_test: Record | None = None  # the epoch of the lowest test cost of the run (outlives the record)
         self.status: Status | None = None  # the status the cost findings were made in
+        self.hysteresis = Hysteresis(SHOW_AFTER_EPOCHS, HIDE_AFTER_EPOCHS)
 
     def observe(self, session: TrainingSession, train: PartMetrics, test: PartMetrics) -> list[Finding]:
-        """Record this moment of the run and return every current finding."""
+        """Record this moment of the run and return the findings to show, causes first."""
         if session.mlp is not self.network or session.steps < self.steps:
-            self._restart(session.mlp)  # a new network or a reset: a new run
+            self._restart(session.mlp)  # a new network, a reset or a rewind: a new run
         self.steps = session.steps
-        if self._record(session, train, test) or session.status != self.status:
-            self.status, self.cost_findings = session.status, self._cost_findings(session)
+        is_new_epoch = self._record(session, train, test)
         if self._deep_due(session):
             self.deep_epoch, self.deep_params = session.epochs, session.mlp.params.copy()
             quality = self.records[-1].accuracy if self.records else None
-            self.deep_findings = neuron_findings(session, is_learning=quality is None or quality < FAR_ACCURACY)
-        return [*self.cost_findings, *self.deep_findings]
+            is_learning = quality is None or quality < FAR_ACCURACY
+            self.deep_findings = neuron_findings(session, NEURON_LIMITS, is_learning=is_learning)
+        if is_new_epoch or session.status != self.status:
+            self.status, self.cost_findings = session.status, self._cost_findings(session)
+        present = rank([*self.cost_findings, *self.deep_findings])
+        return self.hysteresis.update(present, session.epochs, is_settled=session.status != Status.RUNNING)
 
     def _record(self, session: TrainingSession, train: PartMetrics, test: PartMetrics) -> bool:
         """Keep this epoch's figures; False when the epoch is already recorded (or has no cost)."""
@@ -116,7 +142,11 @@ class Diagnosis:
             return False
         quality = train.r2 if session.problem == Problem.REGRESSION else train.accuracy
         largest = float(np.abs(session.mlp.params).max())
-        self.records.append(Record(session.epochs, train.cost, test.cost, quality, largest))
+        record = Record(session.epochs, train.cost, test.cost, quality, largest)
+        self.records.append(record)
+        best = self.best_test
+        if record.test_cost is not None and (best is None or record.test_cost < (best.test_cost or 0.0)):
+            self.best_test = record
         return True
 
     def _deep_due(self, session: TrainingSession) -> bool:
@@ -135,35 +165,58 @@ class Diagnosis:
 
     def _cost_findings(self, session: TrainingSession) -> list[Finding]:
         rate = session.config.learning_rate
-        lower = _configure(f"Lower the learning rate to {_rate(rate / 10):g}", learning_rate=_rate(rate / 10))
         if session.status == Status.DIVERGED:
-            return [_finding("diverged", "The run blew up",
-                             f"The weights stopped being finite numbers at learning rate {rate:g}.",
-                             "Lower the learning rate, then press Reset.",
-                             lower if rate > MIN_LEARNING_RATE else None)]
-        findings = [f for f in (self._runaway(rate, lower), self._plateau(session, rate),
-                                self._overfitting(session)) if f]
-        return findings
+            title, evidence, suggestion = advice.DIVERGED
+            return [finding("diverged", title, evidence.format(rate=rate), suggestion, advice.lower_rate(rate))]
+        plateau = self._plateau(session)
+        checks = (self._runaway(rate), self._rate_too_high(session, plateau), plateau, self._overfitting(session))
+        return [f for f in checks if f]
 
-    def _runaway(self, rate: float, lower: dict[str, Any]) -> Finding | None:
+    def _runaway(self, rate: float) -> Finding | None:
         window = self._window(RISE_EPOCHS)
         if not window:
             return None
         first, last = window[0], window[-1]
         best = min(r.train_cost for r in self.records)
+        epochs = last.epoch - first.epoch
         if last.train_cost > RISE_FACTOR * max(first.train_cost, best) and last.train_cost - best > RISE_MIN:
-            evidence = (f"The training cost rose from {first.train_cost:.3g} to {last.train_cost:.3g} in "
-                        f"{last.epoch - first.epoch} epochs (its best was {best:.3g}).")
+            evidence = advice.DIVERGING_COST.format(first=first.train_cost, last=last.train_cost, epochs=epochs,
+                                                    best=best)
         elif last.largest_weight > WEIGHT_ALARM and last.largest_weight > WEIGHT_GROWTH * first.largest_weight:
-            evidence = (f"The largest weight grew from {first.largest_weight:.3g} to {last.largest_weight:.3g} in "
-                        f"{last.epoch - first.epoch} epochs.")
+            evidence = advice.DIVERGING_WEIGHT.format(first=first.largest_weight, last=last.largest_weight,
+                                                      epochs=epochs)
         else:
             return None
-        return _finding("diverging", "About to diverge", evidence,
-                        f"Each step overshoots: the learning rate {rate:g} is too high for this network.",
-                        lower if rate > MIN_LEARNING_RATE else None)
+        title, suggestion = advice.DIVERGING
+        return finding("diverging", title, evidence, suggestion.format(rate=rate), advice.lower_rate(rate))
 
-    def _plateau(self, session: TrainingSession, rate: float) -> Finding | None:
+    def _rate_too_high(self, session: TrainingSession, plateau: Finding | None) -> Finding | None:
+        """Weights thrown far from their start while the fit is still poor: the rate, whatever the symptom."""
+        last = self.records[-1] if self.records else None
+        if last is None or last.accuracy is None or last.accuracy >= FAR_ACCURACY or session.steps == 0:
+            return None  # (weights edited by hand before any step are no step's doing)
+        start = float(np.abs(start_params(session)).max())
+        growth = last.largest_weight / max(start, 1e-12)
+        if growth < RATE_GROWTH:
+            return None
+        symptoms, neurons = [], []
+        for found in self.deep_findings:
+            if found["kind"] in ("dead_relu", "saturated"):
+                neurons += found["neurons"]
+                template = advice.SYMPTOM_DEAD if found["kind"] == "dead_relu" else advice.SYMPTOM_SATURATED
+                symptoms.append(template.format(count=len(found["neurons"]), total=sum(session.mlp.sizes[1:-1])))
+        if plateau is not None:
+            symptoms.append(advice.SYMPTOM_FLAT.format(epochs=PLATEAU_EPOCHS))
+        title, evidence, suggestion = advice.RATE_TOO_HIGH
+        measure = "R²" if session.problem == Problem.REGRESSION else "accuracy"
+        text = evidence.format(start=start, now=last.largest_weight, growth=growth, epoch=last.epoch,
+                               measure=measure, quality=last.accuracy,
+                               symptoms="".join(f"; {s}" for s in symptoms))
+        rate = session.config.learning_rate
+        return finding("rate_too_high", title, text, suggestion, advice.lower_rate(rate), neurons)
+
+    def _plateau(self, session: TrainingSession) -> Finding | None:
+        """A flat cost far from a fit: steps too small when the weights hardly moved, else too small a network."""
         window = self._window(PLATEAU_EPOCHS)
         if not window or window[-1].accuracy is None or window[-1].accuracy >= FAR_ACCURACY:
             return None
@@ -173,130 +226,44 @@ class Diagnosis:
         if abs(early - late) > PLATEAU_CHANGE * max(early, late):
             return None
         measure = "R²" if session.problem == Problem.REGRESSION else "accuracy"
-        evidence = (f"The training cost has stayed near {late:.3g} for {window[-1].epoch - window[0].epoch} "
-                    f"epochs, with the training {measure} at {window[-1].accuracy:.0%}.")
-        if rate < MAX_LEARNING_RATE:
-            return _finding("plateau", "Stuck on a plateau", evidence,
-                            "Steps may be too small to leave the flat stretch: raise the learning rate, or "
-                            "add neurons or input features.",
-                            _configure(f"Raise the learning rate to {_rate(rate * 10):g}",
-                                       learning_rate=_rate(rate * 10)))
-        action = None if session.config.activation == "tanh" else _configure("Use tanh", activation="tanh")
-        return _finding("plateau", "Stuck on a plateau", evidence,
-                        "The learning rate is already at its largest: change the activation, or add neurons "
-                        "or input features.", action)
+        evidence = advice.PLATEAU_EVIDENCE.format(cost=late, epochs=window[-1].epoch - window[0].epoch,
+                                                  measure=measure, quality=window[-1].accuracy)
+        start = start_params(session)
+        moved = float(np.linalg.norm(session.mlp.params - start) / max(float(np.linalg.norm(start)), 1e-12))
+        rate = session.config.learning_rate
+        if moved < SLOW_MOVE and rate < MAX_LEARNING_RATE:
+            more, suggestion = advice.TOO_SLOW
+            return finding("plateau", advice.PLATEAU, evidence + more.format(moved=moved), suggestion,
+                           advice.raise_rate(rate))
+        more, suggestion = advice.TOO_SMALL
+        return finding("plateau", advice.PLATEAU, evidence + more.format(moved=moved), suggestion,
+                       advice.grow(session.config))
 
     def _overfitting(self, session: TrainingSession) -> Finding | None:
-        window = [r for r in self._window(OVERFIT_EPOCHS) if r.test_cost is not None]
-        if len(window) < 3:
+        """The test cost (averaged over the last epochs, against noise) rose above its best while the
+        training cost fell below what it was then."""
+        recent = [r for r in self.records if r.test_cost is not None][-OVERFIT_SMOOTHING:]
+        best = self.best_test
+        if len(recent) < OVERFIT_SMOOTHING or best is None:
             return None
-        best_test = min(window, key=lambda r: r.test_cost or 0.0)
-        last = window[-1]
-        assert best_test.test_cost is not None and last.test_cost is not None
-        rise = last.test_cost - best_test.test_cost
-        is_rising = (rise > OVERFIT_RISE * best_test.test_cost and rise > OVERFIT_MIN
-                     and best_test.epoch > window[0].epoch)
-        if not (is_rising and last.train_cost < best_test.train_cost):
+        test_now = float(np.mean([r.test_cost or 0.0 for r in recent]))
+        train_now = float(np.mean([r.train_cost for r in recent]))
+        assert best.test_cost is not None  # best_test only ever holds a record with a test cost
+        rise = test_now - best.test_cost
+        is_rising = rise > OVERFIT_RISE * best.test_cost and rise > OVERFIT_MIN and best.epoch < recent[0].epoch
+        if not (is_rising and train_now < best.train_cost):
             return None
-        action = None
-        if session.config.regularization == "none":
-            action = _configure("Add L2 regularisation (rate 0.01)", regularization="l2", regularization_rate=0.01)
-        return _finding("overfitting", "Overfitting",
-                        f"Since epoch {best_test.epoch} the test cost rose from {best_test.test_cost:.3g} to "
-                        f"{last.test_cost:.3g} while the training cost fell from {best_test.train_cost:.3g} to "
-                        f"{last.train_cost:.3g}: the network is learning these points, not the pattern.",
-                        "Add regularisation, or use more points (or more of them for training).", action)
+        title, evidence, suggestion = advice.OVERFITTING
+        text = evidence.format(epoch=best.epoch, best=best.test_cost, last=test_now, train_best=best.train_cost,
+                               train_last=train_now)
+        return finding("overfitting", title, text, suggestion, advice.regularize(session.config))
 
-
-def _names(neurons: list[list[int]]) -> str:
-    return ", ".join(f"{index + 1} of layer {layer}" for layer, index in neurons)
-
-
-def neuron_findings(session: TrainingSession, is_learning: bool = True) -> list[Finding]:
-    """Dead ReLUs, saturated layers, copies of one neuron and vanishing gradients, from one forward
-    pass of the training points (Z[l], A[l]: (n_train, d_l)). Saturation and vanishing gradients
-    are only reported while the fit is poor (``is_learning``): a trained network may saturate freely."""
-    mlp = session.mlp
-    with np.errstate(all="ignore"):
-        forward = mlp.forward(session.data.train_inputs[:, :-1])
-    hidden = range(1, len(mlp.sizes) - 1)
-    findings = [_dead(session, forward.Z, hidden), _identical(session, forward.A, hidden)]
-    if is_learning:
-        findings += [_saturated(session, forward.Z, hidden), _vanishing(session)]
-    return [f for f in findings if f]
-
-
-def _dead(session: TrainingSession, Z: list[Array], hidden: range) -> Finding | None:
-    activations = session.mlp.activations
-    dead = [[l, i] for l in hidden if activations[l - 1] == "relu"
-            for i in np.flatnonzero((Z[l] <= 0.0).all(axis=0)).tolist()]
-    if not dead:
-        return None
-    n = len(Z[0])
-    return _finding("dead_relu", "Dead ReLU neurons",
-                    f"Neuron{'s' if len(dead) > 1 else ''} {_names(dead)} output 0 for all {n} training points, "
-                    "so no gradient reaches their weights and they never learn again.",
-                    "Use leaky ReLU (its slope never reaches 0), a lower learning rate, or new weights.",
-                    _configure("Use leaky ReLU", activation="leaky_relu"), dead)
-
-
-def _saturated(session: TrainingSession, Z: list[Array], hidden: range) -> Finding | None:
-    activations = session.mlp.activations
-    saturated: list[list[int]] = []
-    for l in hidden:
-        limit = SATURATION_Z.get(activations[l - 1])
-        if limit is None:
-            continue
-        layer = np.flatnonzero((np.abs(Z[l]) > limit).mean(axis=0) >= SATURATED_POINTS).tolist()
-        if len(layer) >= SATURATED_SHARE * Z[l].shape[1]:
-            saturated += [[l, i] for i in layer]
-    if not saturated:
-        return None
-    return _finding("saturated", "Saturated neurons",
-                    f"Neuron{'s' if len(saturated) > 1 else ''} {_names(saturated)} have |z| beyond "
-                    f"{min(SATURATION_Z.values()):g} for at least {SATURATED_POINTS:.0%} of the training points, "
-                    "where their slope f′(z) is almost 0: gradients barely pass through them.",
-                    "Start from smaller weights (Xavier initialisation) or lower the learning rate.",
-                    None if session.config.init == "xavier" else _configure("Use Xavier initialisation",
-                                                                            init="xavier"), saturated)
-
-
-def _identical(session: TrainingSession, A: list[Array], hidden: range) -> Finding | None:
-    """Layers whose neurons all move together, reported when a naive initialisation explains it
-    (a trained layer of two may legitimately end up with two alike neurons)."""
-    if session.config.init not in NAIVE_INITS:
-        return None
-    copies: list[int] = []
-    for l in hidden:
-        outputs = A[l]
-        if outputs.shape[1] < 2 or not (outputs.std(axis=0) > 1e-9).all():
-            continue
-        correlation = np.corrcoef(outputs.T)
-        if np.abs(correlation[~np.eye(len(correlation), dtype=bool)]).min() > IDENTICAL_CORRELATION:
-            copies.append(l)
-    if not copies:
-        return None
-    layers = ", ".join(str(l) for l in copies)
-    return _finding("identical", "Neurons that are copies of each other",
-                    f"Every neuron of layer {layers} gives the same output up to sign and scale (correlation beyond ± "
-                    f"{IDENTICAL_CORRELATION:g} over the training points): the layer works like one neuron. "
-                    "The initialisation draws every weight from the same range whatever the layer's width.",
-                    "Start from weights scaled to the layer (Xavier or He) so neurons begin different.",
-                    _configure("Use Xavier initialisation", init="xavier"),
-                    [[l, i] for l in copies for i in range(A[l].shape[1])])
-
-
-def _vanishing(session: TrainingSession) -> Finding | None:
-    mlp = session.mlp
-    if mlp.n_layers < 3 or session.steps == 0:
-        return None
-    grads = [np.abs(block[:-1]).mean() for block in block_views(session.trainer.grads, mlp.sizes)]
-    first, last = float(grads[0]), float(grads[-1])
-    if not (last > 0 and first < VANISHING_RATIO * last):
-        return None
-    return _finding("vanishing", "Vanishing gradients",
-                    f"The first layer's weights get a mean |dC/dw| of {first:.2g}, {last / max(first, 1e-300):.2g} "
-                    f"times smaller than the last layer's ({last:.2g}): the early layers hardly learn.",
-                    "Use ReLU or leaky ReLU, fewer layers, or Xavier / He initialisation.",
-                    None if session.config.activation != "sigmoid" else _configure("Use ReLU", activation="relu"))
-
+def rank(findings: list[Finding]) -> list[Finding]:
+    """Causes first (``RANK``); symptoms a present cause explains are dropped (told in its evidence)."""
+    kinds = {f["kind"] for f in findings}
+    if "diverged" in kinds:
+        return [f for f in findings if f["kind"] == "diverged"]
+    dropped = set(SYMPTOMS_OF_RATE) if "rate_too_high" in kinds else set()
+    if kinds & EXPLAINS_PLATEAU:
+        dropped.add("plateau")
+    return sorted((f for f in findings if f["kind"] not in dropped), key=lambda f: RANK.index(f["kind"]))

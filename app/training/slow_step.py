@@ -9,7 +9,10 @@ when one is due) and returns, for that batch, what the page animates:
   (backward; dC/dx for the inputs); for a neuron past the inputs that is its bias's dC/db;
 - ``weight_layers[l]`` for every weight layer: ``weights_before`` (d_l, d_{l+1}) and
   ``biases_before``, ``weight_grads`` and ``bias_grads`` (the gradient the step used, the L1/L2
-  term included), and ``weights_after``, ``biases_after``.
+  term included), and ``weights_after``, ``biases_after``;
+- ``moved_most``: the MOVED_LINKS weights that changed most (largest |after − before|), each with
+  its ``layer``, ``source``, ``target``, ``before``, ``after`` and the ``decimals`` at which the
+  two show their change (``app.training.digits``), for the page to label during the update.
 
 The page replays these numbers; it computes none of them.
 """
@@ -21,7 +24,10 @@ from typing import Any
 import numpy as np
 
 from app.nn.mlp import block_views
+from app.training.digits import CHANGE_SIGNIFICANT, decimals_for
 from app.training.session import TrainingSession
+
+MOVED_LINKS = 3  # links labelled "before → after" during a slow step's update
 
 
 def next_batch(session: TrainingSession) -> np.ndarray:
@@ -51,6 +57,7 @@ def slow_step(session: TrainingSession) -> dict[str, Any] | None:
     if session.step("batch", 1) == 0:
         return None
     used = block_views(session.trainer.grads, mlp.sizes)
+    moved = moved_most(weights_before, mlp.weights)
     points = session.data.dataset.points[session.data.train_index[indices]]
     return {
         "type": "slow_step",
@@ -70,4 +77,21 @@ def slow_step(session: TrainingSession) -> dict[str, Any] | None:
             "weights_after": W_after.tolist(), "biases_after": b_after.tolist(),
         } for W, b, g, W_after, b_after in zip(weights_before, biases_before, used, mlp.weights, mlp.biases,
                                                strict=True)],
+        "moved_most": moved,
     }
+
+
+def moved_most(before: list[np.ndarray], after: list[np.ndarray], count: int = MOVED_LINKS) -> list[dict[str, Any]]:
+    """The ``count`` weights with the largest |after − before| over every layer, largest first, with
+    the decimals at which their values show it: enough for the change's CHANGE_SIGNIFICANT digits.
+    before[l], after[l]: (d_l, d_{l+1})."""
+    links = [(float(abs(A[i, j] - B[i, j])), layer, i, j)
+             for layer, (B, A) in enumerate(zip(before, after, strict=True))
+             for i in range(B.shape[0]) for j in range(B.shape[1])]
+    links.sort(key=lambda link: -link[0])
+    result = []
+    for change, layer, i, j in links[:count]:
+        old, new = float(before[layer][i, j]), float(after[layer][i, j])
+        decimals = max(decimals_for([old, new]), decimals_for([change], CHANGE_SIGNIFICANT))
+        result.append({"layer": layer, "source": i, "target": j, "before": old, "after": new, "decimals": decimals})
+    return result

@@ -22,6 +22,8 @@ from app.data.split import inputs_with_ones
 from app.errors import InputError
 from app.nn.activations import derivative
 from app.nn.losses import cost
+from app.training.digits import CHANGE_SIGNIFICANT, Equation, adding_up, decimals_for
+from app.training.formulas import formulas
 from app.training.update import neuron_update
 
 if TYPE_CHECKING:
@@ -55,6 +57,12 @@ class SampleTrace:
         inputs = self.A[layer - 1]
         weights = session.mlp.weights[layer - 1][:, index]
         products = inputs * weights
+        weighted_sum, z = float(products.sum()), float(self.Z[layer][index])
+        bias = float(session.mlp.biases[layer - 1][index])
+        # the shown products add up to the shown Σ, and the shown Σ and b to the shown z
+        decimals, is_exact = adding_up(
+            [Equation(products.tolist(), weighted_sum), Equation([weighted_sum, bias], z)],
+            decimals_for([*products.tolist(), weighted_sum, bias, z]))
         return {
             "layer": layer,
             "index": index,
@@ -62,9 +70,11 @@ class SampleTrace:
             "inputs": inputs.tolist(),
             "weights": weights.tolist(),
             "products": products.tolist(),
-            "weighted_sum": float(products.sum()),
-            "bias": float(session.mlp.biases[layer - 1][index]),
-            "z": float(self.Z[layer][index]),
+            "weighted_sum": weighted_sum,
+            "bias": bias,
+            "z": z,
+            "decimals": decimals,
+            "is_exact": is_exact,
             "a": float(self.A[layer][index]),
             "delta": None if self.delta is None else float(self.delta[layer][index]),
             "backward": None if self.delta is None else self._backward(session, layer, index),
@@ -77,15 +87,46 @@ class SampleTrace:
         delta = float(self.delta[layer][index])
         cost_slope, slope = self._slopes(session, layer, index)
         gradients = np.append(self.A[layer - 1] * delta, delta)  # dC/dw_i = dC/dz · a_i, then dC/db
+        is_output = layer == len(mlp.sizes) - 1
+        activation = mlp.activations[layer - 1]
+        update = neuron_update(session.trainer, layer, index, gradients)
+        for row in update["params"]:
+            row |= _update_decimals(row)
         return {
             "cost_slope": _finite(cost_slope),
             "slope": _finite(slope),
             "delta": delta,
             "weight_grads": gradients[:-1].tolist(),
             "bias_grad": delta,
-            "is_output": layer == len(mlp.sizes) - 1,
-            "update": {**neuron_update(session.trainer, layer, index, gradients), "batch_rows": session.batch_rows},
+            "is_output": is_output,
+            "formulas": formulas(activation, session.config.cost, is_output),
+            **self._backward_terms(session, layer, index, cost_slope),
+            "update": {**update, "batch_rows": session.batch_rows},
         }
+
+    def _backward_terms(self, session: TrainingSession, layer: int, index: int,
+                        cost_slope: float | None) -> dict[str, object]:
+        """The numbers a learner adds by hand one step back: for an output neuron its target t (in
+        the output activation's own terms: −1 or 1 under tanh, 0 or 1 under sigmoid, one-hot under
+        softmax) and a − t; for a hidden neuron the term wₖ · dC/dzₖ of every neuron k it feeds,
+        whose sum is dC/da; with the decimals at which the shown terms add up."""
+        assert self.delta is not None
+        a = float(self.A[layer][index])
+        if layer == len(session.mlp.sizes) - 1:
+            assert self.target is not None
+            t = float(self.target[index])
+            total = a - t  # dC/da under MSE, dC/dz of a fused cross-entropy output
+            decimals, is_exact = adding_up([Equation([a, -t], total)], decimals_for([a, t, total]))
+            return {"target": t, "feeds": None, "a_minus_t": total, "decimals": decimals, "is_exact": is_exact}
+        weights = session.mlp.weights[layer][index]  # (d_{l+1},) to every neuron it feeds
+        deltas = self.delta[layer + 1]
+        terms = weights * deltas
+        assert cost_slope is not None
+        decimals, is_exact = adding_up([Equation(terms.tolist(), cost_slope)],
+                                       decimals_for([*terms.tolist(), cost_slope]))
+        feeds = [{"index": k, "weight": float(weights[k]), "delta": float(deltas[k]), "term": float(terms[k])}
+                 for k in range(len(terms))]
+        return {"target": None, "feeds": feeds, "a_minus_t": None, "decimals": decimals, "is_exact": is_exact}
 
     def _slopes(self, session: TrainingSession, layer: int, index: int) -> tuple[float | None, float | None]:
         """(dC/da, f'(z)) of one neuron for this point; None where they do not exist on their own
@@ -109,6 +150,17 @@ class SampleTrace:
             if activation == "tanh":
                 return (a - t) / (1.0 - a * a), slope
             return (a - t) / (a * (1.0 - a)), slope
+
+
+def _update_decimals(row: dict[str, float | None]) -> dict[str, object]:
+    """The decimals at which a parameter's shown value and change add up to its shown new value,
+    starting where the change shows CHANGE_SIGNIFICANT significant digits, so that it shows moving."""
+    value, step, new_value = row["value"], row["step"], row["new_value"]
+    if value is None or step is None or new_value is None:
+        return {"decimals": decimals_for([]), "is_exact": False}
+    start = max(decimals_for([value, new_value]), decimals_for([step], CHANGE_SIGNIFICANT))
+    decimals, is_exact = adding_up([Equation([value, step], new_value)], start)
+    return {"decimals": decimals, "is_exact": is_exact}
 
 
 def _finite(value: float | None) -> float | None:

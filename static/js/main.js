@@ -20,6 +20,7 @@ import { createDiagnosisView } from "./views/output/diagnosis.js";
 import { createRewindView } from "./views/output/rewind.js";
 import { createPinsView } from "./views/output/pins.js";
 import { createLessonsView } from "./views/lessons/index.js";
+import { createDockView } from "./views/output/dock.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -34,6 +35,8 @@ const socket = connect(route.url, {
     if (route.observe(message)) socket.reconnect();
   },
   onBinary: (message) => store.update((state) => onBinary(state, message)),
+  onStall: () => store.update({ connection: "closed" }),
+  isExpectingFrames: () => store.get().session?.status === "running",
 }, FINAL_CLOSE_CODES);
 
 /** @param {import("./protocol.js").Command} command */
@@ -55,6 +58,7 @@ const views = [
   createRewindView(slot("rewind"), context),
   createHeatmapView(slot("heatmap"), context),
   createNeuronView(slot("neuron-math"), context),
+  createDockView(/** @type {HTMLElement} */ (slot("neuron-math").closest(".panel-neuron")), slot("network")),
   createClassroomView(
     { tools: slot("tools"), classroom: slot("classroom"), corner: slot("corner"),
       controlled: ["transport", "hyper", "tools", "data-controls", "advanced", "network"].map(slot) },

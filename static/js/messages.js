@@ -21,8 +21,9 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
  *   showGradients: boolean,
  *   projector: boolean,
  *   hidden: string[],
+ *   slowPhase: "forward" | "backward" | "update" | null,
  * }} UiState
- * @typedef {{resume: "new"|"resumed"|"expired", role: "owner"|"follower", pausedWhileAway: boolean,
+ * @typedef {{resume: "new"|"resumed"|"expired"|"lost", role: "owner"|"follower", pausedWhileAway: boolean,
  *            isFork: boolean, epoch: number|null}} Arrival what the latest hello said, and the epoch it found
  * @typedef {{
  *   connection: "connecting" | "open" | "closed" | "stopped",
@@ -64,7 +65,8 @@ export function initialState() {
     lesson: null,
     lessonProgress: null,
     error: null,
-    ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [] },
+    ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [],
+          slowPhase: null },
   };
 }
 
@@ -122,8 +124,8 @@ export function onMessage(state, message) {
       return { forked: message.session_id };
     case "notice":
       return message.topic === "class_link" ? { classLink: message.state === "lost" ? "lost" : "ok" } : {};
-    case "slow_step":
-      return { slowStep: message };
+    case "slow_step":  // the replay starts with the forward sweep, before the frame after the step arrives
+      return { slowStep: message, ui: { ...state.ui, slowPhase: "forward" } };
     case "pins":
       return { pins: message.pins };
     case "lessons":

@@ -6,11 +6,19 @@
  * animation frame, so a burst of frames costs one redraw. The address is a
  * function, asked again on every attempt, so a retry opens the run the page
  * holds now (a resumed session, a fork, a class).
+ *
+ * A connection can die without a close event (a laptop leaves the Wi-Fi, a
+ * proxy drops it): the browser says it went offline, or frames stop while
+ * the run is playing. Either way the socket is given up at once (`onStall`)
+ * and a new one is opened, so the page says "reconnecting" instead of
+ * showing a frozen picture as live.
  */
 import { decodeBinary } from "./protocol.js";
 
 const FIRST_RETRY_MS = 500; // wait before the first reconnection attempt
 const MAX_RETRY_MS = 8000; // longest wait between attempts
+const STALL_MS = 4000; // no message for this long while frames are expected: the connection is dead
+const LIVENESS_CHECK_MS = 500; // how often that is checked
 
 /**
  * @typedef {{
@@ -18,7 +26,10 @@ const MAX_RETRY_MS = 8000; // longest wait between attempts
  *   onClose?: (code: number) => void,
  *   onMessage: (message: any) => void,
  *   onBinary: (message: import("./protocol.js").BinaryMessage) => void,
- * }} Handlers
+ *   onStall?: () => void,
+ *   isExpectingFrames?: () => boolean,
+ * }} Handlers `onStall`: the open socket was given up as dead (no close event came);
+ *   `isExpectingFrames`: whether the server should be sending frames now (the run plays)
  */
 
 /**
@@ -37,6 +48,7 @@ export function connect(url, handlers, finalCodes = []) {
   /** @type {import("./protocol.js").BinaryMessage | null} */
   let newestFrame = null;
   let isFrameScheduled = false;
+  let lastHeardAt = Date.now();
 
   function deliverFrame() {
     isFrameScheduled = false;
@@ -52,10 +64,12 @@ export function connect(url, handlers, finalCodes = []) {
     current.binaryType = "arraybuffer";
     current.onopen = () => {
       retryMs = FIRST_RETRY_MS;
+      lastHeardAt = Date.now();
       handlers.onOpen?.();
     };
     current.onmessage = (event) => {
       if (current !== socket) return;
+      lastHeardAt = Date.now();
       if (typeof event.data === "string") {
         handlers.onMessage(JSON.parse(event.data));
         return;
@@ -82,6 +96,30 @@ export function connect(url, handlers, finalCodes = []) {
     };
   }
 
+  /** Give up an open socket that stopped answering: say so now, and open a new one. */
+  function stall() {
+    if (isClosed || !socket || socket.readyState !== WebSocket.OPEN) return;
+    const dead = socket;
+    socket = null; // its late close event speaks for nobody
+    handlers.onStall?.();
+    dead.close();
+    retryTimer = setTimeout(open, FIRST_RETRY_MS);
+  }
+
+  const liveness = setInterval(() => {
+    if (socket?.readyState === WebSocket.OPEN && handlers.isExpectingFrames?.()
+        && Date.now() - lastHeardAt > STALL_MS) stall();
+  }, LIVENESS_CHECK_MS);
+  window.addEventListener("offline", stall);
+  // Back online: try now rather than at the end of a backoff.
+  const retryNow = () => {
+    if (isClosed || socket?.readyState === WebSocket.OPEN || socket?.readyState === WebSocket.CONNECTING) return;
+    clearTimeout(retryTimer);
+    retryMs = FIRST_RETRY_MS;
+    open();
+  };
+  window.addEventListener("online", retryNow);
+
   open();
   return {
     send(command) {
@@ -99,6 +137,9 @@ export function connect(url, handlers, finalCodes = []) {
     },
     close() {
       isClosed = true;
+      clearInterval(liveness);
+      window.removeEventListener("offline", stall);
+      window.removeEventListener("online", retryNow);
       clearTimeout(retryTimer);
       socket?.close();
     },

@@ -21,7 +21,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-STARTUP_SECONDS = 20  # how long the server may take to answer /healthz
+STARTUP_SECONDS = 60  # how long the server may take to answer /healthz (a loaded machine is slow)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -6,7 +6,6 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.accessibility import assert_accessible, violations
 
-REDOCLY_LOGO = "img-src https://cdn.redoc.ly/redoc/logo-mini.svg"  # Redoc's footer logo: blocked, then hidden
 COLLECT_VIOLATIONS = """window.__violations = [];
 document.addEventListener("securitypolicyviolation",
     (event) => window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`));"""
@@ -46,10 +45,5 @@ def test_the_api_docs_render_offline_under_their_policy(page: Page, base_url: st
     page.goto("/docs")
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     assert page.evaluate("() => window.__violations") == []
-    page.goto("/redoc")
-    expect(page.get_by_role("heading", name="neuroplay")).to_be_visible()
-    expect(page.get_by_alt_text("redocly logo")).to_have_count(0)
-    assert set(page.evaluate("() => window.__violations")) <= {REDOCLY_LOGO}
-    assert [error for error in errors if REDOCLY_LOGO.split()[1] not in error] == []
-    outside = {url for url in requests if not url.startswith((base_url, "data:", "blob:"))}
-    assert outside <= {REDOCLY_LOGO.split()[1]}, "only the logo is asked for, and the policy blocked it"
+    assert errors == []
+    assert [url for url in requests if not url.startswith((base_url, "data:", "blob:"))] == []

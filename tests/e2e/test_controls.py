@@ -100,11 +100,23 @@ def test_csv_upload_switches_to_custom_points_and_bad_files_are_refused(page: Pa
     expect(page).to_have_url(re.compile(r"dataset=custom"))
     expect(page.locator('[data-dataset="circle"]')).to_have_attribute("aria-pressed", "false")
 
+    # refusals show beside the button, rows counted from 1, the file's line when a header shifts it
+    message = page.locator(".csv-upload .csv-error")
     upload.set_input_files({"name": "bad.csv", "mimeType": "text/csv", "buffer": b"1,2,1\n3,four,0\n"})
-    expect(page.locator("#banner")).to_contain_text("bad.csv: line 2")
+    expect(message).to_have_text('bad.csv: row 2: expected 3 numbers x1,x2,label, got "3,four,0"')
+    upload.set_input_files({"name": "far.csv", "mimeType": "text/csv",
+                            "buffer": b"x1,x2,label\n1,2,1\n99,0,0\n2,2,1\n-1,-1,0\n"})
+    expect(message).to_have_text("far.csv: row 2 (line 3 of the file): x1 = 99 is outside [-6, 6]",
+                                 timeout=SERVER_MS)
+    expect(page.locator("#banner")).not_to_contain_text("far.csv")  # said once, beside the button
+    box, button = message.bounding_box(), page.locator(".csv-upload .file-btn").bounding_box()
+    assert box is not None and button is not None and 0 <= box["y"] - (button["y"] + button["height"]) < 120
 
-    upload.set_input_files({"name": "far.csv", "mimeType": "text/csv", "buffer": b"1,2,1\n99,0,0\n2,2,1\n-1,-1,0\n"})
-    expect(page.locator("#banner")).to_contain_text("x1", timeout=SERVER_MS)
+    # TensorFlow Playground's −1/+1 labels are read as classes 0 and 1
+    signed = "-1,-1,-1\n1,1,1\n-2,2,-1\n2,-2,1\n"
+    upload.set_input_files({"name": "signed.csv", "mimeType": "text/csv", "buffer": signed.encode()})
+    expect(message).to_be_hidden(timeout=SERVER_MS)
+    expect(page.locator("#banner")).to_be_empty()
 
 
 def test_a_diverged_run_shows_why_and_disables_play_until_reset(page: Page) -> None:

@@ -164,6 +164,7 @@ def test_resume_and_expiry_are_said_in_words(blank: Page) -> None:
           arrivalText({{ ...base, resume: "resumed", pausedWhileAway: true }}),
           arrivalText({{ ...base, resume: "resumed", epoch: null }}),
           arrivalText({{ ...base, resume: "expired", epoch: null }}),
+          arrivalText({{ ...base, resume: "lost", epoch: null }}),
           arrivalText({{ ...base, resume: "new" }}),
           arrivalText({{ ...base, resume: "new", role: "follower" }}),
         ];
@@ -173,6 +174,7 @@ def test_resume_and_expiry_are_said_in_words(blank: Page) -> None:
         "Resumed at epoch 12 — paused while you were away",
         "",
         "That run has expired; this is a new one",
+        "This run could not be restored after the server restarted; this is a new one",
         "",
         "",
     ]

@@ -12,6 +12,7 @@ STEP = '[data-counter="step"]'
 EPOCH = '[data-counter="epoch"]'
 SERVER_MS = 5000  # how long a server echo may take
 NETWORK = "#network canvas.network-canvas"
+HEATMAP = "#heatmap canvas.heatmap-canvas"
 
 
 def open_page(page: Page, path: str = "/") -> None:
@@ -29,12 +30,23 @@ def test_a_slow_step_replays_forward_backward_and_update_then_counts_one_step(pa
     caption = page.locator(".slow-caption")
     expect(caption).to_contain_text("Forward: the inputs", timeout=SERVER_MS)
     expect(page.locator(NETWORK)).to_have_attribute("data-phase", re.compile("^forward:"))
+    plane = page.locator(HEATMAP)
+    expect(plane).to_have_attribute("data-batch", "10")  # the batch's points are marked on the plane
     expect(caption).to_contain_text("Backward: the error reaches layer 1", timeout=10_000)
+    expect(page.locator(STEP)).to_have_text("1")  # the step counts when the replay reaches the update
     page.screenshot(path=str(artifacts / "slow-step-backward.png"))
     expect(caption).to_contain_text("Update: w ← w − η·dC/dw", timeout=10_000)
     expect(page.locator(STEP)).to_have_text("2")
+    moved = page.locator(NETWORK).get_attribute("data-moved") or ""
+    labels = moved.split("; ")
+    assert len(labels) == 3, moved  # the three links that moved most, before → after
+    for label in labels:
+        before, after = label.replace("\u2212", "-").split(" → ")
+        assert before != after and len(before.split(".")[1]) == len(after.split(".")[1])
+    page.screenshot(path=str(artifacts / "slow-step-update.png"))
     expect(caption).to_be_hidden(timeout=10_000)
     expect(page.locator(NETWORK)).to_have_attribute("data-phase", "")
+    expect(plane).to_have_attribute("data-batch", "0")
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_role("button", name="Slow step")).to_be_disabled(timeout=SERVER_MS)
 
@@ -80,3 +92,37 @@ def test_two_pinned_runs_are_compared_on_one_chart(page: Page, artifacts: Path) 
     expect(page.locator(".pin-chip")).to_have_count(2, timeout=SERVER_MS)  # kept by the server
     page.get_by_role("button", name="Unpin lr 0.03").click()
     expect(page.locator(".pin-chip")).to_have_count(1, timeout=SERVER_MS)
+
+
+def test_the_scrubber_is_as_wide_as_the_chart_and_shows_where_a_drag_lands(page: Page, artifacts: Path) -> None:
+    open_page(page, "/#learning_rate=0.003")
+    page.get_by_role("button", name="Play").click()
+    for _ in range(600):  # until 100 epochs: old checkpoints are then 4 epochs apart or more
+        if int(page.locator(EPOCH).inner_text().replace(",", "")) >= 100:
+            break
+        page.wait_for_timeout(100)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=SERVER_MS)
+    rewind = page.locator("#rewind")
+    slider = page.get_by_label("Rewind to epoch")
+    chart = page.locator("#chart canvas").bounding_box()
+    box = slider.bounding_box()
+    assert chart is not None and box is not None
+    assert box["width"] >= 0.9 * chart["width"], (box["width"], chart["width"])  # was 60 px
+    page.wait_for_timeout(300)  # the last frame's checkpoints
+    epochs = [int(e) for e in (rewind.get_attribute("data-epochs") or "").split(",")]
+    gap, start = max((later - earlier, earlier) for earlier, later in zip(epochs, epochs[1:], strict=False))
+    assert gap >= 4  # sparse further back: a drag can fall between two checkpoints
+    low, high = int(slider.get_attribute("min") or 0), int(slider.get_attribute("max") or 0)
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] - 8, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 8 + (start + gap / 2 - low) / (high - low) * (box["width"] - 16), y, steps=8)
+    value = int(slider.input_value())
+    landing = max([e for e in epochs if e <= value], default=epochs[0])
+    assert landing != value  # the drag fell between two checkpoints
+    readout = rewind.locator(".rewind-readout")
+    expect(readout).to_have_text(f"{landing:,}")  # while dragging: the checkpoint it will land on
+    page.screenshot(path=str(artifacts / "rewind-dragging.png"))
+    page.mouse.up()
+    expect(page.locator(EPOCH)).to_have_text(re.compile(rf"^[0,]*{landing}$"), timeout=SERVER_MS)

@@ -286,5 +286,11 @@ config=$(podman image inspect --format '{{.Config.User}} {{range .Config.Env}}{{
 [[ " $config " == *" NEUROPLAY_HOST=0.0.0.0 "* ]] || fail "the image does not set NEUROPLAY_HOST=0.0.0.0: $config"
 pass "the image runs as user ${config%% *} and serves on 0.0.0.0:8000 by default"
 
+volumes=$(podman image inspect --format '{{range $path, $_ := .Config.Volumes}}{{$path}} {{end}}' "$IMAGE")
+[[ " $config " == *" NEUROPLAY_DATA_DIR=/data "* && " $volumes " == *" /data "* ]] \
+    || fail "the image does not keep runs in the volume /data: $config; volumes: $volumes"
+podman exec "$CONTAINER" test -s /data/runs.sqlite3 || fail "the running server made no store in /data"
+pass "the image keeps runs across restarts in the volume /data"
+
 size_bytes=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 echo "image size: $IMAGE $((size_bytes / 1000000)) MB"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import segno
 from fastapi.testclient import TestClient
 
 from app.live.protocol import COMMAND_TYPES, JOIN_CODE_ALPHABET
@@ -272,6 +273,12 @@ def test_the_join_page_and_the_qr_code(classroom: TestClient) -> None:
         qr = classroom.get(f"/api/rooms/{code}/qr.svg")
         assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
         assert qr.text.lstrip().startswith("<svg") and "<path" in qr.text
+        # The light margin is 4 modules on every side (ISO/IEC 18004's quiet zone), not segno's 2 by default.
+        modules = segno.make(f"http://testserver/join/{code}", error="m").symbol_size(border=0)[0]
+        match = re.search(r'width="(\d+)"', qr.text)
+        assert match is not None
+        width = int(match.group(1))
+        assert width == (modules + 2 * 4) * 8
         presenter.send({"type": "present"})  # again: the same class, announced again, no new secret
         assert presenter.until_type("presenting") == {"type": "presenting", "code": code, "secret": None}
         room = presenter.until(lambda m: m["type"] == "room")

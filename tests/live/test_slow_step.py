@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from app.data.datasets import split
 from app.data.split import inputs_with_ones
 from app.nn import encode_targets
+from app.training.digits import shown
 from tests.live.conftest import Conversation
 from tests.live.test_teaching import engine_copy
 
@@ -69,6 +71,24 @@ def test_a_slow_step_is_one_engine_step_on_the_next_batch(client: TestClient, co
         # the bias gradient is the mean error term of the layer it feeds (biases carry no penalty)
         np.testing.assert_allclose(recorded["bias_grads"], record["layers"][layer + 1]["delta"], rtol=1e-12)
     assert after["counters"]["step"] == 4
+    assert_the_links_that_moved_most_are_named(record, weights_before, [np.array(w) for w in after["weights"]])
+
+
+def assert_the_links_that_moved_most_are_named(record: dict[str, Any], before: list[np.ndarray],
+                                               after: list[np.ndarray]) -> None:
+    """moved_most: the three largest |after − before| over every weight, largest first, with
+    decimals at which before and after show two significant digits of the change."""
+    changes = sorted(((abs(a - b)[i, j], layer, i, j) for layer, (b, a) in enumerate(zip(before, after, strict=True))
+                      for i in range(b.shape[0]) for j in range(b.shape[1])), reverse=True)
+    moved = record["moved_most"]
+    assert [(m["layer"], m["source"], m["target"]) for m in moved] == [c[1:] for c in changes[:3]]
+    for m in moved:
+        assert m["before"] == before[m["layer"]][m["source"], m["target"]]
+        assert m["after"] == after[m["layer"]][m["source"], m["target"]]
+        change = Decimal(m["after"]) - Decimal(m["before"])
+        shown_change = shown(m["after"], m["decimals"]) - shown(m["before"], m["decimals"])
+        assert shown_change != 0 and abs(shown_change - change) < Decimal(10) ** -m["decimals"]
+        assert abs(change) >= Decimal(10) ** (1 - m["decimals"])  # two significant digits of it show
 
 
 def test_a_slow_step_starts_a_new_epoch_in_the_order_training_would(client: TestClient,

@@ -139,6 +139,6 @@ def test_the_frame_carries_the_live_diagnosis(conversation: Conversation) -> Non
     frame = conversation.frame(lambda f: bool(f["diagnoses"]))
     finding = frame["diagnoses"][0]
     assert finding["kind"] == "identical" and finding["neurons"] == [[2, 0], [2, 1]]
-    assert finding["action"] == {"label": "Use Xavier initialisation", "changes": {"init": "xavier"}}
+    assert finding["action"] == {"label": "Use Xavier initialisation", "changes": {"init": "xavier"}, "reset": False}
     conversation.send({"type": "configure", "changes": finding["action"]["changes"]})
     assert conversation.frame(lambda f: f["seq"] > frame["seq"] and not f["diagnoses"])["diagnoses"] == []

@@ -108,3 +108,16 @@ export function formatRate(value) {
   const text = value.toFixed(10).replace(/\.?0+$/, "");
   return text === "0" ? String(value) : text;
 }
+
+/**
+ * A number to a fixed count of decimals the server chose so that shown sums add up
+ * (app/training/digits.py rounds the same way: toFixed's half away from zero); no "−0.00".
+ * @param {number | null | undefined} value
+ * @param {number} decimals
+ * @returns {string}
+ */
+export function formatFixed(value, decimals) {
+  if (!isFigure(value)) return MISSING;
+  const text = value.toFixed(decimals);
+  return (/^-0\.?0*$/.test(text) ? text.slice(1) : text).replace(/-/g, MINUS);
+}

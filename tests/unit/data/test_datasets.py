@@ -306,6 +306,16 @@ def test_from_rows_accepts_integral_floats_tuples_arrays_and_the_enum() -> None:
         np.testing.assert_array_equal(dataset.labels, [0, 1, 1, 0])
 
 
+def test_from_rows_reads_tf_playgrounds_minus_one_plus_one_binary_labels() -> None:
+    rows = [[0, 0, -1], [1, 1, 1], [2, 2, 1], [3, 3, -1]]
+    np.testing.assert_array_equal(from_rows(rows, "binary").labels, [0, 1, 1, 0])
+    np.testing.assert_array_equal(from_rows([[0, 0, 1.0], [1, 1, 0]] * 2, "binary").labels, [1, 0, 1, 0])
+    with pytest.raises(DataError, match="row 1: label = -1 is not a class 0 or 1"):
+        from_rows([[0, 0, -1], [1, 1, 0], [2, 2, 1], [3, 3, 1]], "binary")  # −1 with 0: which is which?
+    with pytest.raises(DataError, match="at least two classes"):
+        from_rows([[0, 0, -1]] * 4, "binary")
+
+
 def test_from_rows_multiclass_defaults_to_one_plus_the_largest_label() -> None:
     rows = [*ROWS, [0, 0, 3]]
     assert from_rows(rows, "multiclass").n_classes == 4
@@ -326,30 +336,33 @@ def test_from_rows_regression_keeps_float_targets() -> None:
         ([[0, 0, 0], [1, 1, 1]] * (MAX_POINTS // 2 + 1), "binary", None, "rows", "got 2002"),
         ("abcd", "binary", None, "rows", "must be a list of rows x1, x2, label"),
         (17, "binary", None, "rows", "must be a list of rows"),
-        ([*ROWS, [1, 2]], "binary", None, "rows", "row 4 has 2 values; each row is x1, x2, label"),
-        ([*ROWS, [1, 2, 0, 1]], "binary", None, "rows", "row 4 has 4 values"),
-        ([*ROWS, "xyz"], "binary", None, "rows", "row 4 is 'xyz'; each row is x1, x2, label"),
-        ([*ROWS, [7.5, 0, 0]], "binary", None, "rows", "row 4: x1 = 7.5 is outside [-6, 6]"),
-        ([*ROWS, [0, -6.01, 0]], "binary", None, "rows", "row 4: x2 = -6.01 is outside [-6, 6]"),
-        ([*ROWS, [math.nan, 0, 0]], "binary", None, "rows", "row 4: x1 = nan is not a finite number"),
-        ([*ROWS, [0, math.inf, 0]], "binary", None, "rows", "row 4: x2 = inf is not a finite number"),
-        ([*ROWS, [0, "1", 0]], "binary", None, "rows", "row 4: x2 = '1' is not a finite number"),
-        ([*ROWS, [True, 0, 0]], "binary", None, "rows", "row 4: x1 = true is not a finite number"),
-        ([*ROWS, [0, 0, None]], "binary", None, "rows", "row 4: label = null is not a finite number"),
-        ([*ROWS, [0, 0, 2]], "binary", None, "rows", "row 4: label = 2 is outside 0..1"),
-        ([*ROWS, [0, 0, -1]], "binary", None, "rows", "row 4: label = -1 is not a class index"),
-        ([*ROWS, [0, 0, 0.5]], "binary", None, "rows", "row 4: label = 0.5 is not a class index"),
+        ([*ROWS, [1, 2]], "binary", None, "rows", "row 5 has 2 values; each row is x1, x2, label"),
+        ([*ROWS, [1, 2, 0, 1]], "binary", None, "rows", "row 5 has 4 values"),
+        ([*ROWS, "xyz"], "binary", None, "rows", "row 5 is 'xyz'; each row is x1, x2, label"),
+        ([*ROWS, [7.5, 0, 0]], "binary", None, "rows", "row 5: x1 = 7.5 is outside [-6, 6]"),
+        ([*ROWS, [0, -6.01, 0]], "binary", None, "rows", "row 5: x2 = -6.01 is outside [-6, 6]"),
+        ([*ROWS, [math.nan, 0, 0]], "binary", None, "rows", "row 5: x1 = nan is not a finite number"),
+        ([*ROWS, [0, math.inf, 0]], "binary", None, "rows", "row 5: x2 = inf is not a finite number"),
+        ([*ROWS, [0, "1", 0]], "binary", None, "rows", "row 5: x2 = '1' is not a finite number"),
+        ([*ROWS, [True, 0, 0]], "binary", None, "rows", "row 5: x1 = true is not a finite number"),
+        ([*ROWS, [0, 0, None]], "binary", None, "rows", "row 5: label = null is not a finite number"),
+        ([*ROWS, [0, 0, 2]], "binary", None, "rows", "row 5: label = 2 is outside 0..1"),
+        ([*ROWS, [0, 0, -1]], "binary", None, "rows", "row 5: label = -1 is not a class 0 or 1 (or -1 or +1)"),
+        ([*ROWS, [0, 0, 0.5]], "binary", None, "rows", "row 5: label = 0.5 is not a class 0 or 1"),
+        ([[0, 0, -1], [1, 1, 1], [2, 2, 1], [3, 3, 2]], "binary", None, "rows", "row 1: label = -1 is not a class"),
+        ([[0, 0, 1], [1, 1, -1], [2, 2, 0], [3, 3, 1]], "binary", None, "rows", "row 2: label = -1 is not a class"),
+        ([[0, 0, -1]] * 4, "multiclass", None, "rows", "row 1: label = -1 is not a class index"),
         ([[0, 0, 1]] * 4, "binary", None, "rows", "needs at least two classes, got only class 1"),
         (ROWS, "multiclass", None, "classes", "must be between 3 and 6, got 2 (1 + the largest label)"),
         ([*ROWS, [0, 0, 6]], "multiclass", None, "classes", "must be between 3 and 6, got 7"),
         (ROWS, "multiclass", 7, "classes", "must be between 3 and 6, got 7"),
         (ROWS, "multiclass", 3.0, "classes", "must be an integer between 3 and 6"),
-        ([*ROWS, [0, 0, 3]], "multiclass", 3, "rows", "row 4: label = 3 is outside 0..2"),
-        ([*ROWS, [0, 0, 2.5]], "multiclass", None, "rows", "row 4: label = 2.5 is not a class index"),
-        ([*ROWS, [0, 0, 1.5]], "regression", None, "rows", "row 4: target = 1.5 is outside [-1, 1]"),
-        ([*ROWS, [0, 0, -1.01]], "regression", None, "rows", "row 4: target = -1.01 is outside [-1, 1]"),
-        ([*ROWS, [0, 0, math.inf]], "regression", None, "rows", "row 4: target = inf is not a finite"),
-        ([*ROWS, [0, 0]], "regression", None, "rows", "row 4 has 2 values; each row is x1, x2, target"),
+        ([*ROWS, [0, 0, 3]], "multiclass", 3, "rows", "row 5: label = 3 is outside 0..2"),
+        ([*ROWS, [0, 0, 2.5]], "multiclass", None, "rows", "row 5: label = 2.5 is not a class index"),
+        ([*ROWS, [0, 0, 1.5]], "regression", None, "rows", "row 5: target = 1.5 is outside [-1, 1]"),
+        ([*ROWS, [0, 0, -1.01]], "regression", None, "rows", "row 5: target = -1.01 is outside [-1, 1]"),
+        ([*ROWS, [0, 0, math.inf]], "regression", None, "rows", "row 5: target = inf is not a finite"),
+        ([*ROWS, [0, 0]], "regression", None, "rows", "row 5 has 2 values; each row is x1, x2, target"),
         (ROWS, "nope", None, "problem", "must be one of binary, multiclass, regression, got 'nope'"),
         (ROWS, None, None, "problem", "must be one of binary, multiclass, regression"),
     ],

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app.data.datasets import DATASETS
 from app.training import diagnosis as diagnosis_module
 from app.training.diagnosis import Diagnosis
 from app.training.evaluation import PartMetrics
@@ -15,9 +16,10 @@ from app.training.session import TrainingSession
 
 SPIRAL = {"dataset": "spiral", "features": ["x1", "x2", "x1_sq", "x2_sq", "sin_x1", "sin_x2"],
           "hidden_layers": [12, 12, 12], "optimizer": "adam", "learning_rate": 0.003}
-HEALTHY = {  # each standard dataset with a network that learns it
+HEALTHY = {  # every dataset with a network that learns it
     "circle": {}, "xor": {"dataset": "xor"}, "gauss": {"dataset": "gauss"}, "moons": {"dataset": "moons"},
     "spiral": SPIRAL, "blobs": {"dataset": "blobs"}, "plane": {"dataset": "plane"},
+    "spiral_arms": {**SPIRAL, "dataset": "spiral_arms"}, "multi_gauss": {"dataset": "multi_gauss"},
 }
 
 
@@ -41,6 +43,10 @@ def observe_now(session: TrainingSession) -> list[dict[str, Any]]:
     return Diagnosis().observe(session, snapshot.train, snapshot.test)
 
 
+def test_the_healthy_runs_cover_every_dataset() -> None:
+    assert set(HEALTHY) == set(DATASETS)
+
+
 @pytest.mark.parametrize("name", HEALTHY)
 def test_a_healthy_run_raises_nothing(make_session: Callable[..., TrainingSession], name: str) -> None:
     session = make_session(**HEALTHY[name])
@@ -49,14 +55,15 @@ def test_a_healthy_run_raises_nothing(make_session: Callable[..., TrainingSessio
     assert session.snapshot(8, 4).test.cost is not None and session.snapshot(8, 4).test.cost < 0.1
 
 
-def test_relu_at_learning_rate_10_on_the_circle_is_not_left_without_a_word(make_session) -> None:
+def test_relu_at_learning_rate_10_on_the_circle_is_told_its_rate_is_too_high(make_session) -> None:
     session = make_session(activation="relu", learning_rate=10)
     _, seen = run(session, 100)
     assert session.snapshot(8, 4).train.accuracy < 0.6  # it really is stuck
-    assert {"dead_relu", "plateau"} <= set(seen)
-    plateau = seen["plateau"]
-    assert "learning rate is already at its largest" in plateau["suggestion"]
-    assert plateau["action"] == {"label": "Use tanh", "changes": {"activation": "tanh"}}
+    assert set(seen) == {"rate_too_high"}  # the dead neurons and the flat cost are its symptoms, told within it
+    finding = seen["rate_too_high"]
+    assert "grew from 1.39 to 8.94" in finding["evidence"] and "ReLU neurons output 0" in finding["evidence"]
+    assert finding["action"] == {"label": "Lower the learning rate to 1 and start again",
+                                 "changes": {"learning_rate": 1.0}, "reset": True}
 
 
 def test_a_plateau_below_the_largest_rate_suggests_raising_it(make_session) -> None:
@@ -104,7 +111,7 @@ def test_a_tiny_training_set_overfits(make_session) -> None:
                            features=["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"])
     _, seen = run(session, 80)
     assert "test cost rose" in seen["overfitting"]["evidence"]
-    assert seen["overfitting"]["action"]["changes"] == {"regularization": "l2", "regularization_rate": 0.01}
+    assert seen["overfitting"]["action"]["changes"] == {"regularization": "l2", "regularization_rate": 0.03}
 
 
 def test_a_diverged_run_suggests_a_lower_learning_rate(make_session) -> None:
@@ -137,6 +144,39 @@ def test_the_record_is_bounded_and_forgotten_on_reset(make_session) -> None:
 def test_neuron_checks_wait_a_few_epochs_while_running(make_session, monkeypatch) -> None:
     calls = []
     real = diagnosis_module.neuron_findings
-    monkeypatch.setattr(diagnosis_module, "neuron_findings", lambda s, **kw: calls.append(s.epochs) or real(s, **kw))
+    monkeypatch.setattr(diagnosis_module, "neuron_findings",
+                        lambda s, *a, **kw: calls.append(s.epochs) or real(s, *a, **kw))
     run(make_session(), 3 * diagnosis_module.DEEP_CHECK_EPOCHS)
     assert len(calls) == 3
+
+
+def test_a_finding_shows_only_once_it_has_held_while_the_run_trains(make_session) -> None:
+    session = make_session(learning_rate=3)
+    session.start()
+    diagnosis = Diagnosis()
+    shown_at = []
+    for epoch, cost in enumerate([0.3, 0.25, 0.3, 0.4, 0.6, 0.9, 1.4, 2.0, 2.6, 3.2, 4.0, 5.0, 6.0, 7.0, 8.0]):
+        session.epochs = epoch
+        findings = diagnosis.observe(session, PartMetrics(cost=cost, accuracy=0.5), PartMetrics(cost=cost))
+        if any(f["kind"] == "diverging" for f in findings):
+            shown_at.append(epoch)
+    first_present = 5  # the doubling within RISE_EPOCHS is first there at epoch 5 (0.9 > 2 × 0.3, epoch 0's)
+    assert shown_at[0] == first_present + diagnosis_module.SHOW_AFTER_EPOCHS
+
+
+def test_a_deep_sigmoid_network_is_told_to_use_relu_first_not_to_raise_its_rate(make_session) -> None:
+    session = make_session(activation="sigmoid", hidden_layers=[8] * 6)
+    diagnosis, seen = run(session, 130)
+    assert "plateau" in {f["kind"] for f in diagnosis.cost_findings}  # flat, yet the plateau is a symptom here
+    snapshot = session.snapshot(8, 4)
+    shown = diagnosis.observe(session, snapshot.train, snapshot.test)
+    assert [f["kind"] for f in shown] == ["vanishing"]
+    assert shown[0]["action"]["changes"] == {"activation": "relu"}
+
+
+def test_the_default_network_on_the_spiral_is_told_to_grow_never_to_use_xavier(make_session) -> None:
+    _, seen = run(make_session(dataset="spiral"), 240)
+    assert set(seen) == {"plateau"}
+    assert seen["plateau"]["action"]["changes"] == {"features": ["x1", "x2", "sin_x1", "sin_x2"],
+                                                    "hidden_layers": [8, 8]}
+    assert "Xavier" not in seen["plateau"]["suggestion"] and "learning rate" not in seen["plateau"]["suggestion"]

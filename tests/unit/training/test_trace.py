@@ -7,6 +7,7 @@ import pytest
 
 from app.errors import InputError
 from app.nn.activations import apply
+from app.training.digits import shown
 from app.training.session import TrainingSession
 from app.training.trace import trace
 
@@ -86,3 +87,106 @@ def test_bad_points_are_refused_naming_the_field(session: TrainingSession, args:
     with pytest.raises(InputError) as refused:
         trace(session, *args)
     assert refused.value.field == field
+
+
+# What "Inside one neuron" shows, each number against a direct numpy computation.
+
+SETUPS = [  # (changes, expected target of output 0 for a class-0 point, the formulas of the output neuron)
+    ({"output_activation": "tanh", "cost": "mse"}, -1.0, ("a − t", "1 − a²")),
+    ({"output_activation": "tanh", "cost": "bce"}, -1.0, ("(a − t) / (1 − a²)", "1 − a²")),
+    ({"output_activation": "sigmoid", "cost": "bce"}, 0.0, ("(a − t) / (a(1 − a))", "a(1 − a)")),
+    ({"output_activation": "sigmoid", "cost": "mse"}, 0.0, ("a − t", "a(1 − a)")),
+]
+
+
+def class_zero_point(session: TrainingSession) -> int:
+    return int(np.flatnonzero(session.data.train_labels == 0)[0])
+
+
+@pytest.mark.parametrize(("changes", "target", "texts"), SETUPS, ids=lambda v: str(v))
+def test_the_output_shows_its_target_in_its_own_terms_and_the_formulas_behind_its_slopes(
+        make_session, changes: dict[str, str], target: float, texts: tuple[str, str]) -> None:
+    session = make_session(dataset="xor", **changes)
+    session.step("batch", 20)
+    index = class_zero_point(session)
+    back = trace(session, "train", index).neuron(session, len(session.mlp.sizes) - 1, 0)["backward"]
+    a = float(session.mlp.forward(session.data.train_inputs[index:index + 1, :-1]).output[0, 0])
+    assert back["target"] == target
+    assert (back["formulas"]["cost_slope"], back["formulas"]["slope"]) == texts
+    assert back["a_minus_t"] == pytest.approx(a - target, rel=1e-12)
+    slope = 1 - a * a if changes["output_activation"] == "tanh" else a * (1 - a)
+    assert back["slope"] == pytest.approx(slope, rel=1e-12)
+    expected = a - target if changes["cost"] == "mse" else (a - target) / slope
+    assert back["cost_slope"] == pytest.approx(expected, rel=1e-9)
+    assert back["delta"] == pytest.approx(expected * slope, rel=1e-9)
+
+
+def test_a_softmax_output_has_a_one_hot_target(make_session) -> None:
+    session = make_session(dataset="blobs", classes=3, output_activation="softmax", cost="cce")
+    session.step("batch", 5)
+    sample = trace(session, "train", 0)
+    label = int(sample.label or 0)
+    for k in range(3):
+        back = sample.neuron(session, len(session.mlp.sizes) - 1, k)["backward"]
+        assert back["target"] == (1.0 if k == label else 0.0)
+        assert back["formulas"] == {"cost_slope": None, "slope": None, "delta": "a − t"}
+        assert back["delta"] == pytest.approx(sample.A[-1][k] - back["target"], rel=1e-12)
+
+
+def test_a_hidden_neuron_shows_what_each_neuron_it_feeds_passes_back(session: TrainingSession) -> None:
+    sample = trace(session, "train", 5)
+    assert sample.delta is not None
+    for layer in (1, 2):
+        for i in range(session.mlp.sizes[layer]):
+            back = sample.neuron(session, layer, i)["backward"]
+            weights = session.mlp.weights[layer][i]
+            assert [f["index"] for f in back["feeds"]] == list(range(session.mlp.sizes[layer + 1]))
+            np.testing.assert_array_equal([f["weight"] for f in back["feeds"]], weights)
+            np.testing.assert_array_equal([f["delta"] for f in back["feeds"]], sample.delta[layer + 1])
+            np.testing.assert_allclose([f["term"] for f in back["feeds"]], weights * sample.delta[layer + 1])
+            assert sum(f["term"] for f in back["feeds"]) == pytest.approx(back["cost_slope"], rel=1e-12, abs=1e-15)
+            assert back["target"] is None and back["formulas"]["cost_slope"] == "Σₖ wₖ · dC/dzₖ"
+            if back["is_exact"]:
+                assert sum(shown(f["term"], back["decimals"]) for f in back["feeds"]) == shown(
+                    back["cost_slope"], back["decimals"])
+
+
+def test_the_shown_forward_numbers_add_up(session: TrainingSession) -> None:
+    checked = 0
+    for index in range(40):
+        sample = trace(session, "train", index)
+        for layer, i in every_neuron(session):
+            n = sample.neuron(session, layer, i)
+            d = n["decimals"]
+            assert n["weighted_sum"] == pytest.approx(float(np.dot(n["inputs"], n["weights"])), rel=1e-12, abs=1e-15)
+            if not n["is_exact"]:
+                continue
+            checked += 1
+            assert sum(shown(p, d) for p in n["products"]) == shown(n["weighted_sum"], d)
+            assert shown(n["weighted_sum"], d) + shown(n["bias"], d) == shown(n["z"], d)
+    assert checked >= 0.95 * 40 * len(every_neuron(session))
+
+
+def test_the_update_shows_the_change_with_the_digits_it_needs(make_session) -> None:
+    session = make_session(learning_rate=0.001)
+    session.step("batch", 30)
+    output = len(session.mlp.sizes) - 1
+    for row in trace(session, "train", 3).neuron(session, output, 0)["backward"]["update"]["params"]:
+        d = row["decimals"]
+        assert row["new_value"] == row["value"] + row["step"]
+        assert row["step"] != 0.0 and shown(row["value"], d) != shown(row["new_value"], d)  # it visibly moves
+        digits = "".join(map(str, shown(abs(row["step"]), d).as_tuple().digits)).lstrip("0")
+        assert len(digits) >= 2  # at least two significant digits of the change
+        if row["is_exact"]:
+            assert shown(row["value"], d) + shown(row["step"], d) == shown(row["new_value"], d)
+
+
+def test_a_sum_no_precision_makes_add_up_is_flagged(make_session) -> None:
+    """The case tests/e2e/test_neuron_numbers.py shows: 16 products that add up at no precision tried."""
+    features = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
+    session = make_session(features=features, hidden_layers=[16], seed=7)
+    numbers = trace(session, "train", 0).neuron(session, 2, 0)
+    assert not numbers["is_exact"]
+    d = numbers["decimals"]
+    assert sum(shown(p, d) for p in numbers["products"]) != shown(numbers["weighted_sum"], d) or (
+        shown(numbers["weighted_sum"], d) + shown(numbers["bias"], d) != shown(numbers["z"], d))

@@ -28,7 +28,7 @@ export function createClassroomView(slots, context) {
   const parts = [
     createPresenter(slots.tools, slots.classroom, context),
     createFollower(slots.classroom, context),
-    createJoin(slots.classroom, context),
+    createJoin(slots.classroom, slots.tools, context),
     createProjector(slots.tools, slots.corner, context),
     createReadOnly(slots.controlled),
   ];

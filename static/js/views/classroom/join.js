@@ -1,8 +1,11 @@
 // @ts-check
 /**
- * A /join/CODE page whose code no class has (the server answers an `error`
- * with field `room` and closes with 4404), or from an address that tried too
- * many wrong codes (4429): say so, and offer a field to type another code.
+ * Joining a class by its code. The home page has a "Join a class" field in
+ * the tools toolbar; a code typed there (or anywhere here) opens
+ * /join/CODE. A /join/CODE page whose code no class has (the server answers
+ * an `error` with field `room` and closes with 4404), or from an address
+ * that tried too many wrong codes (4429), says so and offers a field to
+ * type another code.
  */
 import { el } from "../controls/dom.js";
 
@@ -12,30 +15,55 @@ const NO_SUCH_ROOM = 4404;
 const TOO_MANY_TRIES = 4429;
 /** Longest code a learner may type (codes are six characters; spaces and dashes are dropped). */
 const MAX_CODE_LENGTH = 12;
+/** The home page's field. */
+const HOME_LABEL = "Join a class";
+const CODE_PLACEHOLDER = "code";
 
 /**
  * @typedef {import("../../messages.js").State} State
  */
 
 /**
- * @param {HTMLElement} slot
+ * @param {HTMLElement} slot where the wrong-code box goes
+ * @param {HTMLElement} toolbar the #tools toolbar, for the home page's field
  * @param {{basePath: string, route: import("../../route.js").Route}} context
  * @returns {{render: (state: State, previous: State) => void}}
  */
-export function createJoin(slot, { basePath, route }) {
-  const message = el("p", { class: "join-message", role: "alert" });
-  const input = el("input", { type: "text", class: "join-input", id: "join-code", autocomplete: "off",
-    spellcheck: false, maxLength: MAX_CODE_LENGTH, autocapitalize: "characters", required: true });
-  const form = el("form", { class: "join-form" }, [
-    el("label", { for: "join-code", text: "Class code" }), input,
-    el("button", { type: "submit", class: "btn btn-primary", text: "Join" }),
-    el("a", { class: "btn", href: `${basePath}/`, text: "Start your own run" }),
-  ]);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const code = input.value.replace(/[\s-]/g, "").toUpperCase();
+export function createJoin(slot, toolbar, { basePath, route }) {
+  /** @param {string} typed what was typed: spaces and dashes are dropped, letters made capitals */
+  function go(typed) {
+    const code = typed.replace(/[\s-]/g, "").toUpperCase();
     if (code) location.assign(`${basePath}/join/${encodeURIComponent(code)}`);
-  });
+  }
+  /**
+   * A label, a code field and Join (plus `extra` after them).
+   * @param {string} id @param {string} label @param {HTMLElement[]} extra
+   * @returns {[HTMLFormElement, HTMLInputElement]}
+   */
+  function codeForm(id, label, extra) {
+    const input = el("input", { type: "text", class: "join-input", id, autocomplete: "off", spellcheck: false,
+      maxLength: MAX_CODE_LENGTH, autocapitalize: "characters", required: true, placeholder: CODE_PLACEHOLDER });
+    const form = el("form", { class: "join-form" }, [
+      el("label", { for: id, text: label }), input,
+      el("button", { type: "submit", class: "btn btn-primary", text: "Join" }), ...extra,
+    ]);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      go(input.value);
+    });
+    return [/** @type {HTMLFormElement} */ (form), /** @type {HTMLInputElement} */ (input)];
+  }
+
+  const message = el("p", { class: "join-message", role: "alert" });
+  const [form, input] = codeForm("join-code", "Class code",
+    [el("a", { class: "btn", href: `${basePath}/`, text: "Start your own run" })]);
+  if (!route.room) {
+    const [home] = codeForm("join-home-code", HOME_LABEL, []);
+    home.classList.add("join-home");
+    home.setAttribute("aria-label", HOME_LABEL);
+    home.dataset.classroom = "";
+    toolbar.prepend(home);
+  }
   const box = el("section", { class: "join-failed", "aria-label": "Join a class", hidden: true }, [message, form]);
   slot.append(box);
 

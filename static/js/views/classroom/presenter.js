@@ -22,7 +22,8 @@ const LOOPBACK_HINT = "Phones cannot reach this address: open the page at this m
 
 /**
  * @typedef {import("../../messages.js").State} State
- * @typedef {{store: any, send: (command: import("../../protocol.js").Command) => boolean, basePath: string}} Context
+ * @typedef {{store: any, send: (command: import("../../protocol.js").Command) => boolean, basePath: string,
+ *            route: import("../../route.js").Route}} Context
  */
 
 /** @param {string} url @returns {boolean} */
@@ -38,12 +39,29 @@ function isLoopback(url) {
 export const isPresenting = (state) => state.hello?.role === "owner" && !!state.room?.is_open;
 
 /**
+ * End class: forget this tab's class and close it (the presenter panel and the projector's corner each have one).
+ * @param {(command: import("../../protocol.js").Command) => boolean} send
+ */
+export function endClassButton(send) {
+  const end = button("End class", "Close the class: followers are told it has ended and keep any copy they made",
+    () => {
+      presenting.write(null);
+      send(commands.endClass());
+    });
+  end.dataset.classroom = "";
+  return end;
+}
+
+/** @param {any} room @returns {string} */
+export const watchingText = (room) => `${room.followers} watching`;
+
+/**
  * @param {HTMLElement} toolbar the #tools toolbar, for the Present button
  * @param {HTMLElement} slot where the presenter panel goes
  * @param {Context} context
  * @returns {{render: (state: State, previous: State) => void}}
  */
-export function createPresenter(toolbar, slot, { store, send, basePath }) {
+export function createPresenter(toolbar, slot, { store, send, basePath, route }) {
   /** Open a room, or reopen the class this tab presented (same code) for the run it has now. */
   const openRoom = () => {
     const stored = presenting.read();
@@ -59,12 +77,7 @@ export function createPresenter(toolbar, slot, { store, send, basePath }) {
   const qr = el("img", { class: "join-qr", alt: "QR code for the class link", width: 132, height: 132 });
   const watching = el("p", { class: "watching", "data-watching": "", "aria-live": "polite" });
   const hint = el("p", { class: "loopback-hint", text: LOOPBACK_HINT, hidden: true });
-  const end = button("End class", "Close the class: followers are told it has ended and keep any copy they made",
-    () => {
-      presenting.write(null);
-      send(commands.endClass());
-    });
-  end.dataset.classroom = "";
+  const end = endClassButton(send);
   const panel = el("section", { class: "presenter", "aria-label": "Presenting", hidden: true }, [
     qr,
     el("div", { class: "presenter-text" }, [
@@ -86,7 +99,7 @@ export function createPresenter(toolbar, slot, { store, send, basePath }) {
     link.href = `${basePath}${room.join_path}`;
     link.textContent = room.join_url;
     qr.src = `${basePath}${room.qr_path}`;
-    watching.textContent = `${room.followers} watching`;
+    watching.textContent = watchingText(room);
     hint.hidden = !(LOOPBACK_HOSTS.includes(location.hostname) && isLoopback(room.join_url));
   }
 
@@ -95,15 +108,16 @@ export function createPresenter(toolbar, slot, { store, send, basePath }) {
       if (state.presenting !== previous.presenting && state.presenting) presenting.write(state.presenting);
       if (state.hello !== previous.hello) {
         highlight.reset(null);
-        // A class whose run expired is reopened, same code, for the new run.
-        isReopenPending = state.arrival?.resume === "expired" && presenting.read() !== null;
+        // A class whose run expired (or was lost in a restart) is reopened, same code, for the new run.
+        isReopenPending = ["expired", "lost"].includes(state.arrival?.resume ?? "") && presenting.read() !== null;
       }
       if (isReopenPending && state.session && state.session !== previous.session) {
         isReopenPending = false;
         openRoom();
       }
       const isShown = isPresenting(state);
-      present.hidden = state.hello?.role === "follower" || isShown;
+      // A fork is a student's copy while the class goes on: the student is in a class, not presenting one.
+      present.hidden = state.hello?.role === "follower" || route.mode() === "fork" || isShown;
       present.disabled = state.connection !== "open";
       panel.hidden = !isShown;
       if (isShown && (state.room !== previous.room || !isPresenting(previous))) fill(state.room);

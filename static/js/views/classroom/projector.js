@@ -4,9 +4,12 @@
  * output filling the screen, the secondary panels folded away, and, while a
  * class is open, its join code and QR code large in a corner. This module
  * only toggles a body class (from the button or `#projector=1`, see
- * lib/url.js) and fills the corner; static/css/classroom.css does the layout.
+ * lib/url.js) and fills the corner (code, QR, how many watch, End class:
+ * the presenter panel is folded away on a wall); static/css/classroom.css
+ * does the layout.
  */
 import { button, el } from "../controls/dom.js";
+import { endClassButton, isPresenting, watchingText } from "./presenter.js";
 
 /** The body class that turns projector mode on. */
 const PROJECTOR_CLASS = "is-projector";
@@ -18,10 +21,10 @@ const PROJECTOR_CLASS = "is-projector";
 /**
  * @param {HTMLElement} toolbar the #tools toolbar, for the toggle
  * @param {HTMLElement} slot where the corner goes
- * @param {{store: any, basePath: string}} context
+ * @param {{store: any, basePath: string, send: (command: import("../../protocol.js").Command) => boolean}} context
  * @returns {{render: (state: State, previous: State) => void}}
  */
-export function createProjector(toolbar, slot, { store, basePath }) {
+export function createProjector(toolbar, slot, { store, basePath, send }) {
   const toggle = button("Projector mode", "Large type, the network and the output filling the screen (for a wall)",
     () => {
       const ui = store.get().ui;
@@ -33,8 +36,10 @@ export function createProjector(toolbar, slot, { store, basePath }) {
 
   const code = el("strong", { class: "corner-code" });
   const qr = el("img", { class: "corner-qr", alt: "QR code for the class link" });
+  const watching = el("p", { class: "corner-watching watching", "aria-live": "polite" });
+  const end = endClassButton(send);
   const corner = el("aside", { class: "projector-corner", "aria-label": "Join this class", hidden: true }, [
-    el("span", { class: "corner-label", text: "Join the class" }), code, qr,
+    el("span", { class: "corner-label", text: "Join the class" }), code, qr, watching, end,
   ]);
   slot.append(corner);
 
@@ -52,6 +57,9 @@ export function createProjector(toolbar, slot, { store, basePath }) {
       if (!room?.is_open) return;
       code.textContent = room.code;
       qr.src = `${basePath}${room.qr_path}`;
+      watching.textContent = watchingText(room);
+      // Only the presenter's own page (not a follower's wall) can end the class.
+      end.hidden = !isPresenting(state);
     },
   };
 }

@@ -3,8 +3,11 @@
  * A follower's page is read-only: the server refuses every command of a
  * follower but `fork`, so the page does not send them, and every control
  * that would send one is disabled (and says so to assistive technology).
- * Controls that only change how this page looks (the gradients toggle,
- * focusing a neuron to read it, the classroom's own buttons) stay live.
+ * The stylesheet (static/css/classroom.css) does not show those controls at
+ * all, but for the input labels of the network, which also name the inputs:
+ * they stay, disabled, and say why. Controls that only change how this page
+ * looks (the gradients toggle, focusing a neuron to read it, the
+ * classroom's own buttons) stay live.
  */
 
 /** The only command a follower may send (docs/protocol.md, Classrooms). */
@@ -13,6 +16,10 @@ const FOLLOWER_COMMANDS = ["fork"];
 const CONTROLS = "button, select, input, textarea";
 /** Controls that only change this page's view. */
 const VIEW_ONLY = ".network-neuron, .network-toggle input, [data-classroom]";
+/** Disabled controls that stay in view (they are labels too); every other one is not shown. */
+const KEPT_IN_VIEW = ".network-feature";
+/** What a disabled control that stays in view says when pointed at. */
+export const READ_ONLY_REASON = "The presenter controls this run — press Try it myself to change your own copy";
 /** On <body> while following: the stylesheet folds the settings away on a phone. */
 const FOLLOWER_CLASS = "is-follower";
 /** Marks the controls this module disabled, so it only ever enables those again. */
@@ -50,11 +57,13 @@ export function createReadOnly(roots) {
           control.setAttribute("aria-disabled", "true");
           control.dataset[MARK] = "";
           control.closest("label")?.classList.add("is-disabled");
+          if (control.matches(KEPT_IN_VIEW)) control.title = READ_ONLY_REASON;
         } else if (!isReadOnly && MARK in control.dataset) {
           control.disabled = false;
           control.removeAttribute("aria-disabled");
           delete control.dataset[MARK];
           control.closest("label")?.classList.remove("is-disabled");
+          if (control.title === READ_ONLY_REASON) control.removeAttribute("title");
         }
       }
     }

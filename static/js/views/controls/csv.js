@@ -3,28 +3,32 @@
  * Custom data: read a CSV file of `x1,x2,label` lines (an optional header
  * line first) in the browser and send the rows with `set_data`, as the
  * problem type chosen next to the button. The server checks ranges and
- * labels; its refusal arrives as `state.error`.
+ * labels; its refusal arrives as `state.error`. Either refusal shows beside
+ * the button, rows counted from 1 (and the file's line when they differ).
  */
 import { commands } from "../../protocol.js";
 import { el, field, filePicker, problemChoices, setChoices, showChoice } from "./dom.js";
+import { errorText } from "./status.js";
 
 /** Columns each data line must have. */
 const COLUMNS = 3;
 /** Lines starting with this are comments. */
 const COMMENT = "#";
+/** The server's refusals name a row this way: "row 5: label = 2 is outside 0..1". */
+const ROW_PATTERN = /^row (\d+)/;
 
 /**
  * @typedef {import("../../messages.js").State} State
- * @typedef {(text: string, kind?: "error" | "info") => void} Notify
  */
 
 /**
- * Rows of numbers from CSV text; throws an Error naming the first bad line.
+ * Rows of numbers from CSV text; throws an Error naming the first bad row and line.
  * @param {string} text
  * @param {number} maxRows
+ * @param {number[]} [lineOf] filled with each row's line in the file, from 1
  * @returns {number[][]}
  */
-export function parseCsv(text, maxRows) {
+export function parseCsv(text, maxRows, lineOf = []) {
   /** @type {number[][]} */
   const rows = [];
   let isFirstLine = true;
@@ -39,9 +43,11 @@ export function parseCsv(text, maxRows) {
     isFirstLine = false;
     if (isHeader) continue;
     if (cells.length !== COLUMNS || !isNumeric) {
-      throw new Error(`line ${i + 1}: expected ${COLUMNS} numbers x1,x2,label, got "${truncate(line)}"`);
+      const where = rows.length + 1 === i + 1 ? `row ${i + 1}` : `row ${rows.length + 1} (line ${i + 1})`;
+      throw new Error(`${where}: expected ${COLUMNS} numbers x1,x2,label, got "${truncate(line)}"`);
     }
     rows.push(values);
+    lineOf.push(i + 1);
     if (rows.length > maxRows) throw new Error(`at most ${maxRows} points, the file has more`);
   }
   if (rows.length === 0) throw new Error("no data lines found (expected x1,x2,label per line)");
@@ -52,31 +58,55 @@ export function parseCsv(text, maxRows) {
 const truncate = (text) => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
 
 /**
- * @param {{send: (command: import("../../protocol.js").Command) => boolean, store: any, notify?: Notify}} context
+ * @param {{send: (command: import("../../protocol.js").Command) => boolean, store: any}} context
  * @returns {{root: HTMLElement, render: (state: State, previous: State) => void}}
  */
-export function createCsvUpload({ send, store, notify = () => {} }) {
+export function createCsvUpload({ send, store }) {
   const problem = el("select");
   const problemField = field("custom_problem", "Points are", problem,
     "How to read the third column: a class (0/1, or 0…k−1) or a number from −1 to 1 to predict.");
+
+  const message = el("p", { class: "csv-error", role: "alert" });
+  message.hidden = true;
+  /** The uploaded file's name and each row's line, to say where a refused row is. */
+  let sent = { name: "", lineOf: /** @type {number[]} */ ([]) };
+
+  /** @param {string} text an empty text hides the message */
+  function showError(text) {
+    message.textContent = text;
+    message.hidden = !text;
+  }
 
   /** @param {File} file */
   async function upload(file) {
     const hello = store.get().hello;
     if (!hello) return;
+    showError("");
     try {
-      const rows = parseCsv(await file.text(), hello.limits.max_custom_points);
+      /** @type {number[]} */
+      const lineOf = [];
+      const rows = parseCsv(await file.text(), hello.limits.max_custom_points, lineOf);
+      sent = { name: file.name, lineOf };
       // Success shows as the echoed dataset; a refusal arrives as state.error.
       send(commands.setData(problem.value, rows, null));
     } catch (error) {
-      notify(`${file.name}: ${error instanceof Error ? error.message : String(error)}`, "error");
+      const text = `${file.name}: ${error instanceof Error ? error.message : String(error)}`;
+      showError(text);
     }
+  }
+
+  /** The server's refusal of the rows, with the file's line where it differs from the row. @param {string} text */
+  function refusal(text) {
+    const row = Number(ROW_PATTERN.exec(text)?.[1]);
+    const line = sent.lineOf[row - 1];
+    const where = line && line !== row ? ` (line ${line} of the file)` : "";
+    return `${sent.name ? `${sent.name}: ` : ""}${text.replace(ROW_PATTERN, (match) => `${match}${where}`)}`;
   }
 
   const picker = filePicker("Upload CSV…", "A .csv file with one point per line: x1,x2,label (a header line is fine)",
     ".csv,text/csv,text/plain", upload);
   const root = el("div", { class: "csv-upload", "data-field": "custom_data" }, [problemField, picker,
-    el("p", { class: "hint", text: "One point per line: x1,x2,label" })]);
+    el("p", { class: "hint", text: "One point per line: x1,x2,label (binary labels 0/1 or −1/+1)" }), message]);
 
   return {
     root,
@@ -87,6 +117,11 @@ export function createCsvUpload({ send, store, notify = () => {} }) {
       if (state.session && state.session.problem !== previous.session?.problem) {
         showChoice(problem, state.session.problem);
       }
+      const error = state.error;
+      if (error !== previous.error && error?.command === "set_data") {
+        showError(refusal(error.field === "rows" ? error.message : errorText(state.hello, error)));
+      }
+      else if (state.dataset !== previous.dataset && state.dataset) showError("");
     },
   };
 }

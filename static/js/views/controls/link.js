@@ -6,8 +6,10 @@
  * known settings, so the learner keeps their setup). A resumed run and a
  * followed class keep the settings they have. From then on the hash follows
  * the echoed config through `history.replaceState`. `hide=` names controls
- * to hide: every element with a matching `data-field`, page-wide;
- * `projector=1` turns projector mode on.
+ * to hide: every element with a matching `data-field`, page-wide (an element
+ * marked `data-hide="lock"` stays in view, inert: the input labels under
+ * `hide=features`); a name that names no control is dropped, alone, with a
+ * notice; `projector=1` turns projector mode on.
  */
 import { commands } from "../../protocol.js";
 import { buildHash, configChanges, parseHash } from "../../lib/url.js";
@@ -22,6 +24,14 @@ const PROBLEM_DEPENDENT = ["output_activation", "cost"];
 const NOTE_MS = 10000;
 /** Marks elements this module hid, so it only ever shows those again. */
 const HIDDEN_MARK = "linkHidden";
+/** Marks elements this module locked (kept in view, inert), so it only ever unlocks those. */
+const LOCKED_MARK = "linkLocked";
+/** Names `hide=` takes besides the settings in hello.fields: controls that are no setting. */
+const UI_FIELDS = ["custom_data", "custom_problem", "speed"];
+/** Hiding one control hides these with it: the activation also has a select per hidden layer. */
+const HIDDEN_WITH = /** @type {Record<string, string[]>} */ ({ activation: ["layer_activations"] });
+/** Said when `hide=` names something that is no control. */
+const UNKNOWN_HIDDEN = "The link hides controls that do not exist, ignored:";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -71,7 +81,10 @@ export function createLink({ store, send, notify }) {
     if (parsed.unknown.length) {
       notify(`The link names unknown settings, ignored: ${parsed.unknown.join(", ")}`, "error", NOTE_MS);
     }
-    setView(parsed);
+    const known = parsed.hidden.filter((name) => Object.hasOwn(hello.fields, name) || UI_FIELDS.includes(name));
+    const unknown = parsed.hidden.filter((name) => !known.includes(name));
+    if (unknown.length) notify(`${UNKNOWN_HIDDEN} ${unknown.join(", ")}`, "error", NOTE_MS);
+    setView({ ...parsed, hidden: known });
     if (!current) {
       sendChanges(parsed.changes);
       return;
@@ -112,11 +125,16 @@ export function createLink({ store, send, notify }) {
     }
   });
 
-  /** @param {string[]} hidden */
-  function hideControls(hidden) {
+  /** @param {string[]} names */
+  function hideControls(names) {
+    const hidden = names.flatMap((name) => [name, ...(HIDDEN_WITH[name] ?? [])]);
     for (const node of document.querySelectorAll("[data-field]")) {
       const element = /** @type {HTMLElement} */ (node);
       const isHidden = hidden.includes(element.dataset.field ?? "");
+      if (element.dataset.hide === "lock") {
+        lock(element, isHidden);
+        continue;
+      }
       if (isHidden && !element.hidden) {
         element.hidden = true;
         element.dataset[HIDDEN_MARK] = "";
@@ -124,6 +142,19 @@ export function createLink({ store, send, notify }) {
         element.hidden = false;
         delete element.dataset[HIDDEN_MARK];
       }
+    }
+  }
+
+  /** Keep `element` in view but inert while its control is hidden. @param {HTMLElement} element @param {boolean} isLocked */
+  function lock(element, isLocked) {
+    if (isLocked && !(LOCKED_MARK in element.dataset)) {
+      element.inert = true;
+      element.classList.add("is-locked");
+      element.dataset[LOCKED_MARK] = "";
+    } else if (!isLocked && LOCKED_MARK in element.dataset) {
+      element.inert = false;
+      element.classList.remove("is-locked");
+      delete element.dataset[LOCKED_MARK];
     }
   }
 

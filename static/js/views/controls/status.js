@@ -18,7 +18,15 @@ const TAKEN_OVER = 4001;
 const ELSEWHERE = 4409;
 /** Error fields that other lines already explain (the takeover line, the join box). */
 const EXPLAINED_FIELDS = ["session", "room"];
+/** A run kept across a server restart that could not be read back (hello `resume: "lost"`). */
+const LOST_TEXT = "This run could not be restored after the server restarted; this is a new one";
 /** Connection state → footer text. */
+/** Said while the connection is down: what the page shows is the last frame, not the run now. */
+const STALE_TEXT = "Connection lost, reconnecting… the picture is stale";
+/** Said once the socket is back, until the run's next frame arrives. */
+const WAITING_TEXT = "Reconnected, waiting for the run… the picture is stale";
+/** On <body> while the picture is stale: the stylesheet greys the panels out. */
+const STALE_ATTRIBUTE = "data-stale";
 const CONNECTION_TEXT = /** @type {Record<string, string>} */ ({
   open: "connected",
   connecting: "connecting…",
@@ -57,6 +65,7 @@ export function errorText(hello, error) {
 export function arrivalText(arrival) {
   if (arrival.role === "follower") return "";
   if (arrival.resume === "expired") return "That run has expired; this is a new one";
+  if (arrival.resume === "lost") return LOST_TEXT;
   if (arrival.resume !== "resumed" || arrival.epoch === null) return "";
   if (arrival.isFork) return `Your own copy of the class run, from epoch ${arrival.epoch}: it trains only for you`;
   const away = arrival.pausedWhileAway ? " — paused while you were away" : "";
@@ -78,13 +87,16 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let expiryTimer;
   let shownKey = "";
+  /** The frame shown when the connection dropped: the picture is stale until a newer one comes. */
+  let frameAtDrop = /** @type {any} */ (undefined);
 
   /** @param {State} state @returns {Line[]} */
   function lines(state) {
     const now = Date.now();
     /** @type {Line[]} */
     const out = [];
-    if (state.connection === "closed") out.push({ text: "Connection lost, reconnecting…", kind: "error" });
+    if (state.connection === "closed") out.push({ text: STALE_TEXT, kind: "error" });
+    else if (state.connection === "open" && isStale(state)) out.push({ text: WAITING_TEXT, kind: "error" });
     if (state.connection === "stopped" && state.closeCode === TAKEN_OVER) {
       out.push({ text: "This run is open in another tab", kind: "error",
                  action: { label: "Take it back here", run: reconnect } });
@@ -98,7 +110,8 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       out.push({ text: state.session.message || "The run diverged; reset it.", kind: "error" });
     }
     const error = state.error;
-    if (error && now - error.at < MESSAGE_MS && !explained.includes(error.field)) {
+    // a refused upload is said beside its button (csv.js)
+    if (error && now - error.at < MESSAGE_MS && !explained.includes(error.field) && error.command !== "set_data") {
       out.push({ text: errorText(state.hello, error), kind: "error" });
     }
     notices = notices.filter((notice) => notice.until > now);
@@ -140,17 +153,30 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
     drawBanner();
   }
 
+  /** @param {State} state */
+  function isStale(state) {
+    return frameAtDrop !== undefined && (state.connection !== "open" || !state.frame || state.frame === frameAtDrop);
+  }
+
   return {
     notify,
     render(state, previous) {
+      const wasStale = document.body.hasAttribute(STALE_ATTRIBUTE);
+      if (state.connection !== "open" && previous.connection === "open" && frameAtDrop === undefined) {
+        frameAtDrop = state.frame;
+      }
+      if (frameAtDrop !== undefined && !isStale(state)) frameAtDrop = undefined;
+      const isStaleNow = isStale(state);
+      document.body.toggleAttribute(STALE_ATTRIBUTE, isStaleNow);
       if (state.connection !== previous.connection || !connection.dataset.state) {
         connection.dataset.state = state.connection;
         connection.textContent = CONNECTION_TEXT[state.connection] ?? state.connection;
       }
-      // A hello, then its first frame: "expired" is said at once, "Resumed at epoch N" once N is known.
+      // A hello, then its first frame: "expired" and "lost" are said at once, "Resumed at epoch N" once N is known.
       const said = state.arrival && state.arrival !== previous.arrival ? arrivalText(state.arrival) : "";
       if (said) notify(said, "info", ARRIVAL_MS);
       if (state.connection !== previous.connection || state.session !== previous.session
+          || isStaleNow !== wasStale
           || state.error !== previous.error || state.closeCode !== previous.closeCode
           || state.classLink !== previous.classLink) drawBanner();
     },

@@ -118,9 +118,13 @@ export function createTransport(element, { store, send }) {
         drawStatus(state.session, state.connection === "open");
         if (state.session) showChoice(speed, speedKey(state.session.speed));
       }
-      if (state.frame !== previous.frame && state.frame) {
-        epoch.value = formatCounter(state.frame.header.epoch);
-        steps.value = formatCount(state.frame.header.step);
+      const phase = state.ui.slowPhase;
+      if ((state.frame !== previous.frame || phase !== previous.ui.slowPhase) && state.frame) {
+        // A slow step's replay counts its step when it reaches the update, not when the frame arrives.
+        const isBefore = state.slowStep && (phase === "forward" || phase === "backward");
+        const counters = isBefore ? state.slowStep : state.frame.header;
+        epoch.value = formatCounter(counters.epoch);
+        steps.value = formatCount(counters.step);
       }
     },
   };

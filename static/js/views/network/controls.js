@@ -19,6 +19,10 @@ const LEGEND_HEIGHT = 10;
 const HEADER_GAP = 6;
 /** Widest a column header gets, CSS px. */
 const MAX_HEADER_WIDTH = 130;
+/** How the network is read and changed, under it. */
+const LEGEND_HINT = "Hover or tap for values · click a link or neuron to edit · keyboard: Tab to the network, arrows, Enter";
+/** The same on a follower's page. */
+const READ_ONLY_HINT = "Hover or tap for values · the presenter controls this run — Try it myself to change it";
 
 /**
  * @typedef {import("./layout.js").Layout} Layout
@@ -221,9 +225,10 @@ export function createLegend(parent) {
   scale.append(low, strip, high);
   const quantity = make("span", { class: "network-legend-text" });
   const thickness = make("span", { class: "network-legend-text" });
-  const hint = make("span", { class: "network-legend-hint" },
-    "Hover for values · click a link or neuron to edit · keyboard: Tab to the network, arrows, Enter");
-  legend.append(scale, quantity, thickness, hint);
+  const hint = make("span", { class: "network-legend-hint" }, LEGEND_HINT);
+  // A follower cannot edit: the stylesheet shows this one instead on a follower's page.
+  const readOnlyHint = make("span", { class: "network-legend-hint network-legend-hint-read-only" }, READ_ONLY_HINT);
+  legend.append(scale, quantity, thickness, hint, readOnlyHint);
   parent.append(legend);
   const context = sizeCanvas(strip, LEGEND_WIDTH, LEGEND_HEIGHT);
   for (let x = 0; x < LEGEND_WIDTH; x++) {

@@ -111,7 +111,10 @@ function drawFlagged(context, layout, diagnoses) {
  */
 function drawGradientSizes(context, layout, sizes) {
   if (sizes.length !== layout.sizes.length - 1) return;
-  context.font = `${GRADIENT_FONT}px ${getComputedStyle(context.canvas).fontFamily}`;
+  // Scaled with the labels (projector mode: at least 18 px on a wall).
+  const fontPx = GRADIENT_FONT * layout.scale;
+  context.canvas.dataset.gradientFontPx = String(fontPx);
+  context.font = `${fontPx}px ${getComputedStyle(context.canvas).fontFamily}`;
   context.fillStyle = THEME["--muted"];
   context.textBaseline = "middle";
   context.textAlign = "left";

@@ -22,6 +22,7 @@ import { hitTest } from "./hit.js";
 import { describe, linkName, neuronName, showTooltip } from "./tooltip.js";
 import { openEditor } from "./editor.js";
 import { createSlowStep } from "./slow-step.js";
+import { createSheet, sheetContent } from "./sheet.js";
 import { KEYBOARD_HELP, anchor, move, parameters } from "./keyboard.js";
 import {
   NEW_LAYER_SIZE, createBar, createLegend, make, renderHeaders, renderInputs, renderNeuronButtons,
@@ -34,6 +35,12 @@ import {
 
 /** The CSS custom property that scales the drawing (projector mode). */
 const SCALE_PROPERTY = "--canvas-label-scale";
+/** CSS custom properties (unitless px) that fit the drawing to a finger or a wall; unset means the defaults. */
+const MIN_THUMB_PROPERTY = "--network-min-thumb";
+const HEADER_PROPERTY = "--network-header-height";
+const AREA_PROPERTY = "--network-area-scale";
+/** A finger: a tap opens the neuron sheet (its map large, the edit one step further) instead of the editor. */
+const COARSE_POINTER = "(pointer: coarse)";
 
 /**
  * @param {HTMLElement} element
@@ -50,18 +57,30 @@ export function createNetworkView(element, { store, send }) {
   }));
   const announcer = make("div", { class: "visually-hidden network-announcer", role: "status" });
   const headers = make("div", { class: "network-headers" });
-  const inputs = make("div", { class: "network-inputs", "data-field": "features", role: "group", "aria-label": "Input features" });
+  // hide=features keeps the labels in view, inert (views/controls/link.js)
+  const inputs = make("div", { class: "network-inputs", "data-field": "features", "data-hide": "lock", role: "group",
+                               "aria-label": "Input features" });
   const neuronButtons = make("div", { class: "network-neurons" });
   stage.append(canvas, headers, inputs, neuronButtons);
   scroll.append(stage);
   const caption = make("div", { class: "slow-caption", role: "status", "aria-live": "polite" });
   caption.hidden = true;
   element.append(caption, scroll);
-  const slow = createSlowStep(caption, canvas, () => scheduleDraw());
+  // The replay's phase is UI state: the step counter and the output plane follow it.
+  const slow = createSlowStep(caption, canvas, () => scheduleDraw(),
+                              (slowPhase) => store.update({ ui: { ...store.get().ui, slowPhase } }));
   const legend = createLegend(element);
   const tooltip = make("div", { class: "tooltip network-tooltip", role: "tooltip" });
   tooltip.hidden = true;
   element.append(tooltip, announcer);
+  const sheet = createSheet(element, {
+    onAction: (hit) => {
+      const layout = view.layout;
+      if (layout) activate(hit, null, ...anchor(layout, hit));
+    },
+    onClose: () => setHover(null),
+  });
+  const isCoarse = matchMedia(COARSE_POINTER);
 
   /** Everything this view remembers between renders. */
   const view = {
@@ -71,9 +90,12 @@ export function createNetworkView(element, { store, send }) {
     layoutKey: "",
     width: scroll.clientWidth,
     scale: 1,
+    /** @type {{minThumb?: number, headerHeight?: number, areaScale?: number}} */ fit: {},
     /** @type {Hit | null} */ hover: null,
     pointer: { x: 0, y: 0 },
     sentNeuron: "null",
+    /** @type {[number, number] | null} the neuron chosen by click or tap: it stays chosen without hover */
+    pinned: null,
     /** @type {(() => void) | null} */ closeEditor: null,
     isDrawScheduled: false,
     /** @type {import("./draw.js").Hit[]} */ keyboardItems: [],
@@ -90,9 +112,11 @@ export function createNetworkView(element, { store, send }) {
   function relayout(state) {
     const { hello, session } = state;
     view.closeEditor?.();
+    view.pinned = null;
+    sheet.hide();
     setHover(null);
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
-      view.scale);
+      view.scale, view.fit);
     view.layout = layout;
     view.offsets = frameOffsets(session.sizes);
     view.keyboardItems = parameters(layout.sizes);
@@ -138,14 +162,25 @@ export function createNetworkView(element, { store, send }) {
     canvas.dataset.mode = ui.showGradients ? "gradients" : "weights";
     canvas.dataset.gradNorms = (frame.header.grad_norms ?? []).join(",");
     legend.update(ui.showGradients, scale);
-    if (view.hover && !view.closeEditor) showTooltip(tooltip, describe(view.hover, tooltipContext()), view.pointer.x, view.pointer.y);
+    if (sheet.hit) fillSheet(sheet.hit);
+    else if (view.hover && !view.closeEditor) showTooltip(tooltip, describe(view.hover, tooltipContext()), view.pointer.x, view.pointer.y);
+  }
+
+  /** @param {Hit} hit show it in the neuron sheet, from the current frame */
+  function fillSheet(hit) {
+    const context = tooltipContext();
+    const { frame, session, hello } = store.get();
+    if (!frame || !frameFits(frame, context.layout.sizes)) return;
+    sheet.show(hit, sheetContent(hit, { lines: describe(hit, context), frame, session, hello, offsets: context.offsets,
+                                        layout: context.layout, isReadOnly: context.isReadOnly }));
   }
 
   function tooltipContext() {
     const { frame, session, hello, ui } = store.get();
     const layout = /** @type {import("./layout.js").Layout} */ (view.layout);
     const offsets = /** @type {import("./frame.js").Offsets} */ (view.offsets);
-    return { layout, offsets, frame, session, hello, showGradients: ui.showGradients };
+    return { layout, offsets, frame, session, hello, showGradients: ui.showGradients,
+             isReadOnly: hello?.role === "follower" };
   }
 
   /**
@@ -158,7 +193,7 @@ export function createNetworkView(element, { store, send }) {
     view.hover = hit;
     view.pointer = { x: clientX, y: clientY };
     canvas.style.cursor = hit ? "pointer" : "";
-    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : null;
+    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : view.pinned;
     const neuronKey = JSON.stringify(neuron);
     if (neuronKey !== view.sentNeuron) {
       view.sentNeuron = neuronKey;
@@ -178,14 +213,33 @@ export function createNetworkView(element, { store, send }) {
   }
 
   canvas.addEventListener("pointermove", (event) => {
-    if (!view.closeEditor) setHover(pointerHit(event), event.clientX, event.clientY);
+    if (!view.closeEditor && !sheet.hit) setHover(pointerHit(event), event.clientX, event.clientY);
   });
-  canvas.addEventListener("pointerleave", () => { if (!view.closeEditor) setHover(null); });
+  canvas.addEventListener("pointerleave", () => { if (!view.closeEditor && !sheet.hit) setHover(null); });
   canvas.addEventListener("click", (event) => {
     const hit = pointerHit(/** @type {PointerEvent} */ (event));
     const box = canvas.getBoundingClientRect();
-    if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
+    choose(hit, /** @type {PointerEvent} */ (event));
+    if (hit && isCoarse.matches) {
+      // A finger: show what was tapped (the server sends the neuron's map), edit only from the sheet.
+      view.closeEditor?.();
+      setHover(hit);
+      tooltip.hidden = true;
+      fillSheet(hit);
+    } else if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
   });
+
+  /**
+   * A click or tap on a neuron chooses it: "Inside one neuron" and the big map stay on it
+   * without hover (it is still edited as before); a click on nothing lets it go.
+   * @param {Hit | null} hit
+   * @param {PointerEvent} event a tap leaves no hover (and no tooltip) behind
+   */
+  function choose(hit, event) {
+    if (hit && hit.kind !== "neuron") return;
+    view.pinned = hit?.kind === "neuron" && hit.layer > 0 ? [hit.layer, hit.index] : null;
+    setHover(event.pointerType === "touch" ? null : hit, event.clientX, event.clientY);
+  }
 
   canvas.addEventListener("keydown", (event) => {
     const { layout } = view;
@@ -233,8 +287,11 @@ export function createNetworkView(element, { store, send }) {
     const layout = view.layout;
     if (hello?.role === "follower") return; // a class's run is the presenter's to change
     if (!layout || !view.offsets || !frame || !frameFits(frame, layout.sizes)) return;
-    if (hit.kind === "input") return toggleFeature(layout.inputs[hit.slot].name);
-    if (hit.kind === "neuron" && hit.layer === 0) return toggleFeature(session.config.features[hit.index]);
+    const isLocked = store.get().ui.hidden.includes("features");  // a lesson link fixed the inputs
+    if (hit.kind === "input") return isLocked ? undefined : toggleFeature(layout.inputs[hit.slot].name);
+    if (hit.kind === "neuron" && hit.layer === 0) {
+      return isLocked ? undefined : toggleFeature(session.config.features[hit.index]);
+    }
     view.closeEditor?.();
     let target, source, layer, value, label;
     if (hit.kind === "neuron") {
@@ -294,9 +351,12 @@ export function createNetworkView(element, { store, send }) {
     // Projector mode changes the scale once the page has its new look: look again after that.
     if (state.ui.projector !== previous.ui.projector) requestAnimationFrame(() => render(store.get(), store.get()));
     const config = session.config;
-    view.scale = Number(getComputedStyle(element).getPropertyValue(SCALE_PROPERTY)) || 1;
+    const style = getComputedStyle(element);
+    const read = (/** @type {string} */ name) => Number(style.getPropertyValue(name)) || undefined;
+    view.scale = read(SCALE_PROPERTY) || 1;
+    view.fit = { minThumb: read(MIN_THUMB_PROPERTY), headerHeight: read(HEADER_PROPERTY), areaScale: read(AREA_PROPERTY) };
     const key = JSON.stringify([session.sizes, config.features, config.hidden_layers, config.activation,
-      config.layer_activations, session.activations, view.width, view.scale]);
+      config.layer_activations, session.activations, view.width, view.scale, view.fit]);
     const isNewLayout = key !== view.layoutKey;
     if (isNewLayout) {
       view.layoutKey = key;

@@ -50,6 +50,7 @@ const LINK_WIDTH_PER_ROW = 0.25;
  * @typedef {{
  *   width: number, height: number, thumb: number, rowStep: number, colStep: number,
  *   biasSize: number, maxLinkWidth: number, labelWidth: number, isCompact: boolean, gradientY: number,
+ *   scale: number,
  *   sizes: number[], columnX: number[], neurons: Point[][], inputs: InputSlot[],
  * }} Layout
  */
@@ -61,24 +62,31 @@ const LINK_WIDTH_PER_ROW = 0.25;
  * @param {number[]} sizes neurons per layer, inputs first
  * @param {number} width available CSS px
  * @param {number} [scale] how much larger labels, headers and squares may be (projector mode)
+ * @param {{minThumb?: number, headerHeight?: number, areaScale?: number}} [fit] a touch screen's
+ *   larger squares and headers (44 px targets), and how much taller than the default the neuron area
+ *   may grow (projector mode: the page must fit the screen)
  * @returns {Layout}
  */
-export function computeLayout(features, activeFeatures, sizes, width, scale = 1) {
+export function computeLayout(features, activeFeatures, sizes, width, scale = 1, fit = {}) {
   const nColumns = sizes.length;
   const rows = Math.max(features.length, ...sizes.slice(1));
   const labelWidth = Math.round(LABEL_WIDTH * scale);
   const minStep = MIN_COLUMN_STEP * scale;
   // First guess of the column step, before the square's own width is known.
   const guess = Math.max(minStep, (width - labelWidth - RIGHT_PAD) / (nColumns - 1 + THUMB_PER_COLUMN));
-  const byHeight = (MAX_NEURON_AREA * scale) / rows / (1 + ROW_GAP_SHARE);
-  const thumb = Math.round(clamp(Math.min(guess * THUMB_PER_COLUMN, byHeight), MIN_THUMB, MAX_THUMB * scale));
+  const byHeight = (MAX_NEURON_AREA * (fit.areaScale ?? scale)) / rows / (1 + ROW_GAP_SHARE);
+  const minThumb = Math.max(MIN_THUMB, fit.minThumb ?? 0);
+  const thumb = Math.round(clamp(Math.min(guess * THUMB_PER_COLUMN, byHeight), minThumb,
+                                 Math.max(minThumb, MAX_THUMB * scale)));
   const rowStep = thumb + Math.max(MIN_ROW_GAP, Math.round(thumb * ROW_GAP_SHARE));
   const area = rows * rowStep;
   // Spread the columns over the whole width: the last square ends at the right edge.
   const step = Math.max(minStep, (width - labelWidth - RIGHT_PAD - thumb) / Math.max(1, nColumns - 1));
   const columnX = sizes.map((_, layer) => Math.round(labelWidth + layer * step));
   const isCompact = step < COMPACT_STEP * scale;
-  const top = Math.round((isCompact ? COMPACT_HEADER_HEIGHT : HEADER_HEIGHT) * scale);
+  const header = fit.headerHeight ? fit.headerHeight + (isCompact ? COMPACT_HEADER_HEIGHT - HEADER_HEIGHT : 0)
+    : (isCompact ? COMPACT_HEADER_HEIGHT : HEADER_HEIGHT);
+  const top = Math.round(header * scale);
   /** @param {number} count @param {number} index */
   const rowY = (count, index) => Math.round(top + (area - count * rowStep) / 2 + index * rowStep + (rowStep - thumb) / 2);
 
@@ -101,8 +109,9 @@ export function computeLayout(features, activeFeatures, sizes, width, scale = 1)
   });
   return {
     width: Math.ceil(columnX[nColumns - 1] + thumb + RIGHT_PAD),
-    height: Math.ceil(top + area + BOTTOM_PAD + GRADIENT_ROW),
-    gradientY: Math.ceil(top + area + BOTTOM_PAD + GRADIENT_ROW / 2),
+    height: Math.ceil(top + area + BOTTOM_PAD + GRADIENT_ROW * scale),
+    gradientY: Math.ceil(top + area + BOTTOM_PAD + (GRADIENT_ROW * scale) / 2),
+    scale,
     thumb,
     rowStep,
     colStep: step,

@@ -4,12 +4,16 @@
  * numbers of the server's `slow_step` message: the forward sweep layer by layer (neurons show
  * their mean output over the batch), the error flowing back layer by layer (links coloured by
  * the gradient, neurons by their mean dC/dz), then the weights moving from before to after.
- * The phases are timed here and purely visual; a caption says what happens in each. When the
- * replay ends the network shows the latest frame again.
+ * The phases are timed here and purely visual; a caption says what happens in each, and during
+ * the update the links that moved most are labelled "before → after" (the server's `moved_most`).
+ * `onPhase` hears each new phase kind ("forward", "backward", "update", then null), so the step
+ * counter and the output plane can follow the replay. When the replay ends the network shows the
+ * latest frame again.
  */
 import { THEME, diverging, rgb } from "../../lib/colors.js";
-import { formatNumber } from "../../lib/format.js";
+import { formatFixed, formatNumber } from "../../lib/format.js";
 import { drawNetwork } from "./draw.js";
+import { linkCurve } from "./layout.js";
 
 /** How long each layer of the forward and the backward sweep is shown, ms. */
 const LAYER_MS = 900;
@@ -17,8 +21,10 @@ const LAYER_MS = 900;
 const UPDATE_MS = 1800;
 /** Opacity of the veil over the layers the sweep has not reached. */
 const VEIL_ALPHA = 0.78;
-/** Font size of the numbers on the neurons, px. */
+/** Font size of the numbers on the neurons and links, px. */
 const VALUE_FONT = 11;
+/** Padding around a link's "before → after" label, px. */
+const LABEL_PAD = 3;
 
 /**
  * The phase at `elapsed` ms into the replay of a network with `layers` layers (inputs included).
@@ -70,6 +76,30 @@ function replayFrame(frame, record, t) {
     biases: Float32Array.from(biases), weight_grads: Float32Array.from(weightGrads), bias_grads: Float32Array.from(biasGrads) } };
 }
 
+/**
+ * "before → after" on the middle of each link that moved most, on a paper patch.
+ * @param {CanvasRenderingContext2D} context @param {import("./layout.js").Layout} layout
+ * @param {{layer: number, source: number, target: number, before: number, after: number, decimals: number}[]} moved
+ */
+function drawMoved(context, layout, moved) {
+  for (const link of moved) {
+    const [x0, y0, , x1, y1] = linkCurve(layout, link.layer, link.source, link.target);
+    const text = `${formatFixed(link.before, link.decimals)} → ${formatFixed(link.after, link.decimals)}`;
+    const x = (x0 + x1) / 2;
+    const y = (y0 + y1) / 2;  // links are symmetric curves: their middle is their ends' midpoint
+    const width = context.measureText(text).width + 2 * LABEL_PAD;
+    context.fillStyle = THEME["--paper"];
+    context.fillRect(x - width / 2, y - VALUE_FONT / 2 - LABEL_PAD, width, VALUE_FONT + 2 * LABEL_PAD);
+    context.strokeStyle = THEME["--ink"];
+    context.lineWidth = 1;
+    context.strokeRect(x - width / 2, y - VALUE_FONT / 2 - LABEL_PAD, width, VALUE_FONT + 2 * LABEL_PAD);
+    context.fillStyle = THEME["--ink"];
+    context.fillText(text, x, y);
+  }
+  context.canvas.dataset.moved = moved.map((link) => `${formatFixed(link.before, link.decimals)} → `
+    + `${formatFixed(link.after, link.decimals)}`).join("; ");
+}
+
 /** @param {number[]} values */
 const largest = (values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
 
@@ -77,16 +107,22 @@ const largest = (values) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
  * @param {HTMLElement} caption where the phase is said in words (aria-live)
  * @param {HTMLCanvasElement} canvas the network canvas (its data-phase tells tests the phase)
  * @param {() => void} redraw asks the view to draw again
+ * @param {(kind: string | null) => void} [onPhase] hears each new phase kind, then null at the end
  */
-export function createSlowStep(caption, canvas, redraw) {
+export function createSlowStep(caption, canvas, redraw, onPhase = () => {}) {
   /** @type {any} */ let record = null;
   let started = 0;
   /** @type {ReturnType<typeof phaseAt>} */ let phase = null;
+  /** @type {string | null} */ let kind = null;
 
   function tick() {
     if (!record) return;
     phase = phaseAt(performance.now() - started, record.layers.length);
     canvas.dataset.phase = phase ? `${phase.kind}:${phase.layer}` : "";
+    if ((phase?.kind ?? null) !== kind) {
+      kind = phase?.kind ?? null;
+      onPhase(kind);
+    }
     caption.textContent = phase ? captionOf(phase, record, record.layers.length - 1) : "";
     caption.hidden = !phase;
     if (!phase) record = null;
@@ -99,6 +135,7 @@ export function createSlowStep(caption, canvas, redraw) {
     play(message) {
       record = message;
       started = performance.now();
+      delete canvas.dataset.moved;
       requestAnimationFrame(tick);
     },
     isPlaying: () => record !== null && phase !== null,
@@ -130,7 +167,10 @@ export function createSlowStep(caption, canvas, redraw) {
           context.fillText(formatNumber(value, 2), neuron.x + layout.thumb / 2, neuron.y + layout.thumb / 2);
         });
       });
-      if (phase.kind === "update") return;
+      if (phase.kind === "update") {
+        drawMoved(context, layout, record.moved_most ?? []);
+        return;
+      }
       const edge = phase.kind === "forward" ? layout.columnX[phase.layer] + layout.thumb + 2 : layout.columnX[phase.layer] - 2;
       context.fillStyle = THEME["--paper"];
       context.globalAlpha = VEIL_ALPHA;

@@ -12,11 +12,14 @@ const TOOLTIP_OFFSET = 14;
 const VALUE_DECIMALS = 3;
 /** Significant digits shown for gradients (they are often tiny). */
 const GRADIENT_DIGITS = 3;
+/** Said instead of "click to …" on a follower's page, where nothing on the network can be changed. */
+export const READ_ONLY_ACTION = "the presenter controls this run — Try it myself to change it";
 
 /**
  * @typedef {import("./draw.js").Hit} Hit
  * @typedef {{layout: import("./layout.js").Layout, offsets: import("./frame.js").Offsets,
- *   frame: any, session: any, hello: any, showGradients: boolean}} Context
+ *   frame: any, session: any, hello: any, showGradients: boolean,
+ *   isReadOnly?: boolean}} Context
  */
 
 /** @param {number} value */
@@ -74,6 +77,13 @@ export function linkName(session, hello, layer, source, target) {
  * @returns {string[]}
  */
 export function describe(hit, context) {
+  const lines = describeParts(hit, context);
+  // The last line says what a click does; a follower's click does nothing, and the page says why.
+  return context.isReadOnly ? [...lines.slice(0, -1), READ_ONLY_ACTION] : lines;
+}
+
+/** @param {Hit} hit @param {Context} context @returns {string[]} */
+function describeParts(hit, context) {
   const { layout, offsets, frame, session, hello, showGradients } = context;
   if (hit.kind === "input") {
     const slot = layout.inputs[hit.slot];

@@ -110,6 +110,7 @@ export function createChartView(element, { store }) {
     if (!elementWidth) return;
     scale = Number(getComputedStyle(canvas).getPropertyValue(SCALE_PROPERTY)) || 1;
     width = elementWidth / scale;
+    canvas.dataset.fontPx = String(LABEL_SIZE * scale);
     const context = sizeCanvas(canvas, elementWidth, CHART_HEIGHT * scale);
     context.scale(scale, scale);
     context.clearRect(0, 0, width, CHART_HEIGHT);

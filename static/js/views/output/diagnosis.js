@@ -3,8 +3,11 @@
  * The diagnosis feed: what the server's diagnosis (`frame.header.diagnoses`,
  * app/training/diagnosis.py) notices in the run, in plain words, with its
  * evidence, a suggestion and, where one helps, a button that sends the
- * suggested change as an ordinary `configure` command. The page judges
- * nothing itself; it only shows the findings it is sent.
+ * suggested change as an ordinary `configure` command, followed by `reset`
+ * when the action asks for a fresh start (`action.reset`). The page judges
+ * nothing itself; it only shows the findings it is sent, causes first.
+ * The feed scrolls inside a box of fixed height (static/css/output.css), so a
+ * card that comes or goes never moves the controls around it.
  */
 import { commands } from "../../protocol.js";
 import { el } from "./caption.js";
@@ -19,6 +22,9 @@ const ALL_CLEAR = "Nothing wrong noticed so far. Problems such as a diverging co
  */
 export function createDiagnosisView(element, { send }) {
   element.classList.add("diagnosis");
+  element.tabIndex = 0;  // the box scrolls: keyboard users reach every card
+  element.setAttribute("role", "region");
+  element.setAttribute("aria-labelledby", "diagnosis-title");
   const clear = el("p", "diagnosis-clear", ALL_CLEAR);
   const feed = el("ul", "diagnosis-feed");
   feed.setAttribute("aria-live", "polite");
@@ -29,14 +35,17 @@ export function createDiagnosisView(element, { send }) {
   function card(finding, canAct) {
     const item = el("li", "diagnosis-item");
     item.dataset.kind = finding.kind;
-    item.append(el("strong", "diagnosis-title", finding.title), el("p", "diagnosis-evidence", finding.evidence),
-                el("p", "diagnosis-suggestion", finding.suggestion));
-    if (finding.action && canAct) {
+    item.append(el("strong", "diagnosis-title", finding.title));
+    if (finding.action && canAct) {  // under the title: in view without scrolling the feed's box
       const apply = el("button", "diagnosis-action", finding.action.label);
       apply.setAttribute("type", "button");
-      apply.addEventListener("click", () => send(commands.configure(finding.action.changes)));
+      apply.addEventListener("click", () => {
+        send(commands.configure(finding.action.changes));
+        if (finding.action.reset) send(commands.reset());
+      });
       item.append(apply);
     }
+    item.append(el("p", "diagnosis-evidence", finding.evidence), el("p", "diagnosis-suggestion", finding.suggestion));
     return item;
   }
 

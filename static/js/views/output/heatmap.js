@@ -9,14 +9,18 @@ import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el, readoutText, renderCaption } from "./caption.js";
 import {
-  cellAt, drawAxes, drawBackground, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
-  nearestPoint, screenPoints, toPixel, toPlane,
+  cellAt, drawAxes, drawBackground, drawBatchMark, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
+  nearestPoint, screenPoints, toPixel, toPlane, widthForHeight,
 } from "./plane.js";
 
 /** How close a click must be to a data point to pick it, CSS px. */
 const HIT_RADIUS = 6;
 /** Shown under the plane when the pointer is elsewhere. */
 const READOUT_HINT = "Click a point to follow it through the network; arrow keys step through points.";
+/** The same on a follower's page, where the presenter chooses the point. */
+const FOLLOWER_HINT = "Point at the plane to read the output there; the presenter chooses the point to follow.";
+/** The CSS custom property that scales the axis labels and their room (projector mode). */
+const SCALE_PROPERTY = "--canvas-label-scale";
 
 /**
  * @param {HTMLElement} element
@@ -44,6 +48,7 @@ export function createHeatmapView(element, { store, send }) {
   /** @type {any} */
   let current = store.get();
   let width = 0;
+  let scale = 1;
   /** @type {{x: number, y: number} | null} */
   let hover = null;
   let isDrawScheduled = false;
@@ -84,7 +89,7 @@ export function createHeatmapView(element, { store, send }) {
   }
 
   function geometry() {
-    return layoutPlane(width, current.hello?.extent ?? 1);
+    return layoutPlane(width, current.hello?.extent ?? 1, scale);
   }
 
   function draw() {
@@ -105,6 +110,10 @@ export function createHeatmapView(element, { store, send }) {
                                  neuronMap: neuron ? /** @type {Uint8Array} */ (frame.arrays.selected_map) : null });
     points = dataset ? screenPoints(g, dataset, ui.showTest) : [];
     drawPoints(context, points, dataset?.header.problem ?? problem, dataset?.header.n_classes ?? nClasses);
+    // while a slow step replays, the points of its batch are marked
+    const batch = ui.slowPhase && current.slowStep ? current.slowStep.points : [];
+    for (const [x1, x2] of batch) drawBatchMark(context, ...toPixel(g, x1, x2));
+    canvas.dataset.batch = String(batch.length);
     const selected = selectedPoint();
     if (selected) drawRing(context, ...toPixel(g, selected[0], selected[1]));
     if (hover) drawCrosshair(context, g, hover.x, hover.y);
@@ -120,7 +129,7 @@ export function createHeatmapView(element, { store, send }) {
   function markDrawn(g, seq, isNeuronMap) {
     Object.assign(canvas.dataset, {
       seq: String(seq), map: isNeuronMap ? "neuron" : "output", plot: [g.left, g.top, g.side, g.extent].join(","),
-      test: String(current.ui.showTest), discrete: String(current.ui.discretize),
+      test: String(current.ui.showTest), discrete: String(current.ui.discretize), fontPx: String(g.fontPx),
     });
   }
 
@@ -128,7 +137,7 @@ export function createHeatmapView(element, { store, send }) {
   function updateReadout(g, isNeuronMap) {
     const frame = current.frame;
     if (!hover || !frame) {
-      readout.textContent = READOUT_HINT;
+      readout.textContent = current.hello?.role === "follower" ? FOLLOWER_HINT : READOUT_HINT;
       return;
     }
     const cell = cellAt(g, hover.x, hover.y, frame.header.grid_size);
@@ -191,8 +200,12 @@ export function createHeatmapView(element, { store, send }) {
     send(commands.selectSample(null));
   });
 
-  watchSize(element, (newWidth) => {
-    width = Math.floor(newWidth);
+  watchSize(element, (newWidth, newHeight) => {
+    const style = getComputedStyle(element);
+    scale = Number(style.getPropertyValue(SCALE_PROPERTY)) || 1;
+    // A box sized by the page, not by the plane (projector mode): the plane also fits its height.
+    const isSized = style.containerType === "size";
+    width = Math.floor(isSized ? Math.min(newWidth, widthForHeight(newHeight, scale)) : newWidth);
     scheduleDraw();
   });
 

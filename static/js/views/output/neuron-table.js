@@ -6,15 +6,17 @@
  * numbers are rewritten in place on every frame.
  */
 import { el } from "./caption.js";
-import { formatNumber, subscript } from "../../lib/format.js";
+import { formatFixed, subscript } from "../../lib/format.js";
 import { optionLabel } from "../../lib/labels.js";
 
-/** Significant digits in the arithmetic. */
-const DIGITS = 3;
+/** Said under the sums when no precision makes the rounded terms add up exactly. */
+export const ROUNDING_NOTE = "≈: the rounded terms do not add up exactly to the rounded total at any "
+  + "precision shown here; the total is the exact sum, rounded.";
 
 /**
  * @typedef {{inputs: HTMLElement[], weights: HTMLElement[], products: HTMLElement[],
- *            weighted_sum: HTMLElement, bias: HTMLElement, z: HTMLElement, a: HTMLElement}} Slots
+ *            weighted_sum: HTMLElement, bias: HTMLElement, z: HTMLElement, a: HTMLElement,
+ *            names: HTMLElement[], note: HTMLElement}} Slots
  */
 
 /**
@@ -73,7 +75,8 @@ export function buildNeuronTable(hello, session, neuron) {
   const body = el("tbody");
   /** @type {Slots} */
   const slots = { inputs: [], weights: [], products: [], weighted_sum: valueCell("weighted_sum"),
-                  bias: valueCell("bias"), z: valueCell("z"), a: valueCell("a") };
+                  bias: valueCell("bias"), z: valueCell("z"), a: valueCell("a"), names: [],
+                  note: el("p", "neuron-note", "") };
   neuron.inputs.forEach((_, i) => {
     const row = el("tr");
     const source = el("th", "neuron-source", sourceName(hello, session, neuron.layer, i));
@@ -103,23 +106,34 @@ export function buildNeuronTable(hello, session, neuron) {
     name.setAttribute("colspan", "6");
     row.append(th, name, slot);
     totals.append(row);
+    slots.names.push(name);
   }
+  slots.note.hidden = true;
+  slots.note.setAttribute("data-term", "rounding-note");
   table.append(thead, body, totals);
   return { table, slots };
 }
 
 /**
- * Write the neuron's numbers into the table's cells.
+ * Write the neuron's numbers into the table's cells, to the decimals the server chose so that
+ * the shown products add up to the shown Σ and the shown Σ and b to the shown z.
  * @param {Slots} slots
  * @param {{inputs: number[], weights: number[], products: number[], weighted_sum: number,
- *          bias: number, z: number, a: number}} neuron
+ *          bias: number, z: number, a: number, decimals: number, is_exact: boolean}} neuron
  */
 export function fillNeuronTable(slots, neuron) {
   /** @param {HTMLElement} node @param {number} value */
   const put = (node, value) => {
-    const text = formatNumber(value, DIGITS);
+    const text = formatFixed(value, neuron.decimals);
     if (node.textContent !== text) node.textContent = text;
   };
+  const sign = neuron.is_exact ? "=" : "≈";
+  for (const name of [slots.names[0], slots.names[2]]) {  // Σ and z are the totals
+    const text = `${(name.textContent ?? "").replace(/[=≈]$/, "")}${sign}`;
+    if (name.textContent !== text) name.textContent = text;
+  }
+  slots.note.hidden = neuron.is_exact;
+  if (!neuron.is_exact && slots.note.textContent !== ROUNDING_NOTE) slots.note.textContent = ROUNDING_NOTE;
   neuron.inputs.forEach((value, i) => put(slots.inputs[i], value));
   neuron.weights.forEach((value, i) => put(slots.weights[i], value));
   neuron.products.forEach((value, i) => put(slots.products[i], value));

@@ -10,10 +10,12 @@
  * here: every cell is a number the server sent.
  */
 import { el } from "./caption.js";
-import { formatNumber, formatRate, subscript } from "../../lib/format.js";
+import { formatFixed, formatNumber, formatRate, subscript } from "../../lib/format.js";
 
-/** Significant digits in the update table. */
+/** Significant digits in the update table's other columns. */
 const DIGITS = 3;
+/** Columns shown to the decimals the server chose per parameter, so that now + Δ = after as shown. */
+const FIXED = new Set(["value", "step", "new_value"]);
 
 /**
  * @typedef {{key: string, head: string, title: string}} Column
@@ -41,7 +43,7 @@ function columnsFor(update) {
                  { key: "mean_hat", head: "m̂", title: `m̂ = m′ / (1 − ${update.beta1}^${update.t})` },
                  { key: "square_mean_hat", head: "v̂", title: `v̂ = v′ / (1 − ${update.beta2}^${update.t})` });
   }
-  columns.push({ key: "step", head: "change", title: stepFormula(update) },
+  columns.push({ key: "step", head: "change Δ", title: stepFormula(update) },
                { key: "new_value", head: "after", title: "the value after this step" });
   return columns;
 }
@@ -113,7 +115,9 @@ export function renderUpdate(box, built, update) {
   const { cells, columns } = built;
   update.params.forEach((/** @type {any} */ param, /** @type {number} */ i) => {
     columns.forEach((column, k) => {
-      const text = formatNumber(param[column.key], DIGITS);
+      let text = FIXED.has(column.key) ? formatFixed(param[column.key], param.decimals)
+        : formatNumber(param[column.key], DIGITS);
+      if (column.key === "new_value" && param.is_exact === false) text = `≈ ${text}`;  // now + Δ is off by rounding
       if (cells[i][k].textContent !== text) cells[i][k].textContent = text;
     });
   });

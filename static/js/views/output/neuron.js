@@ -10,17 +10,24 @@
  */
 import { commands } from "../../protocol.js";
 import { classSwatch, el } from "./caption.js";
-import { formatNumber } from "../../lib/format.js";
+import { formatFixed, formatNumber } from "../../lib/format.js";
 import { neuronName, optionLabel } from "../../lib/labels.js";
 import { buildNeuronTable, fillNeuronTable } from "./neuron-table.js";
 import { renderUpdate, updateNote } from "./neuron-update.js";
 
 /** How to choose what is shown. */
 const HINT = "Hover or click a neuron in the network; click a point in the output.";
+/** Said in place of the backward pass for a point without a label. */
+const NO_LABEL = "this point has no label, so there is no cost; click a data point";
 /** What a neuron does, shown while nothing is selected. */
 const INTRO = "A neuron multiplies each input by a weight, adds the products and a bias, and passes "
   + "that sum z through an activation function, such as tanh, to get its output a. Pick a point to see "
   + "those numbers for one neuron, live while the network trains.";
+
+/** A negative number in brackets, as in "0.93 − (−1.00)". @param {string} text */
+function bracket(text) {
+  return text.startsWith("−") ? `(${text})` : text;
+}
 
 /**
  * @param {HTMLElement} element
@@ -89,35 +96,55 @@ export function createNeuronView(element, { send }) {
     lead.append(", label: ", classSwatch(trace.label, nClasses), `${colour}class ${trace.label}`);
   }
 
-  /** @param {any} trace @param {string} problem @returns {string[][]} name, value, note */
-  function backwardRows(trace, problem) {
+  /** @param {any} state @param {any} trace @returns {string[][]} name, value, note */
+  function backwardRows(state, trace) {
     const neuron = trace.neuron;
     const output = trace.output.map((/** @type {number} */ value) => formatNumber(value)).join(", ");
     const rows = [["network output", output, ""]];
     if (!neuron.backward) {
-      rows.push(["backward pass", "", "this point has no label, so there is no cost; click a data point"]);
+      rows.push(["backward pass", "", NO_LABEL]);
       return rows;
     }
     const back = neuron.backward;
-    rows.push(["target", problem === "regression" ? formatNumber(trace.label) : `class ${trace.label}`, ""],
-              ["cost for this point", formatNumber(trace.cost), back.is_output ? "this output's cost term" : ""]);
+    const fixed = (/** @type {number} */ value) => formatFixed(value, back.decimals);
+    const equals = back.is_exact ? "=" : "≈";
+    const aMinusT = () => `${fixed(neuron.a)} − ${bracket(fixed(back.target))} ${equals} ${fixed(back.a_minus_t)}`;
+    rows.push(["cost for this point", formatNumber(trace.cost), back.is_output ? "this output's cost term" : ""]);
+    if (back.is_output) rows.push(["target t", fixed(back.target), targetNote(state, trace)]);
     if (back.cost_slope === null) {
-      rows.push(["dC/dz = a − t", formatNumber(back.delta), "softmax couples the outputs, so dC/dz comes whole"]);
+      const value = back.formulas.delta === "a − t" ? aMinusT() : formatNumber(back.delta);
+      rows.push([`dC/dz = ${back.formulas.delta}`, value, "softmax couples the outputs, so dC/dz comes whole"]);
     } else {
-      rows.push(["dC/da", formatNumber(back.cost_slope), back.is_output ? "how the cost changes with a"
-                 : "Σ wₖ · dC/dzₖ of the neurons it feeds"],
-                ["f′(z)", formatNumber(back.slope), "the activation's slope at z"],
-                ["dC/dz = dC/da · f′(z)", formatNumber(back.delta), "how much the cost changes per unit of z"]);
+      let slopeValue = formatNumber(back.cost_slope);
+      if (!back.is_output) slopeValue = fixed(back.cost_slope);
+      else if (back.formulas.cost_slope === "a − t") slopeValue = aMinusT();
+      rows.push([`dC/da = ${back.formulas.cost_slope}`, slopeValue, back.is_output ? "how the cost changes with a"
+                 : "what the neurons it feeds pass back: the sum of the terms below"],
+                [`f′(z) = ${back.formulas.slope}`, formatNumber(back.slope), "the activation's slope at z"],
+                [`dC/dz = ${back.formulas.delta}`, formatNumber(back.delta), "how much the cost changes per unit of z"]);
     }
     rows.push(["dC/dwᵢ = dC/dz · aᵢ", back.weight_grads.map((/** @type {number} */ g) => formatNumber(g)).join(", "),
                ""], ["dC/db = dC/dz", formatNumber(back.bias_grad), ""]);
     return rows;
   }
 
-  /** @param {any} trace @param {string} problem */
-  function renderBackward(trace, problem) {
-    const rows = backwardRows(trace, problem);
-    const key = JSON.stringify(rows);
+  /** The output's target in words: which class, in the output activation's terms. @param {any} state @param {any} trace */
+  function targetNote(state, trace) {
+    const { hello, session } = state;
+    const problem = session?.problem ?? "binary";
+    if (problem === "regression") return "the point's value";
+    const kind = optionLabel(hello, "output_activation", trace.neuron.activation);
+    if (problem === "multiclass") {
+      return `class ${trace.label}, one-hot: 1 for its own output, 0 for the others (${kind})`;
+    }
+    return `class ${trace.label} as a ${kind} output's target`;
+  }
+
+  /** @param {any} state @param {any} trace */
+  function renderBackward(state, trace) {
+    const rows = backwardRows(state, trace);
+    const feeds = trace.neuron.backward?.feeds ?? null;
+    const key = JSON.stringify([rows, feeds, trace.neuron.backward?.decimals]);
     if (backward.dataset.key === key) return;
     backward.dataset.key = key;
     const list = el("dl", "neuron-facts");
@@ -131,6 +158,46 @@ export function createNeuronView(element, { send }) {
       list.append(item);
     }
     backward.replaceChildren(list);
+    if (feeds) backward.append(feedsTable(state, trace.neuron, feeds));
+  }
+
+  /**
+   * The terms wₖ · dC/dzₖ of the neurons a hidden neuron feeds, and their sum dC/da.
+   * @param {any} state @param {any} neuron @param {any[]} feeds
+   */
+  function feedsTable(state, neuron, feeds) {
+    const back = neuron.backward;
+    const table = el("table", "neuron-table neuron-feeds");
+    table.append(el("caption", "", "dC/da, one layer back: Σₖ wₖ · dC/dzₖ"));
+    const head = el("tr");
+    for (const text of ["feeds", "wₖ", "dC/dzₖ", "wₖ · dC/dzₖ"]) {
+      const th = el("th", "neuron-right", text);
+      th.setAttribute("scope", "col");
+      head.append(th);
+    }
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    for (const feed of feeds) {
+      const row = el("tr");
+      const name = el("th", "neuron-feed", neuronName(state.hello, state.session, neuron.layer + 1, feed.index));
+      name.setAttribute("scope", "row");
+      const term = el("td", "neuron-value", formatFixed(feed.term, back.decimals));
+      term.dataset.term = `feed-${feed.index}`;
+      row.append(name, el("td", "neuron-value", formatNumber(feed.weight)),
+                 el("td", "neuron-value", formatNumber(feed.delta)), term);
+      body.append(row);
+    }
+    const total = el("tr", "neuron-sum");
+    const name = el("th", "neuron-feed", `Σ ${back.is_exact ? "=" : "≈"} dC/da`);
+    name.setAttribute("scope", "row");
+    const sum = el("td", "neuron-value", formatFixed(back.cost_slope, back.decimals));
+    sum.dataset.term = "feeds-sum";
+    sum.colSpan = 3;
+    total.append(name, sum);
+    body.append(total);
+    table.append(thead, body);
+    return table;
   }
 
   /** @param {any} trace */
@@ -159,13 +226,13 @@ export function createNeuronView(element, { send }) {
                                 state.session?.config?.features]);
     if (key !== shapeKey || !slots) {
       const built = buildNeuronTable(state.hello, state.session, neuron);
-      scroll.replaceChildren(built.table);
+      scroll.replaceChildren(built.table, built.slots.note);
       slots = built.slots;
       shapeKey = key;
     }
     fillNeuronTable(slots, neuron);
     renderLead(state, trace);
-    renderBackward(trace, state.session?.problem ?? "binary");
+    renderBackward(state, trace);
     renderUpdateBox(trace);
   }
 

@@ -41,7 +41,8 @@ const CROSSHAIR_ALPHA = 0.45;
 const CROSSHAIR_DASH = [3, 3];
 
 /**
- * @typedef {{left: number, top: number, side: number, extent: number, width: number, height: number}} Geometry
+ * @typedef {{left: number, top: number, side: number, extent: number, width: number, height: number,
+ *            fontPx: number}} Geometry
  * @typedef {{x: number, y: number, part: "train"|"test", index: number, label: number}} ScreenPoint
  */
 
@@ -49,12 +50,25 @@ const CROSSHAIR_DASH = [3, 3];
  * Plot placement for a container `width` CSS px wide.
  * @param {number} width
  * @param {number} extent the plane spans [−extent, extent] on both axes
+ * @param {number} [scale] how much larger the labels and the room for them are (projector mode)
  * @returns {Geometry}
  */
-export function layoutPlane(width, extent) {
-  const side = Math.max(1, Math.floor(width - LEFT_AXIS - RIGHT_PAD));
-  return { left: LEFT_AXIS, top: TOP_PAD, side, extent, width: LEFT_AXIS + side + RIGHT_PAD,
-           height: TOP_PAD + side + BOTTOM_AXIS };
+export function layoutPlane(width, extent, scale = 1) {
+  const left = Math.round(LEFT_AXIS * scale);
+  const top = Math.round(TOP_PAD * scale);
+  const right = Math.round(RIGHT_PAD * scale);
+  const side = Math.max(1, Math.floor(width - left - right));
+  return { left, top, side, extent, width: left + side + right,
+           height: top + side + Math.round(BOTTOM_AXIS * scale), fontPx: LABEL_SIZE * scale };
+}
+
+/**
+ * The widest container whose plane is at most `height` CSS px tall (a plane that must fit a screen).
+ * @param {number} height @param {number} [scale]
+ */
+export function widthForHeight(height, scale = 1) {
+  const plot = height - Math.round(TOP_PAD * scale) - Math.round(BOTTOM_AXIS * scale);
+  return Math.max(1, plot) + Math.round(LEFT_AXIS * scale) + Math.round(RIGHT_PAD * scale);
 }
 
 /** @param {Geometry} g @param {number} x1 @param {number} x2 @returns {[number, number]} */
@@ -194,11 +208,25 @@ export function drawRing(context, x, y) {
 }
 
 /**
+ * A square around a point of the batch a slow step replays: accent inside a white halo.
+ * @param {CanvasRenderingContext2D} context @param {number} x @param {number} y
+ */
+export function drawBatchMark(context, x, y) {
+  const half = RING_RADIUS - 1;
+  context.lineWidth = RING_WIDTH + 2;
+  context.strokeStyle = THEME["--paper"];
+  context.strokeRect(x - half, y - half, 2 * half, 2 * half);
+  context.lineWidth = RING_WIDTH;
+  context.strokeStyle = THEME["--accent"];
+  context.strokeRect(x - half, y - half, 2 * half, 2 * half);
+}
+
+/**
  * Ticks and labels at −extent, 0 and +extent on both axes, plus the axis names.
  * @param {CanvasRenderingContext2D} context @param {Geometry} g @param {string} fontFamily
  */
 export function drawAxes(context, g, fontFamily) {
-  context.font = `${LABEL_SIZE}px ${fontFamily}`;
+  context.font = `${g.fontPx}px ${fontFamily}`;
   context.fillStyle = THEME["--muted"];
   context.strokeStyle = THEME["--muted"];
   context.lineWidth = 1;

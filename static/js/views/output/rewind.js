@@ -3,7 +3,9 @@
  * The rewind scrubber under the chart: a slider over the epochs of this run whose checkpoints
  * the server keeps (`frame.header.checkpoints`), the memory they take, and the epoch shown.
  * Letting go of the slider sends `rewind`; the server restores the nearest kept checkpoint at or
- * before that epoch and pauses there, and the page shows what it sends back.
+ * before that epoch and pauses there, and the page shows what it sends back. The slider has a
+ * row of its own, as wide as the chart above it; while it is dragged the readout shows the
+ * checkpoint's epoch it will land on (a look-up in the server's list, no arithmetic).
  */
 import { commands } from "../../protocol.js";
 import { el } from "./caption.js";
@@ -16,6 +18,17 @@ const MIB = 1024 * 1024;
 /** @param {number} bytes */
 function formatBytes(bytes) {
   return bytes >= MIB ? `${(bytes / MIB).toFixed(1)} MiB` : `${Math.round(bytes / KIB)} KiB`;
+}
+
+/**
+ * The kept epoch a rewind to `epoch` lands on: the last one at or before it (else the first).
+ * @param {number[]} epochs ascending
+ * @param {number} epoch
+ */
+export function landingEpoch(epochs, epoch) {
+  let landing = epochs[0] ?? 0;
+  for (const kept of epochs) if (kept <= epoch) landing = kept;
+  return landing;
 }
 
 /**
@@ -36,10 +49,14 @@ export function createRewindView(element, { send }) {
   const memory = el("span", "rewind-memory");
   element.append(label, slider, readout, memory);
   let isDragging = false;
+  /** @type {number[]} the epochs the server keeps */
+  let kept = [];
 
   slider.addEventListener("input", () => {
     isDragging = true;
-    readout.textContent = formatCount(Number(slider.value));
+    const landing = landingEpoch(kept, Number(slider.value));
+    readout.textContent = formatCount(landing);
+    readout.dataset.landing = String(landing);
   });
   slider.addEventListener("change", () => {
     isDragging = false;
@@ -50,9 +67,10 @@ export function createRewindView(element, { send }) {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
       if (state.frame === previous.frame || !state.frame) return;
-      const kept = state.frame.header.checkpoints;
-      if (!kept) return;
-      const epochs = kept.epochs;
+      const checkpoints = state.frame.header.checkpoints;
+      if (!checkpoints) return;
+      const epochs = checkpoints.epochs;
+      kept = epochs;
       slider.min = String(epochs[0] ?? 0);
       slider.max = String(Math.max(epochs[epochs.length - 1] ?? 0, state.frame.header.epoch));
       slider.disabled = state.hello?.role === "follower" || state.session?.status === "diverged";
@@ -60,7 +78,7 @@ export function createRewindView(element, { send }) {
         slider.value = String(state.frame.header.epoch);
         readout.textContent = formatCount(state.frame.header.epoch);
       }
-      memory.textContent = `${epochs.length} checkpoint${epochs.length === 1 ? "" : "s"} · ${formatBytes(kept.bytes)} of ${formatBytes(kept.max_bytes)}`;
+      memory.textContent = `${epochs.length} checkpoint${epochs.length === 1 ? "" : "s"} · ${formatBytes(checkpoints.bytes)} of ${formatBytes(checkpoints.max_bytes)}`;
       element.dataset.epochs = epochs.join(",");
     },
   };
