@@ -35,6 +35,7 @@ from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
 from app.live.keeper import Keeper, make_store
+from app.live.lessons import lesson_library
 from app.live.metrics import CONTENT_TYPE, Metrics
 from app.live.placement import Placement
 from app.live.protocol import SERVER_FAULT, check_depth, options
@@ -167,7 +168,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
-                                                                  "version": __version__, "room": ""})
+                                                                  "version": __version__, "room": "",
+                                                                  "lessons": lesson_library(settings).outlines()})
 
     @app.get("/join/{code}", response_class=HTMLResponse, include_in_schema=False)
     async def join_page(request: Request, code: str) -> HTMLResponse:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.conftest import RETURNING_USER
+
 READY = '#connection[data-state="open"]'
 STEP = '[data-counter="step"]'
 SERVER_MS = 5000  # how long a server echo may take
@@ -123,6 +125,7 @@ def test_a_card_that_comes_and_goes_moves_no_control(browser: Browser, base_url:
                                                      screen: str) -> None:
     """The Data panel stays put while a finding appears and while it goes (the feed scrolls in its box)."""
     context = browser.new_context(base_url=base_url, **SCREENS[screen])
+    context.add_init_script(RETURNING_USER)  # the sandbox, without the newcomer's home card above it
     page = context.new_page()
     try:
         page.goto("/#activation=relu&learning_rate=10")

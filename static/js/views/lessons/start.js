@@ -1,81 +1,63 @@
 // @ts-check
 /**
- * The home card: what a newcomer sees first. It lists the lessons (the first marked "Start here")
- * beside "Free play", and the top bar gets a Lessons button that brings the card back. A learner who
- * chose Free play is not asked again on this browser; a lesson link or an open lesson skips the card.
+ * The home card: what a newcomer sees first. The server renders it into the page (the lessons, the
+ * first marked "Start here", beside "Explore freely"), so it is in place before the socket opens and
+ * nothing moves when the run starts; this module only decides whether it shows and wires its buttons.
+ * The top bar gets a Lessons button that brings the card back. A learner who chose free play is not
+ * asked again on this browser; a lesson link, an open lesson or a class's page skips the card.
  */
 import { commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
 import { TEXT } from "./strings.js";
 
+/** Where this browser remembers that the learner chose free play. */
+const FREE_PLAY_KEY = "neuroplay.freePlay";
+
 /** The page's language, two letters: which of a lesson's files to open. */
 export const pageLanguage = () => (document.documentElement.lang || "en").slice(0, 2).toLowerCase();
 
-/** Where this browser remembers that the learner chose Free play. */
-const FREE_PLAY_KEY = "neuroplay.freePlay";
-
 /**
- * @param {HTMLElement} element the home card's slot
+ * @param {HTMLElement} element the home card, as the server rendered it
  * @param {HTMLElement} entry the top bar's slot for the Lessons button
  * @param {{store: any, send: (command: any) => boolean}} context
  * @param {{isLinked: () => boolean}} link whether the address opened a lesson
  */
 export function createStart(element, entry, { store, send }, link) {
+  const hasLessons = element.querySelector("[data-lesson]") !== null;
   const isClass = Boolean(document.body.dataset.room);  // a class's page (and its forks) follows the teacher
-  let isWanted = !link.isLinked() && !isClass && localStorage.getItem(FREE_PLAY_KEY) !== "1";
-  let shownLessons = null;
-  element.hidden = true;
-  const open = el("button", { class: "btn lessons-entry", type: "button", text: TEXT.lessons,
-                              "aria-haspopup": "true" });
+  let isWanted = hasLessons && !link.isLinked() && !isClass && localStorage.getItem(FREE_PLAY_KEY) !== "1";
+  element.hidden = !isWanted;
+
+  const open = el("button", { class: "btn lessons-entry", type: "button", text: TEXT.lessons });
+  open.hidden = !hasLessons || isClass;
   open.addEventListener("click", () => {
     isWanted = true;
-    send(commands.listLessons());
     draw(store.get());
+    element.querySelector("button")?.focus();
   });
   entry.append(open);
 
-  /** @param {any} lesson */
-  function item(lesson, index) {
-    const start = el("button", { class: "lesson-card", type: "button" }, [
-      index === 0 ? el("span", { class: "lesson-badge", text: TEXT.startHere }) : null,
-      el("strong", { text: lesson.title }),
-      el("span", { class: "lesson-summary", text: lesson.summary }),
-      el("span", { class: "lesson-meta", text: `${TEXT.minutes(lesson.minutes)} · ${TEXT.steps(lesson.steps.length)}` }),
-    ]);
-    start.addEventListener("click", () => {
-      isWanted = false;
-      send(commands.startLesson(lesson.id, 0, pageLanguage()));
-      draw(store.get());
-    });
-    return el("li", {}, [start]);
-  }
+  element.addEventListener("click", (event) => {
+    const target = /** @type {Element} */ (event.target);
+    const card = /** @type {HTMLElement | null} */ (target.closest("[data-lesson]"));
+    if (card) send(commands.startLesson(card.dataset.lesson ?? "", 0, pageLanguage()));
+    else if (!target.closest("[data-free-play]")) return;
+    else localStorage.setItem(FREE_PLAY_KEY, "1");
+    isWanted = false;
+    draw(store.get());
+  });
 
   /** @param {any} state */
   function draw(state) {
     const isFollower = state.hello?.role === "follower";
-    open.hidden = isFollower;  // a class follows its presenter's lesson
-    const isShown = isWanted && !state.lesson && !isFollower;
-    element.hidden = !isShown;
-    if (!isShown || shownLessons === state.lessons) return;
-    shownLessons = state.lessons;
-    const free = el("button", { class: "btn", type: "button", text: TEXT.freePlay });
-    free.addEventListener("click", () => {
-      isWanted = false;
-      localStorage.setItem(FREE_PLAY_KEY, "1");
-      draw(store.get());
-    });
-    element.replaceChildren(
-      el("div", { class: "start-head" }, [
-        el("h2", { text: TEXT.welcomeTitle }), el("p", { text: TEXT.welcomeBody }), free]),
-      el("ol", { class: "lesson-list", "aria-label": TEXT.lessons }, (state.lessons ?? []).map(item)),
-    );
+    open.hidden = !hasLessons || isClass || isFollower;
+    element.hidden = !(isWanted && !state.lesson && !isFollower);
   }
 
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.hello !== previous.hello && state.hello && !state.lessons) send(commands.listLessons());
-      if (state.lessons !== previous.lessons || state.lesson !== previous.lesson || state.hello !== previous.hello) {
+      if (state.lesson !== previous.lesson || state.hello !== previous.hello) {
         if (state.lesson) isWanted = false;
         draw(state);
       }

@@ -2,12 +2,6 @@
 /** The lesson views' user-facing words, in one place so they can move into a catalogue. */
 export const TEXT = {
   lessons: "Lessons",
-  freePlay: "Explore freely",  // free play; no "Play" in the name, which the Play button owns
-  welcomeTitle: "Watch a neural network learn",
-  welcomeBody: "Start with a short lesson, or play freely with every setting.",
-  startHere: "Start here",
-  minutes: (/** @type {number} */ n) => `${n} min`,
-  steps: (/** @type {number} */ n) => (n === 1 ? "1 step" : `${n} steps`),
   stepOf: (/** @type {number} */ n, /** @type {number} */ total) => `Step ${n} of ${total}`,
   next: "Next",
   skip: "Skip",
