@@ -9,6 +9,16 @@ import { el } from "../controls/dom.js";
 import { TEXT } from "./strings.js";
 
 /**
+ * Put the server's HTML (Markdown rendered with raw HTML refused) into an element: parsed into an inert
+ * document, then its nodes moved in; scripts never run and no markup is assigned as a string.
+ * @param {HTMLElement} element @param {string} html
+ */
+function setHtml(element, html) {
+  const parsed = new DOMParser().parseFromString(html, "text/html");
+  element.replaceChildren(...parsed.body.childNodes);
+}
+
+/**
  * @param {HTMLElement} element the panel's slot
  * @param {{send: (command: any) => boolean}} context
  */
@@ -112,12 +122,12 @@ export function createPanel(element, { send }) {
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
       if (lesson.id !== previous.lesson?.id) drawTerms(lesson.concepts ?? []);
-      text.innerHTML = lesson.html;  // rendered by the server from Markdown with raw HTML refused
+      setHtml(text, lesson.html);
       const isFollower = state.hello?.role === "follower";  // the teacher moves the class
       drawAsk(lesson.ask, isFollower);
-      hints.innerHTML = lesson.hints.join("");
+      setHtml(hints, lesson.hints.join(""));
       hint.hidden = lesson.hints_left === 0;
-      explain.innerHTML = lesson.explain;
+      setHtml(explain, lesson.explain);
       explain.hidden = !lesson.explain;
       next.disabled = !lesson.can_advance;
       next.textContent = lesson.is_last ? TEXT.finish : TEXT.next;
