@@ -275,7 +275,7 @@ async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
         raw = text if text is not None else message.get("bytes") or b""
         command_type = None
         if not limit.allow():  # text or binary alike
-            live.metrics.command_errors.labels(field="rate").inc()
+            live.metrics.refused("rate")
             if limit.should_answer():
                 outbox.put(error_message(InputError(
                     "rate", f"at most {settings.max_commands_per_second} commands per second; the rest are dropped"),
@@ -288,9 +288,9 @@ async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
             command_type = command.type
             await handle(command)
         except InputError as error:
-            live.metrics.command_errors.labels(field=error.field).inc()
+            live.metrics.refused(error.field)
             outbox.put(error_message(error, command_type, request_id(raw)))
         except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
             LOG.exception("a %s command failed", command_type)
-            live.metrics.command_errors.labels(field=SERVER_FAULT.field).inc()
+            live.metrics.refused(SERVER_FAULT.field)
             outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))

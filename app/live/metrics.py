@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from app.live.outbox import Outbox
+from app.live.protocol import ERROR_FIELDS
 
 PREFIX = "neuroplay_"
 LAG_INTERVAL_S = 0.25  # how often the event loop's lag is measured
 LAG_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)  # histogram bounds, seconds
 CONTENT_TYPE = CONTENT_TYPE_LATEST  # the text exposition format
+OTHER_FIELD = "other"  # the label of every refused field that no command or setting has
 
 
 class Metrics:
@@ -52,6 +54,10 @@ class Metrics:
         """A gauge ``neuroplay_<name>`` in this registry."""
         return Gauge(f"{PREFIX}{name}", documentation, labels, registry=self.registry)
 
+    def refused(self, field: str) -> None:
+        """Count one refused command under its field's label (``ERROR_FIELDS``; "other" for the rest)."""
+        self.command_errors.labels(field=field_label(field)).inc()
+
     def exposition(self) -> bytes:
         """Every metric in the Prometheus text format."""
         return generate_latest(self.registry)
@@ -67,6 +73,12 @@ class Metrics:
             started = loop.time()
             await asyncio.sleep(interval_s)
             self.event_loop_lag.observe(max(0.0, loop.time() - started - interval_s))
+
+
+def field_label(field: str) -> str:
+    """The label of an error's field: its name before any dot or index if known, else ``other``."""
+    name = field.split(".", 1)[0].split("[", 1)[0]
+    return name if name in ERROR_FIELDS else OTHER_FIELD
 
 
 class MeteredOutbox(Outbox):

@@ -172,6 +172,16 @@ COMMAND_TYPES = tuple(
                   SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                   SlowStep, Rewind, Pin, Unpin)
 )
+# Error fields that are not a command's own field (a command's fields and the settings are added below).
+OTHER_ERROR_FIELDS = ("message", "type", "rate", "server", "room", "rooms", "session", "sessions", "role", "secret",
+                      "followers", "pins", "history", "epoch")
+# Every field an error may name, before any dot: label values of the refused-commands metric come from here
+# only, so a client's made-up field names cannot grow /metrics (the rest count as "other").
+ERROR_FIELDS = frozenset((*OTHER_ERROR_FIELDS, *FIELDS, *(
+    name for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
+                       SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
+                       SlowStep, Rewind, Pin, Unpin)
+    for name in model.model_fields)))
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
 FOLLOWER_COMMANDS = ("fork",)  # all a follower may send
 
