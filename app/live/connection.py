@@ -26,7 +26,7 @@ from fastapi import WebSocket
 from app.errors import InputError
 from app.live.broker import Subscription
 from app.live.metrics import Metrics
-from app.live.outbox import Outbox
+from app.live.outbox import CLOSE_TOO_SLOW, Outbox
 from app.live.placement import ELSEWHERE, Placement
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
@@ -36,7 +36,6 @@ from app.live.settings import Settings
 LOG = logging.getLogger("neuroplay.connection")
 RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
-CLOSE_TOO_SLOW = 4408  # the client took no message for send_timeout_s: it stopped reading
 CLOSE_FRAME_S = 1.0  # how long the close frame for a stalled client may take; then the transport is aborted
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full, or has no training process
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
@@ -196,7 +195,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate" else CLOSE_NO_ROOM)
         return
     code = normal_code(code)
-    outbox = live.metrics.outbox()
+    outbox = live.metrics.outbox(live.settings.follower_queue_bytes)
     subscription: Subscription | None = None
 
     async def handle(command: Command) -> None:
@@ -218,7 +217,8 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
     try:
         outbox.put(hello(live.settings, None, "follower", "new", room=room_state(code, record, 0)))
         subscription = await live.rooms.follow(
-            code, lambda kind, message: outbox.put_frame(message) if kind == "frame" else outbox.put(message))  # type: ignore[arg-type]
+            code, lambda kind, message: outbox.put_frame(message) if kind == "frame"  # type: ignore[arg-type]
+            else outbox.put_latest(kind, message))
         await _converse(websocket, outbox, live, handle)
     except InputError as error:  # the class is full
         outbox.put(error_message(error, None, None))

@@ -41,6 +41,8 @@ class Metrics:
         self.frames_dropped = self.counter("frames_dropped", "Frames replaced by a newer one before they were sent.")
         self.sent_bytes = self.counter("websocket_sent_bytes", "Bytes of websocket messages sent, frames and JSON.")
         self.command_errors = self.counter("command_errors", "Commands refused, by the field at fault.", ("field",))
+        self.queued_bytes = self.gauge("queued_bytes", "Bytes of JSON and binary messages waiting for sockets.")
+        self.slow_followers = self.counter("slow_followers", "Followers let go for letting too much pile up unsent.")
         self.worker_restarts = self.counter("worker_restarts", "Worker processes started in place of one that stopped.")
         self.event_loop_lag = Histogram(f"{PREFIX}event_loop_lag_seconds",
                                         "How late the web process's event loop wakes a sleeping task.",
@@ -62,9 +64,9 @@ class Metrics:
         """Every metric in the Prometheus text format."""
         return generate_latest(self.registry)
 
-    def outbox(self) -> MeteredOutbox:
-        """An outbox for one websocket that counts its frames sent and dropped."""
-        return MeteredOutbox(self)
+    def outbox(self, max_bytes: int | None = None) -> MeteredOutbox:
+        """An outbox for one websocket that counts its frames sent and dropped, and its queued bytes."""
+        return MeteredOutbox(self, max_bytes)
 
     async def watch_event_loop(self, interval_s: float = LAG_INTERVAL_S) -> None:
         """Sleep ``interval_s`` again and again; each overshoot is the lag a message would have seen."""
@@ -84,9 +86,19 @@ def field_label(field: str) -> str:
 class MeteredOutbox(Outbox):
     """An ``Outbox`` that counts a frame as dropped when a newer one replaces it unsent."""
 
-    def __init__(self, metrics: Metrics) -> None:
-        super().__init__()
+    def __init__(self, metrics: Metrics, max_bytes: int | None = None) -> None:
+        super().__init__(max_bytes)
         self.metrics = metrics
+
+    def _count(self, delta: int) -> None:
+        super()._count(delta)
+        self.metrics.queued_bytes.inc(delta)
+
+    def _check_budget(self) -> None:
+        was_let_go = self.is_let_go
+        super()._check_budget()
+        if self.is_let_go and not was_let_go:
+            self.metrics.slow_followers.inc()
 
     def put_frame(self, frame: bytes) -> None:
         if self.frame is not None:

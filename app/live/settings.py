@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     max_join_failures_per_minute: int = Field(10, ge=1, le=10_000)  # wrong codes per client address
     follower_max_fps: int = Field(30, ge=1, le=120)  # frames per second a follower gets at most
     follower_bytes_per_second: int = Field(110_000, ge=10_000, le=100_000_000)  # per follower: 0.88 Mbit/s
+    follower_queue_bytes: int = Field(1024 * KIB, ge=64 * KIB, le=65_536 * KIB)  # unsent to a follower; more: let go
     follower_grid_size: int = Field(40, ge=16, le=128)  # cells per side of a follower's output view
     follower_thumb_budget_bytes: int = Field(KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
     redis_url: str = ""  # the shared broker of several replicas (redis://, rediss://, unix://); empty: in-process
