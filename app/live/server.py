@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.errors import InputError
+from app.live.admin import AdminPages
 from app.live.broker import Broker, LocalBroker
 from app.live.connection import Live, serve
 from app.live.docs import add_docs_routes
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.broker = broker
     app.state.settings = settings
     app.state.metrics = metrics
+    app.add_middleware(AdminPages, settings=settings)
     check_hosts(app, settings)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
     add_docs_routes(app, settings.frame_ancestors)

@@ -11,7 +11,7 @@ import ipaddress
 import json
 import os
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     base_path: str = Field("", pattern=r"^(/[A-Za-z0-9._~-]+)*$")  # prefix behind a reverse proxy, e.g. /neuroplay
     allowed_origins: Names = ()  # extra browser origins allowed to open /ws (same origin always is)
     allowed_hosts: Names = ()  # Host names answered; empty: the bound host and localhost (app/live/hosts.py)
+    admin_pages: Literal["auto", "on", "off"] = "auto"  # /metrics and /docs; auto: on when bound to loopback
+    admin_token: str = Field("", pattern=r"^[A-Za-z0-9._~+/=-]{0,256}$")  # if set, the admin pages need it
     frame_ancestors: str = Field("'self'", pattern=r"^[^;,\r\n]+$")  # CSP sources that may embed the page
     max_fps: int = Field(60, ge=1, le=120)  # frames per second one session may send at most
     grid_size: int = Field(64, ge=16, le=128)  # cells per side of the big output view
