@@ -43,6 +43,7 @@ CLOSE_ELSEWHERE = 4409  # the session lives on another replica: a new run is not
 CLOSE_NO_ROOM = 4404  # no class has that code
 CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
 TAKEN_OVER = InputError("session", "This run was opened in another tab or window, which controls it now")
+CLASS_MOVED = "Class {code} now shows a run from another tab or device; this run is no longer presented"
 NOT_YOURS = InputError("role", "You are following a class, so its run is read-only: press \"Try it myself\" "
                                "to change things in a copy of your own")
 
@@ -106,6 +107,12 @@ def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
                        "paused_while_away": is_paused_away, "room": room, **options(settings)})
 
 
+def class_moved_notice(code: str) -> str:
+    """What a presenter is told when the holder of its class's secret presents another run with the code."""
+    return json.dumps({"type": "notice", "topic": "class_moved", "code": code,
+                       "message": CLASS_MOVED.format(code=code)})
+
+
 def join_base(websocket: WebSocket, settings: Settings) -> str:
     """Where the class reaches this server: NEUROPLAY_PUBLIC_URL, or the address the page was opened at."""
     if settings.public_url:
@@ -148,9 +155,17 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
     await live.placement.place(runner.id)
     watching: list[Subscription] = []  # the presenter's view of its room's announcements
 
+    def on_room(_: str, message: str | bytes) -> None:
+        """The room's announcements; once its code was moved to another run (by its secret's holder), a notice."""
+        if not watching or rooms.room_of(runner.id) is not None or not json.loads(message).get("is_open"):
+            outbox.put(message)
+            return
+        outbox.put(class_moved_notice(watching[0].code))
+        live.registry.spawn(rooms.broker.unsubscribe(watching.pop()))
+
     async def watch_room(code: str) -> None:
         if not watching:
-            watching.append(await rooms.watch(code, lambda _, message: outbox.put(message)))
+            watching.append(await rooms.watch(code, on_room))
 
     async def handle(command: Command) -> None:
         match command:

@@ -189,9 +189,10 @@ class Rooms:
         await self._close(room.code)
 
     async def _close(self, code: str) -> None:
+        """Followers are told; the record is kept for the detached TTL, so its presenter may reopen the code."""
         await self.broker.update(code, {"is_open": False})
         await self.announce(code)
-        await self.broker.release(code)
+        await self.broker.retire(code, self.settings.detached_ttl_s)
         LOG.info("class %s ended", code)
 
     # ----- followers -------------------------------------------------------------------------
