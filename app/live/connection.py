@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import WebSocket
+from starlette.requests import HTTPConnection
 
 from app.errors import InputError
 from app.live.broker import Subscription
@@ -30,7 +31,7 @@ from app.live.outbox import CLOSE_TOO_SLOW, Outbox
 from app.live.placement import ELSEWHERE, Placement
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
-from app.live.rooms import Rooms, normal_code, presenting_message, room_state
+from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")
@@ -59,12 +60,12 @@ class Live:
     placement: Placement
 
 
-def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+def origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
     """Same origin as the page, a listed origin, or no Origin header (a non-browser client)."""
-    origin = websocket.headers.get("origin")
+    origin = connection.headers.get("origin")
     if origin is None or origin in settings.allowed_origins:
         return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+    return urlsplit(origin).netloc == connection.headers.get("host")
 
 
 class RateLimit:
@@ -207,7 +208,8 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         record = await live.rooms.find(code, client)
     except InputError as error:
         await websocket.send_text(error_message(error, None, None))
-        await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate" else CLOSE_NO_ROOM)
+        await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate"
+                              else CLOSE_TRY_LATER if error.field == UNREACHABLE_FIELD else CLOSE_NO_ROOM)
         return
     code = normal_code(code)
     outbox = live.metrics.outbox(live.settings.follower_queue_bytes)
