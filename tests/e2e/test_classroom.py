@@ -139,7 +139,7 @@ def test_a_class_follows_the_presenter_read_only(page: Page, follower: Page, art
     expect(follower.locator(".play-btn")).to_be_enabled()
 
 
-def test_a_follower_forks_trains_alone_and_goes_back_to_class(page: Page, follower: Page) -> None:
+def test_a_follower_forks_trains_alone_and_goes_back_to_class(page: Page, follower: Page, artifacts: Path) -> None:
     page.goto("/")
     wait_ready(page)
     class_epoch = train_epochs(page, 2)
@@ -167,6 +167,21 @@ def test_a_follower_forks_trains_alone_and_goes_back_to_class(page: Page, follow
 
     # The copy was kept: it opens again where it was left, and no second fork is made.
     expect(follower.get_by_role("button", name="Try it myself")).to_be_hidden()
+    expect(follower.locator(".follow-note")).to_contain_text("Back to my copy")
+    follower.screenshot(path=str(artifacts / "follower-back-in-class-with-a-copy.png"))
+    phone = follower.context.browser.new_context(  # type: ignore[union-attr]
+        base_url=follower.url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        small = phone.new_page()
+        small.goto(follower.url)
+        code = follower.url.rsplit("/", 1)[1]  # a copy made earlier, and back in class since
+        small.evaluate("([code]) => { sessionStorage.setItem(`neuroplay.fork.${code}`, 'an-earlier-copy');"
+                       " sessionStorage.setItem(`neuroplay.class-view.${code}`, '1'); }", [code])
+        small.reload()
+        expect(small.get_by_role("button", name="Back to my copy")).to_be_visible(timeout=SERVER_MS)
+        small.screenshot(path=str(artifacts / "follower-back-in-class-with-a-copy-phone.png"))
+    finally:
+        phone.close()
     follower.get_by_role("button", name="Back to my copy").click()
     expect(follower.locator(FOLLOW_LINE)).to_have_text(re.compile(rf"^Your own copy of class {CODE_PATTERN}$"),
                                                        timeout=SERVER_MS)

@@ -57,7 +57,8 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
                actions: route.hasFork() ? [myCopy, ownRun] : [ownRun] };
     }
     const note = room.presenter === "reconnecting" ? "The presenter is reconnecting…"
-      : "The controls are the presenter's: watch, or press Try it myself to train your own copy.";
+      : route.hasFork() ? "The controls are the presenter's: watch, or press Back to my copy to train yours again."
+        : "The controls are the presenter's: watch, or press Try it myself to train your own copy.";
     return { line: `Following class ${code} · ${room.followers} watching`, note,
              actions: route.hasFork() ? [myCopy] : [tryIt] };
   }
