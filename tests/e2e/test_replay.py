@@ -65,6 +65,10 @@ def test_the_scrubber_rewinds_the_run_to_an_earlier_epoch(page: Page, artifacts:
     expect(page.locator(STEP)).to_have_text("50")
     expect(page.get_by_role("button", name="Play")).to_be_visible()
     page.screenshot(path=str(artifacts / "rewound-to-epoch-2.png"))
+    page.get_by_role("button", name="Step epoch").click()  # training on: epochs 3 to 6 of the old run are gone
+    expect(page.locator(EPOCH)).to_have_text(re.compile(r"^[0,]*3$"), timeout=SERVER_MS)
+    expect(page.locator("#banner")).to_contain_text("Training went on from epoch 2", timeout=SERVER_MS)
+    expect(page.locator("#banner")).to_contain_text("(up to 6) are discarded")
 
 
 def test_two_pinned_runs_are_compared_on_one_chart(page: Page, artifacts: Path) -> None:
