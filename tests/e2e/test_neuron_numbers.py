@@ -60,12 +60,18 @@ def test_a_chosen_neurons_numbers_add_up_as_shown(browser: Browser, base_url: st
         assert box is not None
         centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         if is_phone:
+            # a tap chooses the neuron and opens its sheet (its map large); editing is one step further
             page.touchscreen.tap(*centre)
+            sheet = page.get_by_role("dialog", name="Layer 1, neuron 1")
+            expect(sheet).to_be_visible()
+            expect(sheet.locator("canvas.neuron-sheet-map")).to_be_visible()
+            sheet.get_by_role("button", name="Edit the bias of layer 1, neuron 1").click()
+            expect(sheet).to_be_hidden()
         else:
-            page.mouse.click(*centre)
+            page.mouse.click(*centre)  # a click chooses the neuron and offers its bias for editing
         editor = page.get_by_label("New value for the bias of layer 1, neuron 1")
         expect(editor).to_be_visible()
-        editor.press("Escape")  # the click or tap also offers the bias for editing, as before
+        editor.press("Escape")
         if not is_phone:
             page.mouse.move(2, 2)  # the pointer leaves the network: the neuron stays chosen
         page.get_by_role("button", name="Show a training point").click()

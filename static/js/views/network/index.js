@@ -112,7 +112,10 @@ export function createNetworkView(element, { store, send }) {
   function relayout(state) {
     const { hello, session } = state;
     view.closeEditor?.();
-    view.pinned = null;
+    // A new width or shape keeps the chosen neuron while it still exists (docking the neuron panel
+    // narrows the network, and the panel must go on explaining the same neuron).
+    const pinned = view.pinned;
+    if (pinned && !(pinned[0] < session.sizes.length && pinned[1] < session.sizes[pinned[0]])) view.pinned = null;
     sheet.hide();
     setHover(null);
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
