@@ -124,3 +124,27 @@ def test_sums_no_precision_makes_add_up_say_so(page: Page, artifacts: Path) -> N
     assert sum(number(products.nth(i)) for i in range(16)) != term(panel, "weighted_sum")  # hence ≈
     panel.locator('[data-term="rounding-note"]').scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "neuron-numbers-rounding-note.png"))
+
+
+def test_a_chosen_neuron_stays_chosen_through_a_reshape_while_the_network_has_it(page: Page) -> None:
+    page.set_viewport_size(SIZES["laptop"])
+    page.goto("/#learning_rate=0.01&seed=3")
+    expect(page.locator(READY)).to_be_visible(timeout=SERVER_MS)
+    canvas = page.locator("#network canvas.network-canvas")
+    expect(canvas).to_have_attribute("data-sizes", "2,4,2,1")
+    page.get_by_role("button", name="Step epoch").click()
+    expect(page.locator(STEP)).not_to_have_text("0", timeout=SERVER_MS)
+    box = page.locator('#network [data-layer="2"][data-index="1"]').bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # chooses layer 2, neuron 2
+    page.get_by_label("New value for the bias of layer 2, neuron 2").press("Escape")
+    page.mouse.move(2, 2)
+    page.get_by_role("button", name="Show a training point").click()
+    lead = page.locator("#neuron-math .neuron-lead")
+    expect(lead).to_contain_text("Neuron 2 of layer 2", timeout=SERVER_MS)
+    page.get_by_role("button", name="Remove a neuron from hidden layer 1").click()
+    expect(canvas).to_have_attribute("data-sizes", "2,3,2,1", timeout=SERVER_MS)
+    expect(lead).to_contain_text("Neuron 2 of layer 2")  # a new layout, the same neuron
+    page.get_by_role("button", name="Remove a neuron from hidden layer 2").click()
+    expect(canvas).to_have_attribute("data-sizes", "2,3,1,1", timeout=SERVER_MS)
+    expect(lead).to_contain_text("The output neuron", timeout=SERVER_MS)  # gone with its neuron
