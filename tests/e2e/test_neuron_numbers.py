@@ -83,6 +83,12 @@ def test_a_chosen_neurons_numbers_add_up_as_shown(browser: Browser, base_url: st
         expect(panel.locator("table.neuron-feeds")).to_be_visible()
         expect(page.locator(".network-tooltip")).to_be_hidden()  # a tap leaves no tooltip over the panel
         assert_the_panel_adds_up(panel)
+        close, lead = panel.locator(".neuron-close").bounding_box(), panel.locator(".neuron-lead").bounding_box()
+        assert close is not None and lead is not None
+        text_right = page.evaluate("""(lead) => { const range = document.createRange(); range.selectNodeContents(lead);
+                                       return Math.max(...[...range.getClientRects()].map((r) => r.right)); }""",
+                                   panel.locator(".neuron-lead").element_handle())
+        assert close["y"] >= lead["y"] + lead["height"] or text_right <= close["x"]  # × covers no word of the lead
         page.screenshot(path=str(artifacts / f"neuron-numbers-{size}.png"), full_page=False)
     finally:
         context.close()
