@@ -78,6 +78,8 @@ def test_a_chosen_neurons_numbers_add_up_as_shown(browser: Browser, base_url: st
         panel = page.locator("#neuron-math")
         expect(panel.locator(".neuron-lead")).to_contain_text("Neuron 1 of layer 1", timeout=SERVER_MS)
         expect(panel.locator(".neuron-lead")).to_contain_text("training point #0")
+        caption = page.locator(".heatmap-caption strong")  # the plane shows the chosen neuron, hovered or not
+        expect(caption).to_have_text("Showing neuron 1 of layer 1")
         expect(panel.locator("dt", has_text="dC/da = Σₖ wₖ · dC/dzₖ")).to_be_visible()
         expect(panel.locator("dt", has_text="f′(z) = 1 − a²")).to_be_visible()
         expect(panel.locator("table.neuron-feeds")).to_be_visible()
