@@ -44,6 +44,8 @@ def build_parser() -> Parser:
     serve.add_argument("--host", help="interface to listen on (NEUROPLAY_HOST, default 127.0.0.1)")
     serve.add_argument("--port", help="TCP port (NEUROPLAY_PORT, default 8000)")
     serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="uvicorn's log level (default info)")
+    serve.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM; with --ssl-keyfile)")
+    serve.add_argument("--ssl-keyfile", help="the certificate's private key (PEM; with --ssl-certfile)")
     bench = commands.add_parser("bench", help="print the engine and streaming benchmarks",
                                 description="Print the engine and streaming figures; asserts nothing.")
     add_bench_arguments(bench)
@@ -73,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "lessons":
         raise SystemExit(check_lessons(args.folder, args.honest))
     flags = {name: value for name in ("host", "port") if (value := getattr(args, name)) is not None}
-    run_server(flags, args.log_level)
+    run_server(flags, args.log_level, tls_files(args.ssl_certfile, args.ssl_keyfile))
 
 
 def check_lessons(folder: str, is_honesty_checked: bool) -> int:
@@ -94,7 +96,28 @@ def check_lessons(folder: str, is_honesty_checked: bool) -> int:
     return 1 if problems else 0
 
 
-def run_server(flags: dict[str, str], log_level: str) -> None:
+def tls_files(certfile: str | None, keyfile: str | None) -> dict[str, str]:
+    """uvicorn's ssl_certfile and ssl_keyfile: both or neither, each a file this process can read; else exit 2."""
+    given = {"--ssl-certfile": certfile, "--ssl-keyfile": keyfile}
+    if certfile is None and keyfile is None:
+        return {}
+    for flag, path in given.items():
+        other = "--ssl-keyfile" if flag == "--ssl-certfile" else "--ssl-certfile"
+        if path is None:
+            _refuse(f"{flag} is needed with {other} (HTTPS needs the certificate and its key)")
+        elif not os.path.isfile(path):
+            _refuse(f"{flag}={path!r}: no such file")
+        elif not os.access(path, os.R_OK):
+            _refuse(f"{flag}={path!r}: this user cannot read it")
+    return {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
+
+
+def _refuse(line: str) -> NoReturn:
+    sys.stderr.write(f"neuroplay serve: {line}\n")
+    raise SystemExit(2)
+
+
+def run_server(flags: dict[str, str], log_level: str, tls: dict[str, str] | None = None) -> None:
     """Start uvicorn with the app built from NEUROPLAY_* settings and the command-line ``flags``."""
     from app.live.configuration import ConfigurationError, load_settings, unknown_variables
 
@@ -127,6 +150,8 @@ def run_server(flags: dict[str, str], log_level: str) -> None:
         ws_max_size=settings.transport_max_bytes,
         proxy_headers=True,
         root_path=settings.base_path,  # the prefix a reverse proxy serves us under
+        ssl_certfile=(tls or {}).get("ssl_certfile"),  # HTTPS (and wss://) on a single box, without a proxy
+        ssl_keyfile=(tls or {}).get("ssl_keyfile"),
     )
     if received:
         sys.stderr.write(f"neuroplay: stopped by {signal.Signals(received[0]).name}\n")

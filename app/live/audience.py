@@ -82,5 +82,8 @@ class Audience:
         self.next_frame_at, self.is_dirty = 0.0, True
 
     def broadcast(self, message: str | bytes) -> None:
+        """Hand a message to every outbox; within a byte budget, the next frame waits for its bytes too."""
+        if self.bytes_per_second and self.outboxes:
+            self.next_frame_at += len(message) / self.bytes_per_second
         for outbox in self.outboxes:
             outbox.put(message)

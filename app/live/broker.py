@@ -15,6 +15,7 @@ it also says which replica holds a session (``session_replica``) and carries a f
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -59,6 +60,7 @@ class Broker(Protocol):
     async def record(self, code: str) -> dict[str, Any] | None: ...
     async def update(self, code: str, changes: dict[str, Any]) -> None: ...
     async def release(self, code: str) -> None: ...
+    async def retire(self, code: str, keep_s: float) -> None: ...
     async def count_followers(self, code: str, delta: int) -> int: ...
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None: ...
@@ -85,6 +87,7 @@ class LocalBroker:
         self.replica = replica
         self.is_connected = True
         self.records: dict[str, dict[str, Any]] = {}
+        self.expiries: dict[str, float] = {}  # by code: when a closed room's record is forgotten (monotonic)
         self.followers: dict[str, int] = {}
         self.channels: dict[str, _Channel] = {}
 
@@ -95,27 +98,47 @@ class LocalBroker:
         self.channels.clear()
 
     async def claim(self, code: str, record: dict[str, Any]) -> bool:
-        """Enter a new room in the directory; False if the code is taken."""
+        """Enter a new room in the directory; False if the code is taken (a closed room's, too, until it expires)."""
+        self._forget_expired()
         if code in self.records:
             return False
         self.records[code] = dict(record)
         return True
 
     async def record(self, code: str) -> dict[str, Any] | None:
+        self._forget_expired()
         record = self.records.get(code)
         return None if record is None else dict(record)
 
     async def update(self, code: str, changes: dict[str, Any]) -> None:
         if code in self.records:
             self.records[code].update(changes)
+            if changes.get("is_open"):
+                self.expiries.pop(code, None)  # reopened: kept while it lives
 
     async def release(self, code: str) -> None:
         """Forget the room: its record, its count and its cached messages (subscribers stay until they leave)."""
         self.records.pop(code, None)
+        self.expiries.pop(code, None)
+        self._drop_live_state(code)
+
+    async def retire(self, code: str, keep_s: float) -> None:
+        """A closed room: its count and cached messages go now, its record in ``keep_s`` (so it can be reopened)."""
+        if code in self.records:
+            self.expiries[code] = time.monotonic() + keep_s
+        self._drop_live_state(code)
+
+    def _drop_live_state(self, code: str) -> None:
         self.followers.pop(code, None)
         channel = self.channels.get(code)
         if channel is not None:
             channel.latest.clear()
+
+    def _forget_expired(self) -> None:
+        now = time.monotonic()
+        for code in [code for code, until in self.expiries.items() if until <= now]:
+            del self.expiries[code]
+            self.records.pop(code, None)
 
     async def count_followers(self, code: str, delta: int) -> int:
         """Add ``delta`` to the room's follower count; returns the new total."""

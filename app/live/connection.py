@@ -22,21 +22,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import WebSocket
+from starlette.requests import HTTPConnection
 
 from app.errors import InputError
 from app.live.broker import Subscription
 from app.live.metrics import Metrics
-from app.live.outbox import Outbox
+from app.live.outbox import CLOSE_TOO_SLOW, Outbox
 from app.live.placement import ELSEWHERE, Placement
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
-from app.live.rooms import Rooms, normal_code, presenting_message, room_state
+from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")
 RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered
 CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
-CLOSE_TOO_SLOW = 4408  # the client took no message for send_timeout_s: it stopped reading
 CLOSE_FRAME_S = 1.0  # how long the close frame for a stalled client may take; then the transport is aborted
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full, or has no training process
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
@@ -44,6 +44,7 @@ CLOSE_ELSEWHERE = 4409  # the session lives on another replica: a new run is not
 CLOSE_NO_ROOM = 4404  # no class has that code
 CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
 TAKEN_OVER = InputError("session", "This run was opened in another tab or window, which controls it now")
+CLASS_MOVED = "Class {code} now shows a run from another tab or device; this run is no longer presented"
 NOT_YOURS = InputError("role", "You are following a class, so its run is read-only: press \"Try it myself\" "
                                "to change things in a copy of your own")
 
@@ -59,12 +60,12 @@ class Live:
     placement: Placement
 
 
-def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+def origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
     """Same origin as the page, a listed origin, or no Origin header (a non-browser client)."""
-    origin = websocket.headers.get("origin")
+    origin = connection.headers.get("origin")
     if origin is None or origin in settings.allowed_origins:
         return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+    return urlsplit(origin).netloc == connection.headers.get("host")
 
 
 class RateLimit:
@@ -105,6 +106,12 @@ def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
           is_paused_away: bool = False, room: dict[str, Any] | None = None) -> str:
     return json.dumps({"type": "hello", "session_id": session_id, "role": role, "resume": resume,
                        "paused_while_away": is_paused_away, "room": room, **options(settings)})
+
+
+def class_moved_notice(code: str) -> str:
+    """What a presenter is told when the holder of its class's secret presents another run with the code."""
+    return json.dumps({"type": "notice", "topic": "class_moved", "code": code,
+                       "message": CLASS_MOVED.format(code=code)})
 
 
 def join_base(websocket: WebSocket, settings: Settings) -> str:
@@ -149,9 +156,17 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
     await live.placement.place(runner.id)
     watching: list[Subscription] = []  # the presenter's view of its room's announcements
 
+    def on_room(_: str, message: str | bytes) -> None:
+        """The room's announcements; once its code was moved to another run (by its secret's holder), a notice."""
+        if not watching or rooms.room_of(runner.id) is not None or not json.loads(message).get("is_open"):
+            outbox.put(message)
+            return
+        outbox.put(class_moved_notice(watching[0].code))
+        live.registry.spawn(rooms.broker.unsubscribe(watching.pop()))
+
     async def watch_room(code: str) -> None:
         if not watching:
-            watching.append(await rooms.watch(code, lambda _, message: outbox.put(message)))
+            watching.append(await rooms.watch(code, on_room))
 
     async def handle(command: Command) -> None:
         match command:
@@ -193,10 +208,11 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         record = await live.rooms.find(code, client)
     except InputError as error:
         await websocket.send_text(error_message(error, None, None))
-        await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate" else CLOSE_NO_ROOM)
+        await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate"
+                              else CLOSE_TRY_LATER if error.field == UNREACHABLE_FIELD else CLOSE_NO_ROOM)
         return
     code = normal_code(code)
-    outbox = live.metrics.outbox()
+    outbox = live.metrics.outbox(live.settings.follower_queue_bytes)
     subscription: Subscription | None = None
 
     async def handle(command: Command) -> None:
@@ -218,7 +234,8 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
     try:
         outbox.put(hello(live.settings, None, "follower", "new", room=room_state(code, record, 0)))
         subscription = await live.rooms.follow(
-            code, lambda kind, message: outbox.put_frame(message) if kind == "frame" else outbox.put(message))  # type: ignore[arg-type]
+            code, lambda kind, message: outbox.put_frame(message) if kind == "frame"  # type: ignore[arg-type]
+            else outbox.put_latest(kind, message))
         await _converse(websocket, outbox, live, handle)
     except InputError as error:  # the class is full
         outbox.put(error_message(error, None, None))
@@ -275,7 +292,7 @@ async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
         raw = text if text is not None else message.get("bytes") or b""
         command_type = None
         if not limit.allow():  # text or binary alike
-            live.metrics.command_errors.labels(field="rate").inc()
+            live.metrics.refused("rate")
             if limit.should_answer():
                 outbox.put(error_message(InputError(
                     "rate", f"at most {settings.max_commands_per_second} commands per second; the rest are dropped"),
@@ -288,9 +305,9 @@ async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
             command_type = command.type
             await handle(command)
         except InputError as error:
-            live.metrics.command_errors.labels(field=error.field).inc()
+            live.metrics.refused(error.field)
             outbox.put(error_message(error, command_type, request_id(raw)))
         except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
             LOG.exception("a %s command failed", command_type)
-            live.metrics.command_errors.labels(field=SERVER_FAULT.field).inc()
+            live.metrics.refused(SERVER_FAULT.field)
             outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))

@@ -17,6 +17,8 @@ import logging
 
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.live.settings import Settings, host_pattern
 
@@ -39,3 +41,23 @@ def check_hosts(app: FastAPI, settings: Settings) -> None:
         LOG.warning("NEUROPLAY_HOST=%s answers only localhost, 127.0.0.1 and ::1 until NEUROPLAY_ALLOWED_HOSTS "
                     "lists the names clients use", settings.host or "''")
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(trusted_hosts(settings)), www_redirect=False)
+    app.add_middleware(OneHost)  # outside the name check: it reads only the first Host header
+
+
+class OneHost:
+    """ASGI middleware: a request with more than one Host header is refused (400), whatever they say.
+
+    Two Host headers make every check ambiguous: one layer may read the first, another the last.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and sum(name == b"host" for name, _ in scope["headers"]) > 1:
+            if scope["type"] == "websocket":  # refused before the upgrade, as the name check does
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await PlainTextResponse("Invalid host header: more than one", status_code=400)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -33,6 +33,7 @@ PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
 SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
                    "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress")
+NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded")  # what a `notice` message is about
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"
@@ -211,6 +212,17 @@ COMMAND_TYPES = tuple(
                   SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson,
                   SetPace)
 )
+# Error fields that are not a command's own field (a command's fields and the settings are added below).
+OTHER_ERROR_FIELDS = ("message", "type", "rate", "server", "room", "rooms", "session", "sessions", "role", "secret",
+                      "followers", "pins", "history", "epoch", "answer", "hint")
+# Every field an error may name, before any dot: label values of the refused-commands metric come from here
+# only, so a client's made-up field names cannot grow /metrics (the rest count as "other").
+ERROR_FIELDS = frozenset((*OTHER_ERROR_FIELDS, *FIELDS, *(
+    name for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
+                       SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
+                       SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint,
+                       LeaveLesson, SetPace)
+    for name in model.model_fields)))
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
 FOLLOWER_COMMANDS = ("fork",)  # all a follower may send
 

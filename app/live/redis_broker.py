@@ -124,6 +124,15 @@ class RedisBroker(RedisLink):
         self.own_latest.pop(code, None)
         await self.guarded(self.redis.delete(key("room", code), key("followers", code), key("latest", code)))
 
+    async def retire(self, code: str, keep_s: float) -> None:
+        """A closed room: counts and cached messages go now; the record stays ``keep_s`` (no longer refreshed)."""
+        self.owned.pop(code, None)
+        self.own_latest.pop(code, None)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.delete(key("followers", code), key("latest", code))
+            pipe.expire(key("room", code), max(1, round(keep_s)))
+            await self.guarded(pipe.execute())
+
     async def count_followers(self, code: str, delta: int) -> int:
         """Add ``delta`` to this replica's count; returns the sum over live replicas (this one's alone if cut off)."""
         own = self.counts[code] = max(0, self.counts.get(code, 0) + delta)

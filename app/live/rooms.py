@@ -36,6 +36,7 @@ SECRET_BYTES = 24  # random bytes in a presenter secret
 CODE_TRIES = 20  # fresh codes tried before giving up (31^6 codes: a clash is already rare)
 TRACKED_CLIENTS = 10_000  # client addresses whose wrong codes are remembered, newest first
 FAILURE_WINDOW_S = 60.0  # wrong codes count against an address for this long
+UNREACHABLE_FIELD = "broker"  # the error field of a join that could not look its code up: try again later
 ANNOUNCE_INTERVAL_S = 0.25  # follower counts go out at most this often: 400 joins, not 80,000 room messages
 
 
@@ -197,9 +198,10 @@ class Rooms:
         await self._close(room.code)
 
     async def _close(self, code: str) -> None:
+        """Followers are told; the record is kept for the detached TTL, so its presenter may reopen the code."""
         await self.broker.update(code, {"is_open": False})
         await self.announce(code)
-        await self.broker.release(code)
+        await self.broker.retire(code, self.settings.detached_ttl_s)
         LOG.info("class %s ended", code)
 
     # ----- followers -------------------------------------------------------------------------
@@ -210,9 +212,8 @@ class Rooms:
             record = await self.broker.record(normal_code(code))
         except InputError:
             record = None
-        if record is None and not self.broker.is_connected:
-            raise InputError("room", "this server cannot reach the classes of other servers right now; "
-                                     "try again in a moment")
+        if record is None and not self.broker.is_connected:  # not the code's fault: no failure counted
+            raise InputError(UNREACHABLE_FIELD, "the class server is unreachable right now; retrying…")
         if record is None or not record.get("is_open"):
             self.failures.add(client)
             raise InputError("room", f"no class has the code {code.strip().upper()[:12]!r}; check it with "

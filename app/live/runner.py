@@ -61,6 +61,8 @@ from app.training.status import SessionError, Status
 from app.training.trace import trace
 
 T = TypeVar("T")
+RUN_DISCARDED = ("Training went on from epoch {epoch}: the run's later epochs (up to {latest}) are discarded; "
+                 "a pin keeps a run to compare with")
 LOG = logging.getLogger("neuroplay.runner")
 PUMP_FAILED = InputError("server", "this session stopped because of an error on the server; reload the page")
 
@@ -252,7 +254,9 @@ class Runner:
                 self._after_rebuild()
                 return ["dataset"], True
             case SlowStep():
+                discarding = self._discarding()
                 record = slow_step(session)
+                self._tell_discarded(discarding)
                 self.pending_batches = 0
                 if record is not None:  # None: the step diverged, which the session message says
                     self._broadcast(json.dumps(json_safe(record)))
@@ -415,6 +419,7 @@ class Runner:
         session = self.session
         if session.status == Status.DIVERGED:
             return 0
+        discarding = self._discarding()
         if session.status == Status.RUNNING:
             taken = session.train(n_batches)
         else:
@@ -426,11 +431,25 @@ class Runner:
             self.pending_batches = self.pending_batches - n_batches if taken else 0  # 0 taken: diverged
         if taken:
             self.revision += 1
+            self._tell_discarded(discarding)
             elapsed_ms = (time.perf_counter() - started) * 1000.0
             self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
         for audience in self._audiences():
             audience.is_dirty = True
         return taken
+
+    def _discarding(self) -> tuple[int, int] | None:
+        """(epoch rewound to, the run's latest epoch) while training now would discard the later epochs."""
+        session = self.session
+        later = session.checkpoints.latest
+        return None if session.rewound_from is None or later <= session.epochs else (session.epochs, later)
+
+    def _tell_discarded(self, discarding: tuple[int, int] | None) -> None:
+        """After training from a rewound epoch: say that the run's later epochs are gone."""
+        if discarding is not None and self.session.rewound_from is None:
+            self._broadcast(json.dumps({"type": "notice", "topic": "run_discarded", "epoch": discarding[0],
+                                        "latest_epoch": discarding[1],
+                                        "message": RUN_DISCARDED.format(epoch=discarding[0], latest=discarding[1])}))
 
     def _make_frame(self, audience: Audience) -> bytes:
         """Snapshot, trace and encode one frame at this audience's resolution."""

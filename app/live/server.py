@@ -29,8 +29,9 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.errors import InputError
+from app.live.admin import AdminPages
 from app.live.broker import Broker, LocalBroker
-from app.live.connection import Live, serve
+from app.live.connection import Live, origin_allowed, serve
 from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
@@ -41,7 +42,7 @@ from app.live.placement import Placement
 from app.live.protocol import SERVER_FAULT, check_depth, options
 from app.live.redis_broker import RedisBroker
 from app.live.registry import Registry
-from app.live.rooms import Rooms, normal_code
+from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code
 from app.live.settings import Settings
 from app.live.workers import WorkerPool
 
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.keeper = keeper
+    app.add_middleware(AdminPages, settings=settings)
     check_hosts(app, settings)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
     add_docs_routes(app, settings.frame_ancestors)
@@ -187,7 +189,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             record = await rooms.find(code, client)
         except InputError as error:
-            return refuse(429 if error.field == "rate" else 404, error.field, error.message)
+            status = 429 if error.field == "rate" else 503 if error.field == UNREACHABLE_FIELD else 404
+            return refuse(status, error.field, error.message)
         # A standalone file with the SVG namespace: an <img> shows nothing without it (svg_inline omits it).
         svg = io.BytesIO()
         segno.make(record["join_url"], error="m").save(svg, kind="svg", xmldecl=False, scale=QR_MODULE_PX,
@@ -231,13 +234,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except InputError as error:  # the training process stopped or did not answer in time
             return refuse(503, error.field, error.message)
         name = f"neuroplay-{document['config']['dataset']}-step{document['counters']['step']}.json"
-        return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                               "Cache-Control": "no-store"})  # a run's weights: never cached
 
     @app.post("/api/sessions/{session_id}/import", response_model=ImportResult,
               responses={400: {"model": Refusal}, 404: {"model": Refusal}, 413: {"model": Refusal},
-                         422: {"model": Refusal}, 503: {"model": Refusal}})
+                         403: {"model": Refusal}, 422: {"model": Refusal}, 503: {"model": Refusal}})
     async def import_session(session_id: str, request: Request) -> ImportResult | JSONResponse:
         """Replace the live session with an experiment file; its socket then shows the loaded run."""
+        if not origin_allowed(request, settings):  # as /ws: a page elsewhere cannot post here
+            return refuse(403, "origin", "imports are accepted from this server's own page only")
         runner = registry.get(session_id)
         if runner is None:
             return refuse(404, "session_id", "no live session has this id")

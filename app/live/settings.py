@@ -13,7 +13,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     base_path: str = Field("", pattern=r"^(/[A-Za-z0-9._~-]+)*$")  # prefix behind a reverse proxy, e.g. /neuroplay
     allowed_origins: Names = ()  # extra browser origins allowed to open /ws (same origin always is)
     allowed_hosts: Names = ()  # Host names answered; empty: the bound host and localhost (app/live/hosts.py)
+    admin_pages: Literal["auto", "on", "off"] = "auto"  # /metrics and /docs; auto: on when bound to loopback
+    admin_token: str = Field("", pattern=r"^[A-Za-z0-9._~+/=-]{0,256}$")  # if set, the admin pages need it
     frame_ancestors: str = Field("'self'", pattern=r"^[^;,\r\n]+$")  # CSP sources that may embed the page
     max_fps: int = Field(60, ge=1, le=120)  # frames per second one session may send at most
     grid_size: int = Field(64, ge=16, le=128)  # cells per side of the big output view
@@ -67,6 +69,7 @@ class Settings(BaseSettings):
     max_join_failures_per_minute: int = Field(10, ge=1, le=10_000)  # wrong codes per client address
     follower_max_fps: int = Field(30, ge=1, le=120)  # frames per second a follower gets at most
     follower_bytes_per_second: int = Field(110_000, ge=10_000, le=100_000_000)  # per follower: 0.88 Mbit/s
+    follower_queue_bytes: int = Field(1024 * KIB, ge=64 * KIB, le=65_536 * KIB)  # unsent to a follower; more: let go
     follower_grid_size: int = Field(40, ge=16, le=128)  # cells per side of a follower's output view
     follower_thumb_budget_bytes: int = Field(KIB, ge=KIB, le=256 * KIB)  # a follower's neuron maps per frame
     redis_url: str = ""  # the shared broker of several replicas (redis://, rediss://, unix://); empty: in-process

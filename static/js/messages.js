@@ -36,6 +36,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
  *   arrival: Arrival | null,
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
  *   classLink: "ok" | "lost",
+ *   notice: {topic: string, message: string, at: number} | null,
  *   slowStep: any, pins: any[],
  *   lessons: any[] | null, lesson: any, lessonProgress: any,
  *   error: {field: string, message: string, command: string|null, at: number} | null,
@@ -59,6 +60,7 @@ export function initialState() {
     presenting: null,
     forked: null,
     classLink: "ok",
+    notice: null,
     slowStep: null,
     pins: [],
     lessons: null,
@@ -123,7 +125,7 @@ export function onMessage(state, message) {
     case "forked":
       return { forked: message.session_id };
     case "notice":
-      return message.topic === "class_link" ? { classLink: message.state === "lost" ? "lost" : "ok" } : {};
+      return onNotice(message);
     case "slow_step":  // the replay starts with the forward sweep, before the frame after the step arrives
       return { slowStep: message, ui: { ...state.ui, slowPhase: "forward" } };
     case "pins":
@@ -139,6 +141,18 @@ export function onMessage(state, message) {
     default:
       return {};
   }
+}
+
+/**
+ * The state patch for a `notice`: the class link's state, or a message for the banner (a class moved to
+ * another run is no longer this page's to show).
+ * @param {any} message
+ * @returns {Partial<State>}
+ */
+function onNotice(message) {
+  if (message.topic === "class_link") return { classLink: message.state === "lost" ? "lost" : "ok" };
+  const notice = { topic: String(message.topic), message: String(message.message ?? ""), at: Date.now() };
+  return message.topic === "class_moved" ? { notice, room: null } : { notice };
 }
 
 /**

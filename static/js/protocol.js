@@ -13,6 +13,9 @@ export const SERVER_MESSAGES = [
   "pins", "lessons", "lesson", "lesson_progress",
 ];
 
+/** What a `notice` message is about (its `topic`). */
+export const NOTICE_TOPICS = ["class_link", "class_moved", "run_discarded"];
+
 /** Client → server command types. */
 export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",

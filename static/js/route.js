@@ -7,12 +7,13 @@
  * tab's runs stay on one replica. The ids live in sessionStorage
  * (session-id.js), so a reload opens the same run. No DOM.
  */
-import { forkSession, ownSession, tabKey } from "./session-id.js";
+import { classView, forkSession, ownSession, tabKey } from "./session-id.js";
 
 /**
  * @typedef {"own" | "follow" | "fork"} Mode
  * @typedef {{room: string, mode: () => Mode, url: () => string,
- *            observe: (message: any) => boolean, fork: (sessionId: string) => void, follow: () => void}} Route
+ *            observe: (message: any) => boolean, fork: (sessionId: string) => void, follow: () => void,
+ *            hasFork: () => boolean, backToFork: () => void}} Route
  */
 
 /**
@@ -24,7 +25,7 @@ import { forkSession, ownSession, tabKey } from "./session-id.js";
 export function createRoute(room, basePath, place) {
   const scheme = place.protocol === "https:" ? "wss:" : "ws:";
   /** @returns {Mode} */
-  const mode = () => (!room ? "own" : forkSession.read(room) ? "fork" : "follow");
+  const mode = () => (!room ? "own" : forkSession.read(room) && !classView.read(room) ? "fork" : "follow");
 
   /** @param {string | null} id @param {string} [code] */
   const query = (id, code) => `?tab=${tabKey()}`
@@ -51,11 +52,18 @@ export function createRoute(room, basePath, place) {
       }
       if (message.type === "forked" && room) {
         forkSession.write(room, message.session_id);
+        classView.write(room, false);
         return true;
       }
       return false;
     },
-    fork: (sessionId) => forkSession.write(room, sessionId),
-    follow: () => forkSession.write(room, null),
+    fork: (sessionId) => {
+      forkSession.write(room, sessionId);
+      classView.write(room, false);
+    },
+    /** Watch the class again; the fork's id is kept, so the copy can be opened again. */
+    follow: () => classView.write(room, true),
+    hasFork: () => Boolean(room && forkSession.read(room)),
+    backToFork: () => classView.write(room, false),
   };
 }

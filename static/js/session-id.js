@@ -12,6 +12,8 @@
 const SESSION_KEY = "neuroplay.session";
 /** The fork of class CODE this tab trains on its own, under FORK_PREFIX + CODE. */
 const FORK_PREFIX = "neuroplay.fork.";
+/** Set under CLASS_VIEW_PREFIX + CODE while the tab watches class CODE although it has a fork of it. */
+const CLASS_VIEW_PREFIX = "neuroplay.class-view.";
 /** A random key per tab, sent with every socket so a load balancer sends the tab to one replica. */
 const TAB_KEY = "neuroplay.tab";
 /** The class this tab presents: `{"code", "secret"}` as JSON. */
@@ -61,6 +63,14 @@ export const forkSession = {
   read: (code) => read(FORK_PREFIX + code.toUpperCase()),
   /** @param {string} code @param {string | null} id */
   write: (code, id) => write(FORK_PREFIX + code.toUpperCase(), id),
+};
+
+/** Whether the tab went back to class CODE, keeping its fork for later. */
+export const classView = {
+  /** @param {string} code */
+  read: (code) => read(CLASS_VIEW_PREFIX + code.toUpperCase()) === "1",
+  /** @param {string} code @param {boolean} isOn */
+  write: (code, isOn) => write(CLASS_VIEW_PREFIX + code.toUpperCase(), isOn ? "1" : null),
 };
 
 export const presenting = {

@@ -88,6 +88,10 @@ def test_without_redis_followers_on_b_are_told_then_follow_again_and_the_run_on_
             assert (await presenter.frame(lambda f: f["epoch"] > epoch + 2))["status"] == "running"
             health = cluster.b.health()
             assert (health["status"], health["broker"]) == ("degraded", "unreachable")
+            joiner = await Client(f"{cluster.b.ws}?room={code}").open()  # a join now: retryable, not "no class"
+            assert (joiner.hello["type"], joiner.hello["field"]) == ("error", "broker"), joiner.hello
+            assert "unreachable" in joiner.hello["message"]
+            assert (await joiner.receive())["code"] == 1013  # try again later: the page keeps retrying
         finally:
             cluster.redis.start()
         restored = await follower.until(lambda m: m["type"] == "notice")

@@ -143,7 +143,7 @@ def test_a_class_follows_the_presenter_read_only(page: Page, follower: Page, art
     expect(follower.locator(".play-btn")).to_be_enabled()
 
 
-def test_a_follower_forks_trains_alone_and_goes_back_to_class(page: Page, follower: Page) -> None:
+def test_a_follower_forks_trains_alone_and_goes_back_to_class(page: Page, follower: Page, artifacts: Path) -> None:
     page.goto("/")
     wait_ready(page)
     class_epoch = train_epochs(page, 2)
@@ -168,6 +168,54 @@ def test_a_follower_forks_trains_alone_and_goes_back_to_class(page: Page, follow
                                                        timeout=SERVER_MS)
     expect(follower.locator(EPOCH)).to_have_text(f"{class_epoch:07,}", timeout=SERVER_MS)
     expect(follower.locator(".play-btn")).to_be_disabled()
+
+    # The copy was kept: it opens again where it was left, and no second fork is made.
+    expect(follower.get_by_role("button", name="Try it myself")).to_be_hidden()
+    expect(follower.locator(".follow-note")).to_contain_text("Back to my copy")
+    follower.screenshot(path=str(artifacts / "follower-back-in-class-with-a-copy.png"))
+    phone = follower.context.browser.new_context(  # type: ignore[union-attr]
+        base_url=follower.url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        small = phone.new_page()
+        small.goto(follower.url)
+        code = follower.url.rsplit("/", 1)[1]  # a copy made earlier, and back in class since
+        small.evaluate("([code]) => { sessionStorage.setItem(`neuroplay.fork.${code}`, 'an-earlier-copy');"
+                       " sessionStorage.setItem(`neuroplay.class-view.${code}`, '1'); }", [code])
+        small.reload()
+        expect(small.get_by_role("button", name="Back to my copy")).to_be_visible(timeout=SERVER_MS)
+        small.screenshot(path=str(artifacts / "follower-back-in-class-with-a-copy-phone.png"))
+    finally:
+        phone.close()
+    follower.get_by_role("button", name="Back to my copy").click()
+    expect(follower.locator(FOLLOW_LINE)).to_have_text(re.compile(rf"^Your own copy of class {CODE_PATTERN}$"),
+                                                       timeout=SERVER_MS)
+    expect(follower.locator(EPOCH)).to_have_text(f"{own_epoch:07,}", timeout=SERVER_MS)
+
+
+def test_a_presenter_keeps_its_secret_and_a_refused_one_opens_a_fresh_class(page: Page, artifacts: Path) -> None:
+    page.goto("/")
+    wait_ready(page)
+    href = present(page)
+    stored = "() => JSON.parse(sessionStorage.getItem('neuroplay.presenting'))"
+    opened = page.evaluate(stored)
+    assert opened["code"] == href.rsplit("/", 1)[1] and len(opened["secret"]) >= 24
+    page.reload()  # a resume answers `presenting` with no secret: the one kept must survive it
+    wait_ready(page)
+    expect(page.locator(".join-code")).to_have_text(opened["code"], timeout=SERVER_MS)
+    assert page.evaluate(stored) == opened
+
+    # A class the server no longer knows (a restart forgot it): the tab forgets it and opens a new one.
+    page.get_by_role("button", name="End class").click()
+    expect(page.get_by_role("button", name="Present")).to_be_visible(timeout=SERVER_MS)
+    page.evaluate("() => sessionStorage.setItem('neuroplay.presenting', "
+                  "JSON.stringify({code: 'QQQQQQ', secret: 'forgotten-by-the-server'}))")
+    page.get_by_role("button", name="Present").click()
+    expect(page.locator(".join-code")).to_have_text(re.compile(f"^{CODE_PATTERN}$"), timeout=SERVER_MS)
+    expect(page.locator("#banner")).to_contain_text("Class QQQQQQ could not be reopened", timeout=SERVER_MS)
+    expect(page.locator("#banner")).not_to_contain_text("Does not open")  # the raw refusal is explained instead
+    fresh = page.evaluate(stored)
+    assert fresh["code"] != "QQQQQQ" and fresh["code"] == page.locator(".join-code").text_content()
+    page.screenshot(path=str(artifacts / "presenter-fresh-class.png"))
 
 
 def test_the_class_keeps_watching_when_the_presenter_reloads(page: Page, follower: Page) -> None:

@@ -178,3 +178,15 @@ def test_resume_and_expiry_are_said_in_words(blank: Page) -> None:
         "",
         "",
     ]
+
+
+def test_a_join_the_class_server_cannot_look_up_is_retried_and_said(blank: Page) -> None:
+    found = run(blank, f"""
+        const {{ onClose, onMessage, initialState }} = await import("{JS}/messages.js");
+        const {{ errorText }} = await import("{JS}/views/controls/status.js");
+        const message = "the class server is unreachable right now; retrying…";
+        const error = {{ type: "error", field: "broker", message, command: null, id: null }};
+        const state = {{ ...initialState(), ...onMessage(initialState(), error) }};
+        return [onClose(1013).connection, onClose(4404).connection, errorText(null, state.error)];
+    """)
+    assert found == ["closed", "stopped", "The class server is unreachable right now; retrying…"]

@@ -60,23 +60,37 @@ def test_a_chosen_neurons_numbers_add_up_as_shown(browser: Browser, base_url: st
         assert box is not None
         centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         if is_phone:
+            # a tap chooses the neuron and opens its sheet (its map large); editing is one step further
             page.touchscreen.tap(*centre)
+            sheet = page.get_by_role("dialog", name="Layer 1, neuron 1")
+            expect(sheet).to_be_visible()
+            expect(sheet.locator("canvas.neuron-sheet-map")).to_be_visible()
+            sheet.get_by_role("button", name="Edit the bias of layer 1, neuron 1").click()
+            expect(sheet).to_be_hidden()
         else:
-            page.mouse.click(*centre)
+            page.mouse.click(*centre)  # a click chooses the neuron and offers its bias for editing
         editor = page.get_by_label("New value for the bias of layer 1, neuron 1")
         expect(editor).to_be_visible()
-        editor.press("Escape")  # the click or tap also offers the bias for editing, as before
+        editor.press("Escape")
         if not is_phone:
             page.mouse.move(2, 2)  # the pointer leaves the network: the neuron stays chosen
         page.get_by_role("button", name="Show a training point").click()
         panel = page.locator("#neuron-math")
         expect(panel.locator(".neuron-lead")).to_contain_text("Neuron 1 of layer 1", timeout=SERVER_MS)
         expect(panel.locator(".neuron-lead")).to_contain_text("training point #0")
+        caption = page.locator(".heatmap-caption strong")  # the plane shows the chosen neuron, hovered or not
+        expect(caption).to_have_text("Showing neuron 1 of layer 1")
         expect(panel.locator("dt", has_text="dC/da = Σₖ wₖ · dC/dzₖ")).to_be_visible()
         expect(panel.locator("dt", has_text="f′(z) = 1 − a²")).to_be_visible()
         expect(panel.locator("table.neuron-feeds")).to_be_visible()
         expect(page.locator(".network-tooltip")).to_be_hidden()  # a tap leaves no tooltip over the panel
         assert_the_panel_adds_up(panel)
+        close, lead = panel.locator(".neuron-close").bounding_box(), panel.locator(".neuron-lead").bounding_box()
+        assert close is not None and lead is not None
+        text_right = page.evaluate("""(lead) => { const range = document.createRange(); range.selectNodeContents(lead);
+                                       return Math.max(...[...range.getClientRects()].map((r) => r.right)); }""",
+                                   panel.locator(".neuron-lead").element_handle())
+        assert close["y"] >= lead["y"] + lead["height"] or text_right <= close["x"]  # × covers no word of the lead
         page.screenshot(path=str(artifacts / f"neuron-numbers-{size}.png"), full_page=False)
     finally:
         context.close()
@@ -118,3 +132,27 @@ def test_sums_no_precision_makes_add_up_say_so(page: Page, artifacts: Path) -> N
     assert sum(number(products.nth(i)) for i in range(16)) != term(panel, "weighted_sum")  # hence ≈
     panel.locator('[data-term="rounding-note"]').scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "neuron-numbers-rounding-note.png"))
+
+
+def test_a_chosen_neuron_stays_chosen_through_a_reshape_while_the_network_has_it(page: Page) -> None:
+    page.set_viewport_size(SIZES["laptop"])
+    page.goto("/#learning_rate=0.01&seed=3")
+    expect(page.locator(READY)).to_be_visible(timeout=SERVER_MS)
+    canvas = page.locator("#network canvas.network-canvas")
+    expect(canvas).to_have_attribute("data-sizes", "2,4,2,1")
+    page.get_by_role("button", name="Step epoch").click()
+    expect(page.locator(STEP)).not_to_have_text("0", timeout=SERVER_MS)
+    box = page.locator('#network [data-layer="2"][data-index="1"]').bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # chooses layer 2, neuron 2
+    page.get_by_label("New value for the bias of layer 2, neuron 2").press("Escape")
+    page.mouse.move(2, 2)
+    page.get_by_role("button", name="Show a training point").click()
+    lead = page.locator("#neuron-math .neuron-lead")
+    expect(lead).to_contain_text("Neuron 2 of layer 2", timeout=SERVER_MS)
+    page.get_by_role("button", name="Remove a neuron from hidden layer 1").click()
+    expect(canvas).to_have_attribute("data-sizes", "2,3,2,1", timeout=SERVER_MS)
+    expect(lead).to_contain_text("Neuron 2 of layer 2")  # a new layout, the same neuron
+    page.get_by_role("button", name="Remove a neuron from hidden layer 2").click()
+    expect(canvas).to_have_attribute("data-sizes", "2,3,1,1", timeout=SERVER_MS)
+    expect(lead).to_contain_text("The output neuron", timeout=SERVER_MS)  # gone with its neuron

@@ -175,7 +175,7 @@ def test_hovering_a_neuron_shows_its_map(page: Page) -> None:
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator(HEATMAP)).to_have_attribute("data-map", "neuron")
-    expect(page.locator(".heatmap-caption")).to_contain_text("Showing neuron 2 of layer 1 (hover)")
+    expect(page.locator(".heatmap-caption")).to_contain_text("Showing neuron 2 of layer 1")
     page.mouse.move(1, 1)
     expect(page.locator(HEATMAP)).to_have_attribute("data-map", "output")
     expect(page.locator(".heatmap-caption")).to_contain_text("orange = class 0")

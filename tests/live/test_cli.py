@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import ssl
 import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 import app.cli
 from app.cli import main
+from tests.servers import START_SECONDS, free_port, stop
 
 
 def test_bench_prints_engine_figures_for_both_networks(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +97,7 @@ def test_a_bad_flag_gets_one_line(capsys: pytest.CaptureFixture[str], argv: list
 
 def test_serve_is_the_default_command(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[dict[str, str], str]] = []
-    monkeypatch.setattr(app.cli, "run_server", lambda flags, level: calls.append((flags, level)))
+    monkeypatch.setattr(app.cli, "run_server", lambda flags, level, tls: calls.append((flags, level)))
     main(["--port", "8105"])
     main([])
     main(["serve", "--host", "0.0.0.0", "--log-level", "warning"])
@@ -127,3 +133,43 @@ def test_lessons_check_passes_the_shipped_lessons(capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit) as stopped:
         main(["lessons", "check", str(SHIPPED_DIR)])
     assert stopped.value.code == 0 and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("flags", "line"), [
+    (["--ssl-certfile", "/nonexistent/cert.pem", "--ssl-keyfile", "/nonexistent/key.pem"],
+     "neuroplay serve: --ssl-certfile='/nonexistent/cert.pem': no such file"),
+    (["--ssl-keyfile", __file__], "neuroplay serve: --ssl-certfile is needed with --ssl-keyfile (HTTPS needs the "
+                                  "certificate and its key)"),
+    (["--ssl-certfile", __file__, "--ssl-keyfile", os.path.dirname(__file__)],
+     f"neuroplay serve: --ssl-keyfile={os.path.dirname(__file__)!r}: no such file"),
+])
+def test_bad_tls_files_get_one_line(capsys: pytest.CaptureFixture[str], flags: list[str], line: str) -> None:
+    assert refusal(["serve", *flags], capsys) == [line]
+
+
+def test_serve_speaks_https_with_the_given_certificate(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "warning",
+                               "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)],
+                              env={**os.environ, "NEUROPLAY_WORKERS": "0", "NEUROPLAY_ALLOWED_HOSTS": "127.0.0.1"})
+    trusted = ssl.create_default_context(cafile=str(cert))  # the test's own certificate, and nothing else
+    try:
+        def health() -> dict[str, object] | None:
+            try:
+                with urllib.request.urlopen(f"https://127.0.0.1:{port}/healthz", timeout=2, context=trusted) as reply:
+                    return dict(json.loads(reply.read()))
+            except OSError:
+                return None
+
+        deadline = time.monotonic() + 3 * START_SECONDS  # a loaded machine starts python slowly
+        while (found := health()) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert found is not None and found["status"] == "ok"
+        with pytest.raises(OSError):  # plain HTTP on the HTTPS port gets no answer
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+    finally:
+        stop(server)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from starlette.testclient import WebSocketDenialResponse
 
-from app.live.hosts import trusted_hosts
+from app.live.hosts import OneHost, trusted_hosts
 from app.live.server import create_app
 from app.live.settings import Settings
 
@@ -82,3 +84,25 @@ def test_a_json_list_works_too_and_bad_names_are_refused(monkeypatch: pytest.Mon
         monkeypatch.setenv("NEUROPLAY_ALLOWED_HOSTS", bad)
         with pytest.raises(ValidationError, match="allowed_hosts"):
             Settings()
+
+
+def test_two_host_headers_are_refused_over_http_and_websocket() -> None:
+    with TestClient(create_app(Settings()), base_url="http://127.0.0.1") as client:
+        assert client.get("/healthz").status_code == 200
+        twice = [("host", "127.0.0.1"), ("host", "evil.example")]
+        assert client.get("/healthz", headers=twice).status_code == 400
+        assert client.get("/healthz", headers=twice[::-1]).status_code == 400
+    sent: list[dict[str, Any]] = []
+
+    async def upgrade() -> None:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            raise AssertionError("a websocket with two Host headers reached the app")
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {"type": "websocket", "path": "/ws", "headers": [(b"host", b"127.0.0.1"), (b"host", b"evil.example")]}
+        await OneHost(app)(scope, None, send)  # type: ignore[arg-type]
+
+    asyncio.run(upgrade())
+    assert sent == [{"type": "websocket.close", "code": 1008}]

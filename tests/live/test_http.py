@@ -48,6 +48,12 @@ def test_export_then_import_resumes_the_run(client: TestClient) -> None:
         exported = client.get(f"/api/sessions/{session_id}/export")
         assert exported.status_code == 200
         assert "attachment" in exported.headers["content-disposition"]
+        assert exported.headers["cache-control"] == "no-store"  # weights stay out of shared caches
+        elsewhere = {"Origin": "http://evil.example"}
+        refused = client.post(f"/api/sessions/{session_id}/import", content=exported.content, headers=elsewhere)
+        assert (refused.status_code, refused.json()["field"]) == (403, "origin")
+        own = {"Origin": "http://testserver"}
+        assert client.post(f"/api/sessions/{session_id}/import", content=exported.content, headers=own).is_success
         talk.send({"type": "reset"})
         talk.frame(lambda f: f["step"] == 0)
         imported = client.post(f"/api/sessions/{session_id}/import", content=exported.content)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import string
 import time
 
 from fastapi.testclient import TestClient
@@ -102,3 +104,25 @@ def test_a_new_metric_is_one_line() -> None:
     joins.labels(room="a").inc(2)
     text = metrics.exposition().decode()
     assert "neuroplay_forks 1.0" in text and 'neuroplay_joins_total{room="a"} 2.0' in text
+
+
+def test_made_up_field_names_do_not_grow_the_metrics() -> None:
+    """500 commands, each naming a field nobody has: /metrics counts them all under one label."""
+    rng = random.Random(15)
+    settings = Settings(max_commands_per_second=1000)
+    with TestClient(create_app(settings)) as client, client.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.until_type("hello")
+        before = len(client.get("/metrics").content)
+        for index in range(500):
+            name = "".join(rng.choices(string.ascii_letters, k=24))
+            command = {"type": "play", name: 1} if index % 2 else {"type": "configure", "changes": {name: 1}}
+            talk.send(command)
+        errors = 0
+        while errors < 500:
+            errors += talk.receive()["type"] == "error"
+        samples = scrape(client)
+        after = len(client.get("/metrics").content)
+    assert samples["neuroplay_command_errors_total{field=other}"] == 500
+    assert not [name for name in samples if "command_errors_total{field=" in name and "field=other" not in name]
+    assert after < before + 1000  # one new label value, not 500

@@ -60,3 +60,17 @@ def test_rewinding_while_running_pauses_and_a_future_epoch_is_refused(conversati
     conversation.send({"type": "rewind", "epoch": 0})
     assert conversation.until_type("session")["status"] == "idle"  # epoch 0 is the untrained run
     assert conversation.frame(lambda f: f["step"] == 0)["epoch"] == 0
+
+
+def test_training_on_from_a_rewound_epoch_says_the_later_epochs_are_discarded(conversation: Conversation) -> None:
+    epochs(conversation, 4, 4)
+    conversation.send({"type": "rewind", "epoch": 2})
+    assert conversation.until_type("session")["status"] == "paused"
+    conversation.send({"type": "step", "unit": "epoch", "count": 1})
+    told = conversation.until(lambda m: m["type"] == "notice" or (m["type"] == "frame" and m["epoch"] == 3))
+    assert told["type"] == "notice", "training discarded epochs 3 and 4 without a word"
+    assert (told["topic"], told["epoch"], told["latest_epoch"]) == ("run_discarded", 2, 4)
+    assert "epoch 2" in told["message"] and "4" in told["message"]
+    conversation.frame(lambda f: f["epoch"] == 3)
+    conversation.send({"type": "slow_step"})  # nothing more is discarded: no second notice
+    assert conversation.until(lambda m: m["type"] in ("notice", "slow_step"))["type"] == "slow_step"

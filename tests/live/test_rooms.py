@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 import segno
 from fastapi.testclient import TestClient
 
+from app.live.broker import LocalBroker
 from app.live.protocol import COMMAND_TYPES, JOIN_CODE_ALPHABET
 from app.live.server import create_app
 from app.live.settings import Settings
@@ -293,3 +295,60 @@ def test_the_join_link_uses_the_public_url_when_set() -> None:
         code, _ = present(talk)
         talk.send({"type": "present"})
         assert talk.until_type("room")["join_url"] == f"http://192.168.1.20:8000/join/{code}"
+
+
+@pytest.fixture
+def short_lived(broker_kind: str, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """A classroom whose detached sessions are freed after 1 s (so their classes close) and kept 1 s more."""
+    redis_url = request.getfixturevalue("redis_server").url if broker_kind == "redis" else ""
+    settings = Settings(redis_url=redis_url, detached_ttl_s=1.0, detached_grace_s=0.0, **FOLLOWER_SETTINGS)
+    with TestClient(create_app(settings)) as client:
+        if broker_kind == "redis":
+            wait_for(lambda: client.get("/healthz").json()["broker"], lambda state: state == "connected")
+        yield client
+
+
+def test_a_class_whose_run_expired_reopens_with_its_code_and_secret(short_lived: TestClient) -> None:
+    registry = short_lived.app.state.registry  # type: ignore[attr-defined]
+    with talking(short_lived) as presenter:
+        code, secret = present(presenter)
+        session_id = presenter.hello["session_id"]  # type: ignore[attr-defined]
+        with talking(short_lived, f"/ws?room={code}") as follower:
+            presenter.websocket.close()
+            follower.until(lambda m: m["type"] == "room" and not m["is_open"])  # the run expired: the class closed
+    assert registry.get(session_id) is None
+    with talking(short_lived) as fresh:
+        fresh.send({"type": "present", "code": code, "secret": "wrong"})
+        assert fresh.error()["field"] == "secret"
+        fresh.send({"type": "present", "code": code, "secret": secret})
+        assert fresh.until_type("presenting") == {"type": "presenting", "code": code, "secret": None}
+        assert fresh.until(lambda m: m["type"] == "room")["is_open"] is True
+        with talking(short_lived, f"/ws?room={code}") as follower:
+            assert follower.hello["room"]["is_open"] is True  # type: ignore[attr-defined]
+            follower.frame()
+
+
+def test_a_closed_class_record_is_forgotten_after_the_ttl() -> None:
+    async def scenario() -> None:
+        broker = LocalBroker()
+        assert await broker.claim("KEPTAA", {"is_open": True, "owner": "local"})
+        await broker.update("KEPTAA", {"is_open": False})
+        await broker.retire("KEPTAA", 0.2)
+        assert (await broker.record("KEPTAA") or {}).get("is_open") is False  # kept: it may be reopened
+        assert not await broker.claim("KEPTAA", {"is_open": True})  # nor is its code given to another class
+        await asyncio.sleep(0.3)
+        assert await broker.record("KEPTAA") is None and not broker.records
+        assert await broker.claim("KEPTAA", {"is_open": True})
+
+    asyncio.run(scenario())
+
+
+def test_a_presenter_whose_class_was_moved_is_told(classroom: TestClient) -> None:
+    with talking(classroom) as first, talking(classroom) as second:
+        code, secret = present(first)
+        second.send({"type": "present", "code": code, "secret": secret})
+        second.until_type("presenting")
+        moved = first.until(lambda m: m["type"] == "notice")
+        assert (moved["topic"], moved["code"]) == ("class_moved", code) and code in moved["message"]
+        second.send({"type": "end_class"})
+        assert second.until(lambda m: m["type"] == "room" and not m["is_open"])["code"] == code

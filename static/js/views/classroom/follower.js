@@ -28,13 +28,17 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
       tryIt.disabled = true;
       send(commands.fork());
     });
+  const myCopy = button("Back to my copy", "Open the copy you made earlier, where you left it", () => {
+    route.backToFork();
+    reconnect();
+  });
   const back = button("Back to class", "Leave your copy and watch the class again", () => {
     route.follow();
     reconnect();
   });
   const ownRun = el("a", { class: "btn", href: `${basePath}/`, text: "Start your own run" });
-  for (const node of [tryIt, back]) node.dataset.classroom = "";
-  const actions = el("div", { class: "follow-actions" }, [tryIt, back, ownRun]);
+  for (const node of [tryIt, back, myCopy]) node.dataset.classroom = "";
+  const actions = el("div", { class: "follow-actions" }, [tryIt, myCopy, back, ownRun]);
   const bar = el("section", { class: "follower", "aria-label": "Class", "aria-live": "polite", hidden: true },
     [el("div", { class: "follow-text" }, [line, note]), actions]);
   slot.append(bar);
@@ -50,11 +54,13 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
     if (!room || state.hello?.role !== "follower") return { line: `Joining class ${code}…`, note: "", actions: [] };
     if (!room.is_open) {
       return { line: "The class has ended", note: `Class ${code} is closed; any copy you made is yours to keep.`,
-               actions: [ownRun] };
+               actions: route.hasFork() ? [myCopy, ownRun] : [ownRun] };
     }
     const note = room.presenter === "reconnecting" ? "The presenter is reconnecting…"
-      : "The controls are the presenter's: watch, or press Try it myself to train your own copy.";
-    return { line: `Following class ${code} · ${room.followers} watching`, note, actions: [tryIt] };
+      : route.hasFork() ? "The controls are the presenter's: watch, or press Back to my copy to train yours again."
+        : "The controls are the presenter's: watch, or press Try it myself to train your own copy.";
+    return { line: `Following class ${code} · ${room.followers} watching`, note,
+             actions: route.hasFork() ? [myCopy] : [tryIt] };
   }
 
   return {
@@ -68,7 +74,7 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
       line.textContent = shown.line;
       note.textContent = shown.note;
       note.classList.toggle("is-away", state.room?.presenter === "reconnecting");
-      for (const node of [tryIt, back, ownRun]) node.hidden = !shown.actions.includes(node);
+      for (const node of [tryIt, myCopy, back, ownRun]) node.hidden = !shown.actions.includes(node);
       if (state.hello !== previous.hello || state.connection !== previous.connection) {
         tryIt.disabled = state.connection !== "open";
       }

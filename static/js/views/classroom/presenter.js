@@ -16,6 +16,9 @@ import { button, el } from "../controls/dom.js";
 const HIGHLIGHT_INTERVAL_MS = 100;
 /** Host names that only this machine can reach. */
 const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"];
+/** Said when the class this tab presented could not be reopened (the server forgot it, e.g. after a restart). */
+const REOPEN_FAILED = (/** @type {string} */ code) => `Class ${code} could not be reopened (the server no longer `
+  + "knows it), so a new class was opened: give your class the new code.";
 /** Said under the link when phones could not open it. */
 const LOOPBACK_HINT = "Phones cannot reach this address: open the page at this machine's network address "
   + "(e.g. http://192.168.1.20:8000), or set NEUROPLAY_PUBLIC_URL.";
@@ -105,7 +108,17 @@ export function createPresenter(toolbar, slot, { store, send, basePath, route })
 
   return {
     render(state, previous) {
-      if (state.presenting !== previous.presenting && state.presenting) presenting.write(state.presenting);
+      // A resume answers with no secret: the one kept from the class's opening stays.
+      if (state.presenting !== previous.presenting && state.presenting?.secret) presenting.write(state.presenting);
+      if (state.error !== previous.error && state.error?.command === "present" && state.error.field === "secret") {
+        const stale = presenting.read();
+        presenting.write(null); // refused: never sent again; a fresh class instead, and the presenter is told
+        if (stale) {
+          store.update({ notice: { topic: "class_reopen", message: REOPEN_FAILED(stale.code), at: Date.now() } });
+          send(commands.present(null, null));
+        }
+      }
+      if (state.notice !== previous.notice && state.notice?.topic === "class_moved") presenting.write(null);
       if (state.hello !== previous.hello) {
         highlight.reset(null);
         // A class whose run expired (or was lost in a restart) is reopened, same code, for the new run.

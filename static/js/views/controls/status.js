@@ -8,6 +8,8 @@
  */
 import { el } from "./dom.js";
 
+/** How long a server's notice (a class moved, a discarded run) stays in the banner. */
+const NOTICE_MS = 12000;
 /** How long a refused command or a notice stays in the banner. */
 const MESSAGE_MS = 6000;
 /** How long "Resumed at epoch N" and other arrival notes stay. */
@@ -16,8 +18,8 @@ const ARRIVAL_MS = 12000;
 const TAKEN_OVER = 4001;
 /** Close code: the run lives on another server of this site (docs/protocol.md). */
 const ELSEWHERE = 4409;
-/** Error fields that other lines already explain (the takeover line, the join box). */
-const EXPLAINED_FIELDS = ["session", "room"];
+/** Error fields that other lines already explain (the takeover line, the join box, the presenter). */
+const EXPLAINED_FIELDS = ["session", "room", "secret"];
 /** A run kept across a server restart that could not be read back (hello `resume: "lost"`). */
 const LOST_TEXT = "This run could not be restored after the server restarted; this is a new one";
 /** Connection state → footer text. */
@@ -175,6 +177,9 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       // A hello, then its first frame: "expired" and "lost" are said at once, "Resumed at epoch N" once N is known.
       const said = state.arrival && state.arrival !== previous.arrival ? arrivalText(state.arrival) : "";
       if (said) notify(said, "info", ARRIVAL_MS);
+      if (state.notice && state.notice !== previous.notice && state.notice.message) {
+        notify(state.notice.message, "info", NOTICE_MS);
+      }
       if (state.connection !== previous.connection || state.session !== previous.session
           || isStaleNow !== wasStale
           || state.error !== previous.error || state.closeCode !== previous.closeCode

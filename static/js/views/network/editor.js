@@ -3,8 +3,12 @@
  * The small inline editor for one weight or bias: a number input placed
  * where the user clicked. Enter applies, Escape or leaving the field
  * cancels. It only reports the typed number; the caller sends the command
- * and the drawing shows what the server echoes.
+ * and the drawing shows what the server echoes. `parameterOf` says which
+ * parameter a clicked neuron (its bias) or link (its weight) is, its value
+ * in the current frame and its name.
  */
+import { biasAt, weightAt } from "./frame.js";
+import { linkName, neuronName } from "./tooltip.js";
 
 /** Width of the editor, CSS px. */
 const EDITOR_WIDTH = 96;
@@ -55,4 +59,23 @@ export function openEditor(stage, { x, y, value, label, onApply, onClose }) {
   input.focus();
   input.select();
   return close;
+}
+
+/**
+ * The parameter a hit edits, as the `edit_weight` command names it: a neuron's bias (source null,
+ * in weight layer `hit.layer − 1`) or a link's weight; with its value now and its name.
+ * @param {import("./draw.js").Hit & {kind: "neuron" | "link"}} hit
+ * @param {{frame: any, session: any, hello: any, offsets: import("./frame.js").Offsets,
+ *          sizes: number[]}} context
+ * @returns {{layer: number, source: number | null, target: number, value: number, label: string}}
+ */
+export function parameterOf(hit, { frame, session, hello, offsets, sizes }) {
+  if (hit.kind === "neuron") {
+    const { layer, index } = hit;
+    return { layer: layer - 1, source: null, target: index, value: biasAt(frame.arrays.biases, offsets, layer, index),
+             label: `the bias of ${neuronName(session, hello, layer, index)}` };
+  }
+  const { layer, source, target } = hit;
+  return { layer, source, target, value: weightAt(frame.arrays.weights, offsets, sizes, layer, source, target),
+           label: `the weight ${linkName(session, hello, layer, source, target)}` };
 }

@@ -9,21 +9,22 @@
  * It draws only what the server sends: the shape comes from `session`, the
  * numbers and maps from `frame`. Reshaping and edits go out as commands and
  * appear once the server echoes them. Drawing is coalesced to one per
- * animation frame. Geometry, painting, hit tests, words and the DOM around
- * the canvas live in the network-*.js modules. The CSS custom property
- * `--canvas-label-scale` (projector mode) makes labels and squares larger.
+ * animation frame. Geometry, painting, hit tests, words, the DOM around the
+ * canvas, what the pointer points at and chooses (pointing.js) and the
+ * keyboard walk (keyboard.js) live in the other modules here. The CSS custom
+ * property `--canvas-label-scale` (projector mode) makes labels and squares larger.
  */
 import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { computeLayout } from "./layout.js";
-import { biasAt, frameFits, frameOffsets, gradientScale, weightAt } from "./frame.js";
+import { frameFits, frameOffsets, gradientScale } from "./frame.js";
 import { drawNetwork } from "./draw.js";
-import { hitTest } from "./hit.js";
-import { describe, linkName, neuronName, showTooltip } from "./tooltip.js";
-import { openEditor } from "./editor.js";
+import { describe, showTooltip } from "./tooltip.js";
+import { openEditor, parameterOf } from "./editor.js";
 import { createSlowStep } from "./slow-step.js";
 import { createSheet, sheetContent } from "./sheet.js";
-import { KEYBOARD_HELP, anchor, move, parameters } from "./keyboard.js";
+import { createPointing } from "./pointing.js";
+import { KEYBOARD_HELP, anchor, createKeyboardWalk } from "./keyboard.js";
 import {
   NEW_LAYER_SIZE, createBar, createLegend, make, renderHeaders, renderInputs, renderNeuronButtons,
 } from "./controls.js";
@@ -78,7 +79,7 @@ export function createNetworkView(element, { store, send }) {
       const layout = view.layout;
       if (layout) activate(hit, null, ...anchor(layout, hit));
     },
-    onClose: () => setHover(null),
+    onClose: () => pointing.point(null),
   });
   const isCoarse = matchMedia(COARSE_POINTER);
 
@@ -91,16 +92,47 @@ export function createNetworkView(element, { store, send }) {
     width: scroll.clientWidth,
     scale: 1,
     /** @type {{minThumb?: number, headerHeight?: number, areaScale?: number}} */ fit: {},
-    /** @type {Hit | null} */ hover: null,
-    pointer: { x: 0, y: 0 },
-    sentNeuron: "null",
-    /** @type {[number, number] | null} the neuron chosen by click or tap: it stays chosen without hover */
-    pinned: null,
     /** @type {(() => void) | null} */ closeEditor: null,
     isDrawScheduled: false,
-    /** @type {import("./draw.js").Hit[]} */ keyboardItems: [],
-    keyboardIndex: -1,
   };
+
+  const pointing = createPointing(canvas, {
+    store, send, getLayout: () => view.layout, isBusy: () => Boolean(view.closeEditor || sheet.hit),
+    onPoint: (hit, clientX, clientY, isSame) => {
+      const { frame } = store.get();
+      if (!hit || !frame || !view.layout || !frameFits(frame, view.layout.sizes)) tooltip.hidden = true;
+      else showTooltip(tooltip, describe(hit, tooltipContext()), clientX, clientY);
+      if (!isSame) scheduleDraw();
+    },
+    onClick: (hit, event) => {
+      if (hit && isCoarse.matches) {
+        // A finger: show what was tapped (the server sends the neuron's map), edit only from the sheet.
+        view.closeEditor?.();
+        pointing.point(hit);
+        tooltip.hidden = true;
+        fillSheet(hit);
+      } else if (hit) {
+        const box = canvas.getBoundingClientRect();
+        activate(hit, null, event.clientX - box.left, event.clientY - box.top);
+      }
+    },
+  });
+
+  const keyboard = createKeyboardWalk(canvas, {
+    getLayout: () => view.layout,
+    onEnter: (item, x, y) => activate(item, canvas, x, y),
+    onPoint: (item, x, y) => {
+      // as if the pointer were on it, and said in words
+      const box = canvas.getBoundingClientRect();
+      pointing.point(item, box.left + x, box.top + y);
+      const { frame } = store.get();
+      if (view.layout && frame && frameFits(frame, view.layout.sizes)) {
+        announcer.textContent = describe(item, tooltipContext()).slice(0, -1).join("; ");
+      }
+    },
+    // Enter moves focus to the editor before it is recorded as open: keep pointing at its parameter.
+    onLeave: () => { if (!view.closeEditor) pointing.point(null); },
+  });
 
   watchSize(scroll, (width) => {
     if (Math.abs(width - view.width) < 1) return;
@@ -112,15 +144,14 @@ export function createNetworkView(element, { store, send }) {
   function relayout(state) {
     const { hello, session } = state;
     view.closeEditor?.();
-    view.pinned = null;
+    pointing.keep(session.sizes);
     sheet.hide();
-    setHover(null);
+    pointing.point(null);
     const layout = computeLayout(hello.options.features, session.config.features, session.sizes, view.width,
       view.scale, view.fit);
     view.layout = layout;
     view.offsets = frameOffsets(session.sizes);
-    view.keyboardItems = parameters(layout.sizes);
-    view.keyboardIndex = -1;
+    keyboard.reset(layout.sizes);
     stage.style.width = `${layout.width}px`;
     stage.style.height = `${layout.height}px`;
     view.context = sizeCanvas(canvas, layout.width, layout.height);
@@ -129,9 +160,9 @@ export function createNetworkView(element, { store, send }) {
     renderNeuronButtons(neuronButtons, layout, session, hello, {
       onFocus: (layer, index, node) => {
         const box = node.getBoundingClientRect();
-        setHover({ kind: "neuron", layer, index }, box.right, box.top);
+        pointing.point({ kind: "neuron", layer, index }, box.right, box.top);
       },
-      onBlur: () => { if (!view.closeEditor) setHover(null); },
+      onBlur: () => { if (!view.closeEditor) pointing.point(null); },
       onActivate: (layer, index, node) => activate({ kind: "neuron", layer, index }, node),
     });
   }
@@ -153,7 +184,7 @@ export function createNetworkView(element, { store, send }) {
     if (slow.isPlaying()) return slow.draw(context, layout, frame, offsets);
     const scale = ui.showGradients ? gradientScale(frame) : 0;
     drawNetwork(context, layout, frame, offsets, {
-      showGradients: ui.showGradients, gradientScale: scale, hover: view.hover,
+      showGradients: ui.showGradients, gradientScale: scale, hover: pointing.hover,
       // The presenter's highlight is what a follower's class points at.
       selected: ui.hoverNeuron || session?.highlight || session?.selected_neuron || null,
     });
@@ -163,7 +194,9 @@ export function createNetworkView(element, { store, send }) {
     canvas.dataset.gradNorms = (frame.header.grad_norms ?? []).join(",");
     legend.update(ui.showGradients, scale);
     if (sheet.hit) fillSheet(sheet.hit);
-    else if (view.hover && !view.closeEditor) showTooltip(tooltip, describe(view.hover, tooltipContext()), view.pointer.x, view.pointer.y);
+    else if (pointing.hover && !view.closeEditor) {
+      showTooltip(tooltip, describe(pointing.hover, tooltipContext()), pointing.pointer.x, pointing.pointer.y);
+    }
   }
 
   /** @param {Hit} hit show it in the neuron sheet, from the current frame */
@@ -184,98 +217,6 @@ export function createNetworkView(element, { store, send }) {
   }
 
   /**
-   * Point at something (or nothing): tooltip, highlight, and the server's selected neuron.
-   * @param {Hit | null} hit
-   * @param {number} clientX @param {number} clientY
-   */
-  function setHover(hit, clientX = 0, clientY = 0) {
-    const isSame = JSON.stringify(hit) === JSON.stringify(view.hover);
-    view.hover = hit;
-    view.pointer = { x: clientX, y: clientY };
-    canvas.style.cursor = hit ? "pointer" : "";
-    const neuron = hit && hit.kind === "neuron" ? [hit.layer, hit.index] : view.pinned;
-    const neuronKey = JSON.stringify(neuron);
-    if (neuronKey !== view.sentNeuron) {
-      view.sentNeuron = neuronKey;
-      send(commands.selectNeuron(neuron ? neuron[0] : null, neuron ? neuron[1] : null));
-      store.update({ ui: { ...store.get().ui, hoverNeuron: /** @type {[number, number] | null} */ (neuron) } });
-    }
-    const { frame } = store.get();
-    if (!hit || !frame || !view.layout || !frameFits(frame, view.layout.sizes)) tooltip.hidden = true;
-    else showTooltip(tooltip, describe(hit, tooltipContext()), clientX, clientY);
-    if (!isSame) scheduleDraw();
-  }
-
-  /** @param {PointerEvent} event */
-  function pointerHit(event) {
-    const box = canvas.getBoundingClientRect();
-    return view.layout ? hitTest(view.layout, event.clientX - box.left, event.clientY - box.top) : null;
-  }
-
-  canvas.addEventListener("pointermove", (event) => {
-    if (!view.closeEditor && !sheet.hit) setHover(pointerHit(event), event.clientX, event.clientY);
-  });
-  canvas.addEventListener("pointerleave", () => { if (!view.closeEditor && !sheet.hit) setHover(null); });
-  canvas.addEventListener("click", (event) => {
-    const hit = pointerHit(/** @type {PointerEvent} */ (event));
-    const box = canvas.getBoundingClientRect();
-    choose(hit, /** @type {PointerEvent} */ (event));
-    if (hit && isCoarse.matches) {
-      // A finger: show what was tapped (the server sends the neuron's map), edit only from the sheet.
-      view.closeEditor?.();
-      setHover(hit);
-      tooltip.hidden = true;
-      fillSheet(hit);
-    } else if (hit) activate(hit, null, event.clientX - box.left, event.clientY - box.top);
-  });
-
-  /**
-   * A click or tap on a neuron chooses it: "Inside one neuron" and the big map stay on it
-   * without hover (it is still edited as before); a click on nothing lets it go.
-   * @param {Hit | null} hit
-   * @param {PointerEvent} event a tap leaves no hover (and no tooltip) behind
-   */
-  function choose(hit, event) {
-    if (hit && hit.kind !== "neuron") return;
-    view.pinned = hit?.kind === "neuron" && hit.layer > 0 ? [hit.layer, hit.index] : null;
-    setHover(event.pointerType === "touch" ? null : hit, event.clientX, event.clientY);
-  }
-
-  canvas.addEventListener("keydown", (event) => {
-    const { layout } = view;
-    if (!layout || event.altKey || event.ctrlKey || event.metaKey) return;
-    const current = view.keyboardItems[view.keyboardIndex];
-    if (event.key === "Enter" && current) {
-      event.preventDefault();
-      const [x, y] = anchor(layout, current);
-      activate(current, canvas, x, y);
-      return;
-    }
-    const next = move(view.keyboardItems, view.keyboardIndex, event.key);
-    if (next === null) return;
-    event.preventDefault();  // the page's own shortcuts (→ steps) stay out of it
-    view.keyboardIndex = next;
-    pointAt(view.keyboardItems[next]);
-  });
-  canvas.addEventListener("blur", () => queueMicrotask(() => {
-    // Enter moves focus to the editor before it is recorded as open: keep pointing at its parameter.
-    if (!view.closeEditor && document.activeElement !== canvas) setHover(null);
-  }));
-
-  /**
-   * Show a parameter chosen by keyboard as if the pointer were on it, and say what it is.
-   * @param {Hit} item
-   */
-  function pointAt(item) {
-    const layout = /** @type {import("./layout.js").Layout} */ (view.layout);
-    const [x, y] = anchor(layout, item);
-    const box = canvas.getBoundingClientRect();
-    setHover(item, box.left + x, box.top + y);
-    const { frame } = store.get();
-    if (frame && frameFits(frame, layout.sizes)) announcer.textContent = describe(item, tooltipContext()).slice(0, -1).join("; ");
-  }
-
-  /**
    * Click (or Enter) on something: toggle an input, or open the editor for a bias or weight.
    * @param {Hit} hit
    * @param {HTMLElement | null} returnFocus the element to focus after editing (keyboard use)
@@ -293,18 +234,8 @@ export function createNetworkView(element, { store, send }) {
       return isLocked ? undefined : toggleFeature(session.config.features[hit.index]);
     }
     view.closeEditor?.();
-    let target, source, layer, value, label;
-    if (hit.kind === "neuron") {
-      ({ layer, index: target } = hit);
-      source = null;
-      value = biasAt(frame.arrays.biases, view.offsets, layer, target);
-      label = `the bias of ${neuronName(session, hello, layer, target)}`;
-      layer -= 1;
-    } else {
-      ({ layer, source, target } = hit);
-      value = weightAt(frame.arrays.weights, view.offsets, layout.sizes, layer, source, target);
-      label = `the weight ${linkName(session, hello, layer, source, target)}`;
-    }
+    const { layer, source, target, value, label } = parameterOf(hit, { frame, session, hello, offsets: view.offsets,
+                                                                          sizes: layout.sizes });
     const neuron = hit.kind === "neuron" ? layout.neurons[hit.layer][hit.index] : null;
     const left = x ?? (neuron ? neuron.x + layout.thumb / 2 : 0);
     const top = y ?? (neuron ? neuron.y + layout.thumb / 2 : 0);

@@ -5,7 +5,8 @@
  * opens. The walk goes weight layer by weight layer and, within one, target
  * neuron by target neuron: its incoming weights, source by source, then its
  * bias. PageDown and PageUp jump a weight layer, Home and End to the ends.
- * This module only counts positions; the view shows and edits them.
+ * This module counts positions and listens to the keys (`createKeyboardWalk`);
+ * the view shows and edits them.
  */
 import { biasRect, linkCurve } from "./layout.js";
 
@@ -83,4 +84,43 @@ export function anchor(layout, item) {
     return [x + width / 2, y + height / 2];
   }
   return [0, 0];
+}
+
+/**
+ * Walk the parameters with the keys while `canvas` has focus.
+ * @param {HTMLCanvasElement} canvas
+ * @param {{getLayout: () => Layout | null,
+ *   onPoint: (item: Hit, x: number, y: number) => void,
+ *   onEnter: (item: Hit, x: number, y: number) => void,
+ *   onLeave: () => void}} handlers (x, y): the item's anchor, canvas CSS px; `onLeave`: focus left the canvas
+ * @returns {{reset: (sizes: number[]) => void}} `reset`: a new shape, the walk starts again
+ */
+export function createKeyboardWalk(canvas, { getLayout, onPoint, onEnter, onLeave }) {
+  /** @type {Hit[]} */
+  let items = [];
+  let index = -1;
+  canvas.addEventListener("keydown", (event) => {
+    const layout = getLayout();
+    if (!layout || event.altKey || event.ctrlKey || event.metaKey) return;
+    const current = items[index];
+    if (event.key === "Enter" && current) {
+      event.preventDefault();
+      onEnter(current, ...anchor(layout, current));
+      return;
+    }
+    const next = move(items, index, event.key);
+    if (next === null) return;
+    event.preventDefault();  // the page's own shortcuts (→ steps) stay out of it
+    index = next;
+    onPoint(items[next], ...anchor(layout, items[next]));
+  });
+  canvas.addEventListener("blur", () => queueMicrotask(() => {
+    if (document.activeElement !== canvas) onLeave();
+  }));
+  return {
+    reset(sizes) {
+      items = parameters(sizes);
+      index = -1;
+    },
+  };
 }

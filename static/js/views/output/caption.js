@@ -66,7 +66,7 @@ export function renderCaption(element, state, shownNeuron) {
   element.replaceChildren();
   if (shownNeuron) {
     const name = neuronName(hello, session, shownNeuron[0], shownNeuron[1]);
-    element.append(el("strong", "", `Showing ${name} (hover)`), " ", scaleWithEnds(range?.[0] ?? -1, range?.[1] ?? 1));
+    element.append(el("strong", "", `Showing ${name}`), " ", scaleWithEnds(range?.[0] ?? -1, range?.[1] ?? 1));
   } else if (problem === "multiclass") {
     element.append("colour = most likely class, paler = less sure ");
     const keys = el("span", "output-class-keys");
