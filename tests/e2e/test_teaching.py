@@ -145,10 +145,12 @@ def test_a_card_that_comes_and_goes_moves_no_control(browser: Browser, base_url:
         # the page is measured where it stands when the button is pressed, not before a scroll.
         action.scroll_into_view_if_needed()
         before = data.bounding_box()
-        height = page.evaluate("document.documentElement.scrollHeight")
+        box = feed.bounding_box()
         action.click()
         expect(feed).to_have_attribute("data-kinds", "", timeout=SERVER_MS)
         assert data.bounding_box() == before
-        assert page.evaluate("document.documentElement.scrollHeight") == height  # nothing grew
+        # The feed keeps its box as its last card goes. (The page's height is not compared: the
+        # reset that the button asks for may change what the chart shows further down.)
+        assert feed.bounding_box() == box
     finally:
         context.close()
