@@ -74,6 +74,8 @@ IDENTICAL_CORRELATION = 0.95  # neurons whose outputs correlate (or anti-correla
 OVERFIT_RISE = 0.15  # overfitting: the test cost rose this share above its best of the record (a best that
 # may be early: a tiny noisy training set is learnt by heart within 10 epochs) while the training cost fell ...
 OVERFIT_MIN = 0.01  # ... and by at least this much (tiny costs wobble by large shares) ...
+OVERFIT_GAP = 0.05  # ... and the test cost sits this far above the training cost: a run at 100 % test accuracy
+# whose test cost wobbles from 0.004 to 0.016 has no gap worth a card (and L2 would not make it better)
 OVERFIT_SMOOTHING = 5  # ... the costs now being the mean of this many epochs (one epoch's test cost is noisy)
 NAIVE_INITS = ("uniform_unit", "uniform_centered")  # the schemes that ignore the layer width
 
@@ -241,7 +243,7 @@ class Diagnosis:
 
     def _overfitting(self, session: TrainingSession) -> Finding | None:
         """The test cost (averaged over the last epochs, against noise) rose above its best while the
-        training cost fell below what it was then."""
+        training cost fell below what it was then, leaving a clear gap between the two."""
         recent = [r for r in self.records if r.test_cost is not None][-OVERFIT_SMOOTHING:]
         best = self.best_test
         if len(recent) < OVERFIT_SMOOTHING or best is None:
@@ -251,7 +253,7 @@ class Diagnosis:
         assert best.test_cost is not None  # best_test only ever holds a record with a test cost
         rise = test_now - best.test_cost
         is_rising = rise > OVERFIT_RISE * best.test_cost and rise > OVERFIT_MIN and best.epoch < recent[0].epoch
-        if not (is_rising and train_now < best.train_cost):
+        if not (is_rising and train_now < best.train_cost and test_now - train_now > OVERFIT_GAP):
             return None
         title, evidence, suggestion = advice.OVERFITTING
         text = evidence.format(epoch=best.epoch, best=best.test_cost, last=test_now, train_best=best.train_cost,
