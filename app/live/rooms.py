@@ -5,7 +5,12 @@ is public; its presenter secret is not (only its hash is kept, in the directory)
 runner encodes one follower frame per frame interval into a ``RoomFeed``, which publishes
 it once on the room's channel; every process with followers of the room hands the same
 bytes to each of them (``Broker``). A room ends when the presenter ends it or when the
-presenter's session is freed; its followers are told and keep any fork they made.
+presenter's session is freed; its followers are told and keep any fork they made. When its
+session's training process dies, the room ends with ``"presenter": "lost"``, so followers know
+the presenter must present again. A presented run is never freed to make room for another
+session; one client address presents at most ``settings.max_rooms_per_client`` rooms, and when the
+server presents ``settings.max_rooms``, a room whose presenter has been gone for
+``settings.room_reclaim_s`` is ended to make room for a new one.
 """
 
 from __future__ import annotations
@@ -120,6 +125,7 @@ class Rooms:
         self.local_followers = 0  # sockets of this process that follow a class
         self.announcing: set[str] = set()  # rooms whose follower count is about to be announced
         registry.listeners.append(self)
+        registry.keepers.append(lambda session_id: self.room_of(session_id) is not None)
         broker.serve_forks(self.export_for_fork)  # another replica's follower forks a class run here
 
     def room_of(self, session_id: str) -> Room | None:
@@ -140,7 +146,8 @@ class Rooms:
         room = self.room_of(session_id)
         if room is not None:
             return room, None
-        if len(self.rooms) >= self.settings.max_rooms:
+        self._check_share(session_id)
+        if len(self.rooms) >= self.settings.max_rooms and not await self._reclaim():
             raise InputError("rooms", f"this server presents {self.settings.max_rooms} classes already; "
                                       "end one or try later")
         if code is not None:
@@ -153,6 +160,33 @@ class Rooms:
             if await self.broker.claim(code, {**record, "join_url": f"{join_base}/join/{code}"}):
                 return await self._start(code, session_id), secret
         raise InputError("rooms", "no free class code was found; try again")
+
+    def _check_share(self, session_id: str) -> None:
+        client = self.registry.client_of(session_id)
+        limit = self.settings.max_rooms_per_client
+        if sum(self.registry.client_of(room.session_id) == client for room in self.rooms.values()) >= limit:
+            raise InputError("rooms", f"this address presents {limit} classes already (the most one address may); "
+                                      "end one first")
+
+    async def _reclaim(self) -> bool:
+        """End the room whose presenter has been gone longest, if for ``settings.room_reclaim_s`` at least."""
+        now = asyncio.get_running_loop().time()
+        gone: list[tuple[float, Room]] = []
+        for room in self.rooms.values():
+            entry = self.registry.entries.get(room.session_id)
+            away_since = now - self.settings.room_reclaim_s - 1.0 if entry is None else entry.detached_at
+            if away_since is not None and now - away_since >= self.settings.room_reclaim_s:
+                gone.append((away_since, room))
+        if not gone:
+            return False
+        room = min(gone, key=lambda pair: pair[0])[1]
+        self.rooms.pop(room.code)
+        runner = self.registry.get(room.session_id)
+        if runner is not None:
+            with contextlib.suppress(InputError):
+                await runner.set_feed(None)
+        await self._close(room.code)
+        return True
 
     async def _reopen(self, session_id: str, code: str, secret: str, join_base: str) -> tuple[Room, str | None]:
         """Move a class to this session: its presenter's run was lost, or the presenter shows another run."""
@@ -188,8 +222,9 @@ class Rooms:
             await runner.set_feed(None)
         await self._close(room.code)
 
-    async def _close(self, code: str) -> None:
-        await self.broker.update(code, {"is_open": False})
+    async def _close(self, code: str, presenter: str | None = None) -> None:
+        await self.broker.update(code, {"is_open": False} if presenter is None else {"is_open": False,
+                                                                                     "presenter": presenter})
         await self.announce(code)
         await self.broker.release(code)
         LOG.info("class %s ended", code)
@@ -205,6 +240,9 @@ class Rooms:
         if record is None and not self.broker.is_connected:
             raise InputError("room", "this server cannot reach the classes of other servers right now; "
                                      "try again in a moment")
+        if record is not None and record.get("presenter") == "lost":
+            raise InputError("room", "this class's run was lost on the server; wait for your teacher to present "
+                                     "it again")
         if record is None or not record.get("is_open"):
             self.failures.add(client)
             raise InputError("room", f"no class has the code {code.strip().upper()[:12]!r}; check it with "
@@ -288,6 +326,12 @@ class Rooms:
         room = self._take_room(session_id)
         if room is not None:
             self.registry.spawn(self._close(room.code))
+
+    def on_lost(self, session_id: str) -> None:
+        """The presenter's run died with its training process: the class ends, saying so."""
+        room = self._take_room(session_id)
+        if room is not None:
+            self.registry.spawn(self._close(room.code, "lost"))
 
     def _presenter_is(self, session_id: str, state: str) -> None:
         room = self.room_of(session_id)
