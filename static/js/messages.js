@@ -10,7 +10,7 @@
 import { appendFrame, historyFromMessage } from "./history.js";
 
 /** Close codes after which the page must not reconnect on its own (docs/protocol.md). */
-export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
+export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
 
 /**
  * @typedef {import("./history.js").HistoryPoint} HistoryPoint
@@ -22,7 +22,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
  *   projector: boolean,
  *   hidden: string[],
  * }} UiState
- * @typedef {{resume: "new"|"resumed"|"expired", role: "owner"|"follower", pausedWhileAway: boolean,
+ * @typedef {{resume: "new"|"resumed"|"expired"|"lost", role: "owner"|"follower", pausedWhileAway: boolean,
  *            isFork: boolean, epoch: number|null}} Arrival what the latest hello said, and the epoch it found
  * @typedef {{
  *   connection: "connecting" | "open" | "closed" | "stopped",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi.testclient import TestClient
 
 from app.live.server import create_app
@@ -11,6 +13,7 @@ from tests.live.test_resume import health, train_then_leave
 from tests.live.test_rooms import present
 
 FORK_SPAM = 20  # forks one follower sends in a row
+IDLE_S = 0.05  # idle_session_s in the test of unused pages
 
 
 def refusal(client: TestClient, path: str = "/ws") -> tuple[dict[str, object], object]:
@@ -90,3 +93,78 @@ def test_one_address_holds_at_most_its_share_of_sessions_forks_and_rooms() -> No
             assert fourth.hello["resume"] == "new"  # type: ignore[attr-defined]
             error, close_code = refusal(client)  # three sockets and a fork: the address's four sessions
             assert error["field"] == "sessions" and "4 runs" in error["message"] and close_code == 1013
+
+
+def test_a_class_whose_presenter_is_gone_makes_way_for_a_new_teacher() -> None:
+    with TestClient(create_app(Settings(max_rooms=1, room_reclaim_s=0.1))) as client:
+        with opened(client) as absent:
+            code, _ = present(absent)
+        with opened(client, f"/ws?room={code}") as follower, opened(client) as teacher:
+            follower.until(lambda m: m["type"] == "room" and m["presenter"] == "reconnecting")
+
+            def try_present() -> dict[str, object]:
+                teacher.send({"type": "present"})
+                return teacher.until(lambda m: m["type"] in ("presenting", "error"))
+
+            assert wait_for(try_present, lambda answer: answer["type"] == "presenting")["code"] != code
+            assert follower.until(lambda m: m["type"] == "room" and not m["is_open"])["code"] == code
+
+
+def test_a_class_whose_presenter_is_reloading_is_not_taken() -> None:
+    with TestClient(create_app(Settings(max_rooms=1))) as client:
+        with opened(client) as presenter:
+            code, _ = present(presenter)
+            session_id = presenter.hello["session_id"]  # type: ignore[attr-defined]
+        wait_for(lambda: health(client), lambda h: h["detached"] == 1)
+        with opened(client) as teacher:
+            teacher.send({"type": "present"})
+            assert teacher.error()["field"] == "rooms"
+        with opened(client, f"/ws?session={session_id}") as back:
+            assert back.hello["room"]["code"] == code and back.hello["room"]["is_open"]  # type: ignore[attr-defined]
+
+
+def test_pages_left_unused_are_freed_for_a_newcomer_and_told_so() -> None:
+    with TestClient(create_app(Settings(max_sessions=2, idle_session_s=IDLE_S))) as client:
+        with opened(client) as used, opened(client) as idle:
+            used.send({"type": "step"})
+            used.frame(lambda f: f["step"] == 1)
+            time.sleep(IDLE_S * 4)  # the unused page is older than idle_session_s (only ever older: no race)
+            with opened(client) as newcomer:
+                assert newcomer.hello["resume"] == "new"  # type: ignore[attr-defined]
+                error = idle.error()
+                assert error["field"] == "session" and "unused" in error["message"]
+                assert idle.until_type("close")["code"] == 4410
+                newcomer.send({"type": "step"})
+                newcomer.frame(lambda f: f["step"] == 1)
+                error, close_code = refusal(client)  # two pages in use: neither is freed
+                assert error["field"] == "sessions" and close_code == 1013
+            used.send({"type": "step"})
+            assert used.frame(lambda f: f["step"] == 2)["status"] == "paused"
+
+
+DETACHED_RUNS = 4  # fast runs left without a socket beside one learner
+DETACHED_SPEED = {"type": "set_speed", "unit": "epoch", "count": 10}
+
+
+def test_runs_left_without_a_socket_stop_training_however_often_they_are_resumed() -> None:
+    with TestClient(create_app(Settings())) as client:  # the default 30 s grace
+        registry = client.app.state.registry  # type: ignore[attr-defined]
+        detached = []
+        for _ in range(DETACHED_RUNS):
+            with opened(client) as talk:
+                talk.send(DETACHED_SPEED)
+                talk.send({"type": "play"})
+                talk.frame(lambda f: f["status"] == "running")
+                detached.append(talk.hello["session_id"])  # type: ignore[attr-defined]
+        for _ in range(2):  # resumed again and again, each time for a moment
+            for session_id in detached:
+                with opened(client, f"/ws?session={session_id}") as talk:
+                    talk.send({"type": "play"})
+                    talk.until(lambda m: m["type"] == "session" and m["status"] == "running")
+            wait_for(lambda: [registry.get(s).session.status.value for s in detached],
+                     lambda statuses: set(statuses) == {"paused"})
+        steps_before = [registry.get(session_id).session.steps for session_id in detached]
+        with opened(client) as learner:
+            learner.send({"type": "play"})
+            learner.frame(lambda f: f["epoch"] >= 5)
+        assert [registry.get(session_id).session.steps for session_id in detached] == steps_before

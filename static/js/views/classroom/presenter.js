@@ -95,8 +95,8 @@ export function createPresenter(toolbar, slot, { store, send, basePath }) {
       if (state.presenting !== previous.presenting && state.presenting) presenting.write(state.presenting);
       if (state.hello !== previous.hello) {
         highlight.reset(null);
-        // A class whose run expired is reopened, same code, for the new run.
-        isReopenPending = state.arrival?.resume === "expired" && presenting.read() !== null;
+        // A class whose run expired, or was lost with its training process, is reopened, same code, for the new run.
+        isReopenPending = ["expired", "lost"].includes(state.arrival?.resume ?? "") && presenting.read() !== null;
       }
       if (isReopenPending && state.session && state.session !== previous.session) {
         isReopenPending = false;
