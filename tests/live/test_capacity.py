@@ -55,7 +55,8 @@ def test_a_second_fork_is_refused_while_the_first_is_open_in_a_page() -> None:
             fork_id = follower.until_type("forked")["session_id"]
             with opened(client, f"/ws?session={fork_id}"):
                 follower.send({"type": "fork"})
-                error = follower.error()
+                error = follower.until(lambda m: m["type"] in ("forked", "error"))
+                assert (error["type"], error["field"], error["command"]) == ("error", "fork", "fork")
                 assert (error["field"], error["command"]) == ("fork", "fork") and "one copy" in error["message"]
             wait_for(lambda: health(client), lambda h: h["detached"] == 1)
             follower.send({"type": "fork"})  # its page closed: the copy is replaced
