@@ -43,8 +43,14 @@ CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must 
 CLOSE_ELSEWHERE = 4409  # the session lives on another replica: a new run is not started silently
 CLOSE_NO_ROOM = 4404  # no class has that code
 CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
+CLOSE_RUN_LOST = 1012  # the run's training process died: the page reconnects, and its reload says so
+CLOSE_IDLE = 4410  # the page's run, never used, was freed for another while the server was full: no retry
 TAKEN_OVER = InputError("session", "This run was opened in another tab or window, which controls it now")
 CLASS_MOVED = "Class {code} now shows a run from another tab or device; this run is no longer presented"
+IDLE_FREED = InputError("session", "This page was left unused while the server was full, so its run was given "
+                                   "to someone else; reload the page to start again")
+FORK_OPEN = InputError("fork", "your copy of this class is open already (one copy per follower); use it, or "
+                               "close it first")
 NOT_YOURS = InputError("role", "You are following a class, so its run is read-only: press \"Try it myself\" "
                                "to change things in a copy of your own")
 
@@ -141,9 +147,11 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         await websocket.close(code=CLOSE_ELSEWHERE)
         return
     outbox = live.metrics.outbox()
-    lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)))
+    lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)),
+                  on_freed=lambda reason: outbox.close(*((CLOSE_RUN_LOST, None) if reason == "lost"
+                                                         else (CLOSE_IDLE, error_message(IDLE_FREED)))))
     try:
-        opened = await live.registry.open(session_id, lease)
+        opened = await live.registry.open(session_id, lease, client_address(websocket))
     except InputError as error:  # no training process to put a new session on
         opened, refusal = None, error
     else:
@@ -169,6 +177,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             watching.append(await rooms.watch(code, on_room))
 
     async def handle(command: Command) -> None:
+        live.registry.touch(runner.id)
         match command:
             case Present(code=code, secret=secret):
                 room, new_secret = await rooms.present(runner.id, join_base(websocket, live.settings), code, secret)
@@ -202,8 +211,13 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             await rooms.broker.unsubscribe(subscription)
 
 
+def client_address(websocket: WebSocket) -> str:
+    """The client's address (the proxy's view of it, when one is trusted): what per-address limits count."""
+    return websocket.client.host if websocket.client else "unknown"
+
+
 async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
-    client = websocket.client.host if websocket.client else "unknown"
+    client = client_address(websocket)
     try:
         record = await live.rooms.find(code, client)
     except InputError as error:
@@ -214,12 +228,19 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
     code = normal_code(code)
     outbox = live.metrics.outbox(live.settings.follower_queue_bytes)
     subscription: Subscription | None = None
+    forks: list[str] = []  # this follower's copy: a second fork replaces it while no page holds it
 
     async def handle(command: Command) -> None:
         if command.type != "fork":
             raise NOT_YOURS
         document = await live.rooms.export_for_fork(code)
-        fork = await live.registry.create()
+        previous = live.registry.entries.get(forks.pop()) if forks else None
+        if previous is not None and previous.lease is not None:
+            forks.append(previous.runner.id)
+            raise FORK_OPEN
+        if previous is not None:
+            await live.registry.close(previous.runner)
+        fork = await live.registry.create(client=client, is_fork=True)
         if fork is None:
             raise InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try later")
         try:
@@ -229,6 +250,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
             raise
         await live.placement.place(fork.id)
         live.registry.detach(fork, None)  # kept until the page opens it with /ws?session=ID
+        forks.append(fork.id)
         outbox.put(json.dumps({"type": "forked", "session_id": fork.id}))
 
     try:

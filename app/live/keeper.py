@@ -213,6 +213,9 @@ class Keeper:
     def on_attached(self, session_id: str) -> None:
         """Written with the next save."""
 
+    def on_lost(self, session_id: str) -> None:
+        """Its training process died: it is freed next (``on_freed``), and leaves the store with it."""
+
     def on_freed(self, session_id: str) -> None:
         """A session freed (expired, ended, evicted) leaves the store too; one stopped by a shutdown stays."""
         self.revisions.pop(session_id, None)

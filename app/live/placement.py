@@ -42,5 +42,8 @@ class Placement:
     def on_attached(self, session_id: str) -> None:
         """Still here: nothing changes."""
 
+    def on_lost(self, session_id: str) -> None:
+        """Forgotten when it is freed, just after."""
+
     def on_freed(self, session_id: str) -> None:
         self.registry.spawn(self.broker.forget_session(session_id))

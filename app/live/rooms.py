@@ -5,7 +5,12 @@ is public; its presenter secret is not (only its hash is kept, in the directory)
 runner encodes one follower frame per frame interval into a ``RoomFeed``, which publishes
 it once on the room's channel; every process with followers of the room hands the same
 bytes to each of them (``Broker``). A room ends when the presenter ends it or when the
-presenter's session is freed; its followers are told and keep any fork they made.
+presenter's session is freed; its followers are told and keep any fork they made. When its
+session's training process dies, the room ends with ``"presenter": "lost"``, so followers know
+the presenter must present again. A presented run is never freed to make room for another
+session; one client address presents at most ``settings.max_rooms_per_client`` rooms, and when the
+server presents ``settings.max_rooms``, a room whose presenter has been gone for
+``settings.room_reclaim_s`` is ended to make room for a new one.
 """
 
 from __future__ import annotations
@@ -121,6 +126,7 @@ class Rooms:
         self.local_followers = 0  # sockets of this process that follow a class
         self.announcing: set[str] = set()  # rooms whose follower count is about to be announced
         registry.listeners.append(self)
+        registry.keepers.append(lambda session_id: self.room_of(session_id) is not None)
         broker.serve_forks(self.export_for_fork)  # another replica's follower forks a class run here
 
     def room_of(self, session_id: str) -> Room | None:
@@ -141,7 +147,8 @@ class Rooms:
         room = self.room_of(session_id)
         if room is not None:
             return room, None
-        if len(self.rooms) >= self.settings.max_rooms:
+        self._check_share(session_id)
+        if len(self.rooms) >= self.settings.max_rooms and not await self._reclaim():
             raise InputError("rooms", f"this server presents {self.settings.max_rooms} classes already; "
                                       "end one or try later")
         if code is not None:
@@ -154,6 +161,33 @@ class Rooms:
             if await self.broker.claim(code, {**record, "join_url": f"{join_base}/join/{code}"}):
                 return await self._start(code, session_id), secret
         raise InputError("rooms", "no free class code was found; try again")
+
+    def _check_share(self, session_id: str) -> None:
+        client = self.registry.client_of(session_id)
+        limit = self.settings.max_rooms_per_client
+        if sum(self.registry.client_of(room.session_id) == client for room in self.rooms.values()) >= limit:
+            raise InputError("rooms", f"this address presents {limit} classes already (the most one address may); "
+                                      "end one first")
+
+    async def _reclaim(self) -> bool:
+        """End the room whose presenter has been gone longest, if for ``settings.room_reclaim_s`` at least."""
+        now = asyncio.get_running_loop().time()
+        gone: list[tuple[float, Room]] = []
+        for room in self.rooms.values():
+            entry = self.registry.entries.get(room.session_id)
+            away_since = now - self.settings.room_reclaim_s - 1.0 if entry is None else entry.detached_at
+            if away_since is not None and now - away_since >= self.settings.room_reclaim_s:
+                gone.append((away_since, room))
+        if not gone:
+            return False
+        room = min(gone, key=lambda pair: pair[0])[1]
+        self.rooms.pop(room.code)
+        runner = self.registry.get(room.session_id)
+        if runner is not None:
+            with contextlib.suppress(InputError):
+                await runner.set_feed(None)
+        await self._close(room.code)
+        return True
 
     async def _reopen(self, session_id: str, code: str, secret: str, join_base: str) -> tuple[Room, str | None]:
         """Move a class to this session: its presenter's run was lost, or the presenter shows another run."""
@@ -197,9 +231,11 @@ class Rooms:
             await runner.set_feed(None)
         await self._close(room.code)
 
-    async def _close(self, code: str) -> None:
-        """Followers are told; the record is kept for the detached TTL, so its presenter may reopen the code."""
-        await self.broker.update(code, {"is_open": False})
+    async def _close(self, code: str, presenter: str | None = None) -> None:
+        """Followers are told (with ``presenter`` "lost" when its run died); the record is kept for the
+        detached TTL, so its presenter may reopen the code."""
+        await self.broker.update(code, {"is_open": False} if presenter is None else {"is_open": False,
+                                                                                     "presenter": presenter})
         await self.announce(code)
         await self.broker.retire(code, self.settings.detached_ttl_s)
         LOG.info("class %s ended", code)
@@ -214,6 +250,9 @@ class Rooms:
             record = None
         if record is None and not self.broker.is_connected:  # not the code's fault: no failure counted
             raise InputError(UNREACHABLE_FIELD, "the class server is unreachable right now; retrying…")
+        if record is not None and record.get("presenter") == "lost":
+            raise InputError("room", "this class's run was lost on the server; wait for your teacher to present "
+                                     "it again")
         if record is None or not record.get("is_open"):
             self.failures.add(client)
             raise InputError("room", f"no class has the code {code.strip().upper()[:12]!r}; check it with "
@@ -297,6 +336,12 @@ class Rooms:
         room = self._take_room(session_id)
         if room is not None:
             self.registry.spawn(self._close(room.code))
+
+    def on_lost(self, session_id: str) -> None:
+        """The presenter's run died with its training process: the class ends, saying so."""
+        room = self._take_room(session_id)
+        if room is not None:
+            self.registry.spawn(self._close(room.code, "lost"))
 
     def _presenter_is(self, session_id: str, state: str) -> None:
         room = self.room_of(session_id)

@@ -67,6 +67,8 @@ class Health(BaseModel):
     detached: int  # sessions without a socket, kept for a reload
     rooms: int  # classes presented by this server
     broker: str  # "local", or whether the shared broker is reachable
+    workers: int  # training processes alive now
+    workers_expected: int  # training processes configured (NEUROPLAY_WORKERS); fewer alive is "degraded"
 
 
 class Refusal(BaseModel):
@@ -204,14 +206,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         HTTP 503 "no training processes" when every worker process is gone and none is replaced, so a
         load balancer takes this replica out. Sessions work without the broker, so an unreachable one
-        keeps HTTP 200 with status "degraded".
+        keeps HTTP 200 with status "degraded", as do fewer worker processes alive than configured.
         """
         is_serving = pool is None or pool.is_serving
         state = broker_state(settings, broker)
+        alive = 0 if pool is None else pool.alive_count
         response.status_code = 200 if is_serving else 503
-        status = "no training processes" if not is_serving else "degraded" if state == "unreachable" else "ok"
+        is_degraded = state == "unreachable" or alive < settings.workers
+        status = "no training processes" if not is_serving else "degraded" if is_degraded else "ok"
         return Health(status=status, sessions=len(registry.entries), detached=registry.detached_count,
-                      rooms=len(rooms.rooms), broker=state)
+                      rooms=len(rooms.rooms), broker=state, workers=alive, workers_expected=settings.workers)
 
     @app.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
     async def prometheus_metrics() -> Response:

@@ -56,15 +56,22 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(1024 * KIB, ge=KIB, le=16384 * KIB)  # largest experiment file accepted
     max_commands_per_second: int = Field(60, ge=1, le=1000)  # per socket; floods get an error
     max_sessions: int = Field(200, ge=1, le=10_000)  # live sockets at once; more are refused
+    max_sessions_per_client: int = Field(60, ge=1, le=10_000)  # runs one client address holds, forks included
+    max_forks_per_client: int = Field(50, ge=1, le=10_000)  # followers' copies one address holds: a NAT'd class
+    idle_session_s: float = Field(120.0, gt=0.0, le=86_400.0)  # a run never used this long is freed first when full
     max_step_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs one `step` command asks for
     max_speed_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs per frame
     request_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # longest wait for a worker's reply; then refused
     slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
     send_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # a client that takes longer to take a message is let go
     detached_ttl_s: float = Field(600.0, gt=0.0, le=86_400.0)  # a session without a socket is kept this long
-    detached_grace_s: float = Field(30.0, ge=0.0, le=86_400.0)  # and keeps training this long, then pauses
+    detached_grace_s: float = Field(30.0, ge=0.0, le=86_400.0)  # and keeps training this long at most, then pauses
+    # ^ (never longer than its socket last held it, so brief resumes cannot keep a run training with no one there)
     public_url: str = Field("", pattern=r"^(https?://[^/\s]+(/[^\s]*)?)?$")  # the address a class types or scans
     max_rooms: int = Field(50, ge=1, le=10_000)  # classes presented at once
+    max_rooms_per_client: int = Field(5, ge=1, le=10_000)  # classes one client address presents at once
+    room_reclaim_s: float = Field(60.0, gt=0.0, le=86_400.0)  # a class whose presenter is gone this long may be
+    # ^ ended to make room for a new one when the server presents max_rooms already
     max_followers_per_room: int = Field(500, ge=1, le=100_000)  # watchers of one class
     max_join_failures_per_minute: int = Field(10, ge=1, le=10_000)  # wrong codes per client address
     follower_max_fps: int = Field(30, ge=1, le=120)  # frames per second a follower gets at most

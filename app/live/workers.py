@@ -264,9 +264,10 @@ class WorkerPool:
     """``settings.workers`` worker processes; each new session goes to the least busy one.
 
     A worker that exits unasked is replaced, so the server keeps its capacity; its sessions are
-    lost and their pages are told to reload. A worker that keeps dying is not replaced more than
-    ``settings.max_worker_restarts`` times in RESTART_WINDOW_SECONDS; with none left, a new session
-    is refused with NO_WORKERS and ``is_serving`` is False (``/healthz`` answers 503).
+    lost (``on_lost``: the registry frees them, and their pages reconnect to a new run). A worker
+    that keeps dying is not replaced more than ``settings.max_worker_restarts`` times in
+    RESTART_WINDOW_SECONDS: ``/healthz`` then says "degraded" (fewer alive than configured); with
+    none left, a new session is refused with NO_WORKERS and ``is_serving`` is False (HTTP 503).
     """
 
     def __init__(self, settings: Settings, on_restart: Callable[[], None] = lambda: None) -> None:
@@ -276,6 +277,7 @@ class WorkerPool:
         self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
         self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
         self.restarts: deque[float] = deque()  # when workers were replaced, within the last window
+        self.on_lost: Callable[[list[str]], None] = lambda session_ids: None  # the registry frees them
         self.reaping: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
@@ -301,10 +303,16 @@ class WorkerPool:
         runner = worker.runners[session_id] = RemoteRunner(worker, session_id)
         return runner
 
+    @property
+    def alive_count(self) -> int:
+        """Worker processes alive now (``settings.workers`` when all is well)."""
+        return sum(worker.is_running for worker in self.workers)
+
     def _replace(self, dead: Worker) -> None:
-        """Start a fresh worker in the place of one that exited, unless workers keep dying."""
+        """Free the dead worker's sessions; start a fresh worker in its place, unless workers keep dying."""
         if self.is_stopping:
             return
+        self.on_lost(list(dead.runners))
         loop = asyncio.get_running_loop()
         now = loop.time()
         while self.restarts and now - self.restarts[0] >= RESTART_WINDOW_SECONDS:

@@ -10,7 +10,7 @@
 import { appendFrame, historyFromMessage } from "./history.js";
 
 /** Close codes after which the page must not reconnect on its own (docs/protocol.md). */
-export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4429];
+export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
 
 /**
  * @typedef {import("./history.js").HistoryPoint} HistoryPoint

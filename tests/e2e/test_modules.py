@@ -174,7 +174,8 @@ def test_resume_and_expiry_are_said_in_words(blank: Page) -> None:
         "Resumed at epoch 12 — paused while you were away",
         "",
         "That run has expired; this is a new one",
-        "This run could not be restored after the server restarted; this is a new one",
+        "This run was lost on the server (it could not be restored after a restart, or its training process "
+        "stopped); this is a new one",
         "",
         "",
     ]

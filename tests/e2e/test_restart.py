@@ -19,7 +19,8 @@ from tests.e2e.test_classroom import EPOCH, join, present, train_epochs, wait_re
 from tests.servers import RestartableServer
 
 RESTART_MS = 40_000  # a restart and the page's reconnection on a loaded machine (a failure bound)
-LOST = "This run could not be restored after the server restarted; this is a new one"
+LOST = ("This run was lost on the server (it could not be restored after a restart, or its training process "
+         "stopped); this is a new one")
 
 
 @pytest.fixture

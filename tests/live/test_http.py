@@ -22,7 +22,7 @@ def test_the_page_loads_one_module_and_nothing_from_outside(client: TestClient) 
 
 def test_health_counts_sessions(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "sessions": 0, "detached": 0, "rooms": 0,
-                                             "broker": "local"}
+                                             "broker": "local", "workers": 0, "workers_expected": 0}
 
 
 def test_options_match_the_hello(client: TestClient) -> None:

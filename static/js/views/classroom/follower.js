@@ -52,6 +52,10 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
     }
     const room = state.room;
     if (!room || state.hello?.role !== "follower") return { line: `Joining class ${code}…`, note: "", actions: [] };
+    if (!room.is_open && room.presenter === "lost") {
+      return { line: "The class's run was lost on the server", actions: [ownRun],
+               note: `The presenter must present again (class ${code}); any copy you made is yours to keep.` };
+    }
     if (!room.is_open) {
       return { line: "The class has ended", note: `Class ${code} is closed; any copy you made is yours to keep.`,
                actions: route.hasFork() ? [myCopy, ownRun] : [ownRun] };

@@ -121,7 +121,7 @@ export function createPresenter(toolbar, slot, { store, send, basePath, route })
       if (state.notice !== previous.notice && state.notice?.topic === "class_moved") presenting.write(null);
       if (state.hello !== previous.hello) {
         highlight.reset(null);
-        // A class whose run expired (or was lost in a restart) is reopened, same code, for the new run.
+        // A class whose run expired or was lost (a restart, a dead training process) is reopened, same code.
         isReopenPending = ["expired", "lost"].includes(state.arrival?.resume ?? "") && presenting.read() !== null;
       }
       if (isReopenPending && state.session && state.session !== previous.session) {

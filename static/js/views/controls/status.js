@@ -2,8 +2,10 @@
 /**
  * What the page has to say: the banner (connection lost, a run resumed or
  * found expired, a run taken over by another tab with a button to take it
- * back, a run that lives on another server, a class link that was lost, a diverged run's message, the latest refused command for a few
- * seconds, and notices from the controls) and the connection state in the
+ * back, a run that lives on another server, a run lost with its training
+ * process or freed while the page sat unused, a class link that was lost, a
+ * diverged run's message, the latest refused command for a few seconds, and
+ * notices from the controls) and the connection state in the
  * footer. The page never restarts or resumes a run without saying so.
  */
 import { el } from "./dom.js";
@@ -18,10 +20,15 @@ const ARRIVAL_MS = 12000;
 const TAKEN_OVER = 4001;
 /** Close code: the run lives on another server of this site (docs/protocol.md). */
 const ELSEWHERE = 4409;
+/** Close code: the page sat unused while the server was full, and its run was given to someone else. */
+const IDLE_FREED = 4410;
+/** What the page says when it arrives: its run expired, or was lost (hello `resume: "lost"`: a kept run that
+ * could not be read back after a restart, or a run whose training process died). */
+const EXPIRED_TEXT = "That run has expired; this is a new one";
+const LOST_TEXT = "This run was lost on the server (it could not be restored after a restart, or its training process stopped); this is a new one";
+const IDLE_FREED_TEXT = "This page sat unused while the server was full, so its run was given to someone else";
 /** Error fields that other lines already explain (the takeover line, the join box, the presenter). */
 const EXPLAINED_FIELDS = ["session", "room", "secret"];
-/** A run kept across a server restart that could not be read back (hello `resume: "lost"`). */
-const LOST_TEXT = "This run could not be restored after the server restarted; this is a new one";
 /** Connection state → footer text. */
 /** Said while the connection is down: what the page shows is the last frame, not the run now. */
 const STALE_TEXT = "Connection lost, reconnecting… the picture is stale";
@@ -66,7 +73,7 @@ export function errorText(hello, error) {
  */
 export function arrivalText(arrival) {
   if (arrival.role === "follower") return "";
-  if (arrival.resume === "expired") return "That run has expired; this is a new one";
+  if (arrival.resume === "expired") return EXPIRED_TEXT;
   if (arrival.resume === "lost") return LOST_TEXT;
   if (arrival.resume !== "resumed" || arrival.epoch === null) return "";
   if (arrival.isFork) return `Your own copy of the class run, from epoch ${arrival.epoch}: it trains only for you`;
@@ -106,6 +113,9 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
     if (state.connection === "stopped" && state.closeCode === ELSEWHERE) {
       out.push({ text: "This run lives on another server, which this connection did not reach. "
                        + "No new run was started.", kind: "error", action: { label: "Try again", run: reconnect } });
+    }
+    if (state.connection === "stopped" && state.closeCode === IDLE_FREED) {
+      out.push({ text: IDLE_FREED_TEXT, kind: "error", action: { label: "Start again", run: reconnect } });
     }
     if (state.classLink === "lost") out.push({ text: "Class link lost, retrying…", kind: "error" });
     if (state.session?.status === "diverged") {
