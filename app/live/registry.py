@@ -220,14 +220,17 @@ class Registry:
         """The socket of ``lease`` went away (or, with None, nobody held a new session): keep it for a while.
 
         It trains on for the grace: ``settings.detached_grace_s``, or less if the socket held it for less
-        (a new session nobody held yet, such as a fork waiting for its page, gets the whole grace).
+        (a new session nobody held yet, such as a fork waiting for its page, gets the whole grace, and
+        so does a presented run: its class still watches it while the presenter reconnects).
         """
         entry = self.entries.get(runner.id)
         if entry is None or entry.lease is not lease or entry.detached_at is not None:
             return  # freed already, or taken over by another socket that now holds it
         loop = asyncio.get_running_loop()
         now = loop.time()
-        held_s = self.settings.detached_grace_s if entry.attached_at is None else now - entry.attached_at
+        held_s = self.settings.detached_grace_s
+        if entry.attached_at is not None and not self._is_kept(runner.id):
+            held_s = now - entry.attached_at
         entry.lease, entry.detached_at = None, now
         entry.timers = [loop.call_later(min(self.settings.detached_grace_s, held_s),
                                         lambda: self.spawn(self._pause_away(entry))),
