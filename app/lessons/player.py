@@ -127,6 +127,45 @@ class LessonPlayer:
             "pace": None if self.pace is None else list(self.pace),
         }
 
+    def kept(self) -> dict[str, Any]:
+        """What a store keeps of this player beside the run, so ``restored`` can open it again after a restart."""
+        tracker = self.tracker
+        return {"id": self.lesson.id, "language": self.lesson.language, "step": self.step,
+                "step_title": self.current.title, "done": sorted(self.done), "answer": self.answer,
+                "hints_shown": self.hints_shown, "has_trained": self.has_trained,
+                "pace": None if self.pace is None else list(self.pace), "is_bound": self.is_bound,
+                "goal": None if tracker is None else {"is_met": tracker.is_met, "met_epoch": tracker.met_epoch,
+                                                      "streak_from": tracker.streak_from}}
+
+    @classmethod
+    def restored(cls, lesson: Lesson, glossary: dict[str, str], kept: dict[str, Any]) -> LessonPlayer:
+        """The player ``kept`` describes, on the run it was kept with (which is not set up again);
+        raises InputError if the lesson changed so that its step is gone or the kept state does not fit."""
+        player = cls(lesson, glossary)
+        step = kept.get("step")
+        if (isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < len(lesson.steps)
+                or lesson.steps[step].title != kept.get("step_title")):
+            raise InputError("lesson", f"its step {kept.get('step_title')!r} is no longer in the lesson")
+        player.step, current = step, lesson.steps[step]
+        pace = kept.get("pace")
+        player.set_pace(None if pace is None else (int(pace[0]), int(pace[1])), is_bound=kept.get("is_bound") is True)
+        player.done = {int(index) for index in kept.get("done", []) if 0 <= int(index) < len(lesson.steps)}
+        answer, hints = kept.get("answer"), kept.get("hints_shown", 0)
+        if answer is not None and (current.ask is None or not isinstance(answer, int)
+                                   or not 0 <= answer < len(current.ask.choices)):
+            raise InputError("lesson", "its kept answer no longer fits the step's question")
+        if not isinstance(hints, int) or not 0 <= hints <= len(current.hints_html):
+            raise InputError("lesson", "its kept hints no longer fit the step")
+        player.answer, player.hints_shown, player.has_trained = answer, hints, kept.get("has_trained") is True
+        goal = kept.get("goal")
+        if current.goal is not None:
+            player.tracker = GoalTracker(current.goal)
+            if isinstance(goal, dict):
+                player.tracker.is_met = goal.get("is_met") is True
+                player.tracker.met_epoch = goal.get("met_epoch")
+                player.tracker.streak_from = goal.get("streak_from")
+        return player
+
     def progress(self) -> dict[str, Any] | None:
         """The goal's live progress (sent on its own, as it changes every epoch), or None without a goal."""
         return None if self.tracker is None else self.tracker.progress()

@@ -31,7 +31,7 @@ from app.live.registry import LOST, Entry, Kept, Registry
 from app.live.rooms import Rooms
 from app.live.settings import Settings
 from app.live.sqlite_store import SqliteStore
-from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, unpack
+from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, unpack_run
 
 LOG = logging.getLogger("neuroplay.store")
 STORE_ERRORS = (OSError, sqlite3.Error, RedisError)  # what a store that cannot be reached or written raises
@@ -171,13 +171,13 @@ class Keeper:
         if blob is None:
             return None
         try:
-            document, is_running = await asyncio.to_thread(unpack, blob)
+            document, is_running, lesson = await asyncio.to_thread(unpack_run, blob)
         except ValueError as error:
             LOG.warning("kept session %s could not be read (%s); skipped", session_id[:8], error)
             with contextlib.suppress(*STORE_ERRORS):
                 await self.store.delete_session(session_id)
             return LOST
-        return {"document": document, "is_running": is_running}
+        return {"document": document, "is_running": is_running, "lesson": lesson}
 
     async def _restore_rooms(self) -> None:
         """Open again the classes this replica ran, each with its presenter's session, detached."""

@@ -8,6 +8,7 @@ the page once per epoch at most, not once per frame.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from app.errors import InputError
@@ -30,7 +31,9 @@ from app.live.protocol import (
 from app.live.settings import Settings
 from app.training.session import TrainingSession
 
+LOG = logging.getLogger("neuroplay.lessons")
 NO_LESSON = InputError("lesson", "no lesson is open; start one first")
+LESSON_LOST = "The lesson you had open could not be opened again after the server restarted ({reason}); the run is kept"
 LESSON_COMMANDS = ("list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace")
 
 
@@ -43,6 +46,29 @@ class LessonDesk:
         self.sent = self.message()  # the last `lesson` message, so an unchanged state is not sent again
         self.sent_progress = self.progress_message()  # the last `lesson_progress` message, likewise
         self.observed: tuple[int, int, str] | None = None  # (steps, epochs, status) last measured
+        self.lost: str | None = None  # the `notice` that a kept lesson is gone, until the page is told
+
+    def kept(self) -> dict[str, Any] | None:
+        """The open lesson's state for the store (beside the run), or None."""
+        return None if self.player is None else self.player.kept()
+
+    def restore(self, kept: dict[str, Any], session: TrainingSession) -> None:
+        """Open again the lesson a store kept with this run, at its step, answer and hints, without setting
+        the run up again; if it cannot be (the lesson's file is gone or changed), ``lost`` tells the page why."""
+        try:
+            lesson = lesson_library(self.settings).find(str(kept.get("id")), str(kept.get("language", "en")))
+            if lesson is None:
+                raise InputError("lesson", f"no lesson is called {kept.get('id')!r} any more")
+            player = LessonPlayer.restored(lesson, lesson_library(self.settings).glossary, kept)
+        except (InputError, TypeError, ValueError, IndexError) as error:
+            reason = error.message if isinstance(error, InputError) else "its kept state could not be read"
+            LOG.warning("a kept lesson could not be opened again: %s", reason)
+            self.player = None
+            self.lost = json.dumps({"type": "notice", "topic": "lesson_lost",
+                                    "message": LESSON_LOST.format(reason=reason)})
+            return
+        self.player, self.observed = player, None
+        self.observe(session)
 
     def check(self, command: Command) -> None:
         """Refuse what the current step does not allow: a locked setting, training before the question."""

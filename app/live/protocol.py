@@ -33,7 +33,7 @@ PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
 SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
                    "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress")
-NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded")  # what a `notice` message is about
+NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost")  # what a `notice` message is about
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"

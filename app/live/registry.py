@@ -87,7 +87,7 @@ class Opened:
 
 
 LOST = "lost"  # what ``recall`` answers for a kept run it cannot give back
-Kept = dict[str, Any]  # a kept run: {"document": an export, "is_running": bool} (app/live/store.py)
+Kept = dict[str, Any]  # a kept run: {"document": an export, "is_running": bool, "lesson": dict | None} (store.py)
 Recall = Callable[[str], Coroutine[Any, Any, Kept | str | None]]  # session id → a kept run, LOST or None
 
 
@@ -210,6 +210,8 @@ class Registry:
         """Load a kept run into a fresh runner; False (logged) if it cannot be loaded."""
         try:
             await runner.import_document(kept["document"])
+            if kept.get("lesson") is not None:
+                await runner.restore_lesson(kept["lesson"])
         except InputError as error:
             LOG.warning("kept session %s could not be restored (%s: %s); it starts again", runner.id[:8],
                         error.field, error.message)
@@ -331,6 +333,7 @@ class LiveRunner(Protocol):
     async def export(self) -> dict[str, Any]: ...
     async def save(self, since: int) -> tuple[int, bytes | None]: ...
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]: ...
+    async def restore_lesson(self, kept: dict[str, Any]) -> None: ...
     async def set_feed(self, feed: Outbox | None) -> None: ...
 
 

@@ -148,6 +148,9 @@ class Runner:
         if self.desk.player is not None:  # a class sees the presenter's lesson step too
             outbox.put(self.desk.message())
             outbox.put(self.desk.progress_message())
+        if audience is self.owner and self.desk.lost is not None:  # told once: the kept lesson is gone
+            outbox.put(self.desk.lost)
+            self.desk.lost = None
         if audience.last_frame is not None:
             outbox.put_frame(audience.last_frame)
 
@@ -339,8 +342,8 @@ class Runner:
         """
         if self.revision == since:
             return since, None
-        revision, document, is_running = self.revision, export(self.session), self.is_busy
-        return revision, await asyncio.to_thread(pack, document, is_running)
+        revision, document, is_running, lesson = self.revision, export(self.session), self.is_busy, self.desk.kept()
+        return revision, await asyncio.to_thread(pack, document, is_running, lesson)
 
     async def import_document(self, document: dict[str, Any]) -> dict[str, Any]:
         """Replace the session with an exported one; raises InputError if the document is bad."""
@@ -358,6 +361,11 @@ class Runner:
         self._owe_frame()
         return {"status": session.status.value, "dataset": session.config.dataset,
                 "sizes": list(session.mlp.sizes), "step": session.steps}
+
+    async def restore_lesson(self, kept: dict[str, Any]) -> None:
+        """Open again the lesson a store kept with this (just imported) run; see ``LessonDesk.restore``."""
+        self.desk.restore(kept, self.session)
+        self._send_lesson()
 
     # ----- the pump ------------------------------------------------------------------------
     @property

@@ -3,7 +3,8 @@
 A kept session is one row: its id, a *blob* and the wall-clock time it expires at. The blob is
 the run as ``app/training/persistence.py`` exports it (weights, optimiser state, counters, the
 epoch's order, the generator, the cost history, the pins) with whether it was training, as
-zlib-compressed JSON (``pack``/``unpack``). A kept class is its join code, the replica that ran
+zlib-compressed JSON (``pack``/``unpack``), and the lesson open in it, if any (its id, step,
+answer, hints shown and goal state: ``LessonPlayer.kept``). A kept class is its join code, the replica that ran
 it and its directory record (the presenter's session id, the secret's hash, the join link).
 
 Two backends have the same interface: ``SqliteStore`` (app/live/sqlite_store.py, one file in
@@ -58,15 +59,16 @@ class Store(Protocol):
     async def rooms(self, owner: str) -> list[StoredRoom]: ...
 
 
-def pack(document: dict[str, Any], is_running: bool) -> bytes:
-    """The blob of one session: its export and whether it was training, as compressed JSON.
+def pack(document: dict[str, Any], is_running: bool, lesson: dict[str, Any] | None = None) -> bytes:
+    """The blob of one session: its export, whether it was training and its open lesson (the player's
+    ``kept`` state, app/lessons/player.py, or None), as compressed JSON.
 
     Made on a thread (or in a worker process). json.dumps holds the interpreter's lock for a whole
     call, 10-20 ms for a run with a long history, which would stall the event loop's thread all that
     time; so the JSON is made in pieces (``_pieces``) of at most PIECE_LENGTH numbers each, between
     which the event loop gets its turn.
     """
-    text = "".join(_pieces({"document": document, "is_running": is_running}))
+    text = "".join(_pieces({"document": document, "is_running": is_running, "lesson": lesson}))
     return zlib.compress(text.encode(), COMPRESS_LEVEL)
 
 
@@ -98,11 +100,18 @@ def _joined(parts: list[list[str]]) -> list[str]:
 
 def unpack(blob: bytes) -> tuple[dict[str, Any], bool]:
     """(export, was it training) from a blob; ValueError if the blob is not one ``pack`` made."""
+    document, is_running, _ = unpack_run(blob)
+    return document, is_running
+
+
+def unpack_run(blob: bytes) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
+    """(export, was it training, its open lesson or None) from a blob; ValueError if ``pack`` did not make it."""
     try:
         kept = json.loads(zlib.decompress(blob))
     except (zlib.error, UnicodeDecodeError, RecursionError) as error:
         raise ValueError(f"not a kept run ({error})") from None
     if not isinstance(kept, dict) or not isinstance(kept.get("document"), dict):
         raise ValueError("not a kept run (no document)")
-    return kept["document"], kept.get("is_running") is True
+    lesson = kept.get("lesson")
+    return kept["document"], kept.get("is_running") is True, lesson if isinstance(lesson, dict) else None
 

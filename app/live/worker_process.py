@@ -9,7 +9,8 @@ Wire between the processes (pickled tuples):
                  (greet: a subscriber came, so the session is watched; unwatched: the last one left)
                  | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off),
-                 "save" (payload: the revision stored last; reply: (revision, packed run or None), Runner.save)
+                 "save" (payload: the revision stored last; reply: (revision, packed run or None), Runner.save),
+                 "lesson" (payload: a kept lesson to open again, Runner.restore_lesson)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
                  | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
                  | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
@@ -116,6 +117,8 @@ async def _answer(runner: Runner, connection: Connection, kind: str, session_id:
             result = await runner.export()
         elif kind == "save":
             result = await runner.save(int(payload))
+        elif kind == "lesson":
+            await runner.restore_lesson(payload)
         elif kind == "feed":
             await runner.set_feed(PipeOutbox(connection, session_id, "room_") if payload else None)
         else:

@@ -103,6 +103,9 @@ class RemoteRunner:
         summary: dict[str, Any] = await self.worker.request("import", self.id, document)
         return summary
 
+    async def restore_lesson(self, kept: dict[str, Any]) -> None:
+        await self.worker.request("lesson", self.id, kept)
+
     async def set_feed(self, feed: Outbox | None) -> None:
         self.feed = feed
         await self.worker.request("feed", self.id, feed is not None)

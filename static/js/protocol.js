@@ -14,7 +14,7 @@ export const SERVER_MESSAGES = [
 ];
 
 /** What a `notice` message is about (its `topic`). */
-export const NOTICE_TOPICS = ["class_link", "class_moved", "run_discarded"];
+export const NOTICE_TOPICS = ["class_link", "class_moved", "run_discarded", "lesson_lost"];
 
 /** Client → server command types. */
 export const COMMAND_TYPES = [

@@ -149,3 +149,19 @@ def test_after_kill_9_the_last_periodic_save_comes_back(server: RestartableServe
     assert follower.hello["room"]["code"] == code
     back.send({"type": "play"})
     follower.frame(lambda m: m["epoch"] > restored)
+
+
+def test_after_sigterm_the_open_lesson_comes_back_at_its_step(server: RestartableServer, tabs: ExitStack) -> None:
+    page = Tab(server.ws, tabs)
+    session_id = page.hello["session_id"]
+    page.send({"type": "start_lesson", "lesson": "neuron", "step": 1})
+    page.send({"type": "show_hint"})
+    before = page.until(lambda m: m["type"] == "lesson" and m["lesson"]["step"] == 1 and m["lesson"]["hints"])
+    page.close()
+
+    assert server.stop(signal.SIGTERM) == 0
+    server.start()
+
+    back = Tab(f"{server.ws}?session={session_id}", tabs)
+    assert back.hello["resume"] == "resumed"
+    assert back.until(lambda m: m["type"] == "lesson") == before  # the step, its hint and its goal, in the worker

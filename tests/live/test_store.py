@@ -19,13 +19,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.lessons.library import SHIPPED_DIR
+from app.live.lessons import _load
 from app.live.protocol import COMMAND_ADAPTER
 from app.live.redis_store import RedisStore
 from app.live.runner import Runner
 from app.live.server import create_app
 from app.live.settings import Settings
 from app.live.sqlite_store import FILE_NAME, SqliteStore
-from app.live.store import Store, StoredRoom, StoredSession, pack, unpack
+from app.live.store import Store, StoredRoom, StoredSession, pack, unpack, unpack_run
 from app.training.persistence import export
 from app.training.session import TrainingSession
 from tests.live.conftest import opened
@@ -127,6 +129,61 @@ def test_an_app_started_again_resumes_a_run_with_its_counters_and_history(keepin
         assert page.hello["resume"] == "resumed" and page.hello["paused_while_away"] is False
         assert page.frame()["epoch"] == 7
         assert client.get(f"/api/sessions/{session_id}/export").json() == before
+
+
+def test_an_app_started_again_reopens_the_lesson_at_its_step_with_its_answer_and_hints(keeping: Settings) -> None:
+    with TestClient(create_app(keeping)) as client, opened(client) as page:
+        session_id = page.hello["session_id"]
+        page.send({"type": "start_lesson", "lesson": "neuron"})
+        page.send({"type": "answer", "choice": 1})
+        page.send({"type": "step", "unit": "epoch", "count": 1})
+        before = page.until(lambda m: m["type"] == "lesson" and m["lesson"]["ask"]["answer"] is not None)["lesson"]
+    with TestClient(create_app(keeping)) as client, opened(client, f"/ws?session={session_id}") as page:
+        assert page.hello["resume"] == "resumed"
+        after = page.until_type("lesson")["lesson"]
+        assert after == before and (after["id"], after["step"], after["ask"]["chosen"]) == ("neuron", 0, 1)
+        page.send({"type": "go_to_step", "step": 1})
+        page.send({"type": "show_hint"})
+        page.send({"type": "step", "unit": "epoch", "count": 2})
+        progress = page.until(lambda m: m["type"] == "lesson_progress" and (m["goal"] or {}).get("epoch") == 2)["goal"]
+        page.send({"type": "list_lessons"})
+        page.until_type("lessons")
+    with TestClient(create_app(keeping)) as client, opened(client, f"/ws?session={session_id}") as page:
+        after = page.until_type("lesson")["lesson"]
+        assert (after["step"], len(after["hints"]), after["hints_left"], after["done"]) == (1, 1, 1, [])
+        assert page.until_type("lesson_progress")["goal"] == progress
+        page.send({"type": "configure", "changes": {"learning_rate": 0.1}})  # the step's lock holds again
+        assert page.error()["field"] == "learning_rate"
+
+
+def test_a_kept_lesson_whose_file_changed_is_said_to_be_lost_and_the_run_resumes(tmp_path: Path) -> None:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    shipped = (SHIPPED_DIR / "02-hidden-layer.md").read_text(encoding="utf-8")
+    (folder / "mine.md").write_text(shipped.replace("id: hidden-layer", "id: mine"), encoding="utf-8")
+    settings = Settings(keep_runs=True, data_dir=str(tmp_path / "data"), save_interval_s=0.5, lessons_dir=str(folder))
+    with TestClient(create_app(settings)) as client, opened(client) as page:
+        session_id = page.hello["session_id"]
+        page.send({"type": "start_lesson", "lesson": "mine", "step": 1})
+        assert page.until_type("lesson")["lesson"]["step"] == 1
+    (folder / "mine.md").write_text(shipped.replace("id: hidden-layer", "id: mine").replace("\n## ", "\n## Renamed "),
+                                    encoding="utf-8")
+    _load.cache_clear()  # a new process reads the folder again
+    with TestClient(create_app(settings)) as client, opened(client, f"/ws?session={session_id}") as page:
+        assert page.hello["resume"] == "resumed"
+        notice = page.until_type("notice")
+        assert notice["topic"] == "lesson_lost" and "no longer in the lesson" in notice["message"]
+    _load.cache_clear()
+    with TestClient(create_app(settings)) as client, opened(client, f"/ws?session={session_id}") as page:
+        page.send({"type": "list_lessons"})  # the notice was told once; the run has no lesson now
+        assert page.until(lambda m: m["type"] in ("notice", "lessons"))["type"] == "lessons"
+
+
+def test_a_blob_keeps_the_lesson_beside_the_run() -> None:
+    document = export(TrainingSession())
+    kept = {"id": "neuron", "step": 1}
+    assert unpack_run(pack(document, False, kept)) == (document, False, kept)
+    assert unpack_run(pack(document, True)) == (document, True, None)
 
 
 def test_a_kept_run_that_cannot_be_read_is_lost_with_a_log_line_not_a_crash(
