@@ -85,15 +85,10 @@ def get_text(url: str) -> str:
         return str(response.read().decode())
 
 
-@dataclass
-class Replica:
-    """``python -m app serve`` with the Redis broker, one training process (the web process)."""
+class Addressed:
+    """A server on a 127.0.0.1 port: its HTTP and websocket addresses."""
 
-    name: str
-    redis_url: str
-    log: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
+    port: int
 
     @property
     def http(self) -> str:
@@ -102,6 +97,17 @@ class Replica:
     @property
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
+
+
+@dataclass
+class Replica(Addressed):
+    """``python -m app serve`` with the Redis broker, one training process (the web process)."""
+
+    name: str
+    redis_url: str
+    log: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
 
     def start(self, **env: str) -> None:
         self.spawn(**env)
@@ -136,7 +142,7 @@ class Replica:
 
 
 @dataclass
-class RestartableServer:
+class RestartableServer(Addressed):
     """``python -m app serve`` keeping its runs; stopped by a signal, started again on the same port and store."""
 
     env: dict[str, str]
@@ -144,14 +150,6 @@ class RestartableServer:
     save_interval_s: float = 1.0  # how often a changed run is stored
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
 
     def start(self) -> None:
         environment = {**os.environ, "NEUROPLAY_WORKERS": "1", "NEUROPLAY_HOST": "127.0.0.1",
