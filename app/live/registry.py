@@ -14,7 +14,9 @@ When the server is full, a new session frees one nobody needs: a detached one ne
 (an unopened fork), then the oldest detached one, then a page left unused for
 ``settings.idle_session_s``; never a presented run (``keepers`` say which) nor a used one with a
 socket. One client address holds at most ``settings.max_sessions_per_client`` sessions, and
-``settings.max_forks_per_client`` of them forks. A session whose training process died is *lost*:
+``settings.max_forks_per_client`` of them forks; at its share, the same order frees one of its
+own pages that went away (a class behind one school address whose closed tabs wait, detached,
+still gets new runs). A session whose training process died is *lost*:
 it is freed at once, and a reload of its id gets a new run with ``"resume": "lost"``.
 
 An id that no session here has may be one a store kept across a restart (``recall``,
@@ -147,7 +149,7 @@ class Registry:
         ``session_id`` is for a run kept across a restart, revived under its own id. Raises
         InputError("sessions") when ``client`` holds its share of sessions (or of forks) already.
         """
-        self._check_share(client, is_fork)
+        await self._take_share(client, is_fork)
         if len(self.entries) >= self.settings.max_sessions and not await self._make_room():
             return None
         session_id = session_id or secrets.token_urlsafe(SESSION_ID_BYTES)
@@ -161,9 +163,13 @@ class Registry:
             raise
         return runner
 
-    def _check_share(self, client: str, is_fork: bool) -> None:
+    async def _take_share(self, client: str, is_fork: bool) -> None:
+        """Room within ``client``'s share: at its share, its own page that went away (detached) or sat
+        unused is freed first, as when the server is full; a fork waiting for its page never is.
+        InputError("sessions") when none can go, or when it holds its share of forks."""
         mine = [entry for entry in self.entries.values() if entry.client == client]
-        if len(mine) >= self.settings.max_sessions_per_client:
+        had_pages = [entry for entry in mine if entry.attached_at is not None]
+        if len(mine) >= self.settings.max_sessions_per_client and not await self._make_room(had_pages):
             raise InputError("sessions", f"this address holds {self.settings.max_sessions_per_client} runs already "
                                          "(the most one address may hold); close some, or wait for unused ones to "
                                          "expire")
@@ -277,10 +283,12 @@ class Registry:
     def _is_kept(self, session_id: str) -> bool:
         return any(keeps(session_id) for keeps in self.keepers)
 
-    async def _make_room(self) -> bool:
-        """Free the session nobody needs most, if any: see the module's docstring for the order."""
+    async def _make_room(self, among: list[Entry] | None = None) -> bool:
+        """Free the session nobody needs most (of ``among``, else of all), if any: see the module's
+        docstring for the order."""
         now = asyncio.get_running_loop().time()
-        free = [entry for entry in self.entries.values() if not self._is_kept(entry.runner.id)]
+        entries = self.entries.values() if among is None else among
+        free = [entry for entry in entries if not self._is_kept(entry.runner.id)]
         detached = [entry for entry in free if entry.detached_at is not None]
         idle = [entry for entry in free if entry.lease is not None and not entry.is_used
                 and now - entry.created_at >= self.settings.idle_session_s]

@@ -9,8 +9,8 @@ presenter's session is freed; its followers are told and keep any fork they made
 session's training process dies, the room ends with ``"presenter": "lost"``, so followers know
 the presenter must present again. A presented run is never freed to make room for another
 session; one client address presents at most ``settings.max_rooms_per_client`` rooms, and when the
-server presents ``settings.max_rooms``, a room whose presenter has been gone for
-``settings.room_reclaim_s`` is ended to make room for a new one.
+server presents ``settings.max_rooms`` (or an address its share), a room (of that address) whose
+presenter has been gone for ``settings.room_reclaim_s`` is ended to make room for a new one.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class Rooms:
         room = self.room_of(session_id)
         if room is not None:
             return room, None
-        self._check_share(session_id)
+        await self._take_share(session_id)
         if len(self.rooms) >= self.settings.max_rooms and not await self._reclaim():
             raise InputError("rooms", f"this server presents {self.settings.max_rooms} classes already; "
                                       "end one or try later")
@@ -162,18 +162,22 @@ class Rooms:
                 return await self._start(code, session_id), secret
         raise InputError("rooms", "no free class code was found; try again")
 
-    def _check_share(self, session_id: str) -> None:
+    async def _take_share(self, session_id: str) -> None:
+        """Room within the presenter's address's share: its own class whose presenter has been gone
+        ``settings.room_reclaim_s`` ends first, as when the server is full; else InputError("rooms")."""
         client = self.registry.client_of(session_id)
         limit = self.settings.max_rooms_per_client
-        if sum(self.registry.client_of(room.session_id) == client for room in self.rooms.values()) >= limit:
+        mine = [room for room in self.rooms.values() if self.registry.client_of(room.session_id) == client]
+        if len(mine) >= limit and not await self._reclaim(mine):
             raise InputError("rooms", f"this address presents {limit} classes already (the most one address may); "
                                       "end one first")
 
-    async def _reclaim(self) -> bool:
-        """End the room whose presenter has been gone longest, if for ``settings.room_reclaim_s`` at least."""
+    async def _reclaim(self, among: list[Room] | None = None) -> bool:
+        """End the room (of ``among``, else of all) whose presenter has been gone longest, if for
+        ``settings.room_reclaim_s`` at least."""
         now = asyncio.get_running_loop().time()
         gone: list[tuple[float, Room]] = []
-        for room in self.rooms.values():
+        for room in self.rooms.values() if among is None else among:
             entry = self.registry.entries.get(room.session_id)
             away_since = now - self.settings.room_reclaim_s - 1.0 if entry is None else entry.detached_at
             if away_since is not None and now - away_since >= self.settings.room_reclaim_s:

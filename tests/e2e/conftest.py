@@ -52,7 +52,11 @@ def _free_port() -> int:
 def live_server() -> Iterator[str]:
     """A neuroplay server in its own process; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "NEUROPLAY_PORT": str(port), "NEUROPLAY_HOST": "127.0.0.1"}
+    # Every browser test reaches this one server from 127.0.0.1: the address stands for a whole school of
+    # learners and teachers, so its shares are the server's own limits.
+    env = {**os.environ, "NEUROPLAY_PORT": str(port), "NEUROPLAY_HOST": "127.0.0.1",
+           "NEUROPLAY_MAX_SESSIONS_PER_CLIENT": "200", "NEUROPLAY_MAX_ROOMS_PER_CLIENT": "50",
+           "NEUROPLAY_MAX_FORKS_PER_CLIENT": "200"}
     process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--log-level", "warning"], env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_SECONDS

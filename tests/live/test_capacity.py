@@ -169,3 +169,38 @@ def test_runs_left_without_a_socket_stop_training_however_often_they_are_resumed
             learner.send({"type": "play"})
             learner.frame(lambda f: f["epoch"] >= 5)
         assert [registry.get(session_id).session.steps for session_id in detached] == steps_before
+
+
+def test_an_address_at_its_share_gets_new_runs_by_freeing_its_own_closed_tabs() -> None:
+    """A class behind one school address: tabs closed (detached) make way for new ones, oldest first."""
+    settings = Settings(max_sessions_per_client=3)
+    with TestClient(create_app(settings)) as client:
+        closed = []
+        for _ in range(3):
+            with opened(client) as tab:
+                closed.append(tab.hello["session_id"])  # type: ignore[attr-defined]
+        wait_for(lambda: health(client), lambda h: h["detached"] == 3)
+        with opened(client) as new:
+            assert new.hello["resume"] == "new"  # type: ignore[attr-defined]
+            registry = client.app.state.registry  # type: ignore[attr-defined]
+            assert registry.get(closed[0]) is None  # the oldest closed tab went
+            assert registry.get(closed[1]) is not None and registry.get(closed[2]) is not None
+            with opened(client) as held, opened(client) as again:  # two more: the other closed tabs go
+                assert held.hello["resume"] == again.hello["resume"] == "new"  # type: ignore[attr-defined]
+                error, close_code = refusal(client)  # three open pages: nothing of its own can go
+                assert error["field"] == "sessions" and close_code == 1013
+
+
+def test_an_address_at_its_share_of_classes_ends_its_own_class_whose_presenter_is_gone() -> None:
+    with TestClient(create_app(Settings(max_rooms_per_client=1, room_reclaim_s=0.1))) as client:
+        with opened(client) as absent:
+            code, _ = present(absent)
+        with opened(client, f"/ws?room={code}") as follower, opened(client) as teacher:
+            follower.until(lambda m: m["type"] == "room" and m["presenter"] == "reconnecting")
+
+            def try_present() -> dict[str, object]:
+                teacher.send({"type": "present"})
+                return teacher.until(lambda m: m["type"] in ("presenting", "error"))
+
+            assert wait_for(try_present, lambda answer: answer["type"] == "presenting")["code"] != code
+            assert follower.until(lambda m: m["type"] == "room" and not m["is_open"])["code"] == code

@@ -204,7 +204,8 @@ def test_every_import_gets_a_refusal_naming_a_field_or_loads(app_client: TestCli
             assert root in TOP_LEVEL | {"body"}, refusal
             assert_plain_refusal(refusal)
         pool = app_client.app.state.registry.pool  # type: ignore[attr-defined]
-        assert pool is None or all(not worker.pending for worker in pool.workers)
+        if pool is not None:  # every request to the worker is answered (at once, or within the wait's bound)
+            wait_for(lambda: all(not worker.pending for worker in pool.workers), bool)
         for follow_up in ({"type": "play"}, {"type": "pause"}, END):
             websocket.send_text(json.dumps(follow_up))
         for answer in answers_until_end(websocket):
