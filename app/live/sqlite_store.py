@@ -43,7 +43,8 @@ class SqliteStore:
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         def locked() -> T:
             with self.lock:
-                assert self.db is not None, "the store is not open"
+                if self.db is None:  # closed (a shutdown) while this call waited for the lock
+                    raise sqlite3.ProgrammingError("the store is closed")
                 with self.db:  # one transaction: committed, or rolled back on an error
                     return work(self.db)
 
@@ -62,9 +63,15 @@ class SqliteStore:
         self.db = await asyncio.to_thread(connect)
 
     async def close(self) -> None:
-        if self.db is not None:
-            db, self.db = self.db, None
-            await asyncio.to_thread(db.close)
+        """Close the file once no call is using it: behind the same lock, since closing a connection
+        that another thread is in the middle of using crashes the process."""
+        def close_locked() -> None:
+            with self.lock:
+                db, self.db = self.db, None
+                if db is not None:
+                    db.close()
+
+        await asyncio.to_thread(close_locked)
 
     async def put_sessions(self, sessions: list[StoredSession]) -> None:
         """Write these rows, drop the expired ones, then the soonest to expire beyond the cap."""

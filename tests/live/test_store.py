@@ -257,3 +257,18 @@ def test_a_run_freed_after_its_ttl_is_gone_from_the_store_too(tmp_path: Path) ->
         wait_until(lambda: rows(session_id) == 0, "the row's deletion")
     with TestClient(create_app(settings)) as client, opened(client, f"/ws?session={session_id}") as page:
         assert page.hello["resume"] == "expired"
+
+
+def test_closing_the_sqlite_store_waits_for_the_calls_using_it(tmp_path: Path) -> None:
+    """A shutdown closes the file while writes are under way: each write finishes or is refused cleanly."""
+    async def scenario() -> list[BaseException | None]:
+        store = SqliteStore(str(tmp_path), max_sessions=1000)
+        await store.open()
+        rows = [StoredSession(f"s{i}", b"x" * 2000, time.time() + 60) for i in range(50)]
+        writes = [asyncio.create_task(store.put_sessions(rows[i:i + 5])) for i in range(0, 50, 5)]
+        await asyncio.sleep(0)
+        await store.close()
+        return list(await asyncio.gather(*writes, return_exceptions=True))
+
+    outcomes = asyncio.run(scenario())
+    assert all(outcome is None or isinstance(outcome, sqlite3.ProgrammingError) for outcome in outcomes), outcomes
