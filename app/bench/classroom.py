@@ -16,7 +16,6 @@ import asyncio
 import json
 import socket
 import statistics
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 
 from app.bench.raw_socket import open_raw
-from app.bench.streaming import READ_LIMIT, STALLED_RCVBUF, Server, running_server
+from app.bench.streaming import READ_LIMIT, STALLED_RCVBUF, Server, frame_header, running_server
 
 JOIN_BATCH = 25  # followers that connect at once (a class does not arrive in one millisecond)
 PROBES = 8  # presenter commands timed to the followers' screens
@@ -38,11 +37,6 @@ class Follower:
     frames: int = 0
     bytes: int = 0
     seen: dict[int, float] = field(default_factory=dict)  # probe number → when its frame arrived
-
-
-def _header(frame: bytes) -> dict[str, Any]:
-    (length,) = struct.unpack_from("<I", frame)
-    return dict(json.loads(frame[4 : 4 + length]))
 
 
 async def _follow(ws: ClientConnection, follower: Follower, window: tuple[float, float], probes: list[float]) -> None:
@@ -63,7 +57,7 @@ async def _follow(ws: ClientConnection, follower: Follower, window: tuple[float,
             follower.frames += 1
         if not probes:
             continue
-        selected = _header(message).get("selected")
+        selected = frame_header(message).get("selected")
         if selected and selected[0] == 1:
             probe = len(probes) - 1
             if probe not in follower.seen and selected[1] == probe % 2:

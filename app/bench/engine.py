@@ -188,7 +188,7 @@ def stream_figures(seconds: float) -> None:
             figures = bench_stream.one_session(server, changes, seconds)
             fast = bench_stream.one_session(server, changes, seconds, FAST_EPOCHS_PER_FRAME)
             write(f"{name:<30}{figures['fps']:>8.1f}{figures['kib_per_frame']:>11.1f}{figures['cpu']:>11.0%}"
-                  f"{fast['fps'] * FAST_EPOCHS_PER_FRAME:>24,.0f}")
+                  f"{fast['epochs_per_second']:>24,.0f}")
     write(f"\nconcurrent sessions of the largest network, 1 batch/frame, server capped at "
           f"{bench_stream.TARGET_FPS} fps")
     write(f"{'sessions':>8}{'median fps':>12}{'slowest fps':>13}{'server CPU':>12}")

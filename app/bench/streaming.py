@@ -16,6 +16,7 @@ import json
 import os
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -106,8 +107,16 @@ def running_server(**env: str) -> Iterator[Server]:
         process.wait(timeout=10)
 
 
-async def _session(url: str, changes: dict[str, Any], speed: tuple[str, int], seconds: float) -> tuple[int, int]:
-    """Play one session for WARMUP + seconds; returns (frames, bytes) counted after the warm-up."""
+def frame_header(message: bytes) -> dict[str, Any]:
+    """The JSON header of a binary message (a little-endian uint32 length, then the header)."""
+    (length,) = struct.unpack_from("<I", message)
+    return dict(json.loads(message[4 : 4 + length]))
+
+
+async def _session(url: str, changes: dict[str, Any], speed: tuple[str, int],
+                   seconds: float) -> tuple[int, int, int]:
+    """Play one session for WARMUP + seconds; returns (frames, bytes, epochs) counted after the warm-up
+    (epochs from the frames' own counters: a busy server trains fewer than asked per frame)."""
     async with connect(url, compression=None, max_size=READ_LIMIT) as ws:
         if changes:
             await ws.send(json.dumps({"type": "configure", "changes": changes}))
@@ -117,29 +126,34 @@ async def _session(url: str, changes: dict[str, Any], speed: tuple[str, int], se
         start = loop.time() + WARMUP_SECONDS
         end = start + seconds
         frames = size = 0
+        epochs: list[int] = []
         while (now := loop.time()) < end:
             try:
                 message = await asyncio.wait_for(ws.recv(), timeout=end - now)
             except TimeoutError:
                 break
             if isinstance(message, bytes) and loop.time() >= start:
-                frames += 1
-                size += len(message)
-        return frames, size
+                header = frame_header(message)
+                if header.get("type") == "frame":
+                    frames += 1
+                    size += len(message)
+                    epochs.append(int(header["epoch"]))
+        return frames, size, (epochs[-1] - epochs[0]) if epochs else 0
 
 
 def one_session(server: Server, changes: dict[str, Any], seconds: float,
                 epochs_per_frame: int = 1) -> dict[str, float]:
     """fps, KiB per frame and server CPU share for one playing session at ``epochs_per_frame``."""
     cpu = server.cpu_seconds()
-    frames, size = asyncio.run(_session(server.url, changes, ("epoch", epochs_per_frame), seconds))
+    frames, size, epochs = asyncio.run(_session(server.url, changes, ("epoch", epochs_per_frame), seconds))
     cpu_share = (server.cpu_seconds() - cpu) / (seconds + WARMUP_SECONDS)
-    return {"fps": frames / seconds, "kib_per_frame": size / max(frames, 1) / 1024, "cpu": cpu_share}
+    return {"fps": frames / seconds, "kib_per_frame": size / max(frames, 1) / 1024, "cpu": cpu_share,
+            "epochs_per_second": epochs / seconds}
 
 
 async def _many(url: str, changes: dict[str, Any], count: int, seconds: float) -> list[float]:
     results = await asyncio.gather(*[_session(url, changes, ("batch", 1), seconds) for _ in range(count)])
-    return [frames / seconds for frames, _ in results]
+    return [frames / seconds for frames, _, _ in results]
 
 
 def concurrent_sessions(changes: dict[str, Any], seconds: float) -> list[tuple[int, float, float, float]]:
