@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.live.server import create_app
@@ -96,8 +97,10 @@ def test_one_address_holds_at_most_its_share_of_sessions_forks_and_rooms() -> No
             assert error["field"] == "sessions" and "4 runs" in error["message"] and close_code == 1013
 
 
-def test_a_class_whose_presenter_is_gone_makes_way_for_a_new_teacher() -> None:
-    with TestClient(create_app(Settings(max_rooms=1, room_reclaim_s=0.1))) as client:
+@pytest.mark.parametrize("limit", [{"max_rooms": 1}, {"max_rooms_per_client": 1}], ids=["server", "address"])
+def test_a_class_whose_presenter_is_gone_makes_way_for_a_new_teacher(limit: dict[str, int]) -> None:
+    """At the server's limit of classes, or at one address's share, a class whose presenter is gone ends."""
+    with TestClient(create_app(Settings(**limit, room_reclaim_s=0.1))) as client:  # type: ignore[arg-type]
         with opened(client) as absent:
             code, _ = present(absent)
         with opened(client, f"/ws?room={code}") as follower, opened(client) as teacher:
@@ -189,18 +192,3 @@ def test_an_address_at_its_share_gets_new_runs_by_freeing_its_own_closed_tabs() 
                 assert held.hello["resume"] == again.hello["resume"] == "new"  # type: ignore[attr-defined]
                 error, close_code = refusal(client)  # three open pages: nothing of its own can go
                 assert error["field"] == "sessions" and close_code == 1013
-
-
-def test_an_address_at_its_share_of_classes_ends_its_own_class_whose_presenter_is_gone() -> None:
-    with TestClient(create_app(Settings(max_rooms_per_client=1, room_reclaim_s=0.1))) as client:
-        with opened(client) as absent:
-            code, _ = present(absent)
-        with opened(client, f"/ws?room={code}") as follower, opened(client) as teacher:
-            follower.until(lambda m: m["type"] == "room" and m["presenter"] == "reconnecting")
-
-            def try_present() -> dict[str, object]:
-                teacher.send({"type": "present"})
-                return teacher.until(lambda m: m["type"] in ("presenting", "error"))
-
-            assert wait_for(try_present, lambda answer: answer["type"] == "presenting")["code"] != code
-            assert follower.until(lambda m: m["type"] == "room" and not m["is_open"])["code"] == code
