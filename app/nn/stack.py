@@ -104,6 +104,39 @@ def output_delta(loss: str, activation: Activation, Z: Array, A: Array, T: Array
     out *= 1.0 / rows
 
 
+class _Members:
+    """The arrays one step works on: every member's (views into the stack) or a subset's (copies)."""
+
+    def __init__(self, stack: Stack, index: Array | None) -> None:
+        pick = (lambda a: a) if index is None else (lambda a: a[index])
+        self.index = index
+        self.params: Array = pick(stack.params)
+        self.grads: Array = pick(stack.grads)
+        self.state = {name: pick(values) for name, values in stack.state.items()}
+        self.blocks = stacked_blocks(self.params, stack.sizes)
+        self.grad_blocks = stacked_blocks(self.grads, stack.sizes)
+        self.learning_rates: Array = pick(stack.learning_rates)  # (S, 1)
+        self.rates: Array = pick(stack.rates)  # (S, 1)
+        self.scratch = np.empty_like(self.params)
+
+    def steps(self, stack: Stack) -> Array:
+        """Count one more optimiser step for these members; returns their step counts (S,)."""
+        if self.index is None:
+            stack.t += 1
+            return stack.t
+        stack.t[self.index] += 1
+        steps: Array = stack.t[self.index]
+        return steps
+
+    def put_back(self, stack: Stack) -> None:
+        """A subset's copies back into the stack (every member's views need nothing)."""
+        if self.index is None:
+            return
+        stack.params[self.index], stack.grads[self.index] = self.params, self.grads
+        for name, values in self.state.items():
+            stack.state[name][self.index] = values
+
+
 class Stack:
     """The numbers of same-signature trainers, stacked, stepped together (see the module docstring)."""
 
@@ -126,10 +159,14 @@ class Stack:
         self.params = np.stack([t.mlp.params for t in trainers])
         self.grads = np.stack([t.grads for t in trainers])
         self.state = {name: np.stack([getattr(t.optimizer, name) for t in trainers]) for name in self.state_names}
-        self.t = [t.optimizer.t for t in trainers]
-        self.learning_rates = [t.learning_rate for t in trainers]
-        self.rates = [t.regularization_rate for t in trainers]
+        self.t = np.array([t.optimizer.t for t in trainers], dtype=np.int64)
+        self.learning_rates = np.array([[t.learning_rate] for t in trainers], dtype=np.float64)
+        self.rates = np.array([[t.regularization_rate] for t in trainers], dtype=np.float64)
+        self._powers1: list[float] = []  # ADAM_BETA1**t for t = 0, 1, …: Python's pow, as Adam.step computes it
+        self._powers2: list[float] = []
+        self._tables = (np.empty(0), np.empty(0))
         self._workspaces: dict[tuple[int, int], StackedWorkspace] = {}
+        self._everyone = _Members(self, None)
         assert self.params.shape[1] == parameter_count(self.sizes)
 
     def __len__(self) -> int:
@@ -141,20 +178,16 @@ class Stack:
         trainer.grads[...] = self.grads[index]  # in place: grad_blocks view it
         for name in self.state_names:
             getattr(trainer.optimizer, name)[...] = self.state[name][index]
-        trainer.optimizer.t = self.t[index]
+        trainer.optimizer.t = int(self.t[index])
 
     def step(self, X_ext: Array, T: Array, members: Sequence[int] | None = None) -> None:
         """One step for every member (or those listed, in that order): X_ext: (S, rows, d_0 + 1), T: (S, rows, d_L)."""
-        if members is None or len(members) == len(self.t) and list(members) == list(range(len(self.t))):
-            self._step(self.params, self.grads, self.state, list(range(len(self.t))), X_ext, T)
+        if members is None:
+            self._step(self._everyone, X_ext, T)
             return
-        index = np.asarray(members, dtype=np.intp)
-        params, grads = self.params[index], self.grads[index]
-        state = {name: values[index] for name, values in self.state.items()}
-        self._step(params, grads, state, [int(i) for i in index], X_ext, T)
-        self.params[index], self.grads[index] = params, grads
-        for name, values in state.items():
-            self.state[name][index] = values
+        chosen = _Members(self, np.asarray(members, dtype=np.intp))
+        self._step(chosen, X_ext, T)
+        chosen.put_back(self)
 
     def _workspace(self, members: int, rows: int) -> StackedWorkspace:
         ws = self._workspaces.get((members, rows))
@@ -162,13 +195,10 @@ class Stack:
             ws = self._workspaces[(members, rows)] = StackedWorkspace(self.sizes, members, rows)
         return ws
 
-    def _step(self, params: Array, grads: Array, state: dict[str, Array], members: list[int],
-              X_ext: Array, T: Array) -> None:
+    def _step(self, m: _Members, X_ext: Array, T: Array) -> None:
         count, rows = X_ext.shape[0], X_ext.shape[1]
         ws = self._workspace(count, rows)
-        blocks = stacked_blocks(params, self.sizes)
-        grad_blocks = stacked_blocks(grads, self.sizes)
-        functions, last = self.functions, len(blocks)
+        blocks, functions, last = m.blocks, self.functions, len(m.blocks)
         layer_input = X_ext
         for l, block in enumerate(blocks):  # forward: Z = A_ext @ block
             np.matmul(layer_input, block, out=ws.Z[l + 1])
@@ -178,36 +208,41 @@ class Stack:
                      ws.delta2[last], ws.slope2[last], rows)
         for l in range(last, 0, -1):  # backward
             inputs_T = X_ext.transpose(0, 2, 1) if l == 1 else ws.A_ext_T[l - 1]
-            np.matmul(inputs_T, ws.delta[l], out=grad_blocks[l - 1])
+            np.matmul(inputs_T, ws.delta[l], out=m.grad_blocks[l - 1])
             if l == 1:
                 break
             np.matmul(ws.delta[l], blocks[l - 1][:, :-1].transpose(0, 2, 1), out=ws.delta[l - 1])
             functions[l - 2].derivative(ws.Z2[l - 1], ws.A2[l - 1], ws.slope2[l - 1])
             ws.delta2[l - 1] *= ws.slope2[l - 1]
-        scratch = np.empty_like(params)
-        rates = np.array([[self.rates[i]] for i in members])
         if self.regularization != "none":  # as add_gradient: grads += rate * mask * dR/dparams
-            REGULARIZERS[self.regularization].gradient(params, scratch)
-            scratch *= self.mask
-            scratch *= rates
-            grads += scratch
-        self._update(params, grads, state, members, scratch)
+            REGULARIZERS[self.regularization].gradient(m.params, m.scratch)
+            m.scratch *= self.mask
+            m.scratch *= m.rates
+            m.grads += m.scratch
+        self._update(m)
 
-    def _update(self, params: Array, grads: Array, state: dict[str, Array], members: list[int],
-                scratch: Array) -> None:
+    def _powers(self, largest: int) -> tuple[Array, Array]:
+        """ADAM_BETA1**t and ADAM_BETA2**t for t = 0 … largest, each computed by Python's pow as Adam.step does."""
+        for t in range(len(self._powers1), largest + 1):
+            self._powers1.append(ADAM_BETA1**t)
+            self._powers2.append(ADAM_BETA2**t)
+        if len(self._tables[0]) <= largest:
+            self._tables = (np.array(self._powers1), np.array(self._powers2))
+        return self._tables
+
+    def _update(self, m: _Members) -> None:
         """The optimiser step of ``app.nn.optim``, with each member's learning rate and step count."""
-        for i in members:
-            self.t[i] += 1
-        rates = np.array([[self.learning_rates[i]] for i in members])
+        steps = m.steps(self)
+        params, grads, scratch = m.params, m.grads, m.scratch
         if self.optimizer == "sgd":
-            np.multiply(grads, rates, out=scratch)
+            np.multiply(grads, m.learning_rates, out=scratch)
         elif self.optimizer == "momentum":
-            velocity = state["velocity"]
+            velocity = m.state["velocity"]
             velocity *= MOMENTUM
             velocity += grads
-            np.multiply(velocity, rates, out=scratch)
+            np.multiply(velocity, m.learning_rates, out=scratch)
         else:
-            mean, square_mean = state["mean"], state["square_mean"]
+            mean, square_mean = m.state["mean"], m.state["square_mean"]
             mean *= ADAM_BETA1
             np.multiply(grads, 1.0 - ADAM_BETA1, out=scratch)
             mean += scratch
@@ -215,10 +250,10 @@ class Stack:
             np.multiply(grads, grads, out=scratch)
             scratch *= 1.0 - ADAM_BETA2
             square_mean += scratch
-            steps = [self.t[i] for i in members]
-            inverse2 = np.array([[1.0 / (1.0 - ADAM_BETA2**t)] for t in steps])
-            step_size = np.array([[self.learning_rates[i] / (1.0 - ADAM_BETA1**t)] for i, t in zip(members, steps,
-                                                                                                     strict=True)])
+            powers1, powers2 = self._powers(int(steps.max()))
+            # 1 / correction2 and learning_rate / correction1 of Adam.step, member by member
+            inverse2 = (1.0 / (1.0 - powers2[steps]))[:, None]
+            step_size = m.learning_rates / (1.0 - powers1[steps])[:, None]
             denominator = np.multiply(square_mean, inverse2)
             np.sqrt(denominator, out=denominator)
             denominator += ADAM_EPSILON
