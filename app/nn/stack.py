@@ -108,7 +108,9 @@ class _Members:
     """The arrays one step works on: every member's (views into the stack) or a subset's (copies)."""
 
     def __init__(self, stack: Stack, index: Array | None) -> None:
-        pick = (lambda a: a) if index is None else (lambda a: a[index])
+        def pick(values: Array) -> Array:
+            return values if index is None else values[index]
+
         self.index = index
         self.params: Array = pick(stack.params)
         self.grads: Array = pick(stack.grads)
