@@ -28,6 +28,7 @@ from app.live.audience import Audience
 from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
 from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
 from app.live.outbox import Outbox
+from app.live.pace import Pace
 from app.live.protocol import (
     DEFAULT_SPEED,
     Command,
@@ -50,6 +51,7 @@ from app.live.protocol import (
     Unpin,
     error_message,
 )
+from app.live.scheduler import Scheduler, Slice, per_epoch, scheduler_for
 from app.live.settings import Settings
 from app.live.store import pack
 from app.training.config import DATA_FIELDS, NETWORK_FIELDS
@@ -100,10 +102,13 @@ class Runner:
         self.diagnoses: list[dict[str, Any]] = []  # the latest findings, shared by every audience's frame
         self.task: asyncio.Task[None] | None = None
         self.desk = LessonDesk(settings)  # the lesson open in this session, if any
+        self.scheduler: Scheduler | None = None  # the process's, from start(); None: this runner trains alone
+        self.pace = Pace()  # frames and epochs per second achieved against asked
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
         """Start the pump task."""
+        self.scheduler = scheduler_for(self.settings)
         self.task = asyncio.create_task(self._pump(), name=f"runner-{self.id[:8]}")
         self.task.add_done_callback(self._pump_stopped)
 
@@ -373,6 +378,11 @@ class Runner:
         """Whether there is training to do."""
         return self.session.status == Status.RUNNING or self.pending_batches > 0
 
+    @property
+    def busy_ratio(self) -> float:
+        """Achieved over asked frames and epochs per second, the worse of the two, at most 1.0 (app/live/pace.py)."""
+        return self.pace.figures(asyncio.get_running_loop().time(), self.owner.max_fps).ratio
+
     def _frame_batches(self) -> int:
         if self.pending_batches:
             return self.pending_batches
@@ -394,6 +404,8 @@ class Runner:
             for audience in self._audiences():
                 if audience.is_due(now):
                     audience.deliver(self._watch_status(self._make_frame, audience), now)
+                    if audience is self.owner and self.is_busy:
+                        self.pace.frame(now)
             self._keep_history(now)
 
     def _keep_history(self, now: float) -> None:
@@ -411,40 +423,76 @@ class Runner:
         return result
 
     async def _train_until(self, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
-        """Train this frame's batches in slices, yielding between them; stop early at the frame deadline."""
-        remaining = self._frame_batches()
+        """Train this frame's batches: through the process's scheduler (with the other runs), or alone in
+        slices, yielding between them; stop early at the frame deadline."""
+        asked = remaining = self._frame_batches()
+        epoch = per_epoch(self.session)
+        is_top_up = False
         while remaining > 0 and self.is_busy:
-            per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
-            taken = self._watch_status(self._train_slice, min(remaining, per_slice))
+            if self.scheduler is not None:
+                taken = await self.scheduler.train(self, remaining, is_top_up)
+            else:
+                per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
+                taken = self._watch_status(self._train_slice, min(remaining, per_slice))
             remaining -= taken
+            is_top_up = True
             if taken == 0 or loop.time() >= deadline:
                 break
-            await asyncio.sleep(0)
+            if self.scheduler is None:
+                await asyncio.sleep(0)
+        self.pace.trained(loop.time(), asked / epoch, (asked - max(remaining, 0)) / epoch)
 
     def _train_slice(self, n_batches: int) -> int:
-        """Train up to ``n_batches`` (running, or owed by a step command); returns the batches taken."""
+        """Train up to ``n_batches`` alone (running, or owed by a step command); returns the batches taken."""
         started = time.perf_counter()
-        session = self.session
-        if session.status == Status.DIVERGED:
+        plan = self.plan_slice(n_batches)
+        if plan is None:
             return 0
-        discarding = self._discarding()
-        if session.status == Status.RUNNING:
-            taken = session.train(n_batches)
-        else:
-            n_batches = min(n_batches, self.pending_batches)
+        if plan.is_stepping:
             try:
-                taken = session.step("batch", n_batches)
+                taken = plan.session.step("batch", plan.batches)
             except SessionError:
                 taken = 0
-            self.pending_batches = self.pending_batches - n_batches if taken else 0  # 0 taken: diverged
+        else:
+            taken = plan.session.train(plan.batches)
+        self.finish_slice(plan, plan.batches, taken, time.perf_counter() - started, is_alone=True)
+        return taken
+
+    def plan_slice(self, n_batches: int) -> Slice | None:
+        """What this run trains now: up to ``n_batches`` while running, or of the batches step commands owe;
+        None if it cannot train (diverged, or a step refused: then nothing is owed any more)."""
+        session = self.session
+        if session.status == Status.DIVERGED:
+            return None
+        discarding = self._discarding()
+        if session.status == Status.RUNNING:
+            return Slice(session, n_batches, False, discarding, session.status)
+        try:
+            session.check_can_step()
+        except SessionError:
+            self.pending_batches = 0
+            return None
+        n_batches = min(n_batches, self.pending_batches)
+        if n_batches < 1:
+            return None
+        return Slice(session, n_batches, True, discarding, session.status)
+
+    def finish_slice(self, plan: Slice, granted: int, taken: int, seconds: float, is_alone: bool = False) -> None:
+        """After training ``taken`` of ``granted`` batches: owed steps, messages, the cost per batch, dirty frames.
+
+        ``is_alone``: the session's own ``step`` already did what a hand step does after training."""
+        if plan.is_stepping:
+            if taken and not is_alone:
+                plan.session.after_hand_steps()
+            self.pending_batches = self.pending_batches - granted if taken else 0  # 0 taken: diverged
         if taken:
             self.revision += 1
-            self._tell_discarded(discarding)
-            elapsed_ms = (time.perf_counter() - started) * 1000.0
-            self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
+            self._tell_discarded(plan.discarding)
+            self.ms_per_batch += SMOOTHING * (seconds * 1000.0 / taken - self.ms_per_batch)
+        if not is_alone and self.session.status != plan.status:
+            self._broadcast(self.session_message(["status"]))
         for audience in self._audiences():
             audience.is_dirty = True
-        return taken
 
     def _discarding(self) -> tuple[int, int] | None:
         """(epoch rewound to, the run's latest epoch) while training now would discard the later epochs."""
