@@ -28,7 +28,7 @@ from app.errors import InputError
 from app.live.broker import Subscription
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
-from app.live.placement import ELSEWHERE, Placement
+from app.live.placement import ELSEWHERE, Placement, shape_of
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
 from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
@@ -240,7 +240,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
             raise FORK_OPEN
         if previous is not None:
             await live.registry.close(previous.runner)
-        fork = await live.registry.create(client=client, is_fork=True)
+        fork = await live.registry.create(client=client, is_fork=True, shape=shape_of(document))
         if fork is None:
             raise InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try later")
         try:

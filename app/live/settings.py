@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
     stacked_training: bool = True  # a process trains its same-shape running sessions together (app/live/scheduler.py)
     tick_ms: float = Field(8.0, gt=0.0, le=100.0)  # training a tick shares among fast speeds beyond one epoch each
+    placement_slack: int = Field(8, ge=0, le=10_000)  # sessions a worker may hold beyond the least busy one,
+    # ^ so same-shape runs (a class's forks) share a worker and train as one stack (app/live/placement.py)
     send_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # a client that takes longer to take a message is let go
     detached_ttl_s: float = Field(600.0, gt=0.0, le=86_400.0)  # a session without a socket is kept this long
     detached_grace_s: float = Field(30.0, ge=0.0, le=86_400.0)  # and keeps training this long at most, then pauses
