@@ -96,7 +96,12 @@ class Scheduler:
             while self.pending:
                 await asyncio.sleep(0)  # runners due at the same moment ask too
                 requests, self.pending = self.pending, []
-                await self.tick(requests)
+                try:
+                    await self.tick(requests)
+                except Exception as error:  # a bug: the waiting pumps stop and report it; the others go on
+                    for request in requests:
+                        if not request.future.done():
+                            request.future.set_exception(error)
         finally:
             self.task = None
 

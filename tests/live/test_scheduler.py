@@ -139,3 +139,20 @@ def test_without_stacked_training_a_runner_trains_alone() -> None:
             await runner.close()
 
     asyncio.run(scenario())
+
+
+def test_a_failing_plan_fails_its_tick_s_requests_and_later_ticks_are_served() -> None:
+    class Broken:
+        def plan_slice(self, batches: int) -> None:
+            raise RuntimeError("a bug")
+
+    async def scenario() -> None:
+        scheduler = Scheduler(Settings())
+        failing = scheduler.train(Broken(), 5)  # type: ignore[arg-type]
+        with pytest.raises(RuntimeError, match="a bug"):
+            await failing
+        runner = playing(Settings(), 1)[0]
+        assert await scheduler.train(runner, 3) == 3
+        assert runner.session.steps == 3 and scheduler.task is None  # no task left behind once idle
+
+    asyncio.run(scenario())
