@@ -156,3 +156,46 @@ def test_a_failing_plan_fails_its_tick_s_requests_and_later_ticks_are_served() -
         assert runner.session.steps == 3 and scheduler.task is None  # no task left behind once idle
 
     asyncio.run(scenario())
+
+
+def test_live_pumps_with_a_fast_run_among_twenty_grant_every_neighbour_its_whole_epoch() -> None:
+    """Counted in session-epochs: every neighbour's frame gets the whole epoch it asked for, and the fast run
+    at least its own epoch (what more it gets depends on the time left, which the tick tests fix)."""
+    from app.live.outbox import Outbox
+
+    answers: list[tuple[str, int, int]] = []  # (run id, asked, taken)
+
+    async def scenario() -> list[Runner]:
+        runners = playing(Settings(), 21)
+        runners[0].speed = ("epoch", 100)
+        for runner in runners:
+            runner.start()
+            runner.owner.watch(Outbox())
+        scheduler = runners[0].scheduler
+        assert scheduler is not None
+        real = scheduler.train
+
+        def recording(trainee: Any, batches: int, is_top_up: bool = False) -> "asyncio.Future[int]":
+            future = real(trainee, batches, is_top_up)
+            if not is_top_up:
+                future.add_done_callback(lambda done: answers.append((trainee.id, batches, done.result())))
+            return future
+
+        scheduler.train = recording  # type: ignore[method-assign]
+        try:
+            for _ in range(6000):
+                if min(r.session.epochs for r in runners[1:]) >= 5:
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            for runner in runners:
+                await runner.close()
+        return runners
+
+    runners = asyncio.run(scenario())
+    assert min(r.session.epochs for r in runners[1:]) >= 5
+    neighbours = [(asked, taken) for run, asked, taken in answers if run != "run-0"]
+    assert neighbours and all(taken == asked for asked, taken in neighbours)
+    per_epoch = runners[0].session.batches_for("epoch", 1)
+    fast = [taken for run, _, taken in answers if run == "run-0"]
+    assert fast and min(fast) >= per_epoch  # and the fast run its own epoch, at least, every frame
