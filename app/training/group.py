@@ -69,7 +69,7 @@ def _train(sessions: Sequence[TrainingSession], n_batches: Sequence[int], rows: 
     remaining = np.array(n_batches)
     steps = np.array([session.steps for session in sessions])
     examples = np.array([session.examples for session in sessions])
-    everyone = np.arange(count)
+    written = np.zeros(count, dtype=bool)  # whose numbers are in its session already (written at an epoch's end)
     while (active := np.flatnonzero(remaining > 0)).size:
         for i in active[~ordered[active]].tolist():  # an epoch starts: a new order from the member's own generator
             sessions[i].start_epoch()
@@ -88,13 +88,14 @@ def _train(sessions: Sequence[TrainingSession], n_batches: Sequence[int], rows: 
             remaining[members] -= 1
             steps[members] += 1
             examples[members] += end - start
+            written[members] = end == n_train
             if end == n_train:
                 for i in members.tolist():
                     _write_back(stack, sessions[i], i, steps, examples, cursors)
                     sessions[i].end_epoch()
                 ordered[members] = False
                 cursors[members] = 0
-    for i in everyone.tolist():
+    for i in np.flatnonzero(~written).tolist():
         _write_back(stack, sessions[i], i, steps, examples, cursors)
 
 
