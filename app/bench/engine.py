@@ -9,7 +9,7 @@ The diagnosis figure trains the largest network epoch by epoch with and
 without the live diagnosis and the epoch's checkpoint (for rewinding) after
 every epoch (as at 1 epoch per frame), timing the three parts of every
 iteration of one loop separately, and prints the ratio.
-The stacked-training figure times the microseconds per session-epoch (250 training points,
+The stacked-training figure times the CPU microseconds per session-epoch (250 training points,
 batch 10) of 1, 10, 30 and 100 same-shape sessions trained one after the other (each session's
 own ``train``) and together (``app.training.group.train_together``, as a process's scheduler
 trains them), for the default network and TensorFlow Playground's largest (7 features, 6 × 8,
@@ -53,12 +53,13 @@ PLAYGROUND_LARGEST: dict[str, object] = {  # TensorFlow Playground's largest net
 STACKED_NETWORKS: dict[str, dict[str, object]] = {"default 2-4-2-1": {}, "playground 7-6x8-1": PLAYGROUND_LARGEST}
 
 
-def median_rate(work: Callable[[], int], seconds: float) -> float:
-    """Median over REPEATS runs of (units done by ``work``) per second, each run about ``seconds`` long."""
+def median_rate(work: Callable[[], int], seconds: float, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Median over REPEATS runs of (units done by ``work``) per second of ``clock``, each run about ``seconds``
+    long (``time.process_time``: per second of this process's CPU, which other load on the machine moves less)."""
     rates = []
     for _ in range(REPEATS):
-        done, started = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - started) < seconds:
+        done, started = 0, clock()
+        while (elapsed := clock() - started) < seconds:
             done += work()
         rates.append(done / elapsed)
     return statistics.median(rates)
@@ -80,7 +81,7 @@ def engine_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]
 
 
 def stacked_figures(changes: dict[str, object], count: int, seconds: float) -> dict[str, float]:
-    """µs per session-epoch of ``count`` sessions (seeds 0…) trained an epoch each, one by one and together."""
+    """CPU µs per session-epoch of ``count`` sessions (seeds 0…) trained an epoch each, one by one and together."""
     sessions = [TrainingSession(config_from_dict({**changes, "seed": seed})) for seed in range(count)]
     per_epoch = sessions[0].batches_for("epoch", 1)
 
@@ -95,8 +96,8 @@ def stacked_figures(changes: dict[str, object], count: int, seconds: float) -> d
 
     alone()
     together()  # warm up: workspaces
-    return {"alone_us": 1e6 / median_rate(alone, seconds / REPEATS),
-            "together_us": 1e6 / median_rate(together, seconds / REPEATS)}
+    return {"alone_us": 1e6 / median_rate(alone, seconds / REPEATS, time.process_time),
+            "together_us": 1e6 / median_rate(together, seconds / REPEATS, time.process_time)}
 
 
 class _Untimed(Checkpoints):
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace) -> None:
         figures = engine_figures(config_from_dict(changes), args.seconds)
         write(f"{name:<20}{figures['steps_per_second']:>12,.0f}{figures['epochs_per_second']:>12,.1f}"
               f"{figures['snapshot_ms']:>14.2f}")
-    write("\nstacked training: µs per session-epoch (250 training points, batch 10), one by one and together")
+    write("\nstacked training: CPU µs per session-epoch (250 training points, batch 10), one by one and together")
     write(f"{'network':<20}{'sessions':>10}{'one by one':>12}{'together':>10}{'ratio':>8}")
     for name, changes in STACKED_NETWORKS.items():
         for count in STACK_COUNTS:
