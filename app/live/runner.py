@@ -1,8 +1,10 @@
 """The live side of one training session: commands in, paced frames out.
 
-A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump trains
-in slices of at most ``settings.slice_ms`` and yields to the event loop
-between them, so no session holds the loop for long; once per frame
+A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump asks the
+process's scheduler (``app/live/scheduler.py``) for each frame's training, which
+trains it with every other asking run, same-shape runs as one stack, with a fair
+share each (or, with ``settings.stacked_training`` off, trains alone in slices of
+at most ``settings.slice_ms``, yielding to the event loop between them); once per frame
 interval of each ``Audience`` (the owner's page; a class's followers while
 the run is presented) it takes a snapshot at that audience's resolution,
 encodes it once and hands the same bytes to every ``Outbox`` of it. The
