@@ -199,3 +199,42 @@ def test_live_pumps_with_a_fast_run_among_twenty_grant_every_neighbour_its_whole
     per_epoch = runners[0].session.batches_for("epoch", 1)
     fast = [taken for run, _, taken in answers if run == "run-0"]
     assert fast and min(fast) >= per_epoch  # and the fast run its own epoch, at least, every frame
+
+
+def test_a_run_that_changes_optimizer_moves_to_the_other_stack_without_a_jump() -> None:
+    step = COMMAND_ADAPTER.validate_python({"type": "step", "unit": "epoch", "count": 2})
+    to_adam = COMMAND_ADAPTER.validate_python({"type": "configure", "changes": {"optimizer": "adam"}})
+
+    async def settle(runners: list[Runner]) -> None:
+        for _ in range(3000):
+            if not any(r.is_busy for r in runners):
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the runs did not finish their steps")
+
+    async def scenario() -> list[TrainingSession]:
+        configs = [{"seed": 1}, {"seed": 2}, {"seed": 3, "optimizer": "adam"}]
+        runners = [Runner(TrainingSession(config_from_dict(c)), Settings(), f"run-{i}") for i, c in enumerate(configs)]
+        for runner in runners:
+            runner.start()
+        try:
+            for runner in runners:
+                await runner.execute(step)
+            await settle(runners)
+            await runners[0].execute(to_adam)  # leaves the sgd stack for the adam one, weights kept
+            for runner in runners:
+                await runner.execute(step)
+            await settle(runners)
+        finally:
+            for runner in runners:
+                await runner.close()
+        return [runner.session for runner in runners]
+
+    moved = asyncio.run(scenario())[0]
+    alone = TrainingSession(config_from_dict({"seed": 1}))
+    alone.step("epoch", 2)
+    alone.configure({"optimizer": "adam"})
+    alone.step("epoch", 2)
+    assert moved.epochs == alone.epochs == 4
+    assert np.array_equal(moved.mlp.params, alone.mlp.params)
+    assert np.array_equal(moved.trainer.optimizer.mean, alone.trainer.optimizer.mean)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from app.training.config import config_from_dict
 from app.training.group import group_key, train_together
 from app.training.persistence import export, restore
 from app.training.session import TrainingSession
+from app.training.slow_step import slow_step
 from app.training.status import SessionError, Status
 
 OUTPUTS = {"bce": ("sigmoid", "tanh"), "mse": ("sigmoid", "tanh", "softmax", "linear"), "cce": ("softmax",)}
@@ -101,13 +102,14 @@ def test_a_member_whose_shape_changes_moves_groups_without_a_jump() -> None:
         train_both([*adam_together, together[1]], [*adam_alone, alone[1]], [4, 4, 4])  # weights kept: no jump
 
 
-def test_rewind_edit_and_hand_steps_between_calls_stay_exact() -> None:
+def test_rewind_edit_hand_and_slow_steps_between_calls_stay_exact() -> None:
     together, alone = pairs(3, batch_size=8)
     train_both(together, alone, [20, 20, 20])
     for group in (together, alone):
         group[0].rewind(2)
         group[1].set_parameter(0, 1, 0.5, source=0)
         group[2].step("batch", 1)
+        slow_step(group[2])
     train_both(together, alone, [10, 3, 8])
 
 
