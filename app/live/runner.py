@@ -30,7 +30,7 @@ from app.live.audience import Audience
 from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
 from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
 from app.live.outbox import Outbox
-from app.live.pace import Pace
+from app.live.pace import Pace, PaceFigures
 from app.live.protocol import (
     DEFAULT_SPEED,
     Command,
@@ -381,9 +381,16 @@ class Runner:
         return self.session.status == Status.RUNNING or self.pending_batches > 0
 
     @property
+    def pace_figures(self) -> PaceFigures:
+        """The owner's frames and the run's epochs per second over the last seconds, achieved and asked
+        (app/live/pace.py); read on the event loop."""
+        return self.pace.figures(asyncio.get_running_loop().time(), self.owner.max_fps)
+
+    @property
     def busy_ratio(self) -> float:
-        """Achieved over asked frames and epochs per second, the worse of the two, at most 1.0 (app/live/pace.py)."""
-        return self.pace.figures(asyncio.get_running_loop().time(), self.owner.max_fps).ratio
+        """Achieved over asked frames and epochs per second, the worse of the two, at most 1.0 (below: the
+        server is busier than this run's speed asks for); read on the event loop."""
+        return self.pace_figures.ratio
 
     def _frame_batches(self) -> int:
         if self.pending_batches:
