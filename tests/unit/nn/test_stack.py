@@ -71,7 +71,7 @@ def test_stacked_steps_equal_single_steps_bit_for_bit(hidden: str, output: str, 
 
 
 @pytest.mark.parametrize("sizes", [(2, 4, 2, 1), (6, 8, 8, 8, 8, 8, 8, 1), (9, *[16] * 8, 1), (1, 1, 1), (2, 16, 4)])
-@pytest.mark.parametrize("rows", [1, 2, 10, 25, 30, 333])
+@pytest.mark.parametrize("rows", [1, 2, 10, 25, 30, 333, 900])
 def test_every_shape_of_the_page_is_exact(sizes: tuple[int, ...], rows: int) -> None:
     output = "softmax" if sizes[-1] > 1 else "tanh"
     loss = "cce" if output == "softmax" else "bce"
