@@ -17,6 +17,7 @@ of each session's parameters and optimiser state per call, well under a step's c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -77,17 +78,21 @@ def _train(sessions: Sequence[TrainingSession], n_batches: Sequence[int], rows: 
             ordered[i] = True
         at = cursors[active]
         starts = [int(at[0])] if at.min() == at.max() else [int(c) for c in np.unique(at)]
-        for start in starts:
-            members = active if len(starts) == 1 else active[at == start]
-            end = min(start + rows, n_train)
-            if members.size == count:
-                stack.step(inputs[:, start:end], targets[:, start:end])
-            else:
-                stack.step(inputs[members, start:end], targets[members, start:end], members.tolist())
+        for origin in starts:  # members at one cursor step in lockstep up to their epoch's end or their count
+            members = active if len(starts) == 1 else active[at == origin]
+            lockstep = min(int(remaining[members].min()), math.ceil((n_train - origin) / rows))
+            index = None if members.size == count else members.tolist()
+            end = origin
+            for _ in range(lockstep):
+                start, end = end, min(end + rows, n_train)
+                if index is None:
+                    stack.step(inputs[:, start:end], targets[:, start:end])
+                else:
+                    stack.step(inputs[members, start:end], targets[members, start:end], index)
             cursors[members] = end
-            remaining[members] -= 1
-            steps[members] += 1
-            examples[members] += end - start
+            remaining[members] -= lockstep
+            steps[members] += lockstep
+            examples[members] += end - origin
             written[members] = end == n_train
             if end == n_train:
                 for i in members.tolist():
