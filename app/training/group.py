@@ -57,7 +57,21 @@ def train_together(sessions: Sequence[TrainingSession], n_batches: Sequence[int]
 
 
 def _train(sessions: Sequence[TrainingSession], n_batches: Sequence[int], rows: int, n_train: int) -> None:
-    """The steps of ``train_together``, between the checkpoints."""
+    """The steps of ``train_together``, between the checkpoints: in phases where every member left trains
+    the smallest count still owed, each phase one stack of exactly its members (a run asking for more,
+    a fast speed, goes on in a smaller stack rather than as a subset of a big one)."""
+    owed = list(n_batches)
+    members = list(range(len(sessions)))
+    while members:
+        count = min(owed[i] for i in members)
+        _train_equal([sessions[i] for i in members], count, rows, n_train)
+        for i in members:
+            owed[i] -= count
+        members = [i for i in members if owed[i] > 0]
+
+
+def _train_equal(sessions: Sequence[TrainingSession], n_batches: int, rows: int, n_train: int) -> None:
+    """``n_batches`` steps for every session, stacked; members at different cursors step as subsets."""
     stack = Stack([session.trainer for session in sessions])
     count = len(sessions)
     first = sessions[0]
@@ -67,7 +81,7 @@ def _train(sessions: Sequence[TrainingSession], n_batches: Sequence[int], rows: 
     for i in np.flatnonzero(ordered).tolist():
         inputs[i], targets[i] = sessions[i].epoch_inputs, sessions[i].epoch_targets
     cursors = np.array([session.cursor for session in sessions])
-    remaining = np.array(n_batches)
+    remaining = np.full(count, n_batches)
     steps = np.array([session.steps for session in sessions])
     examples = np.array([session.examples for session in sessions])
     written = np.zeros(count, dtype=bool)  # whose numbers are in its session already (written at an epoch's end)
