@@ -384,6 +384,8 @@ class Runner:
     def pace_figures(self) -> PaceFigures:
         """The owner's frames and the run's epochs per second over the last seconds, achieved and asked
         (app/live/pace.py); read on the event loop."""
+        if not self.is_busy:
+            return PaceFigures(0.0, 0.0, 0.0, 0.0)
         return self.pace.figures(asyncio.get_running_loop().time(), self.owner.max_fps)
 
     @property
@@ -402,6 +404,7 @@ class Runner:
         while True:
             audiences = self._audiences()
             if not self.is_busy and not any(a.is_dirty for a in audiences):
+                self.pace.clear()  # not training: nothing asked, nothing late
                 self.wake.clear()
                 await self.wake.wait()
                 continue

@@ -3,7 +3,7 @@
 import pytest
 
 from app.live.fair_share import Demand, fair_grants, floor_of
-from app.live.pace import WINDOW_S, Pace
+from app.live.pace import MIN_RECORDS, Pace
 
 EPOCH = 25  # batches in an epoch of the default run (250 training points, batch 10)
 
@@ -52,8 +52,20 @@ def test_pace_is_the_worse_of_frames_and_epochs_against_asked() -> None:
             pace.trained(now, 1.0, 0.5)
             pace.frame(now)
     figures = pace.figures(1.0, 60)
-    assert figures.fps == pytest.approx(31.0)
-    assert figures.epochs_per_second == pytest.approx(15.5)
+    assert figures.fps == pytest.approx(30.0)  # the frames after the first record, over the second since
+    assert figures.epochs_per_second == pytest.approx(15.0)
     assert figures.asked_epochs_per_second == 60.0
-    assert figures.ratio == pytest.approx(15.5 / 60)
-    assert pace.figures(1.0 + WINDOW_S + 0.1, 60).ratio == 1.0  # stopped training: nothing asked any more
+    assert figures.ratio == pytest.approx(15.0 / 60)
+    pace.clear()
+    assert pace.figures(1.5, 60).ratio == 1.0  # stopped training: nothing asked any more
+
+
+def test_a_server_so_busy_that_frames_come_seconds_apart_is_still_measured() -> None:
+    pace = Pace()
+    for second in range(0, 12, 3):  # a frame every 3 s, longer than the window
+        pace.trained(float(second), 1.0, 1.0)
+        pace.frame(float(second))
+    figures = pace.figures(9.0, 60)
+    assert figures.fps == pytest.approx(1 / 3)
+    assert figures.ratio == pytest.approx(1 / 180)
+    assert len(pace.training) == MIN_RECORDS

@@ -243,12 +243,14 @@ def test_a_run_that_changes_optimizer_moves_to_the_other_stack_without_a_jump() 
 def test_busy_ratio_reads_the_run_s_pace_against_its_owner_s_frame_rate() -> None:
     async def scenario() -> tuple[float, float]:
         runner = Runner(TrainingSession(), Settings(max_fps=40), "paced")
+        runner.session.start()
         now = asyncio.get_running_loop().time()
-        runner.pace.trained(now - 1.0, 1.0, 0.5)  # a second ago a frame asked one epoch and got half
+        runner.pace.trained(now - 2.0, 1.0, 0.5)
+        runner.pace.trained(now - 1.0, 1.0, 0.5)  # frames a second apart, each asking one epoch, getting half
         runner.pace.frame(now - 1.0)
         figures = runner.pace_figures
         return figures.asked_epochs_per_second, runner.busy_ratio
 
     asked, ratio = asyncio.run(scenario())
     assert asked == 40.0  # one epoch a frame at the owner's 40 fps
-    assert ratio == pytest.approx(0.5 / 40, rel=0.05)  # half an epoch in the second: worse than 1 frame of 40
+    assert ratio == pytest.approx(0.25 / 40, rel=0.05)  # half an epoch in two seconds: worse than 1 frame
