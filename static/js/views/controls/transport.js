@@ -7,6 +7,7 @@
 import { commands } from "../../protocol.js";
 import { formatCount, formatCounter } from "../../lib/format.js";
 import { button, el, field, setChoices, showChoice } from "./dom.js";
+import { termButton } from "./terms.js";
 
 /** Keyboard shortcuts, shown in the buttons' titles. */
 const KEYS = { playPause: " ", step: "ArrowRight", reset: "r" };
@@ -58,8 +59,8 @@ export function createTransport(element, { store, send }) {
   const epoch = el("output", { class: "counter-value", "data-counter": "epoch", text: formatCounter(0) });
   const steps = el("output", { class: "counter-value", "data-counter": "step", text: "0" });
   const counters = el("div", { class: "counters", "aria-live": "off" }, [
-    el("span", { class: "counter" }, [el("span", { class: "counter-label", text: "Epoch" }), epoch]),
-    el("span", { class: "counter" }, [el("span", { class: "counter-label", text: "Step" }), steps]),
+    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [termButton("epoch", "Epoch")]), epoch]),
+    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [termButton("step", "Step")]), steps]),
   ]);
 
   const speed = el("select");

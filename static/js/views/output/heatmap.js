@@ -8,6 +8,7 @@
 import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el, readoutText, renderCaption } from "./caption.js";
+import { termButton } from "../controls/terms.js";
 import {
   cellAt, drawAxes, drawBackground, drawBatchMark, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
   nearestPoint, screenPoints, toPixel, toPlane, widthForHeight,
@@ -20,6 +21,8 @@ const READOUT_HINT = "Click a point to follow it through the network; arrow keys
 /** The same on a follower's page, where the presenter chooses the point. */
 const FOLLOWER_HINT = "Point at the plane to read the output there; the presenter chooses the point to follow.";
 /** The CSS custom property that scales the axis labels and their room (projector mode). */
+/** The concept the toggles row names, as a term button. */
+const BOUNDARY_TERM = "Decision boundary";
 const SCALE_PROPERTY = "--canvas-label-scale";
 
 /**
@@ -38,11 +41,11 @@ export function createHeatmapView(element, { store, send }) {
   canvas.setAttribute("aria-describedby", caption.id);
   const readout = el("p", "heatmap-readout", READOUT_HINT);
   const toggles = el("div", "heatmap-toggles");
-  const showTest = checkbox("Show test data", "showTest");
+  const showTest = checkbox("Show test data", "showTest", "test data");
   const discretize = checkbox("Discretize output", "discretize");
   showTest.input.checked = store.get().ui.showTest;
   discretize.input.checked = store.get().ui.discretize;
-  toggles.append(showTest.label, discretize.label);
+  toggles.append(showTest.label, discretize.label, termButton("decision boundary", BOUNDARY_TERM));
   element.append(canvas, caption, readout, toggles);
 
   /** @type {any} */
@@ -56,13 +59,15 @@ export function createHeatmapView(element, { store, send }) {
   /** @type {import("./plane.js").ScreenPoint[]} */
   let points = [];
 
-  /** @param {string} text @param {"showTest"|"discretize"} key */
-  function checkbox(text, key) {
+  /** @param {string} text @param {"showTest"|"discretize"} key @param {string} [term] the concept it names */
+  function checkbox(text, key, term) {
     const label = el("label", "heatmap-toggle");
     const input = /** @type {HTMLInputElement} */ (el("input"));
     input.type = "checkbox";
     input.addEventListener("change", () => store.update({ ui: { ...store.get().ui, [key]: input.checked } }));
-    label.append(input, text);
+    // The concept is a button beside the box's words: pressing it explains, it does not tick the box.
+    if (term) label.append(input, text.slice(0, text.indexOf(term)), termButton(term, term));
+    else label.append(input, text);
     return { label, input };
   }
 
