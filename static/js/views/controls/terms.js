@@ -33,10 +33,12 @@ const SESSION_VALUES = /** @type {Record<string, (session: any) => unknown>} */ 
  * @param {string} id the glossary id (a term in lower case, e.g. "learning rate")
  * @param {string} text what the page shows
  * @param {string} [option] a setting whose chosen option the popover explains too
+ * @param {string} [name] its accessible name, where the text alone would repeat another button's
+ *   (it must contain the text: what a voice user says is what they see)
  * @returns {HTMLButtonElement}
  */
-export function termButton(id, text, option) {
-  return el("button", { type: "button", class: "term", text, "data-term": id, "data-option": option,
+export function termButton(id, text, option, name) {
+  return el("button", { type: "button", class: "term", text, "data-term": id, "data-option": option, "aria-label": name,
                         "aria-expanded": "false", "aria-controls": POPOVER_ID, "aria-haspopup": "dialog" });
 }
 
