@@ -28,6 +28,7 @@ export function createPanel(element, { send }) {
   const title = el("h2", { class: "lesson-title" });
   const steps = el("ol", { class: "lesson-steps", "aria-label": TEXT.stepList });
   const counter = el("p", { class: "lesson-counter" });
+  const intro = el("div", { class: "lesson-text lesson-intro" });
   const text = el("div", { class: "lesson-text" });
   const terms = el("div", { class: "lesson-terms", role: "group", "aria-label": TEXT.terms });
   const ask = el("fieldset", { class: "lesson-ask" });
@@ -52,7 +53,7 @@ export function createPanel(element, { send }) {
   const pacedNote = el("p", { class: "lesson-note" });
   const actions = el("div", { class: "lesson-actions" }, [pacing, hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, counter, text, ask, progress, hints, explain, pacedNote, actions,
+    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, intro, counter, text, ask, progress, hints, explain, pacedNote, actions,
   );
 
   /** @param {any} state */
@@ -116,6 +117,8 @@ export function createPanel(element, { send }) {
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
       if (lesson.id !== previous.lesson?.id) drawTerms(lesson.concepts ?? []);
+      setHtml(intro, lesson.step === 0 ? lesson.intro ?? "" : "");  // the lesson's words before its first step
+      intro.hidden = !intro.childNodes.length;
       setHtml(text, lesson.html);
       const isFollower = state.hello?.role === "follower";  // the teacher moves the class
       drawAsk(lesson.ask, isFollower);
