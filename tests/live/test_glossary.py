@@ -24,7 +24,7 @@ VIEWS = Path(__file__).resolve().parents[2] / "static" / "js" / "views"
 LITERAL_CALL = re.compile(r'termButton\("([^"]+)"|markLabel\([^,]+, "([^"]+)"')
 OPTION_CALL = re.compile(r'(?:termButton\("[^"]+", [^,]+|markLabel\([^,]+, "[^"]+"), "([a-z_]+)"\)')
 ID_TABLE = re.compile(r"const [A-Z]+_TERMS = (?:/\*\*.*?\*/ )?\(?\{(.*?)\}", re.S)
-TABLE_VALUE = re.compile(r':\s*"([^"]+)"')
+TABLE_VALUE = re.compile(r':\s*\[?"([^"]+)"')
 
 
 def page_ids() -> tuple[set[str], set[str]]:
@@ -52,7 +52,8 @@ def test_every_marked_term_has_a_definition_and_every_definition_is_used(convers
     hello: dict[str, Any] = conversation.hello  # type: ignore[attr-defined]
     glossary = hello["glossary"]
     ids, settings = page_ids()
-    assert {"epoch", "learning rate", "weight", "bias", "neuron", "decision boundary", "dead relu"} <= ids
+    assert {"epoch", "learning rate", "weight", "bias", "neuron", "decision boundary", "dead relu",
+            "backpropagation"} <= ids
     assert settings == {"activation", "regularization", "problem", "output_activation", "cost", "init", "optimizer"}
     assert sorted(ids - set(glossary)) == []
     assert sorted(problem for problem in hello["problems"] if problem not in glossary) == []

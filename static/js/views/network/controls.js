@@ -99,7 +99,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     return node;
   };
   const input = column(0, "network-column-input");
-  input.append(columnTitle("input layer", "Input"));
+  input.append(columnTitle(termButton("input layer", "Input")));
   input.style.left = "0px";
   input.style.width = `${layout.columnX[0] + layout.thumb}px`;
   const headers = [input];
@@ -127,7 +127,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     headers.push(node);
   });
   const output = column(sizes.length - 1, "network-column-output");
-  output.append(columnTitle("output layer", "Output"));
+  output.append(columnTitle(termButton("output layer", "Output")));
   // Flush right, so a title wider than its column stays inside the stage.
   output.style.left = "";
   output.style.right = "0px";
@@ -136,9 +136,8 @@ export function renderHeaders(container, layout, session, hello, configure) {
   container.replaceChildren(...headers);
 }
 
-/** @param {string} id a glossary id @param {string} text @returns {HTMLElement} a column's title, a term */
-function columnTitle(id, text) {
-  const title = termButton(id, text);
+/** @param {HTMLElement} title a term button @returns {HTMLElement} the same, styled as a column's title */
+function columnTitle(title) {
   title.classList.add("network-column-title");
   return title;
 }
