@@ -16,6 +16,9 @@ SERVER_MS = 10_000  # how long a server echo may take on a busy machine
 TRAINING_MS = 180_000  # how long a goal may take to be met by training on a busy machine (a bound, not a claim)
 
 
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
 def newcomer(browser: Browser, base_url: str) -> Iterator[Page]:
     """A browser that has never been here."""
@@ -82,7 +85,7 @@ def test_a_newcomer_finishes_the_first_three_lessons_following_only_their_text(
     expect(progress).to_contain_text("Goal met", timeout=SERVER_MS)
     panel.get_by_role("button", name="Next").click()
     expect(panel.locator(".lesson-counter")).to_contain_text("Step 3 of 3", timeout=SERVER_MS)
-    # "Click or tap the output neuron": where its square is drawn on the canvas.
+    # "Click the output neuron": where its square is drawn on the canvas.
     square = page.locator('#network [data-layer="1"][data-index="0"]').bounding_box()
     assert square is not None
     page.mouse.click(square["x"] + square["width"] / 2, square["y"] + square["height"] / 2)
@@ -116,3 +119,42 @@ def test_a_newcomer_finishes_the_first_three_lessons_following_only_their_text(
     page.screenshot(path=artifacts / "first-lessons-3-done.png")
     panel.get_by_role("button", name="Next").click()
     expect(panel.locator(".lesson-counter")).to_contain_text("Step 2 of 2", timeout=SERVER_MS)
+
+
+def centre(page: Page, selector: str) -> tuple[float, float]:
+    found = page.locator(selector).bounding_box()
+    assert found is not None, selector
+    return found["x"] + found["width"] / 2, found["y"] + found["height"] / 2
+
+
+@pytest.fixture
+def phone(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A newcomer's phone: 390×844, touch, a coarse pointer."""
+    context = browser.new_context(base_url=base_url, viewport=PHONE, has_touch=True, is_mobile=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_on_a_phone_the_first_lessons_edits_work_by_touch_as_its_text_says(phone: Page, artifacts: Path) -> None:
+    page = phone
+    page.goto("/#lesson=neuron&step=2")
+    panel = page.locator("#lesson")
+    progress = panel.locator(".lesson-progress")
+    expect(progress).to_contain_text("test accuracy 0 %", timeout=SERVER_MS)
+    page.locator("#network").scroll_into_view_if_needed()
+    output = '#network [data-layer="1"][data-index="0"]'
+    for index, source in enumerate(("X₁", "X₂")):
+        # "tap it, then Edit this weight": the middle of the link from this input to the output neuron.
+        (x1, y1), (x2, y2) = centre(page, f'#network [data-layer="0"][data-index="{index}"]'), centre(page, output)
+        page.touchscreen.tap((x1 + x2) / 2, (y1 + y2) / 2)
+        page.get_by_role("button", name="Edit this weight").tap()
+        edit(page, f"New value for the weight {source} → output", "1")
+    expect(progress).to_contain_text("Goal met", timeout=SERVER_MS)
+    panel.get_by_role("button", name="Next").tap()
+    expect(panel.locator(".lesson-counter")).to_contain_text("Step 3 of 3", timeout=SERVER_MS)
+    page.locator("#network").scroll_into_view_if_needed()
+    page.touchscreen.tap(*centre(page, output))  # "tap it, then Edit the bias of output"
+    page.get_by_role("button", name="Edit the bias of output").tap()
+    edit(page, "New value for the bias of output", "0")
+    expect(progress).to_contain_text("Goal met", timeout=SERVER_MS)
+    page.screenshot(path=artifacts / "first-lessons-phone.png")
