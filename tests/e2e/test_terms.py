@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import RETURNING_USER
-from tests.e2e.test_classroom import SERVER_MS, wait_ready
+from tests.e2e.test_classroom import SERVER_MS, follower, join, present, wait_ready  # noqa: F401  (follower: a fixture)
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -169,3 +169,19 @@ def test_on_a_phone_a_tap_opens_every_term_inside_the_screen(phone: BrowserConte
     page.locator(".panel-data h2").tap()  # a tap outside closes it
     expect(popover).to_be_hidden()
     expect(noise).to_have_attribute("aria-expanded", "false")
+
+
+def test_a_follower_reads_the_definitions_of_the_terms_it_sees(page: Page, follower: Page) -> None:  # noqa: F811
+    page.set_viewport_size(DESKTOP)
+    page.goto("/")
+    wait_ready(page)
+    href = present(page)
+    join(follower, href)
+    # The run's controls are the presenter's, but a concept's definition is only reading.
+    visible = [term for term in follower.locator(TERMS).all() if term.is_visible()]
+    assert len(visible) >= 10 and [term.inner_text() for term in visible if term.is_disabled()] == []
+    for name in ("Input", "hidden layers"):
+        term = follower.locator("#network").locator(TERMS, has_text=name)
+        term.click()
+        expect(follower.locator(POPOVER)).to_contain_text("layer")
+        assert in_view(follower.locator(POPOVER).bounding_box(), DESKTOP)
