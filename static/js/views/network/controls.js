@@ -20,6 +20,8 @@ const LEGEND_HEIGHT = 10;
 const HEADER_GAP = 6;
 /** Widest a column header gets, CSS px. */
 const MAX_HEADER_WIDTH = 130;
+/** Words around the network's term buttons: the gradients toggle and the legend. */
+const WORDS = { show: " Show ", gradients: "gradients", weight: "weight", and: " and ", bias: "bias", gradient: "gradient" };
 /** How the network is read and changed, under it. */
 const LEGEND_HINT = "Hover or tap for values · click a link or neuron to edit · keyboard: Tab to the network, arrows, Enter";
 /** The same on a follower's page. */
@@ -59,7 +61,7 @@ export function createBar(parent, handlers) {
   const toggle = make("label", { class: "network-toggle" });
   const box = /** @type {HTMLInputElement} */ (make("input", { type: "checkbox" }));
   // The word is a term button: pressing it explains gradients, it does not tick the box.
-  toggle.append(box, document.createTextNode(" Show "), termButton("gradient", "gradients"));
+  toggle.append(box, document.createTextNode(WORDS.show), termButton("gradient", WORDS.gradients));
   bar.append(layers, toggle);
   parent.append(bar);
   remove.addEventListener("click", () => handlers.onLayers(-1));
@@ -235,8 +237,8 @@ export function createLegend(parent) {
   const high = make("span", {}, "+1");
   scale.append(low, strip, high);
   const quantity = make("span", { class: "network-legend-text" });
-  const weights = [termButton("weight", "weight"), " and ", termButton("bias", "bias")];
-  const gradient = termButton("gradient", "");
+  const weights = [termButton("weight", WORDS.weight), WORDS.and, termButton("bias", WORDS.bias)];
+  const gradient = termButton("gradient", WORDS.gradient);
   const thickness = make("span", { class: "network-legend-text" });
   const hint = make("span", { class: "network-legend-hint" }, LEGEND_HINT);
   // A follower cannot edit: the stylesheet shows this one instead on a follower's page.
@@ -251,7 +253,6 @@ export function createLegend(parent) {
   return {
     /** @param {boolean} showGradients @param {number} gradientScale */
     update(showGradients, gradientScale) {
-      gradient.textContent = "gradient";
       if (showGradients) quantity.replaceChildren(gradient, `, scaled (±1 = ${gradientScale ? gradientScale.toPrecision(2) : "0"})`);
       else if (quantity.firstChild !== weights[0]) quantity.replaceChildren(...weights);
       thickness.textContent = showGradients ? "thickness = |gradient|" : "thickness = |weight|";

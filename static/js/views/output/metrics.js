@@ -15,6 +15,8 @@ import { termButton } from "../controls/terms.js";
 const COST_DIGITS = 3;
 /** The glossary ids of the figures' names: the two costs, and the figures under them. */
 const FIGURE_TERMS = { test: "test cost", train: "training cost", accuracy: "accuracy", rmse: "rmse", r2: "r²" };
+/** The chosen cost's line: "Cost: Mean squared error", its first word a term button. */
+const COST_TERM = "Cost";
 /** The confusion table's name (a term button) and how to read it. */
 const CONFUSION_TERM = "Confusion matrix";
 const CONFUSION_NOTE = "Test points by true class (rows) and predicted class (columns).";
@@ -31,7 +33,7 @@ export function createMetricsView(element, { store }) {
   const notes = el("div", "metrics-notes");
   const costName = el("p", "metrics-cost");
   const costValue = el("span", "metrics-cost-name");
-  costName.append(termButton("cost", "Cost", "cost"), ": ", costValue);
+  costName.append(termButton("cost", COST_TERM, "cost"), ": ", costValue);
   const penalty = el("p", "metrics-penalty");
   penalty.hidden = true;
   const confusionNote = el("p", "metrics-cost");
