@@ -26,7 +26,6 @@ from starlette.requests import HTTPConnection
 
 from app.errors import InputError
 from app.live.broker import Subscription
-from app.live.lessons import glossary
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
 from app.live.placement import ELSEWHERE, Placement
@@ -112,8 +111,7 @@ class RateLimit:
 def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
           is_paused_away: bool = False, room: dict[str, Any] | None = None) -> str:
     return json.dumps({"type": "hello", "session_id": session_id, "role": role, "resume": resume,
-                       "paused_while_away": is_paused_away, "room": room, **options(settings),
-                       "glossary": glossary(settings)})
+                       "paused_while_away": is_paused_away, "room": room, **options(settings)})
 
 
 def class_moved_notice(code: str) -> str:
