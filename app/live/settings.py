@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     thumb_budget_bytes: int = Field(14 * KIB, ge=KIB, le=256 * KIB)  # bytes per frame for all neuron maps
     min_thumb_size: int = Field(8, ge=4, le=64)  # neuron maps never get coarser than this
     max_thumb_size: int = Field(32, ge=4, le=64)  # nor finer than this
+    ws_deflate: bool = False  # permessage-deflate on the websocket: fewer bytes on the wire, more CPU per frame
     max_message_bytes: int = Field(128 * KIB, ge=KIB, le=4096 * KIB)  # longest command the app reads
     max_import_bytes: int = Field(1024 * KIB, ge=KIB, le=16384 * KIB)  # largest experiment file accepted
     max_commands_per_second: int = Field(60, ge=1, le=1000)  # per socket; floods get an error
