@@ -21,6 +21,8 @@ import { createRewindView } from "./views/output/rewind.js";
 import { createPinsView } from "./views/output/pins.js";
 import { createLessonsView } from "./views/lessons/index.js";
 import { createDockView } from "./views/output/dock.js";
+import { createVisibilityView } from "./views/network/visibility.js";
+import { createBusyView } from "./views/controls/busy.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -65,6 +67,8 @@ const views = [
     context,
   ),
   createDiagnosisView(slot("diagnosis"), context),
+  createVisibilityView(slot("network"), context),
+  createBusyView(slot("busy")),
   createLessonsView(
     { start: slot("lesson-start"), entry: slot("lessons-entry"), panel: slot("lesson"), transport: slot("transport") },
     context,
