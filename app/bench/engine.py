@@ -131,6 +131,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only the learner figures, for these numbers of learners (e.g. 1,10,30,100)")
     parser.add_argument("--baseline", type=baseline_ref, metavar="REF",
                         help="with --learners: measure the code at git REF too, side by side, with the ratio")
+    parser.add_argument("--deflate", choices=("on", "off"), default="on",
+                        help="with --learners: this code's server compresses with permessage-deflate (default on; "
+                        "a baseline without NEUROPLAY_WS_DEFLATE never does)")
 
 
 def argument_problem(args: argparse.Namespace) -> str | None:
@@ -176,7 +179,7 @@ def run(args: argparse.Namespace) -> None:
     if args.learners is not None:
         from app.bench.learners import learner_figures
 
-        learner_figures(args.learners, args.seconds, write, args.baseline)
+        learner_figures(args.learners, args.seconds, write, args.baseline, is_deflated=args.deflate == "on")
         return
     if args.scaleout:
         from app.bench import scaleout

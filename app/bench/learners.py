@@ -45,7 +45,6 @@ CLIENT_BUSY_SHARE = 0.8  # a client process using more of a core than this may b
 SERVER_ENV = {  # the same for both codes: room for every learner from one address, no store, no leftovers
     "max_sessions": "10000", "max_sessions_per_client": "10000", "keep_runs": "false",
 }
-THIS_CODE_ENV = {"ws_deflate": "true"}  # only this code has the setting: the baseline compresses nothing
 
 
 @dataclass(frozen=True)
@@ -181,9 +180,11 @@ def checkout(ref: str) -> Iterator[Path]:
 
 
 def learner_figures(counts: Sequence[int], seconds: float, write: Callable[[str], None],
-                    baseline: str | None = None) -> None:
-    """Print the learner tables (see the module docstring), with the baseline's rows when given."""
+                    baseline: str | None = None, *, is_deflated: bool = True) -> None:
+    """Print the learner tables (see the module docstring), with the baseline's rows when given; this code's
+    server compresses with permessage-deflate when ``is_deflated`` (only this code has the setting)."""
     window = max(3.0, 3 * seconds)
+    this_env = {**SERVER_ENV, "ws_deflate": "true" if is_deflated else "false"}
     with contextlib.ExitStack() as stack:
         base_dir = stack.enter_context(checkout(baseline)) if baseline else None
         write(f"\nlearners (each its own session, 1 epoch/frame, every message read; clients in processes of "
@@ -193,13 +194,13 @@ def learner_figures(counts: Sequence[int], seconds: float, write: Callable[[str]
             write(f"\n{name}" + (f" (this = {_describe('HEAD')}, base = {_describe(baseline)})" if baseline else ""))
             write(HEADER)
             for learners in counts:
-                this = measure(learners, changes, window, REPOSITORY, {**SERVER_ENV, **THIS_CODE_ENV})
-                write(format_row(this, "this"))
+                rows = [measure(learners, changes, window, REPOSITORY, this_env)]
+                write(format_row(rows[0], "this"))
                 if base_dir is not None:
-                    base = measure(learners, changes, window, base_dir, SERVER_ENV)
-                    write(format_row(base, "base"))
-                    write(format_ratio(this, base))
-                busiest = max(this.client_cpu_share, base.client_cpu_share if base_dir is not None else 0.0)
+                    rows.append(measure(learners, changes, window, base_dir, SERVER_ENV))
+                    write(format_row(rows[1], "base"))
+                    write(format_ratio(rows[0], rows[1]))
+                busiest = max(row.client_cpu_share for row in rows)
                 if busiest > CLIENT_BUSY_SHARE:
                     write(f"{'':>8} (a client process used {busiest:.0%} of a core: the clients may limit this row)")
 
