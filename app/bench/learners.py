@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import math
 import multiprocessing
+import os
 import statistics
 import subprocess
 import tempfile
@@ -62,10 +63,11 @@ class Row:
     rss_mib_per_learner: float
     client_cpu_share: float  # the busiest client process's CPU, in cores
     is_deflated: bool  # every learner's socket used permessage-deflate
+    load: float = 0.0  # the machine's 1-minute load average as the row began (others share it)
 
 
 def summarize(learners: int, counts: Sequence[Counts], window_s: float, server_cpu_s: float,
-              rss_mib: tuple[float, float], client_cpu_s: Sequence[float]) -> Row:
+              rss_mib: tuple[float, float], client_cpu_s: Sequence[float], load: float = 0.0) -> Row:
     """A row from every learner's counts over ``window_s`` seconds and the server's CPU and memory."""
     fps = [c.frames / window_s for c in counts]
     epochs = [(c.last_epoch - c.first_epoch) / window_s if c.first_epoch is not None and c.last_epoch is not None
@@ -80,6 +82,7 @@ def summarize(learners: int, counts: Sequence[Counts], window_s: float, server_c
         rss_mib_per_learner=max(0.0, rss_mib[1] - rss_mib[0]) / learners,
         client_cpu_share=max(client_cpu_s, default=0.0) / window_s,
         is_deflated=all(c.is_deflated for c in counts),
+        load=load,
     )
 
 
@@ -95,7 +98,7 @@ def ratios(this: Row, base: Row) -> dict[str, float]:
 
 HEADER = (f"{'learners':>8} {'code':<9}{'fps med':>8}{'fps min':>8}{'ep/s med':>9}{'ep/s min':>9}"
           f"{'payload kB/s':>13}{'Mbit/s':>7}{'wire kB/s':>10}{'Mbit/s':>7}{'deflate':>8}{'CPU':>6}"
-          f"{'MiB each':>9}{'clients':>8}")
+          f"{'MiB each':>9}{'clients':>8}{'load':>6}")
 
 
 def format_row(row: Row, code: str) -> str:
@@ -103,7 +106,7 @@ def format_row(row: Row, code: str) -> str:
     return (f"{row.learners:>8} {code:<9}{row.fps_median:>8.1f}{row.fps_slowest:>8.1f}{row.epochs_median:>9.1f}"
             f"{row.epochs_slowest:>9.1f}{row.payload_bps / 1000:>13,.1f}{row.payload_bps * 8e-6:>7.2f}"
             f"{row.wire_bps / 1000:>10,.1f}{row.wire_bps * 8e-6:>7.2f}{'on' if row.is_deflated else 'off':>8}"
-            f"{row.cpu_share:>6.0%}{row.rss_mib_per_learner:>9.2f}{row.client_cpu_share:>8.0%}")
+            f"{row.cpu_share:>6.0%}{row.rss_mib_per_learner:>9.2f}{row.client_cpu_share:>8.0%}{row.load:>6.1f}")
 
 
 def format_ratio(this: Row, base: Row) -> str:
@@ -123,6 +126,7 @@ def _split(total: int, per_process: int) -> list[int]:
 def measure(learners: int, changes: dict[str, Any], seconds: float, cwd: Path, env: dict[str, str]) -> Row:
     """One row: a fresh server in ``cwd`` and ``learners`` learners in client processes."""
     context = multiprocessing.get_context("spawn")
+    load = os.getloadavg()[0]
     with running_server(cwd=str(cwd), **env) as server:
         rss_before = server.rss_mib()
         pipes, processes = [], []
@@ -151,7 +155,8 @@ def measure(learners: int, changes: dict[str, Any], seconds: float, cwd: Path, e
                 if process.is_alive():
                     process.terminate()
     counts = [c for learner_counts, _ in results for c in learner_counts]
-    return summarize(learners, counts, seconds, server_cpu_s, (rss_before, rss_after), [cpu for _, cpu in results])
+    return summarize(learners, counts, seconds, server_cpu_s, (rss_before, rss_after), [cpu for _, cpu in results],
+                     load)
 
 
 def _expect(pipe: Any, message: str | None, timeout_s: float) -> Any:
@@ -189,7 +194,7 @@ def learner_figures(counts: Sequence[int], seconds: float, write: Callable[[str]
         base_dir = stack.enter_context(checkout(baseline)) if baseline else None
         write(f"\nlearners (each its own session, 1 epoch/frame, every message read; clients in processes of "
               f"{CLIENTS_PER_PROCESS}; {window:g} s per row; CPU in cores, 100% = one core; 'clients' = busiest "
-              f"client process)")
+              f"client process; load = the machine's 1-minute load average as the row began)")
         for name, changes in NETWORKS.items():
             write(f"\n{name}" + (f" (this = {_describe('HEAD')}, base = {_describe(baseline)})" if baseline else ""))
             write(HEADER)
