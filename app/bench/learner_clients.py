@@ -26,7 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 READ_LIMIT = 16 * 1024 * 1024  # client-side message size cap
 CONNECT_BATCH = 10  # learners of one process that connect at once
 FRAME_PREFIX = b'{"type":"frame"'  # a binary frame's header starts with this, after its 4-byte length
-BUSY_TOPIC = b'"topic":"busy"'  # a `notice` about a busy server
+BUSY_TOPIC = '"topic": "busy"'  # in a `notice` about a busy server (json.dumps's spacing)
 
 
 class CountingConnection(ClientConnection):
@@ -48,7 +48,7 @@ class Counts:
     wire_bytes: int = 0
     first_epoch: int | None = None  # the first frame's epoch in the window
     last_epoch: int | None = None  # and the last one's
-    busy_notices: int = 0
+    is_told_busy: bool = False  # the latest `busy` notice (since connecting) said busy
     is_deflated: bool = False  # the server agreed to permessage-deflate
 
 
@@ -81,6 +81,8 @@ async def _read(ws: CountingConnection, counts: Counts, window: list[float]) -> 
             message = await asyncio.wait_for(ws.recv(), timeout=max(0.01, timeout))
         except TimeoutError:
             continue
+        if isinstance(message, str) and BUSY_TOPIC in message:
+            counts.is_told_busy = json.loads(message).get("state") == "busy"
         if not window or time.time() < window[0]:
             continue
         counts.payload_bytes += len(message)
@@ -90,8 +92,6 @@ async def _read(ws: CountingConnection, counts: Counts, window: list[float]) -> 
                 counts.frames += 1
                 counts.first_epoch = epoch if counts.first_epoch is None else counts.first_epoch
                 counts.last_epoch = epoch
-        elif BUSY_TOPIC.decode() in message:
-            counts.busy_notices += 1
 
 
 async def _run(url: str, count: int, changes: dict[str, Any], pipe: Pipe) -> None:

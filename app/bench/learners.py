@@ -21,8 +21,10 @@ import contextlib
 import math
 import multiprocessing
 import os
+import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -64,6 +66,7 @@ class Row:
     client_cpu_share: float  # the busiest client process's CPU, in cores
     is_deflated: bool  # every learner's socket used permessage-deflate
     load: float = 0.0  # the machine's 1-minute load average as the row began (others share it)
+    told_busy: float = 0.0  # share of learners whose page says "Busy server" as the window ends
 
 
 def summarize(learners: int, counts: Sequence[Counts], window_s: float, server_cpu_s: float,
@@ -83,6 +86,7 @@ def summarize(learners: int, counts: Sequence[Counts], window_s: float, server_c
         client_cpu_share=max(client_cpu_s, default=0.0) / window_s,
         is_deflated=all(c.is_deflated for c in counts),
         load=load,
+        told_busy=sum(c.is_told_busy for c in counts) / len(counts),
     )
 
 
@@ -98,7 +102,7 @@ def ratios(this: Row, base: Row) -> dict[str, float]:
 
 HEADER = (f"{'learners':>8} {'code':<9}{'fps med':>8}{'fps min':>8}{'ep/s med':>9}{'ep/s min':>9}"
           f"{'payload kB/s':>13}{'Mbit/s':>7}{'wire kB/s':>10}{'Mbit/s':>7}{'deflate':>8}{'CPU':>6}"
-          f"{'MiB each':>9}{'clients':>8}{'load':>6}")
+          f"{'MiB each':>9}{'clients':>8}{'load':>6}{'busy':>6}")
 
 
 def format_row(row: Row, code: str) -> str:
@@ -106,7 +110,7 @@ def format_row(row: Row, code: str) -> str:
     return (f"{row.learners:>8} {code:<9}{row.fps_median:>8.1f}{row.fps_slowest:>8.1f}{row.epochs_median:>9.1f}"
             f"{row.epochs_slowest:>9.1f}{row.payload_bps / 1000:>13,.1f}{row.payload_bps * 8e-6:>7.2f}"
             f"{row.wire_bps / 1000:>10,.1f}{row.wire_bps * 8e-6:>7.2f}{'on' if row.is_deflated else 'off':>8}"
-            f"{row.cpu_share:>6.0%}{row.rss_mib_per_learner:>9.2f}{row.client_cpu_share:>8.0%}{row.load:>6.1f}")
+            f"{row.cpu_share:>6.0%}{row.rss_mib_per_learner:>9.2f}{row.client_cpu_share:>8.0%}{row.load:>6.1f}{row.told_busy:>6.0%}")
 
 
 def format_ratio(this: Row, base: Row) -> str:
@@ -189,12 +193,14 @@ def learner_figures(counts: Sequence[int], seconds: float, write: Callable[[str]
     """Print the learner tables (see the module docstring), with the baseline's rows when given; this code's
     server compresses with permessage-deflate when ``is_deflated`` (only this code has the setting)."""
     window = max(3.0, 3 * seconds)
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(1))  # stopped: still remove the worktree
     this_env = {**SERVER_ENV, "ws_deflate": "true" if is_deflated else "false"}
     with contextlib.ExitStack() as stack:
         base_dir = stack.enter_context(checkout(baseline)) if baseline else None
         write(f"\nlearners (each its own session, 1 epoch/frame, every message read; clients in processes of "
               f"{CLIENTS_PER_PROCESS}; {window:g} s per row; CPU in cores, 100% = one core; 'clients' = busiest "
-              f"client process; load = the machine's 1-minute load average as the row began)")
+              "client process; load = the machine's 1-minute load average as the row began; busy = learners whose "
+              "page shows the busy-server line as the window ends)")
         for name, changes in NETWORKS.items():
             write(f"\n{name}" + (f" (this = {_describe('HEAD')}, base = {_describe(baseline)})" if baseline else ""))
             write(HEADER)
