@@ -5,7 +5,8 @@ epoch per frame and reads every message, as a page that shows everything does. T
 process (``app.bench.learners``) starts several of these processes so that the clients are
 not the bottleneck it measures: each reports its own CPU time over the measured window.
 
-A process connects its learners, says ``ready`` on its pipe, waits for the window (wall-clock
+A process connects its learners, waits until each one's run has trained an epoch (its frames
+count), says ``ready`` on its pipe, waits for the window (wall-clock
 start and end, shared by every process) and then sends back one ``Counts`` per learner.
 Payload bytes are the websocket messages' own lengths; wire bytes are what the TCP socket
 delivered (frame headers included, after permessage-deflate when the server agreed to it).
@@ -67,7 +68,10 @@ async def _learner_session(url: str, changes: dict[str, Any]) -> CountingConnect
         await ws.send(json.dumps({"type": "configure", "changes": changes}))
     await ws.send(json.dumps({"type": "set_speed", "unit": "epoch", "count": 1}))
     await ws.send(json.dumps({"type": "play"}))
-    return ws
+    while True:  # ready once the run plays: a frame after the first step (a busy server's workers start late)
+        message = await ws.recv()
+        if isinstance(message, bytes) and (frame_epoch(message) or 0) > 0:
+            return ws
 
 
 async def _read(ws: CountingConnection, counts: Counts, window: list[float]) -> None:
