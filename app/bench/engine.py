@@ -142,8 +142,8 @@ def argument_problem(args: argparse.Namespace) -> str | None:
         return "--baseline needs --learners (it compares the learner figures)"
     if args.learners is not None and args.scaleout:
         return "--learners and --scaleout are separate runs: give one of them"
-    if not 0.1 <= args.seconds <= 600:
-        return f"--seconds must be from 0.1 to 600, got {args.seconds:g}"
+    if not 0 < args.seconds <= 600:
+        return f"--seconds must be more than 0 and at most 600, got {args.seconds:g}"
     return None
 
 

@@ -41,7 +41,8 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str], entry=main) -> 
     (["bench", "--learners", "2", "--baseline=--help"], "must be a commit, branch or tag"),
     (["bench", "--baseline", "HEAD"], "--baseline needs --learners"),
     (["bench", "--learners", "2", "--scaleout"], "separate runs"),
-    (["bench", "--learners", "2", "--seconds", "0"], "--seconds must be from 0.1 to 600"),
+    (["bench", "--learners", "2", "--seconds", "0"], "--seconds must be more than 0 and at most 600"),
+    (["bench", "--seconds", "nan"], "--seconds must be more than 0 and at most 600"),
     (["bench", "--learners", "2", "--deflate", "maybe"], "--deflate"),
 ])
 def test_bad_flags_get_one_line_naming_the_flag(argv, says, capsys: pytest.CaptureFixture[str]) -> None:
