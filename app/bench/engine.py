@@ -25,9 +25,11 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from app.bench.learners import baseline_ref, learner_counts  # noqa: E402
 from app.data.features import FEATURES  # noqa: E402
 from app.training.checkpoint import Trainable  # noqa: E402
 from app.training.checkpoints import Checkpoints  # noqa: E402
@@ -157,6 +159,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="class sizes for the classroom figures (default 50,100,200,400)")
     parser.add_argument("--scaleout", action="store_true",
                         help="only the scale-out figures: one class over two replicas, nginx and Redis")
+    parser.add_argument("--learners", type=learner_counts, metavar="N,N,…",
+                        help="only the learner figures, for these numbers of learners (e.g. 1,10,30,100)")
+    parser.add_argument("--baseline", type=baseline_ref, metavar="REF",
+                        help="with --learners: measure the code at git REF too, side by side, with the ratio")
+    parser.add_argument("--deflate", choices=("on", "off"), default="on",
+                        help="with --learners: this code's server compresses with permessage-deflate (default on; "
+                        "a baseline without NEUROPLAY_WS_DEFLATE never does)")
+
+
+def argument_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with parsed options that do not go together, in one line, or None."""
+    if args.baseline is not None and args.learners is None:
+        return "--baseline needs --learners (it compares the learner figures)"
+    if args.learners is not None and args.scaleout:
+        return "--learners and --scaleout are separate runs: give one of them"
+    if not 0 < args.seconds <= 600:
+        return f"--seconds must be more than 0 and at most 600, got {args.seconds:g}"
+    return None
 
 
 def _follower_counts(text: str) -> tuple[int, ...]:
@@ -171,13 +191,28 @@ def _follower_counts(text: str) -> tuple[int, ...]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the options, run the benchmarks and print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
+    parser = OneLineParser(prog="python -m app.bench", description=__doc__)
     add_arguments(parser)
-    run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    if (problem := argument_problem(args)) is not None:
+        parser.error(problem)
+    run(args)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with its errors on one line: ``python -m app.bench: --bogus is no option (see --help)``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def run(args: argparse.Namespace) -> None:
     """Run the benchmarks with parsed options and print the figures."""
+    if args.learners is not None:
+        from app.bench.learners import learner_figures
+
+        learner_figures(args.learners, args.seconds, write, args.baseline, is_deflated=args.deflate == "on")
+        return
     if args.scaleout:
         from app.bench import scaleout
 

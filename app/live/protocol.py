@@ -15,7 +15,7 @@ import re
 from itertools import accumulate
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
 
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
@@ -34,7 +34,7 @@ PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
 SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
                    "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress")
-NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost")  # what a `notice` message is about
+NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost", "busy")  # what a `notice` is about
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"
@@ -198,11 +198,19 @@ class LeaveLesson(_Command):
     type: Literal["leave_lesson"]
 
 
+class View(_Command):
+    """What the page shows now: frames skip the output (not ``visible``) and the neuron maps (not ``maps``)."""
+
+    type: Literal["view"]
+    visible: StrictBool = True  # the page is in view (not a hidden tab)
+    maps: StrictBool = True  # the network drawing with its neuron maps is on screen
+
+
 Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
     | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork
     | SlowStep | Rewind | Pin | Unpin | ListLessons | StartLesson | GoToStep | AnswerAsk | ShowHint | LeaveLesson
-    | SetPace,
+    | SetPace | View,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -211,7 +219,7 @@ COMMAND_TYPES = tuple(
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                   SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                   SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson,
-                  SetPace)
+                  SetPace, View)
 )
 # Error fields that are not a command's own field (a command's fields and the settings are added below).
 OTHER_ERROR_FIELDS = ("message", "type", "rate", "server", "room", "rooms", "session", "sessions", "role", "secret",
@@ -222,7 +230,7 @@ ERROR_FIELDS = frozenset((*OTHER_ERROR_FIELDS, *FIELDS, *(
     name for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                        SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                        SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint,
-                       LeaveLesson, SetPace)
+                       LeaveLesson, SetPace, View)
     for name in model.model_fields)))
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
 FOLLOWER_COMMANDS = ("fork",)  # all a follower may send

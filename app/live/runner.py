@@ -28,8 +28,10 @@ from app.data.datasets import show_value
 from app.errors import InputError
 from app.live.audience import Audience
 from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
+from app.live.frame_plan import FramePlan
 from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
 from app.live.outbox import Outbox
+from app.live.busy import FramePace
 from app.live.pace import Pace, PaceFigures
 from app.live.protocol import (
     DEFAULT_SPEED,
@@ -51,6 +53,7 @@ from app.live.protocol import (
     SlowStep,
     Step,
     Unpin,
+    View,
     error_message,
 )
 from app.live.scheduler import Scheduler, Slice, per_epoch, scheduler_for
@@ -106,6 +109,8 @@ class Runner:
         self.desk = LessonDesk(settings)  # the lesson open in this session, if any
         self.scheduler: Scheduler | None = None  # the process's, from start(); None: this runner trains alone
         self.pace = Pace()  # frames and epochs per second achieved against asked
+        self.plan = FramePlan(settings.map_interval_frames)  # what the owner's frames carry (app/live/frame_plan.py)
+        self.busy = FramePace(settings.busy_share, settings.busy_after_s)  # the page's busy line (app/live/busy.py)
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
@@ -142,6 +147,7 @@ class Runner:
     def subscribe(self, outbox: Outbox) -> None:
         """Start sending to an owner's outbox: the session, its points, its history and the latest frame."""
         self.owner.watch(outbox)
+        self.plan.owe_maps()  # the new page's first frame is whole
         self.greet(outbox)
         self.wake.set()
 
@@ -200,6 +206,7 @@ class Runner:
         if command.type == "list_lessons":
             self.owner.broadcast(self.desk.lessons_message())
         self._send_lesson(is_forced=True)
+        self.plan.owe_maps()  # whatever changed or was chosen shows in the very next frame
         self._owe_frame()
         return changed
 
@@ -279,6 +286,8 @@ class Runner:
             case Unpin(pin=pin):
                 session.pins.unpin(pin)
                 self._broadcast(self.pins_message())
+            case View(visible=visible, maps=maps):
+                self.plan.set_view(visible, maps)
         return [], False
 
     @staticmethod
@@ -365,6 +374,7 @@ class Runner:
         self._broadcast(encode_history(session.history, session.problem))
         self._broadcast(self.pins_message())
         self._send_lesson()
+        self.plan.owe_maps()
         self._owe_frame()
         return {"status": session.status.value, "dataset": session.config.dataset,
                 "sizes": list(session.mlp.sizes), "step": session.steps}
@@ -520,10 +530,15 @@ class Runner:
                                         "message": RUN_DISCARDED.format(epoch=discarding[0], latest=discarding[1])}))
 
     def _make_frame(self, audience: Audience) -> bytes:
-        """Snapshot, trace and encode one frame at this audience's resolution."""
+        """Snapshot, trace and encode one frame at this audience's resolution (the owner's: what its page
+        shows, see ``FramePlan``; a class's: whole)."""
         session = self.session
+        is_owner = audience is self.owner
+        with_output, with_maps = self.plan.next_frame() if is_owner else (True, True)
         snapshot = session.snapshot(audience.grid_size, audience.thumb_size(session.mlp.sizes),
-                                    self.selected_neuron)
+                                    self.selected_neuron, with_maps=with_maps, with_output=with_output)
+        if is_owner:
+            self._observe_pace()
         self.seq += 1
         self.revision += 1  # a snapshot after training adds a point to the run's history
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
@@ -534,6 +549,15 @@ class Runner:
         timeline = None if audience.is_compact else session.checkpoints.summary()  # the owner's scrubber
         return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
                             checkpoints=timeline)
+
+    def _observe_pace(self) -> None:
+        """Note an owner's frame; tell the page when the server cannot keep its frame rate, and when it can again."""
+        if self.is_busy and self.owner.outboxes:
+            notice = self.busy.observe(time.monotonic(), 1.0 / self.owner.interval_s)
+        else:
+            notice = self.busy.reset()
+        if notice is not None:
+            self.owner.broadcast(notice)
 
 
 def _within(neuron: tuple[int, int] | None, sizes: tuple[int, ...]) -> tuple[int, int] | None:

@@ -50,8 +50,13 @@ class Settings(BaseSettings):
     max_fps: int = Field(60, ge=1, le=120)  # frames per second one session may send at most
     grid_size: int = Field(64, ge=16, le=128)  # cells per side of the big output view
     thumb_budget_bytes: int = Field(14 * KIB, ge=KIB, le=256 * KIB)  # bytes per frame for all neuron maps
+    map_interval_frames: int = Field(4, ge=1, le=60)  # the owner's neuron maps are sent every this many frames
+    # ^ (and at once after any command, a new page or the maps coming back into view); the page keeps the last
+    busy_share: float = Field(0.85, gt=0.0, le=1.0)  # a run getting less than this share of its frame rate...
+    busy_after_s: float = Field(2.0, ge=0.5, le=60.0)  # ...for this long: the page is told the server is busy
     min_thumb_size: int = Field(8, ge=4, le=64)  # neuron maps never get coarser than this
     max_thumb_size: int = Field(32, ge=4, le=64)  # nor finer than this
+    ws_deflate: bool = False  # permessage-deflate on the websocket: fewer bytes on the wire, more CPU per frame
     max_message_bytes: int = Field(128 * KIB, ge=KIB, le=4096 * KIB)  # longest command the app reads
     max_import_bytes: int = Field(1024 * KIB, ge=KIB, le=16384 * KIB)  # largest experiment file accepted
     max_commands_per_second: int = Field(60, ge=1, le=1000)  # per socket; floods get an error

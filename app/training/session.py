@@ -342,8 +342,10 @@ class TrainingSession:
         return self._evaluators[key]
 
     def snapshot(self, grid_size: int = 64, thumb_size: int = 16,
-                 selected: tuple[int, int] | None = None) -> Snapshot:
-        """Everything a frame shows. A non-finite cost ends a run that trained as diverged.
+                 selected: tuple[int, int] | None = None, *, with_maps: bool = True,
+                 with_output: bool = True) -> Snapshot:
+        """Everything a frame shows (without the neuron maps or the output when not asked). A non-finite
+        cost ends a run that trained as diverged.
 
         A run that has not trained since its reset (idle) is never called diverged: its cost
         comes from the starting or hand-typed weights, not from the learning rate.
@@ -352,7 +354,8 @@ class TrainingSession:
             layer, index = selected
             if not (0 <= layer < len(self.mlp.sizes) and 0 <= index < self.mlp.sizes[layer]):
                 raise SessionError("neuron", f"no neuron {index} in layer {layer}")
-        snap, is_nonfinite = build(self, self.evaluator(grid_size, thumb_size), selected)
+        snap, is_nonfinite = build(self, self.evaluator(grid_size, thumb_size), selected, with_maps=with_maps,
+                                   with_output=with_output)
         if is_nonfinite and self.status in (Status.RUNNING, Status.PAUSED):
             self._diverge("the cost became infinite or NaN")
             snap = replace(snap, status=self.status.value, message=self.message)

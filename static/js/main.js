@@ -22,6 +22,8 @@ import { createPinsView } from "./views/output/pins.js";
 import { createLessonsView } from "./views/lessons/index.js";
 import { createDockView } from "./views/output/dock.js";
 import { createTermsView } from "./views/controls/terms.js";
+import { createVisibilityView } from "./views/network/visibility.js";
+import { createBusyView } from "./views/controls/busy.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -67,6 +69,8 @@ const views = [
   ),
   createDiagnosisView(slot("diagnosis"), context),
   createTermsView(document.body),
+  createVisibilityView(slot("network"), context),
+  createBusyView(slot("busy")),
   createLessonsView(
     { start: slot("lesson-start"), entry: slot("lessons-entry"), panel: slot("lesson"), transport: slot("transport") },
     context,
