@@ -27,11 +27,11 @@ from typing import Any, TypeVar
 from app.data.datasets import show_value
 from app.errors import InputError
 from app.live.audience import Audience
+from app.live.busy import FramePace
 from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
 from app.live.frame_plan import FramePlan
 from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
 from app.live.outbox import Outbox
-from app.live.busy import FramePace
 from app.live.pace import Pace, PaceFigures
 from app.live.protocol import (
     DEFAULT_SPEED,

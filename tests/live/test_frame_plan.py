@@ -2,8 +2,8 @@
 
 import json
 
-from app.live.frame_plan import FramePlan
 from app.live.busy import BUSY_MESSAGE, FramePace
+from app.live.frame_plan import FramePlan
 
 
 def plans(plan: FramePlan, frames: int) -> list[tuple[bool, bool]]:
