@@ -222,7 +222,8 @@ async def _mosaic(server: Server, students: int, seconds: float) -> dict[str, fl
 
 def mosaic_figure(seconds: float, write: Callable[[str], None], students: int = MOSAIC_STUDENTS) -> None:
     """Print the class view's figure: the teacher's bytes/s, the forks' fps with and without the mosaic."""
-    with running_server(max_forks_per_client=str(students + 10), max_sessions_per_client=str(2 * students + 10),
+    with running_server(keep_runs="false", max_forks_per_client=str(students + 10),
+                        max_sessions_per_client=str(2 * students + 10),
                         max_sessions=str(2 * students + 10)) as server:
         row = asyncio.run(_mosaic(server, students, seconds))
     write(f"\n{students} forks training and a teacher watching the mosaic ({seconds:g} s per window): the teacher "

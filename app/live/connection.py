@@ -225,6 +225,8 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             case _:
                 live.roster.check(students[0] if students else None, command)
                 await runner.execute(command)
+                if views and command.type in ("start_lesson", "leave_lesson"):
+                    await views[0].lesson_open(command.type == "start_lesson")
 
     try:
         room = rooms.room_of(runner.id)
