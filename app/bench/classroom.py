@@ -206,6 +206,7 @@ async def _mosaic(server: Server, students: int, seconds: float) -> dict[str, fl
     await asyncio.sleep(max(0.0, windows[2][0] - 0.5 - loop.time()))
     await presenter.send(json.dumps({"type": "watch_class", "on": False}))
     await asyncio.gather(*tasks)
+    await asyncio.gather(*[ws.send(json.dumps({"type": "pause"})) for ws in copies])  # a detached run trains on
     await asyncio.gather(*[ws.close() for ws in copies], presenter.close())
 
     def fps(window: tuple[float, float]) -> float:
@@ -226,7 +227,8 @@ def mosaic_figure(seconds: float, write: Callable[[str], None], students: int = 
                         max_sessions_per_client=str(2 * students + 10),
                         max_sessions=str(2 * students + 10)) as server:
         row = asyncio.run(_mosaic(server, students, seconds))
-    write(f"\n{students} forks training and a teacher watching the mosaic ({seconds:g} s per window): the teacher "
-          f"gets {row['teacher_bytes_per_s'] / 1000:.1f} kB/s ({row['class_messages']:.0f} class messages); the "
-          f"forks' median fps {row['fps_on']:.1f} with it, {row['fps_off']:.1f} without "
-          f"({row['fps_before']:.1f} before, {row['fps_after']:.1f} after; ratio {row['fps_on'] / row['fps_off']:.3f})")
+        write(f"\n{students} forks training and a teacher watching the mosaic ({seconds:g} s per window): the "
+              f"teacher gets {row['teacher_bytes_per_s'] / 1000:.1f} kB/s ({row['class_messages']:.0f} class "
+              f"messages); the forks' median fps {row['fps_on']:.1f} with it, {row['fps_off']:.1f} without "
+              f"({row['fps_before']:.1f} before, {row['fps_after']:.1f} after; ratio "
+              f"{row['fps_on'] / row['fps_off']:.3f})")

@@ -192,7 +192,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         outbox.put(hello(live.settings, runner.id, "owner", opened.resume, is_paused_away=opened.is_paused_away,
                          room=None if room is None or record is None else room_state(room.code, record, 0)))
         runner.subscribe(outbox)
-        students.extend(filter(None, [live.roster.attach(runner.id, outbox)]))
+        students.extend(filter(None, [await live.roster.attach(runner.id, outbox)]))
         if room is not None:
             outbox.put(presenting_message(room.code, None))
             await watch_room(room.code)

@@ -73,8 +73,15 @@ def test_students_get_ids_and_aliases_that_a_fork_and_its_return_keep(school: Te
             fork_id = fork(school, first)
         with talking(school, f"/ws?session={fork_id}") as copy:
             assert copy.until_type("class_state")["student"] == "s1"  # the same student, forked
+        presenter.send({"type": "watch_class", "on": True})
+        mosaic = Mosaic()
         with talking(school, f"/ws?room={code}&fork={fork_id}") as back:
             assert back.until_type("class_state")["alias"] == one["alias"]  # back to class: still s1
+            mosaic_until(presenter, mosaic, lambda m: m.tiles.get("s1", {}).get("mode") == "following")
+            back.websocket.close()
+        with talking(school, f"/ws?session={fork_id}") as again:  # "Back to my copy": forked again
+            assert again.until_type("class_state")["student"] == "s1"
+            mosaic_until(presenter, mosaic, lambda m: m.tiles.get("s1", {}).get("mode") == "forked")
         with talking(school, f"/ws?room={code}") as newcomer:
             assert newcomer.until_type("class_state")["student"] == "s3"
 

@@ -120,7 +120,7 @@ class ClassView:
             case "student":
                 self.presence[student] = {key: said[key] for key in ("alias", "name", "hand", "mode")}
             case "student_left":
-                for table in (self.presence, self.tiles, self.thumbs):
+                for table in (self.presence, self.tiles, self.thumbs, self.sent_thumbs):
                     table.pop(student, None)
             case "tile" if student in self.presence:
                 tile = said["tile"]

@@ -76,12 +76,12 @@ class Roster:
         if student is None or student.code != code:
             number = await self.broker.next_student(code)
             student = Student(code, f"s{number}", alias(number))
-            self.students[(code, student.student)] = student
         elif student.mode == "forked":
             student.mode = "following"
             runner = self.registry.get(student.fork or "")
             if runner is not None:
                 await runner.set_tile_sink(None)
+        self.students[(code, student.student)] = student
         await self._listen(code)
         self.sockets.setdefault((code, student.student), set()).add(outbox)
         self._publish_presence(student)
@@ -98,12 +98,20 @@ class Roster:
             await fork.set_tile_sink(TileLink(self.broker, student))
         self._publish_presence(student)
 
-    def attach(self, session_id: str, outbox: Outbox) -> Student | None:
-        """A fork's page opened: its student (None if the session is no class's fork here), told its state."""
+    async def attach(self, session_id: str, outbox: Outbox) -> Student | None:
+        """A fork's page opened: its student (None if the session is no class's fork here), told its state;
+        a student who had gone back to the class and opens its copy again is ``forked`` again."""
         student = self.forks.get(session_id)
-        if student is not None:
-            self.sockets.setdefault((student.code, student.student), set()).add(outbox)
-            outbox.put(student.state_message(self.states.get(student.code, {})))
+        if student is None:
+            return None
+        await self._listen(student.code)
+        self.students[(student.code, student.student)] = student  # back in the class view, if it had left it
+        self.sockets.setdefault((student.code, student.student), set()).add(outbox)
+        outbox.put(student.state_message(self.states.get(student.code, {})))
+        if student.mode == "following":
+            runner = self.registry.get(session_id)
+            if runner is not None:
+                await self.forked(student, runner)
         return student
 
     def leave(self, student: Student, outbox: Outbox) -> None:
@@ -111,12 +119,13 @@ class Roster:
         sockets = self.sockets.get((student.code, student.student), set())
         sockets.discard(outbox)
         if not sockets and student.mode == "following":
-            self._drop(student)
+            self._drop(student, keeps_fork=True)
 
-    def _drop(self, student: Student) -> None:
+    def _drop(self, student: Student, keeps_fork: bool = False) -> None:
+        """The student leaves the class view; with ``keeps_fork``, its copy still knows it (its page may open it)."""
         self.students.pop((student.code, student.student), None)
         self.sockets.pop((student.code, student.student), None)
-        if student.fork is not None and self.forks.get(student.fork) is student:
+        if not keeps_fork and student.fork is not None and self.forks.get(student.fork) is student:
             del self.forks[student.fork]
         self.broker.publish(class_channel(student.code), "student",
                             json.dumps({"type": "student_left", "student": student.student}), is_cached=False)
