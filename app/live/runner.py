@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -26,7 +25,7 @@ from typing import Any, TypeVar
 from app.errors import InputError
 from app.live import commands
 from app.live.audience import Audience
-from app.live.classroom.tiles import run_card, tile
+from app.live.classroom.tiles import Tiler, run_card, tile
 from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
 from app.live.lesson_desk import LessonDesk
 from app.live.outbox import Outbox
@@ -78,10 +77,7 @@ class Runner:
         self.diagnoses: list[dict[str, Any]] = []  # the latest findings, shared by every audience's frame
         self.task: asyncio.Task[None] | None = None
         self.desk = LessonDesk(settings)  # the lesson open in this session, if any
-        self.tile_sink: Outbox | None = None  # where a class's fork sends its tiles (app/live/classroom/tiles.py)
-        self.tiled_frame: bytes | None = None  # the owner's frame the last tile was made from
-        self.tile_at = -math.inf  # event-loop time of the last tile
-        self.tile_timer: asyncio.TimerHandle | None = None  # a newer frame's tile, due when the interval is over
+        self.tiler = Tiler(settings.class_view_interval_s)  # a class's fork: its tiles for the teacher
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
@@ -104,9 +100,8 @@ class Runner:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.task
         self.owner.outboxes.clear()
-        self.followers = self.feed = self.tile_sink = None
-        if self.tile_timer is not None:
-            self.tile_timer.cancel()
+        self.followers = self.feed = None
+        self.tiler.stop()
 
     @property
     def outboxes(self) -> set[Outbox]:
@@ -269,31 +264,15 @@ class Runner:
 
     async def set_tile_sink(self, sink: Outbox | None) -> None:
         """Start (or, with None, stop) sending this run's tile to a class's teacher, at most once an interval."""
-        self.tile_sink, self.tiled_frame, self.tile_at = sink, None, -math.inf
-        if sink is not None:
-            self._offer_tile(asyncio.get_running_loop().time())
+        self.tiler.switch(sink)
+        self._offer_tile(asyncio.get_running_loop().time())
 
     async def run_card(self) -> dict[str, Any]:
         """What a teacher's ``compare`` shows of this run (app/live/classroom/tiles.py)."""
         return run_card(self.owner.last_frame, self.session)
 
     def _offer_tile(self, now: float) -> None:
-        """Send a tile of the newest frame now, or when the interval since the last one is over."""
-        if self.tile_sink is None or self.owner.last_frame in (None, self.tiled_frame) or self.tile_timer:
-            return
-        wait = self.tile_at + self.settings.class_view_interval_s - now
-        if wait > 0:
-            self.tile_timer = asyncio.get_running_loop().call_later(wait, self._send_tile)
-        else:
-            self._send_tile()
-
-    def _send_tile(self) -> None:
-        self.tile_timer = None
-        frame = self.owner.last_frame
-        if self.tile_sink is None or frame is None or frame is self.tiled_frame:
-            return
-        self.tiled_frame, self.tile_at = frame, asyncio.get_running_loop().time()
-        self.tile_sink.put(tile(frame, self.session, self.desk))
+        self.tiler.offer(lambda: self.owner.last_frame, lambda frame: tile(frame, self.session, self.desk), now)
 
     # ----- the pump ------------------------------------------------------------------------
     @property

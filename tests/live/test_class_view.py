@@ -337,15 +337,15 @@ def test_forks_make_tiles_only_while_the_teacher_watches_or_counts_a_lesson(scho
         with talking(school, f"/ws?room={code}") as follower:
             fork_id = fork(school, follower)
             runner = registry.get(fork_id)
-            assert runner.tile_sink is None  # nobody looks: no tile is made
+            assert runner.tiler.sink is None  # nobody looks: no tile is made
             presenter.send({"type": "watch_class", "on": True})
-            wait_for(lambda: runner.tile_sink, lambda sink: sink is not None)
+            wait_for(lambda: runner.tiler.sink, lambda sink: sink is not None)
             presenter.send({"type": "watch_class", "on": False})
-            wait_for(lambda: runner.tile_sink, lambda sink: sink is None)
+            wait_for(lambda: runner.tiler.sink, lambda sink: sink is None)
             presenter.send({"type": "start_lesson", "lesson": "neuron"})
-            wait_for(lambda: runner.tile_sink, lambda sink: sink is not None)  # the lesson's goals are counted
+            wait_for(lambda: runner.tiler.sink, lambda sink: sink is not None)  # the lesson's goals are counted
             with talking(school, f"/ws?room={code}") as late:
                 late_fork = registry.get(fork(school, late))
-                wait_for(lambda: late_fork.tile_sink, lambda sink: sink is not None)  # joined later, told too
+                wait_for(lambda: late_fork.tiler.sink, lambda sink: sink is not None)  # joined later, told too
             presenter.send({"type": "leave_lesson"})
-            wait_for(lambda: runner.tile_sink, lambda sink: sink is None)
+            wait_for(lambda: runner.tiler.sink, lambda sink: sink is None)

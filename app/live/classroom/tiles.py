@@ -11,14 +11,18 @@ run: a 32×32 boundary (the frame's own bytes) and the test-cost curve in CURVE_
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import math
 import struct
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from app.data.datasets import Problem
+from app.live.outbox import Outbox
 from app.nn.mlp import parameter_count
 from app.training.session import TrainingSession
 from app.training.status import Status
@@ -118,3 +122,46 @@ def run_card(frame: bytes | None, session: TrainingSession) -> dict[str, Any]:
             "is_diverged": session.status == Status.DIVERGED,
             "boundary": base64.b64encode(boundary.tobytes()).decode(),
             "curve": [float(value) for value in np.clip(curve, -3.0e38, 3.0e38)]}
+
+
+class Tiler:
+    """When a fork sends its tile: the newest frame's, at most once per ``interval_s``, and a frame that came
+    within the interval is sent when it is over (so the teacher sees where a run stopped)."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.sink: Outbox | None = None  # where the tiles go (a class's link to its teacher); None: no tiles
+        self.tiled: bytes | None = None  # the frame the last tile was made from
+        self.at = -math.inf  # event-loop time of the last tile
+        self.timer: asyncio.TimerHandle | None = None  # a newer frame's tile, due when the interval is over
+
+    def switch(self, sink: Outbox | None) -> None:
+        self.sink, self.tiled, self.at = sink, None, -math.inf
+
+    def stop(self) -> None:
+        self.sink = None
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def offer(self, newest: Callable[[], bytes | None], make: Callable[[bytes], str], now: float) -> None:
+        """Send ``make`` of the ``newest()`` frame now, or of the newest then, once the interval since the last
+        tile is over."""
+        frame = newest()
+        if self.sink is None or frame is None or frame is self.tiled or self.timer is not None:
+            return
+        wait = self.at + self.interval_s - now
+        if wait > 0:
+            self.timer = asyncio.get_running_loop().call_later(wait, self._due, newest, make)
+        else:
+            self._send(frame, make)
+
+    def _due(self, newest: Callable[[], bytes | None], make: Callable[[bytes], str]) -> None:
+        self.timer = None
+        frame = newest()
+        if frame is not None:
+            self._send(frame, make)
+
+    def _send(self, frame: bytes, make: Callable[[bytes], str]) -> None:
+        if self.sink is not None and frame is not self.tiled:
+            self.tiled, self.at = frame, asyncio.get_running_loop().time()
+            self.sink.put(make(frame))
