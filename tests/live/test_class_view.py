@@ -281,6 +281,7 @@ def test_no_student_receives_another_students_session_id_or_name(school: TestCli
                             assert ids[other].encode() not in received, (me, other)
 
 
+@pytest.mark.parametrize("school", [0, 1], ids=["in-process", "worker-process"], indirect=True)
 def test_a_fork_carries_the_presenters_lesson_and_its_goal_reaches_the_teacher(school: TestClient) -> None:
     with talking(school) as presenter:
         code, _ = present(presenter)
