@@ -222,9 +222,9 @@ class ClassView:
         if room is not None and is_spotlit and not was_spotlit:
             await self.runner.set_feed(None)
         self._order({"type": "state", "action": action, **self.state, **extra})
+        await self.rooms.announce(self.code)  # the class is told before the presenter's run comes back
         if room is not None and was_spotlit and not is_spotlit:
             await self.runner.set_feed(room.feed)
-        await self.rooms.announce(self.code)
 
     async def pace(self, action: str) -> None:
         extra: dict[str, Any] = {}
