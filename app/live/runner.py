@@ -24,48 +24,24 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.data.datasets import show_value
 from app.errors import InputError
+from app.live import commands
 from app.live.audience import Audience
 from app.live.busy import FramePace
-from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
+from app.live.classroom.tiles import Tiler, run_card, tile
+from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
 from app.live.frame_plan import FramePlan
-from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
+from app.live.lesson_desk import LessonDesk
 from app.live.outbox import Outbox
 from app.live.pace import Pace, PaceFigures
-from app.live.protocol import (
-    DEFAULT_SPEED,
-    Command,
-    Configure,
-    EditWeight,
-    Highlight,
-    NewWeights,
-    Pause,
-    Pin,
-    Play,
-    RegenerateData,
-    Reset,
-    Rewind,
-    SelectNeuron,
-    SelectSample,
-    SetData,
-    SetSpeed,
-    SlowStep,
-    Step,
-    Unpin,
-    View,
-    error_message,
-)
+from app.live.protocol import DEFAULT_SPEED, Command, error_message
 from app.live.scheduler import Scheduler, Slice, per_epoch, scheduler_for
 from app.live.settings import Settings
 from app.live.store import pack
-from app.training.config import DATA_FIELDS, NETWORK_FIELDS
 from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
 from app.training.session import TrainingSession
-from app.training.slow_step import slow_step
 from app.training.status import SessionError, Status
-from app.training.trace import trace
 
 T = TypeVar("T")
 RUN_DISCARDED = ("Training went on from epoch {epoch}: the run's later epochs (up to {latest}) are discarded; "
@@ -111,6 +87,7 @@ class Runner:
         self.pace = Pace()  # frames and epochs per second achieved against asked
         self.plan = FramePlan(settings.map_interval_frames)  # what the owner's frames carry (app/live/frame_plan.py)
         self.busy = FramePace(settings.busy_share, settings.busy_after_s)  # the page's busy line (app/live/busy.py)
+        self.tiler = Tiler(settings.class_view_interval_s)  # a class's fork: its tiles for the teacher
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
@@ -135,6 +112,7 @@ class Runner:
                 await self.task
         self.owner.outboxes.clear()
         self.followers = self.feed = None
+        self.tiler.stop()
 
     @property
     def outboxes(self) -> set[Outbox]:
@@ -193,11 +171,11 @@ class Runner:
 
     # ----- commands ------------------------------------------------------------------------
     async def execute(self, command: Command) -> list[str]:
-        """Apply one validated command; returns what changed (as in ``session.changed``, ["status"] when
-        a pause stopped a run); raises InputError (nothing changed) if refused."""
+        """Apply one validated command with its handler (app/live/commands.py); returns what changed (as in
+        ``session.changed``, ["status"] when a pause stopped a run); raises InputError (nothing changed) if refused."""
         steps_before = self.session.steps
         self.revision += 1
-        changed, is_new_data = self._apply(command)
+        changed, is_new_data = commands.apply(self, command)
         self._broadcast(self.session_message(changed))
         if is_new_data:
             self._broadcast(encode_dataset(self.session.data))
@@ -216,86 +194,7 @@ class Runner:
         for message in self.desk.changed_messages():
             self._broadcast(message)
 
-    def _apply(self, command: Command) -> tuple[list[str], bool]:
-        """Returns (names of changed settings, whether the points changed)."""
-        session = self.session
-        self.desk.check(command)
-        if command.type in LESSON_COMMANDS:
-            if self.desk.apply(command, session):
-                self._after_rebuild()
-                return sorted(session.config.to_dict()), True
-            return [], False
-        match command:
-            case Configure(changes=changes):
-                changed = session.configure(changes)
-                if changed & (DATA_FIELDS | NETWORK_FIELDS):
-                    self._after_rebuild(is_new_data=bool(changed & DATA_FIELDS))
-                return sorted(changed), bool(changed & DATA_FIELDS)
-            case Play():
-                session.start()
-                self.pending_batches = 0
-            case Pause():  # always stops: a run, or the steps still owed; already stopped is no error
-                self.pending_batches = 0
-                if session.status == Status.RUNNING:
-                    session.pause()
-                    return ["status"], False
-            case Step(unit=unit, count=count):
-                self._check_count("count", count, self.settings.max_step_count)
-                session.check_can_step()
-                most = session.batches_for("epoch", self.settings.max_step_count)  # what one longest step owes
-                self.pending_batches = min(most, self.pending_batches + session.batches_for(unit, count))
-            case Reset():
-                session.reset()
-                self._after_rebuild(is_new_data=False)
-            case NewWeights():
-                session.new_weights()
-                self._after_rebuild(is_new_data=False)
-                return ["seed"], False
-            case RegenerateData():
-                session.regenerate_data()
-                self._after_rebuild()
-                return ["data_seed"], True
-            case SetSpeed(unit=unit, count=count):
-                self._check_count("count", count, self.settings.max_speed_count)
-                self.speed = (unit, count)
-            case SelectNeuron(layer=layer, index=index):
-                self.selected_neuron = self._neuron(layer, index)
-            case Highlight(layer=layer, index=index):
-                self.highlight = self._neuron(layer, index)
-            case SelectSample():
-                self.selected_sample = self._sample(command)
-            case EditWeight(layer=layer, target=target, source=source, value=value):
-                session.set_parameter(layer, target, float(value), source)
-            case SetData(problem=problem, rows=rows, classes=classes):
-                session.set_custom_data(rows, problem, classes)
-                self._after_rebuild()
-                return ["dataset"], True
-            case SlowStep():
-                discarding = self._discarding()
-                record = slow_step(session)
-                self._tell_discarded(discarding)
-                self.pending_batches = 0
-                if record is not None:  # None: the step diverged, which the session message says
-                    self._broadcast(json.dumps(json_safe(record)))
-            case Rewind(epoch=epoch):
-                session.rewind(epoch)
-                self.pending_batches = 0
-            case Pin():
-                session.pins.pin(session.config.to_dict(), session.history)
-                self._broadcast(self.pins_message())
-            case Unpin(pin=pin):
-                session.pins.unpin(pin)
-                self._broadcast(self.pins_message())
-            case View(visible=visible, maps=maps):
-                self.plan.set_view(visible, maps)
-        return [], False
-
-    @staticmethod
-    def _check_count(field: str, count: int, maximum: int) -> None:
-        if count > maximum:
-            raise InputError(field, f"must be a whole number from 1 to {maximum}, got {show_value(count)}")
-
-    def _after_rebuild(self, is_new_data: bool = True) -> None:
+    def after_rebuild(self, is_new_data: bool = True) -> None:
         """A new network or new points: drop owed steps and the selections that no longer fit."""
         self.pending_batches = 0
         sizes = self.session.mlp.sizes
@@ -303,24 +202,6 @@ class Runner:
         self.highlight = _within(self.highlight, sizes)
         if is_new_data:
             self.selected_sample = None
-
-    def _neuron(self, layer: int | None, index: int | None) -> tuple[int, int] | None:
-        if layer is None and index is None:
-            return None
-        sizes = self.session.mlp.sizes
-        if layer is None or not layer < len(sizes):
-            raise InputError("layer", f"must be a layer from 0 to {len(sizes) - 1}, got {show_value(layer)}")
-        if index is None or not index < sizes[layer]:
-            raise InputError("index", f"must be a neuron from 0 to {sizes[layer] - 1}, got {show_value(index)}")
-        return layer, index
-
-    def _sample(self, command: SelectSample) -> dict[str, Any] | None:
-        if command.part is None:
-            return None
-        point = None if command.point is None else (float(command.point[0]), float(command.point[1]))
-        selection: dict[str, Any] = {"part": command.part, "index": command.index, "point": point}
-        trace(self.session, **selection)  # validates index or point now, so errors reach the sender
-        return selection
 
     # ----- state for clients ---------------------------------------------------------------
     def session_message(self, changed: list[str] | None = None) -> str:
@@ -368,7 +249,7 @@ class Runner:
         self.revision += 1
         self.selected_neuron = None
         self.desk.player = None  # an imported experiment is no lesson step
-        self._after_rebuild()
+        self.after_rebuild()
         self._broadcast(self.session_message(["import"]))
         self._broadcast(encode_dataset(session.data))
         self._broadcast(encode_history(session.history, session.problem))
@@ -383,6 +264,29 @@ class Runner:
         """Open again the lesson a store kept with this (just imported) run; see ``LessonDesk.restore``."""
         self.desk.restore(kept, self.session)
         self._send_lesson()
+
+    # ----- in a class ----------------------------------------------------------------------
+    async def fork_copy(self) -> dict[str, Any]:
+        """A follower's copy of this (presented) run: the experiment and the open lesson, if any."""
+        return {"document": export(self.session), "lesson": self.desk.kept()}
+
+    async def set_class_goals(self, goals: dict[int, dict[str, int]] | None) -> None:
+        """The class's goal results by lesson step (None: not presenting); the ``lesson`` message shows its step's."""
+        if goals != self.desk.class_goals:
+            self.desk.class_goals = goals
+            self._send_lesson()
+
+    async def set_tile_sink(self, sink: Outbox | None) -> None:
+        """Start (or, with None, stop) sending this run's tile to a class's teacher, at most once an interval."""
+        self.tiler.switch(sink)
+        self._offer_tile(asyncio.get_running_loop().time())
+
+    async def run_card(self) -> dict[str, Any]:
+        """What a teacher's ``compare`` shows of this run (app/live/classroom/tiles.py)."""
+        return run_card(self.owner.last_frame, self.session)
+
+    def _offer_tile(self, now: float) -> None:
+        self.tiler.offer(lambda: self.owner.last_frame, lambda frame: tile(frame, self.session, self.desk), now)
 
     # ----- the pump ------------------------------------------------------------------------
     @property
@@ -429,6 +333,7 @@ class Runner:
                     if audience is self.owner and self.is_busy:
                         self.pace.frame(now)
             self._keep_history(now)
+            self._offer_tile(now)
 
     def _keep_history(self, now: float) -> None:
         """Renew the class's cached history now and then, so a late joiner sees the curve to date."""

@@ -30,7 +30,11 @@ from pydantic import BaseModel
 from app import __version__
 from app.errors import InputError
 from app.live.admin import AdminPages
-from app.live.broker import Broker, LocalBroker
+from app.live.classroom.broker import Broker, LocalBroker
+from app.live.classroom.placement import Placement
+from app.live.classroom.redis_broker import RedisBroker
+from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code
+from app.live.classroom.roster import Roster
 from app.live.connection import Live, origin_allowed, serve
 from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
@@ -38,11 +42,8 @@ from app.live.hosts import check_hosts
 from app.live.keeper import Keeper, make_store
 from app.live.lessons import lesson_library
 from app.live.metrics import CONTENT_TYPE, Metrics
-from app.live.placement import Placement
 from app.live.protocol import SERVER_FAULT, check_depth, options
-from app.live.redis_broker import RedisBroker
 from app.live.registry import Registry
-from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code
 from app.live.settings import Settings
 from app.live.workers import WorkerPool
 
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rooms = Rooms(settings, broker, registry)
     store = make_store(settings)
     keeper = None if store is None else Keeper(settings, store, registry, rooms, broker)
-    live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry))
+    live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry),
+                      Roster(settings, broker, registry))
     metrics.sessions.set_function(lambda: len(registry.entries))
     metrics.detached_sessions.set_function(lambda: registry.detached_count)
     metrics.rooms.set_function(lambda: len(rooms.rooms))

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 from app.errors import InputError
+from app.live.classroom.placement import choose_worker
 from app.live.outbox import Outbox
-from app.live.placement import choose_worker
 from app.live.protocol import Command, error_message
 from app.live.registry import LiveRunner
 from app.live.settings import Settings
@@ -52,6 +52,7 @@ class RemoteRunner:
         self.outboxes: set[Outbox] = set()
         self.greeting: set[Outbox] = set()  # new subscribers, waiting for the worker's greeting
         self.feed: Outbox | None = None  # where the followers' stream goes while the run is presented
+        self.tile_sink: Outbox | None = None  # where the run's tiles go while it is a class's fork
 
     def start(self) -> None:
         """Open the session in the worker; raises WORKER_GONE (and forgets it) if the worker has died."""
@@ -68,7 +69,7 @@ class RemoteRunner:
         if self.worker.is_alive:
             self.worker.send(("close", self.id))
         self.outboxes.clear()
-        self.feed = None
+        self.feed = self.tile_sink = None
 
     def subscribe(self, outbox: Outbox) -> None:
         """The worker greets the new subscriber with the session as it is now, then it gets what follows."""
@@ -111,6 +112,26 @@ class RemoteRunner:
     async def set_feed(self, feed: Outbox | None) -> None:
         self.feed = feed
         await self.worker.request("feed", self.id, feed is not None)
+
+    async def fork_copy(self) -> dict[str, Any]:
+        copy: dict[str, Any] = await self.worker.request("fork_copy", self.id, None)
+        return copy
+
+    async def run_card(self) -> dict[str, Any]:
+        card: dict[str, Any] = await self.worker.request("card", self.id, None)
+        return card
+
+    async def set_tile_sink(self, sink: Outbox | None) -> None:
+        self.tile_sink = sink
+        await self.worker.request("tiles", self.id, sink is not None)
+
+    async def set_class_goals(self, goals: dict[int, dict[str, int]] | None) -> None:
+        await self.worker.request("class_goals", self.id, goals)
+
+    def on_tile(self, message: str | bytes) -> None:
+        """The run's tile, from the worker: to the class's teacher."""
+        if self.tile_sink is not None:
+            self.tile_sink.put(message)
 
     def on_greet(self, kind: str, message: str | bytes) -> None:
         """The worker's greeting for new subscribers; once it is done they get everything."""
@@ -230,6 +251,8 @@ class Worker:
             runner.on_frame(message[2])
         elif kind.startswith("room_"):
             runner.on_room(kind, message[2])
+        elif kind.startswith("tile_"):
+            runner.on_tile(message[2])
         elif kind.startswith("greet_"):
             runner.on_greet(kind, message[2])
         else:
@@ -300,7 +323,7 @@ class WorkerPool:
         return any(worker.is_running for worker in self.workers)
 
     def create_runner(self, session_id: str, shape: str | None = None) -> LiveRunner:
-        """A runner on a living worker: with a ``shape`` (app/live/placement.py), beside runs of that shape
+        """A runner on a living worker: with a ``shape`` (app/live/classroom/placement.py), beside runs of that shape
         within ``settings.placement_slack``; else the least busy. Raises NO_WORKERS when none is alive."""
         living = [w for w in self.workers if w.is_running]
         if not living:

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from app.live.placement import choose_worker, shape_of
+from app.live.classroom.placement import choose_worker, shape_of
 from app.live.settings import Settings
 from app.live.workers import RemoteRunner, WorkerPool
 from app.training.config import config_from_dict

@@ -30,6 +30,7 @@ SOCKET_TIMEOUT_S = 3.0  # a Redis that takes longer to answer one command counts
 FIRST_RETRY_S = 0.1  # first wait before connecting again after a loss
 MAX_RETRY_S = 2.0  # longest wait between attempts
 REFRESH_S = 5.0  # how often the broker renews its keys' TTLs (well under every TTL it sets)
+CLOSE_WAIT_S = 1.0  # at close, how long the link's cancelled tasks may take to finish
 
 
 def display_url(url: str) -> str:
@@ -59,12 +60,14 @@ class RedisLink:
         self.spawn(self.write_loop())
 
     async def close(self) -> None:
+        """Cancel this link's tasks, wait for them a little, close the connections. Its own cancellation is never
+        swallowed (a redis call that ignores cancellation once held a server's exit forever)."""
         for task in list(self.tasks):
             task.cancel()
-        for task in list(self.tasks):
-            with contextlib.suppress(asyncio.CancelledError, *REDIS_ERRORS):
-                await task
-        await self.redis.aclose()
+        if self.tasks:
+            await asyncio.wait(list(self.tasks), timeout=CLOSE_WAIT_S)
+        closing = asyncio.get_running_loop().create_task(self.redis.aclose())  # waited for, never awaited: a
+        await asyncio.wait([closing], timeout=CLOSE_WAIT_S)  # pool that hangs on a busy pub/sub connection is left
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InputError
-from app.live.broker import Broker, Deliver, Subscription
+from app.live.classroom.broker import Broker, Deliver, Subscription
+from app.live.classroom.students import pace_channel
 from app.live.encoder import message_type
 from app.live.outbox import Outbox
 from app.live.protocol import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
@@ -211,7 +212,8 @@ class Rooms:
     async def adopt(self, code: str, record: dict[str, Any]) -> Room:
         """Open again a class kept across a restart (app/live/keeper.py): same code, same secret, the
         presenter's session revived and detached, so the class waits for the presenter's reload."""
-        fresh = {**record, "owner": self.broker.replica, "presenter": "reconnecting", "is_open": True}
+        fresh = {**record, "owner": self.broker.replica, "presenter": "reconnecting", "is_open": True,
+                 "spotlight": None, "tiles": False}  # the forks a spotlight or tiles came from did not come back
         if not await self.broker.claim(code, fresh):  # Redis may still hold it, from before a crash
             await self.broker.update(code, fresh)
         return await self._start(code, record["session_id"])
@@ -241,6 +243,7 @@ class Rooms:
         await self.broker.update(code, {"is_open": False} if presenter is None else {"is_open": False,
                                                                                      "presenter": presenter})
         await self.announce(code)
+        self.broker.publish(pace_channel(code), "pace", json.dumps({"type": "closed"}), is_cached=False)
         await self.broker.retire(code, self.settings.detached_ttl_s)
         LOG.info("class %s ended", code)
 
@@ -314,7 +317,8 @@ class Rooms:
         self.broker.publish(code, "room", room_message(code, record, await self.broker.count_followers(code, 0)))
 
     async def export_for_fork(self, code: str) -> dict[str, Any]:
-        """The presenter's run as an experiment document, for a follower's private copy.
+        """The presenter's run for a follower's private copy: ``{"document": the experiment, "lesson": the
+        open lesson's kept state or None}`` (the copy carries the presenter's lesson at its step).
 
         A class that another replica runs is asked for it through the broker (InputError("room")
         when that replica does not answer within ``settings.fork_timeout_s``).
@@ -327,7 +331,7 @@ class Rooms:
         runner = self.registry.get(record["session_id"])
         if runner is None:
             raise InputError("room", "the class's run is not reachable from this server right now; try again")
-        return await runner.export()
+        return await runner.fork_copy()
 
     # ----- what the registry tells -----------------------------------------------------------
     def on_detached(self, session_id: str) -> None:
@@ -363,6 +367,7 @@ def room_state(code: str, record: dict[str, Any], followers: int) -> dict[str, A
         "type": "room", "code": code, "join_path": f"/join/{code}", "join_url": record.get("join_url", ""),
         "qr_path": f"/api/rooms/{code}/qr.svg", "followers": followers,
         "presenter": record.get("presenter", "connected"), "is_open": bool(record.get("is_open")),
+        "spotlight": None if not record.get("spotlight") else {"alias": record["spotlight"]["alias"]},
     }
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.errors import InputError
-from app.live.broker import Broker
+from app.live.classroom.broker import Broker
 from app.live.registry import Registry
 
 ELSEWHERE = InputError("session", "This run lives on another server of this site, which this connection did not "

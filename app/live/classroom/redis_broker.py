@@ -6,6 +6,7 @@ Keys, each with a TTL that the replica needing it refreshes every REFRESH_S:
                                  secret_hash, presenter, is_open, join_url); refreshed by the owner
 - ``neuroplay:followers:CODE``  hash, replica → its own follower count; the total sums live replicas
 - ``neuroplay:latest:CODE``     hash, kind → the newest wire message of that kind, for late joiners
+- ``neuroplay:students:CODE``   the room's student counter (``next_student``); refreshed by the owner
 - ``neuroplay:replica:NAME``    present while that replica lives (its counts are summed only then)
 - ``neuroplay:session:ID``      the replica that holds that session (TTL: the detached TTL)
 - ``neuroplay:forkreply:TOKEN`` list, the owner's one answer to one fork request
@@ -15,7 +16,7 @@ requests to replica NAME. A message travels as ``b"KIND t|b ORIGIN\\n" + payload
 text, b: a binary envelope), encoded once when published and decoded once per receiving replica,
 whose subscriber hands the same object to each of its followers. Local subscribers get a
 publish directly, so a replica's own followers never wait for Redis. The link itself (connect,
-lose, back off, restore) is ``RedisLink`` in app/live/redis_link.py.
+lose, back off, restore) is ``RedisLink`` in app/live/classroom/redis_link.py.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from collections import deque
 from typing import Any
 
 from app.errors import InputError
-from app.live.broker import LATEST_ORDER, Deliver, Export, Message, Subscription, link_notice
-from app.live.redis_link import REDIS_ERRORS, RedisLink
+from app.live.classroom.broker import LATEST_ORDER, Deliver, Export, Message, Subscription, link_notice
+from app.live.classroom.redis_link import REDIS_ERRORS, RedisLink
 
 PREFIX = "neuroplay:"  # every key and channel of the app starts with this
 ROOM_TTL_S = 30  # a room's keys outlive a replica that stopped refreshing them (every REFRESH_S) this long
@@ -147,6 +148,16 @@ class RedisBroker(RedisLink):
         except REDIS_ERRORS:
             return own
         return own + sum(counts[name] for name, is_alive in zip(others, alive, strict=True) if is_alive)
+
+    async def next_student(self, code: str) -> int:
+        """The room's next student number, from 1, unique across replicas (INCR); InputError if Redis is away."""
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.incr(key("students", code))
+                pipe.expire(key("students", code), ROOM_TTL_S)
+                return int((await pipe.execute())[0])
+        except REDIS_ERRORS:
+            raise InputError("broker", UNREACHABLE) from None
 
     # ----- channels ----------------------------------------------------------------------------
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
@@ -269,7 +280,7 @@ class RedisBroker(RedisLink):
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.set(key("replica", self.replica), 1, ex=REPLICA_TTL_S, get=True)
             for code in {*self.owned, *self.counts}:
-                for kind in ("room", "latest", "followers"):
+                for kind in ("room", "latest", "followers", "students"):
                     pipe.expire(key(kind, code), ROOM_TTL_S)
             for session_id in self.sessions:
                 pipe.expire(key("session", session_id), int(self.session_ttl_s) + 1)

@@ -6,7 +6,7 @@ followers. The broker also keeps, per room, the latest message of each kind (ses
 dataset, history, room, frame), so a late joiner starts from the room's present state, and
 the directory record of each room (its session, owner, secret hash, presenter status).
 
-``LocalBroker`` does all of it inside one process (the default). ``app.live.redis_broker``
+``LocalBroker`` does all of it inside one process (the default). ``app.live.classroom.redis_broker``
 does the same through Redis, for several server processes (replicas) behind a load balancer;
 it also says which replica holds a session (``session_replica``) and carries a follower's
 ``fork`` to the replica that runs the class (``request_fork`` there, ``serve_forks`` here).
@@ -62,6 +62,7 @@ class Broker(Protocol):
     async def release(self, code: str) -> None: ...
     async def retire(self, code: str, keep_s: float) -> None: ...
     async def count_followers(self, code: str, delta: int) -> int: ...
+    async def next_student(self, code: str) -> int: ...
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None: ...
     async def latest(self, code: str) -> list[tuple[str, Message]]: ...
@@ -90,6 +91,7 @@ class LocalBroker:
         self.expiries: dict[str, float] = {}  # by code: when a closed room's record is forgotten (monotonic)
         self.followers: dict[str, int] = {}
         self.channels: dict[str, _Channel] = {}
+        self.students: dict[str, int] = {}  # by code: students numbered so far
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -146,9 +148,16 @@ class LocalBroker:
         self.followers[code] = total
         return total
 
+    async def next_student(self, code: str) -> int:
+        """The room's next student number, from 1."""
+        self.students[code] = self.students.get(code, 0) + 1
+        return self.students[code]
+
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None:
         """Hand one message to every subscriber of the room (the same object to all); keep the latest."""
+        if not is_cached and code not in self.channels:
+            return  # nobody listens, and nothing is kept
         channel = self.channels.setdefault(code, _Channel())
         if is_cached:
             channel.latest[kind] = message
