@@ -79,6 +79,18 @@ export const commands = {
   leaveLesson: () => ({ type: "leave_lesson" }),
   /** @param {[number, number] | null} pace steps first..last (0-based) students may move within; null: teacher-paced */
   setPace: (pace) => ({ type: "set_pace", pace }),
+  /** @param {boolean} on the presenter receives the class's tiles (binary `class`) while on */
+  watchClass: (on) => ({ type: "watch_class", on }),
+  /** @param {string|null} student a forked student's id; null: the class watches the presenter's run again */
+  spotlight: (student) => ({ type: "spotlight", student }),
+  /** @param {string[]} students 2–4 forked students' ids */
+  compare: (students) => ({ type: "compare", students }),
+  /** @param {"pause_all"|"resume_all"|"bring_back"|"push"|"lock"|"unlock"} action */
+  pace: (action) => ({ type: "pace", action }),
+  /** @param {string} name shown to the teacher only; "" clears it */
+  setName: (name) => ({ type: "set_name", name }),
+  /** @param {boolean} raised */
+  raiseHand: (raised) => ({ type: "raise_hand", raised }),
 };
 
 /**

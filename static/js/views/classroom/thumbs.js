@@ -1,0 +1,53 @@
+// @ts-check
+/**
+ * Small boundary pictures for the teacher's class view: a tile's 16×16 thumbnail and a compared
+ * run's 32×32 boundary, both the server's uint8 output encoding (the frame's `output` map,
+ * downsampled), painted through the one palette's boundary table, as the big output plane paints
+ * its grid (views/output/plane.js). The canvas holds one pixel per cell; CSS scales it smoothly.
+ */
+import { BOUNDARY_TABLE } from "../../lib/colors.js";
+
+/**
+ * RGBA pixels for a size × size uint8 map through a 256-entry colour table.
+ * @param {Uint8Array} cells size² bytes, row 0 at the top
+ * @param {Uint8ClampedArray} [table] 256 × RGBA
+ * @returns {Uint8ClampedArray} size² × 4
+ */
+export function mapPixels(cells, table = BOUNDARY_TABLE) {
+  const pixels = new Uint8ClampedArray(cells.length * 4);
+  for (let i = 0; i < cells.length; i++) {
+    const t = cells[i] * 4;
+    pixels[i * 4] = table[t];
+    pixels[i * 4 + 1] = table[t + 1];
+    pixels[i * 4 + 2] = table[t + 2];
+    pixels[i * 4 + 3] = table[t + 3];
+  }
+  return pixels;
+}
+
+/**
+ * The `index`-th of `count` square maps packed one after another in `array`.
+ * @param {Uint8Array} array count × size² bytes
+ * @param {number} index
+ * @param {number} count
+ * @returns {{cells: Uint8Array, size: number}}
+ */
+export function mapAt(array, index, count) {
+  const length = count > 0 ? Math.floor(array.length / count) : 0;
+  const size = Math.round(Math.sqrt(length));
+  return { cells: array.subarray(index * length, index * length + size * size), size };
+}
+
+/**
+ * Paint a square uint8 map into a canvas (one pixel per cell); a map of a new size resizes the canvas.
+ * @param {HTMLCanvasElement} canvas
+ * @param {Uint8Array} cells
+ * @param {number} size
+ */
+export function paintMap(canvas, cells, size) {
+  if (size < 1 || cells.length !== size * size) return;
+  if (canvas.width !== size || canvas.height !== size) canvas.width = canvas.height = size;
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  context.putImageData(new ImageData(mapPixels(cells), size, size), 0, 0);
+  canvas.dataset.painted = String(Number(canvas.dataset.painted ?? 0) + 1);
+}
