@@ -25,13 +25,13 @@ from fastapi import WebSocket
 from starlette.requests import HTTPConnection
 
 from app.errors import InputError
-from app.live.broker import Subscription
+from app.live.classroom.broker import Subscription
+from app.live.classroom.placement import ELSEWHERE, Placement
+from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
-from app.live.placement import ELSEWHERE, Placement
 from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
 from app.live.registry import Lease, Registry
-from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")

@@ -25,10 +25,10 @@ import time
 
 from redis.exceptions import RedisError
 
-from app.live.broker import Broker
+from app.live.classroom.broker import Broker
+from app.live.classroom.rooms import Rooms
 from app.live.redis_store import RedisStore
 from app.live.registry import LOST, Entry, Kept, Registry
-from app.live.rooms import Rooms
 from app.live.settings import Settings
 from app.live.sqlite_store import SqliteStore
 from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, unpack_run

@@ -19,8 +19,8 @@ import time
 
 from redis.asyncio import Redis
 
-from app.live.redis_broker import PREFIX, as_bytes, text
-from app.live.redis_link import SOCKET_TIMEOUT_S
+from app.live.classroom.redis_broker import PREFIX, as_bytes, text
+from app.live.classroom.redis_link import SOCKET_TIMEOUT_S
 from app.live.store import StoredRoom, StoredSession
 
 LOG = logging.getLogger("neuroplay.store")

@@ -22,43 +22,19 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.data.datasets import show_value
 from app.errors import InputError
+from app.live import commands
 from app.live.audience import Audience
-from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
-from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
+from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
+from app.live.lesson_desk import LessonDesk
 from app.live.outbox import Outbox
-from app.live.protocol import (
-    DEFAULT_SPEED,
-    Command,
-    Configure,
-    EditWeight,
-    Highlight,
-    NewWeights,
-    Pause,
-    Pin,
-    Play,
-    RegenerateData,
-    Reset,
-    Rewind,
-    SelectNeuron,
-    SelectSample,
-    SetData,
-    SetSpeed,
-    SlowStep,
-    Step,
-    Unpin,
-    error_message,
-)
+from app.live.protocol import DEFAULT_SPEED, Command, error_message
 from app.live.settings import Settings
 from app.live.store import pack
-from app.training.config import DATA_FIELDS, NETWORK_FIELDS
 from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
 from app.training.session import TrainingSession
-from app.training.slow_step import slow_step
 from app.training.status import SessionError, Status
-from app.training.trace import trace
 
 T = TypeVar("T")
 RUN_DISCARDED = ("Training went on from epoch {epoch}: the run's later epochs (up to {latest}) are discarded; "
@@ -180,11 +156,11 @@ class Runner:
 
     # ----- commands ------------------------------------------------------------------------
     async def execute(self, command: Command) -> list[str]:
-        """Apply one validated command; returns what changed (as in ``session.changed``, ["status"] when
-        a pause stopped a run); raises InputError (nothing changed) if refused."""
+        """Apply one validated command with its handler (app/live/commands.py); returns what changed (as in
+        ``session.changed``, ["status"] when a pause stopped a run); raises InputError (nothing changed) if refused."""
         steps_before = self.session.steps
         self.revision += 1
-        changed, is_new_data = self._apply(command)
+        changed, is_new_data = commands.apply(self, command)
         self._broadcast(self.session_message(changed))
         if is_new_data:
             self._broadcast(encode_dataset(self.session.data))
@@ -202,84 +178,7 @@ class Runner:
         for message in self.desk.changed_messages():
             self._broadcast(message)
 
-    def _apply(self, command: Command) -> tuple[list[str], bool]:
-        """Returns (names of changed settings, whether the points changed)."""
-        session = self.session
-        self.desk.check(command)
-        if command.type in LESSON_COMMANDS:
-            if self.desk.apply(command, session):
-                self._after_rebuild()
-                return sorted(session.config.to_dict()), True
-            return [], False
-        match command:
-            case Configure(changes=changes):
-                changed = session.configure(changes)
-                if changed & (DATA_FIELDS | NETWORK_FIELDS):
-                    self._after_rebuild(is_new_data=bool(changed & DATA_FIELDS))
-                return sorted(changed), bool(changed & DATA_FIELDS)
-            case Play():
-                session.start()
-                self.pending_batches = 0
-            case Pause():  # always stops: a run, or the steps still owed; already stopped is no error
-                self.pending_batches = 0
-                if session.status == Status.RUNNING:
-                    session.pause()
-                    return ["status"], False
-            case Step(unit=unit, count=count):
-                self._check_count("count", count, self.settings.max_step_count)
-                session.check_can_step()
-                most = session.batches_for("epoch", self.settings.max_step_count)  # what one longest step owes
-                self.pending_batches = min(most, self.pending_batches + session.batches_for(unit, count))
-            case Reset():
-                session.reset()
-                self._after_rebuild(is_new_data=False)
-            case NewWeights():
-                session.new_weights()
-                self._after_rebuild(is_new_data=False)
-                return ["seed"], False
-            case RegenerateData():
-                session.regenerate_data()
-                self._after_rebuild()
-                return ["data_seed"], True
-            case SetSpeed(unit=unit, count=count):
-                self._check_count("count", count, self.settings.max_speed_count)
-                self.speed = (unit, count)
-            case SelectNeuron(layer=layer, index=index):
-                self.selected_neuron = self._neuron(layer, index)
-            case Highlight(layer=layer, index=index):
-                self.highlight = self._neuron(layer, index)
-            case SelectSample():
-                self.selected_sample = self._sample(command)
-            case EditWeight(layer=layer, target=target, source=source, value=value):
-                session.set_parameter(layer, target, float(value), source)
-            case SetData(problem=problem, rows=rows, classes=classes):
-                session.set_custom_data(rows, problem, classes)
-                self._after_rebuild()
-                return ["dataset"], True
-            case SlowStep():
-                discarding = self._discarding()
-                record = slow_step(session)
-                self._tell_discarded(discarding)
-                self.pending_batches = 0
-                if record is not None:  # None: the step diverged, which the session message says
-                    self._broadcast(json.dumps(json_safe(record)))
-            case Rewind(epoch=epoch):
-                session.rewind(epoch)
-                self.pending_batches = 0
-            case Pin():
-                session.pins.pin(session.config.to_dict(), session.history)
-                self._broadcast(self.pins_message())
-            case Unpin(pin=pin):
-                session.pins.unpin(pin)
-                self._broadcast(self.pins_message())
-        return [], False
-
-    @staticmethod
-    def _check_count(field: str, count: int, maximum: int) -> None:
-        if count > maximum:
-            raise InputError(field, f"must be a whole number from 1 to {maximum}, got {show_value(count)}")
-
-    def _after_rebuild(self, is_new_data: bool = True) -> None:
+    def after_rebuild(self, is_new_data: bool = True) -> None:
         """A new network or new points: drop owed steps and the selections that no longer fit."""
         self.pending_batches = 0
         sizes = self.session.mlp.sizes
@@ -287,24 +186,6 @@ class Runner:
         self.highlight = _within(self.highlight, sizes)
         if is_new_data:
             self.selected_sample = None
-
-    def _neuron(self, layer: int | None, index: int | None) -> tuple[int, int] | None:
-        if layer is None and index is None:
-            return None
-        sizes = self.session.mlp.sizes
-        if layer is None or not layer < len(sizes):
-            raise InputError("layer", f"must be a layer from 0 to {len(sizes) - 1}, got {show_value(layer)}")
-        if index is None or not index < sizes[layer]:
-            raise InputError("index", f"must be a neuron from 0 to {sizes[layer] - 1}, got {show_value(index)}")
-        return layer, index
-
-    def _sample(self, command: SelectSample) -> dict[str, Any] | None:
-        if command.part is None:
-            return None
-        point = None if command.point is None else (float(command.point[0]), float(command.point[1]))
-        selection: dict[str, Any] = {"part": command.part, "index": command.index, "point": point}
-        trace(self.session, **selection)  # validates index or point now, so errors reach the sender
-        return selection
 
     # ----- state for clients ---------------------------------------------------------------
     def session_message(self, changed: list[str] | None = None) -> str:
@@ -352,7 +233,7 @@ class Runner:
         self.revision += 1
         self.selected_neuron = None
         self.desk.player = None  # an imported experiment is no lesson step
-        self._after_rebuild()
+        self.after_rebuild()
         self._broadcast(self.session_message(["import"]))
         self._broadcast(encode_dataset(session.data))
         self._broadcast(encode_history(session.history, session.problem))

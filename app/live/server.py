@@ -30,7 +30,10 @@ from pydantic import BaseModel
 from app import __version__
 from app.errors import InputError
 from app.live.admin import AdminPages
-from app.live.broker import Broker, LocalBroker
+from app.live.classroom.broker import Broker, LocalBroker
+from app.live.classroom.placement import Placement
+from app.live.classroom.redis_broker import RedisBroker
+from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code
 from app.live.connection import Live, origin_allowed, serve
 from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
@@ -38,11 +41,8 @@ from app.live.hosts import check_hosts
 from app.live.keeper import Keeper, make_store
 from app.live.lessons import lesson_library
 from app.live.metrics import CONTENT_TYPE, Metrics
-from app.live.placement import Placement
 from app.live.protocol import SERVER_FAULT, check_depth, options
-from app.live.redis_broker import RedisBroker
 from app.live.registry import Registry
-from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code
 from app.live.settings import Settings
 from app.live.workers import WorkerPool
 

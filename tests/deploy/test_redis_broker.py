@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from app.errors import InputError
-from app.live.broker import Message
-from app.live.redis_broker import RedisBroker
+from app.live.classroom.broker import Message
+from app.live.classroom.redis_broker import RedisBroker
 from tests.servers import RedisServer
 
 RECORD = {"session_id": "s1", "owner": "a", "secret_hash": "h", "presenter": "connected", "is_open": True,

@@ -14,7 +14,7 @@ import pytest
 import segno
 from fastapi.testclient import TestClient
 
-from app.live.broker import LocalBroker
+from app.live.classroom.broker import LocalBroker
 from app.live.protocol import COMMAND_TYPES, JOIN_CODE_ALPHABET
 from app.live.server import create_app
 from app.live.settings import Settings

@@ -10,7 +10,7 @@ answered with an ``error`` (field ``session``) and close code 4409 instead of a 
 from __future__ import annotations
 
 from app.errors import InputError
-from app.live.broker import Broker
+from app.live.classroom.broker import Broker
 from app.live.registry import Registry
 
 ELSEWHERE = InputError("session", "This run lives on another server of this site, which this connection did not "

@@ -15,7 +15,7 @@ requests to replica NAME. A message travels as ``b"KIND t|b ORIGIN\\n" + payload
 text, b: a binary envelope), encoded once when published and decoded once per receiving replica,
 whose subscriber hands the same object to each of its followers. Local subscribers get a
 publish directly, so a replica's own followers never wait for Redis. The link itself (connect,
-lose, back off, restore) is ``RedisLink`` in app/live/redis_link.py.
+lose, back off, restore) is ``RedisLink`` in app/live/classroom/redis_link.py.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from collections import deque
 from typing import Any
 
 from app.errors import InputError
-from app.live.broker import LATEST_ORDER, Deliver, Export, Message, Subscription, link_notice
-from app.live.redis_link import REDIS_ERRORS, RedisLink
+from app.live.classroom.broker import LATEST_ORDER, Deliver, Export, Message, Subscription, link_notice
+from app.live.classroom.redis_link import REDIS_ERRORS, RedisLink
 
 PREFIX = "neuroplay:"  # every key and channel of the app starts with this
 ROOM_TTL_S = 30  # a room's keys outlive a replica that stopped refreshing them (every REFRESH_S) this long

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InputError
-from app.live.broker import Broker, Deliver, Subscription
+from app.live.classroom.broker import Broker, Deliver, Subscription
 from app.live.encoder import message_type
 from app.live.outbox import Outbox
 from app.live.protocol import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH

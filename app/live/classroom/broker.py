@@ -6,7 +6,7 @@ followers. The broker also keeps, per room, the latest message of each kind (ses
 dataset, history, room, frame), so a late joiner starts from the room's present state, and
 the directory record of each room (its session, owner, secret hash, presenter status).
 
-``LocalBroker`` does all of it inside one process (the default). ``app.live.redis_broker``
+``LocalBroker`` does all of it inside one process (the default). ``app.live.classroom.redis_broker``
 does the same through Redis, for several server processes (replicas) behind a load balancer;
 it also says which replica holds a session (``session_replica``) and carries a follower's
 ``fork`` to the replica that runs the class (``request_fork`` there, ``serve_forks`` here).
