@@ -32,16 +32,17 @@ export function countLines(aggregate) {
 }
 
 /**
- * One bar per bin: its label (the bin's range, in % for accuracy) and height as a share of the tallest.
+ * One bar per bin: its range and lower edge (in % for accuracy) and height as a share of the tallest.
  * @param {{edges: number[], counts: number[]}} histogram
  * @param {boolean} isPercent
- * @returns {{range: string, count: number, height: number}[]}
+ * @returns {{range: string, low: string, count: number, height: number}[]}
  */
 export function bars(histogram, isPercent) {
   const tallest = Math.max(1, ...histogram.counts);
   const tick = (/** @type {number} */ value) => (isPercent ? `${formatTick(value * 100)}%` : formatTick(value));
   return histogram.counts.map((count, i) => ({
-    range: `${tick(histogram.edges[i])}–${tick(histogram.edges[i + 1])}`, count, height: count / tallest,
+    range: `${tick(histogram.edges[i])}–${tick(histogram.edges[i + 1])}`, low: tick(histogram.edges[i]), count,
+    height: count / tallest,
   }));
 }
 
@@ -72,7 +73,7 @@ export function createAggregate(slot) {
         style: `--bin-height: ${bar.height}`,
       }, [el("span", { class: "class-bin-count", text: String(bar.count) }),
         el("span", { class: "class-bin-bar", "aria-hidden": "true" }),
-        el("span", { class: "class-bin-range", text: bar.range })])));
+        el("span", { class: "class-bin-range", text: bar.low, "aria-hidden": "true" })])));
       counts.replaceChildren(...countLines(aggregate).map((line) => el("li", { text: line })));
     },
   };

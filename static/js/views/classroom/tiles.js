@@ -73,7 +73,7 @@ export const shapeText = (shape) => shape.join("-");
 export function createTile(onPress) {
   const alias = el("strong", { class: "tile-alias" });
   const name = el("span", { class: "tile-name" });
-  const hand = el("span", { class: "tile-hand", text: `✋ ${CLASS_TEXT.hand}` });
+  const hand = el("span", { class: "tile-hand", text: CLASS_TEXT.hand });
   const spot = el("span", { class: "tile-spot", text: CLASS_TEXT.spotlit });
   const thumb = el("canvas", { class: "tile-thumb", width: 16, height: 16, "aria-hidden": "true" });
   const figure = el("span", { class: "tile-figure", "data-figure": "" });
@@ -117,10 +117,6 @@ export function createTile(onPress) {
       headline.hidden = !tile.headline;
       if (picture) paintMap(thumb, picture.cells, picture.size);
       root.setAttribute("aria-pressed", String(look.isSelected));
-      root.setAttribute("aria-label", [tile.alias + (name.textContent ? ` (${name.textContent})` : ""),
-        tile.mode === "forked" ? CLASS_TEXT.forked : "", STATUS_TEXT[key] ?? key,
-        `${figureName.textContent} ${figureText}`, epoch.textContent, tile.hand ? CLASS_TEXT.hand : "",
-        look.isSpotlit ? CLASS_TEXT.spotlit : ""].filter(Boolean).join(", "));
       Object.assign(root.dataset, { student: tile.student, status: key, mode: tile.mode,
                                     accuracy: String(tile.test_accuracy ?? ""), hand: String(tile.hand) });
     },
