@@ -325,3 +325,75 @@ def test_the_mosaic_fits_a_laptop_and_a_phone(browser: Browser, base_url: str, a
         assert_accessible(page)
     finally:
         context.close()
+
+
+STUDENT = f"""
+    const {{ createStore }} = await import("{JS}/store.js");
+    const {{ initialState, onMessage }} = await import("{JS}/messages.js");
+    const {{ createStudent }} = await import("{JS}/views/classroom/student.js");
+    const {{ isAllowed }} = await import("{JS}/views/classroom/readonly.js");
+    document.body.innerHTML = '<div id="transport"><button class="play-btn">Play</button><div class="btn-group">'
+      + '<button>Step</button><button>Slow step</button><button>Step epoch</button><button>Reset</button></div></div>'
+      + '<div id="classroom"></div>';
+    const calls = [];
+    const store = createStore({{ ...initialState(), connection: "open", hello: {{ role: "owner" }} }});
+    const route = {{ room: "K7WQ3M", mode: () => "fork", follow: () => calls.push("follow") }};
+    const view = createStudent(document.getElementById("classroom"), document.getElementById("transport"),
+      {{ store, route, send: (command) => (calls.push(command), true), reconnect: () => calls.push("reconnect") }});
+    let previous = initialState();
+    store.subscribe(() => queueMicrotask(() => {{ const s = store.get(); view.render(s, previous); previous = s; }}));
+    const receive = (message) => store.update((state) => onMessage(state, message));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    const mine = {{ type: "class_state", code: "K7WQ3M", student: "s7", alias: "Blue Fox", is_paused: false,
+                   is_locked: false, hand: false, name: null }};
+    receive(mine);
+    await settle();
+    const out = {{ alias: document.querySelector("[data-alias]").textContent }};
+    document.querySelector(".student-hand").click();
+    document.getElementById("student-name").value = "  Ana  ";
+    document.querySelector(".student-name button").click();
+    receive({{ ...mine, is_paused: true, hand: true, name: "Ana" }});
+    await settle();
+    out.paused = [...document.querySelectorAll("#transport button")].map((b) => b.disabled);
+    out.line = document.querySelector(".student-class-line").textContent;
+    out.hand = [document.querySelector(".student-hand").textContent,
+                document.querySelector(".student-hand").getAttribute("aria-pressed")];
+    out.saved = document.querySelector(".student-name-saved").textContent;
+    out.playAllowed = isAllowed(store.get(), {{ type: "play" }});
+    out.configureAllowed = isAllowed(store.get(), {{ type: "configure" }});
+    receive({{ ...mine, is_locked: true }});
+    await settle();
+    out.resumed = [...document.querySelectorAll("#transport button")].map((b) => b.disabled);
+    out.lockedAllowed = ["configure", "raise_hand", "set_name"].map((type) => isAllowed(store.get(), {{ type }}));
+    out.followerAllowed = ["fork", "raise_hand", "set_name", "play"].map((type) =>
+      isAllowed({{ ...store.get(), hello: {{ role: "follower" }} }}, {{ type }}));
+    receive({{ type: "notice", topic: "back_to_class", text: "Your teacher brought everyone back" }});
+    await settle();
+    receive({{ type: "notice", topic: "class_locked" }});
+    await settle();
+    out.notice = store.get().notice.message;
+    out.calls = calls;
+    return out;
+"""
+
+
+def test_a_student_sees_its_alias_raises_a_hand_names_itself_and_follows_the_class_state(blank_page: Page) -> None:
+    found = blank_page.evaluate(f"async () => {{ {STUDENT} }}")
+    assert found["alias"] == "You are Blue Fox in this class"
+    assert found["paused"] == [True, True, True, True, False]  # Play, Step, Slow step, Step epoch; not Reset
+    assert found["line"] == "Your teacher paused the class: training waits until they resume it."
+    assert found["hand"] == ["Lower hand", "true"]
+    assert found["saved"] == "Your teacher sees you as Ana"
+    assert found["playAllowed"] is False and found["configureAllowed"] is True
+    assert found["resumed"] == [False] * 5
+    assert found["lockedAllowed"] == [False, True, True]
+    assert found["followerAllowed"] == [True, True, True, False]
+    assert found["notice"] == "Your teacher locked the copies: watch for now."
+    assert found["calls"] == [{"type": "raise_hand", "raised": True}, {"type": "set_name", "name": "Ana"},
+                              "follow", "reconnect"]
+
+
+@pytest.fixture
+def blank_page(page: Page) -> Page:
+    page.goto(f"{JS}/protocol.js")
+    return page
