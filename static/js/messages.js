@@ -9,6 +9,7 @@
  * about it lives in views/classroom/.
  */
 import { appendFrame, historyFromMessage } from "./history.js";
+import { mergeClass } from "./class-tiles.js";
 
 /** Close codes after which the page must not reconnect on its own (docs/protocol.md). */
 export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
@@ -39,7 +40,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
  *   metric: import("./history.js").MetricName,
  *   arrival: Arrival | null,
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
- *   classView: import("./protocol.js").BinaryMessage | null,
+ *   classView: import("./class-tiles.js").ClassView | null,
  *   comparison: import("./protocol.js").BinaryMessage | null,
  *   classState: any, classResults: {step: number, working: number, met: number, failed: number} | null,
  *   classLink: "ok" | "lost",
@@ -180,7 +181,7 @@ export function onBinary(state, message) {
   const type = message.header.type;
   if (type === "dataset") return { dataset: message };
   if (type === "history") return { history: historyFromMessage(message), metric: message.header.metric };
-  if (type === "class") return { classView: message };
+  if (type === "class") return { classView: mergeClass(state.classView, message) };
   if (type === "comparison") return { comparison: message };
   if (type !== "frame") return {};
   const header = message.header;

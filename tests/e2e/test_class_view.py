@@ -39,8 +39,18 @@ def envelope(header: dict[str, Any], arrays: list[tuple[str, str, bytes, int]]) 
     return list(start + b"\0" * (-len(start) % 4) + payload)
 
 
-def thumb_cells(i: int, size: int = THUMB) -> bytes:
-    """A recognisable map per student: a gradient whose slope depends on i."""
+def thumb_levels(i: int, size: int = THUMB) -> list[int]:
+    """A recognisable map per student: 4-bit levels in a gradient whose slope depends on i."""
+    return [(x * (i + 3) + y * 7 + i * 11) % 16 for y in range(size) for x in range(size)]
+
+
+def pack(levels: list[int]) -> bytes:
+    """4-bit levels two a byte, high nibble first (docs/protocol.md, `class`)."""
+    return bytes((levels[k] << 4) | levels[k + 1] for k in range(0, len(levels), 2))
+
+
+def thumb_cells(i: int, size: int = BOUNDARY) -> bytes:
+    """A compared run's boundary: the frame's own bytes."""
     return bytes(((x * (i + 3) + y * 7 + i * 11) % 256) for y in range(size) for x in range(size))
 
 
@@ -48,21 +58,23 @@ def make_tiles(count: int) -> list[dict[str, Any]]:
     tiles = []
     for i in range(count):
         forked = i % 3 != 2
-        status = "diverged" if i == 4 else ["running", "paused", "idle"][i % 3] if forked else "running"
+        status = "diverged" if i == 4 else ["running", "paused", "idle"][i % 3] if forked else "idle"
+        run = {"epoch": 10 * i + 3, "test_accuracy": None if i == 4 else round(0.5 + (i * 37 % 50) / 100, 4),
+               "test_cost": 0.3, "metric": "accuracy", "shape": [2, 4, 1] if i % 2 else [2, 8, 8, 1],
+               "params": 17 if i % 2 else 105, "headline": "The cost is diverging" if i == 4 else None,
+               "lesson_step": 1 if i % 4 == 0 else None, "goal": "met" if i == 7 else None, "updated_s_ago": 0}
+        if not forked:
+            run = dict.fromkeys(run)
         tiles.append({
             "student": f"s{i + 1}", "alias": f"{ADJECTIVES[i % 6]} {ANIMALS[i % 5]}",
             "name": f"Typed{i + 1}" if i % 2 == 0 else None, "mode": "forked" if forked else "following",
-            "status": status, "epoch": 10 * i + 3,
-            "test_accuracy": None if i == 4 else round(0.5 + (i * 37 % 50) / 100, 4),
-            "test_cost": 0.3, "metric": "accuracy", "shape": [2, 4, 1] if i % 2 else [2, 8, 8, 1],
-            "params": 17 if i % 2 else 105, "headline": "The cost is diverging" if i == 4 else None,
-            "hand": i == 1, "lesson_step": 1 if i % 4 == 0 else None, "goal": "met" if i == 7 else None,
-            "updated_s_ago": 0.4,
+            "status": status, "hand": i == 1, **run,
         })
     return tiles
 
 
 def class_message(count: int, *, spotlight: str | None = None, paused: bool = False) -> list[int]:
+    """A full `class` message: every tile whole, the forked students' thumbnails."""
     tiles = make_tiles(count)
     forked = [t for t in tiles if t["mode"] == "forked" and t["test_accuracy"] is not None]
     counts = [0] * 10
@@ -73,10 +85,21 @@ def class_message(count: int, *, spotlight: str | None = None, paused: bool = Fa
                  "diverged": sum(t["status"] == "diverged" for t in tiles), "goal_met": 1 if count > 8 else 0,
                  "hands": sum(t["hand"] for t in tiles),
                  "accuracy_histogram": {"edges": [k / 10 for k in range(11)], "counts": counts}}
-    thumbs = b"".join(thumb_cells(i) for i in range(count))
-    header = {"type": "class", "code": "K7WQ3M", "tiles": tiles, "aggregate": aggregate, "spotlight": spotlight,
-              "is_paused": paused, "is_locked": False}
+    thumbed = [i for i, t in enumerate(tiles) if t["mode"] == "forked"]
+    thumbs = b"".join(pack(thumb_levels(i)) for i in thumbed)
+    header = {"type": "class", "code": "K7WQ3M", "full": True, "order": [t["student"] for t in tiles],
+              "tiles": tiles, "thumb_students": [tiles[i]["student"] for i in thumbed], "aggregate": aggregate,
+              "spotlight": spotlight, "is_paused": paused, "is_locked": False}
     return envelope(header, [("thumbs", "uint8", thumbs, len(thumbs))])
+
+
+def delta_message(order: list[str], tiles: list[dict[str, Any]], thumbs: dict[str, list[int]]) -> list[int]:
+    """A `class` message with only what changed."""
+    data = b"".join(pack(levels) for levels in thumbs.values())
+    header = {"type": "class", "code": "K7WQ3M", "full": False, "order": order, "tiles": tiles,
+              "thumb_students": list(thumbs), "aggregate": None, "spotlight": None, "is_paused": False,
+              "is_locked": False}
+    return envelope(header, [("thumbs", "uint8", data, len(data))])
 
 
 def comparison_message(students: list[str], lengths: list[int]) -> list[int]:
@@ -131,9 +154,11 @@ SETUP = f"""
       new Promise((resolve) => (link.sheet ? resolve(0) : link.addEventListener("load", resolve)))));
     document.title = "Class view";
     document.documentElement.lang = "en";
-    window.classTest = {{ store, sent, decode: (await import("{JS}/protocol.js")).decodeBinary }};
+    window.classTest = {{ store, sent, decode: (await import("{JS}/protocol.js")).decodeBinary,
+                          onBinary: (await import("{JS}/messages.js")).onBinary }};
 """
-FEED = "(bytes) => window.classTest.store.update({classView: window.classTest.decode(new Uint8Array(bytes).buffer)})"
+FEED = ("(bytes) => window.classTest.store.update((state) => "
+        "window.classTest.onBinary(state, window.classTest.decode(new Uint8Array(bytes).buffer)))")
 SENT = "() => window.classTest.sent"
 
 
@@ -159,9 +184,13 @@ def test_opening_the_class_view_asks_for_the_tiles_and_each_tile_shows_its_figur
     expect(view.locator(".tile")).to_have_count(9)
     for tile in tiles:
         node = view.locator(f'.tile[data-student="{tile["student"]}"]')
+        expect(node.locator(".tile-alias")).to_have_text(tile["alias"])
+        if tile["mode"] == "following":  # the class's run: no figures of its own
+            expect(node.locator(".tile-figures")).to_be_hidden()
+            expect(node.locator(".tile-shape")).to_be_hidden()
+            continue
         figure = "—" if tile["test_accuracy"] is None else f"{tile['test_accuracy'] * 100:.1f}%"
         expect(node.locator(".tile-figure")).to_have_text(figure)
-        expect(node.locator(".tile-alias")).to_have_text(tile["alias"])
         expect(node.locator(".tile-epoch")).to_have_text(f"epoch {tile['epoch']}")
         expect(node.locator(".tile-shape")).to_have_text(
             f"{'-'.join(map(str, tile['shape']))} · {tile['params']} parameters")
@@ -182,9 +211,31 @@ def test_opening_the_class_view_asks_for_the_tiles_and_each_tile_shows_its_figur
         return [canvas.width, canvas.height, [...canvas.getContext('2d').getImageData(0, 0, 16, 16).data]];
     }""")
     assert pixels[:2] == [THUMB, THUMB]
-    cells = thumb_cells(3)
-    for i, q in enumerate(cells):
-        assert tuple(pixels[2][4 * i: 4 * i + 3]) == boundary_color(q), (i, q)
+    for i, level in enumerate(thumb_levels(3)):
+        assert tuple(pixels[2][4 * i: 4 * i + 3]) == boundary_color(17 * level), (i, level)
+    expect(view.locator('.tile[data-student="s3"] .tile-body')).to_be_hidden()  # following: the class's run
+
+
+def test_a_class_message_of_changes_updates_only_what_changed(view: Page) -> None:
+    view.evaluate(FEED, class_message(6))
+    expect(view.locator(".tile")).to_have_count(6)
+    before = view.evaluate("() => [...document.querySelectorAll('.tile-thumb')].map((c) => c.dataset.painted)")
+    order = ["s1", "s2", "s3", "s4", "s6"]  # s5 left
+    view.evaluate(FEED, delta_message(order, [{"student": "s2", "test_accuracy": 0.25, "epoch": 99}],
+                                      {"s4": [15] * (THUMB * THUMB)}))
+    expect(view.locator(".tile")).to_have_count(5)
+    expect(view.locator('.tile[data-student="s2"] .tile-figure')).to_have_text("25.0%")
+    expect(view.locator('.tile[data-student="s2"] .tile-epoch')).to_have_text("epoch 99")
+    expect(view.locator('.tile[data-student="s2"] .tile-alias')).to_have_text("Green Owl")  # kept from before
+    first = make_tiles(6)[0]
+    expect(view.locator('.tile[data-student="s1"] .tile-figure')).to_have_text(f"{first['test_accuracy'] * 100:.1f}%")
+    corner = view.evaluate("""() => [...document.querySelector('.tile[data-student="s4"] .tile-thumb')
+        .getContext('2d').getImageData(0, 0, 1, 1).data].slice(0, 3)""")
+    assert tuple(corner) == boundary_color(255)
+    kept = view.evaluate("""() => [...document.querySelector('.tile[data-student="s1"] .tile-thumb')
+        .getContext('2d').getImageData(0, 0, 1, 1).data].slice(0, 3)""")
+    assert tuple(kept) == boundary_color(17 * thumb_levels(0)[0])
+    assert before  # painted once each before the change
 
 
 def test_tiles_sort_by_status_accuracy_and_parameters_with_hands_first(view: Page) -> None:
@@ -205,7 +256,8 @@ def test_tiles_sort_by_status_accuracy_and_parameters_with_hands_first(view: Pag
         "status": lambda t: (not t["hand"], order.index(status(t)), t["alias"], t["student"]),
         "accuracy": lambda t: (not t["hand"], -(t["test_accuracy"] if t["test_accuracy"] is not None else -1),
                                t["alias"], t["student"]),
-        "params": lambda t: (not t["hand"], -t["params"], t["alias"], t["student"]),
+        "params": lambda t: (not t["hand"], -(t["params"] if t["params"] is not None else -1), t["alias"],
+                             t["student"]),
     }
     labels = {"status": "Status", "accuracy": "Accuracy", "params": "Parameters"}
     for key, sort_key in keys.items():
@@ -240,9 +292,7 @@ def test_selecting_tiles_spotlights_one_or_compares_several(view: Page) -> None:
     expect(compare).to_be_enabled()
     compare.click()
     assert view.evaluate(SENT)[-1] == {"type": "compare", "students": ["s1", "s4"]}
-    view.evaluate("(bytes) => window.classTest.store.update({comparison: "
-                  "window.classTest.decode(new Uint8Array(bytes).buffer)})",
-                  comparison_message(["s1", "s4"], [100, 37]))
+    view.evaluate(FEED, comparison_message(["s1", "s4"], [100, 37]))
     runs = view.locator(".compare-run")
     expect(runs).to_have_count(2)
     expect(runs.nth(1).locator(".compare-curve")).to_have_attribute("data-points", "37")

@@ -62,10 +62,10 @@ export function createAggregate(slot) {
     render(state, previous) {
       if (state.classView === previous.classView) return;
       /** @type {Aggregate | undefined} */
-      const aggregate = state.classView?.header.aggregate;
+      const aggregate = state.classView?.aggregate;
       box.hidden = !aggregate;
       if (!aggregate) return;
-      const tiles = state.classView?.header.tiles ?? [];
+      const tiles = state.classView?.tiles ?? [];
       const isR2 = tiles.some((/** @type {any} */ tile) => tile.mode === "forked" && tile.metric === "r2");
       title.textContent = CLASS_TEXT.histogramLabel(isR2 ? "R²" : "accuracy");
       chart.replaceChildren(...bars(aggregate.accuracy_histogram, !isR2).map((bar) => el("li", {

@@ -121,7 +121,7 @@ export function createCompare(slot, { send }) {
       }
       if (state.classView !== previous.classView && isOpen && Date.now() - askedAt >= COMPARE_REFRESH_MS) {
         // Only runs still in the class, still own copies: a student who went back is no longer compared.
-        const forked = new Set((state.classView?.header.tiles ?? [])
+        const forked = new Set((state.classView?.tiles ?? [])
           .filter((/** @type {any} */ tile) => tile.mode === "forked").map((/** @type {any} */ tile) => tile.student));
         const still = compared.filter((student) => forked.has(student));
         askedAt = Date.now();

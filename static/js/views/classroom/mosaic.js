@@ -9,7 +9,6 @@
 import { commands } from "../../protocol.js";
 import { button, el } from "../controls/dom.js";
 import { createTile, sortTiles } from "./tiles.js";
-import { mapAt } from "./thumbs.js";
 import { CLASS_TEXT } from "./strings.js";
 
 /** Fewest and most runs a comparison shows (docs/protocol.md, `compare`). */
@@ -70,7 +69,7 @@ export function createMosaic(slot, { store, send }) {
   /** @type {Map<string, ReturnType<typeof createTile>>} */
   const shown = new Map();
   /** @returns {Tile[]} */
-  const tiles = () => store.get().classView?.header.tiles ?? [];
+  const tiles = () => store.get().classView?.tiles ?? [];
 
   /** @param {string} student */
   function toggle(student) {
@@ -82,13 +81,13 @@ export function createMosaic(slot, { store, send }) {
   /** @param {State} state */
   function drawTiles(state) {
     const message = state.classView;
-    const all = message?.header.tiles ?? [];
-    const thumbs = /** @type {Uint8Array | undefined} */ (message?.arrays.thumbs);
-    const spotlit = message?.header.spotlight ?? null;
+    const all = /** @type {Tile[]} */ (message?.tiles ?? []);
+    const thumbs = message?.thumbs ?? {};
+    const spotlit = message?.spotlight ?? null;
     const look = { showName: !state.ui.projector, spotlit };
-    const index = new Map(all.map((/** @type {Tile} */ tile, /** @type {number} */ i) => [tile.student, i]));
+    const present = new Set(all.map((tile) => tile.student));
     for (const [student, tile] of shown) {
-      if (!index.has(student)) {
+      if (!present.has(student)) {
         tile.root.remove();
         shown.delete(student);
       }
@@ -99,8 +98,8 @@ export function createMosaic(slot, { store, send }) {
         view = createTile(toggle);
         shown.set(tile.student, view);
       }
-      const i = /** @type {number} */ (index.get(tile.student));
-      view.update(tile, thumbs ? mapAt(thumbs, i, all.length) : null, {
+      const cells = thumbs[tile.student];
+      view.update(tile, cells ? { cells, size: Math.round(Math.sqrt(cells.length)) } : null, {
         isSelected: state.ui.classSelected.includes(tile.student), isSpotlit: tile.student === look.spotlit,
         showName: look.showName });
       return view.root;
@@ -122,7 +121,7 @@ export function createMosaic(slot, { store, send }) {
     spotlight.disabled = forks.length !== 1 || count !== 1;
     compare.disabled = forks.length < COMPARE_MIN || forks.length > COMPARE_MAX || count !== forks.length;
     clear.hidden = count === 0;
-    const spotlit = state.classView?.header.spotlight ?? null;
+    const spotlit = state.classView?.spotlight ?? null;
     const alias = all.find((tile) => tile.student === spotlit)?.alias;
     back.hidden = spotLine.hidden = !spotlit;
     if (spotlit) spotLine.textContent = CLASS_TEXT.spotlightOn(alias ?? spotlit);

@@ -36,16 +36,16 @@ export function createPacing(slot, { send }) {
   return {
     render(state, previous) {
       if (state.classView === previous.classView && state.lesson === previous.lesson) return;
-      const header = state.classView?.header;
-      bar.hidden = !header;
-      if (!header) return;
-      pause.hidden = header.is_paused;
-      resume.hidden = !header.is_paused;
-      lock.hidden = header.is_locked;
-      unlock.hidden = !header.is_locked;
+      const view = state.classView;
+      bar.hidden = !view;
+      if (!view) return;
+      pause.hidden = view.is_paused;
+      resume.hidden = !view.is_paused;
+      lock.hidden = view.is_locked;
+      unlock.hidden = !view.is_locked;
       push.textContent = state.lesson ? CLASS_TEXT.pushLesson : CLASS_TEXT.push;
-      bar.dataset.paused = String(header.is_paused);
-      bar.dataset.locked = String(header.is_locked);
+      bar.dataset.paused = String(view.is_paused);
+      bar.dataset.locked = String(view.is_locked);
     },
   };
 }

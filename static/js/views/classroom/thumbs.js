@@ -5,7 +5,7 @@
  * downsampled), painted through the one palette's boundary table, as the big output plane paints
  * its grid (views/output/plane.js). The canvas holds one pixel per cell; CSS scales it smoothly.
  */
-import { BOUNDARY_TABLE } from "../../lib/colors.js";
+import { BOUNDARY_TABLE, classCell } from "../../lib/colors.js";
 
 /**
  * RGBA pixels for a size × size uint8 map through a 256-entry colour table.
@@ -39,15 +39,29 @@ export function mapAt(array, index, count) {
 }
 
 /**
+ * RGBA pixels for a multi-class map: each cell's class colour, as the output plane shows it discretised.
+ * @param {Uint8Array} cells class indices
+ * @param {number} nClasses
+ * @returns {Uint8ClampedArray}
+ */
+export function classPixels(cells, nClasses) {
+  const pixels = new Uint8ClampedArray(cells.length * 4);
+  for (let i = 0; i < cells.length; i++) pixels.set([...classCell(cells[i], 1, nClasses, true), 255], i * 4);
+  return pixels;
+}
+
+/**
  * Paint a square uint8 map into a canvas (one pixel per cell); a map of a new size resizes the canvas.
  * @param {HTMLCanvasElement} canvas
  * @param {Uint8Array} cells
  * @param {number} size
+ * @param {number} [nClasses] more than 2: the cells are classes
  */
-export function paintMap(canvas, cells, size) {
+export function paintMap(canvas, cells, size, nClasses = 2) {
   if (size < 1 || cells.length !== size * size) return;
   if (canvas.width !== size || canvas.height !== size) canvas.width = canvas.height = size;
   const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  context.putImageData(new ImageData(mapPixels(cells), size, size), 0, 0);
+  const pixels = nClasses > 2 ? classPixels(cells, nClasses) : mapPixels(cells);
+  context.putImageData(new ImageData(pixels, size, size), 0, 0);
   canvas.dataset.painted = String(Number(canvas.dataset.painted ?? 0) + 1);
 }

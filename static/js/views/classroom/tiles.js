@@ -13,8 +13,9 @@ import { CLASS_TEXT } from "./strings.js";
 
 /**
  * @typedef {{student: string, alias: string, name: string|null, mode: "following"|"forked",
- *   status: "idle"|"running"|"paused"|"diverged", epoch: number, test_accuracy: number|null,
- *   test_cost: number|null, metric: "accuracy"|"r2", shape: number[], params: number,
+ *   status: "idle"|"running"|"paused"|"diverged", epoch: number|null, test_accuracy: number|null,
+ *   test_cost: number|null, metric: "accuracy"|"r2"|null, shape: number[]|null, params: number|null,
+ *   n_classes?: number,
  *   headline: string|null, hand: boolean, lesson_step: number|null, goal: "working"|"met"|"failed"|null,
  *   updated_s_ago: number}} Tile
  * @typedef {"status"|"accuracy"|"params"|"alias"} SortKey
@@ -51,7 +52,7 @@ export function sortTiles(tiles, key) {
   const byKey = (a, b) => {
     if (key === "status") return STATUS_ORDER.indexOf(statusKey(a)) - STATUS_ORDER.indexOf(statusKey(b));
     if (key === "accuracy") return (b.test_accuracy ?? -Infinity) - (a.test_accuracy ?? -Infinity) || 0;
-    if (key === "params") return b.params - a.params;
+    if (key === "params") return (b.params ?? -1) - (a.params ?? -1);
     return 0;
   };
   return [...tiles].sort((a, b) => Number(b.hand) - Number(a.hand) || byKey(a, b)
@@ -62,8 +63,8 @@ export function sortTiles(tiles, key) {
 export const tileFigure = (tile) => (tile.metric === "r2" ? formatNumber(tile.test_accuracy)
   : formatPercent(tile.test_accuracy));
 
-/** @param {number[]} shape @returns {string} "2-4-2-1" */
-export const shapeText = (shape) => shape.join("-");
+/** @param {number[] | null} shape @returns {string} "2-4-2-1" */
+export const shapeText = (shape) => (shape ?? []).join("-");
 
 /**
  * @param {(student: string) => void} onPress the tile was pressed (click, tap, Enter or Space)
@@ -84,9 +85,11 @@ export function createTile(onPress) {
   const epoch = el("span", { class: "tile-epoch" });
   const shape = el("span", { class: "tile-shape" });
   const headline = el("span", { class: "tile-headline" });
+  const figures = el("span", { class: "tile-figures" }, [figure, figureName, epoch]);
+  const body = el("span", { class: "tile-body" }, [thumb, figures]);
   const root = el("button", { type: "button", class: "tile", "aria-pressed": "false", title: CLASS_TEXT.tileHelp }, [
     el("span", { class: "tile-head" }, [alias, name, hand, spot]),
-    el("span", { class: "tile-body" }, [thumb, el("span", { class: "tile-figures" }, [figure, figureName, epoch])]),
+    body,
     el("span", { class: "tile-line" }, [mode, status, lesson]),
     shape, headline,
   ]);
@@ -103,19 +106,23 @@ export function createTile(onPress) {
       name.hidden = !name.textContent;
       hand.hidden = !tile.hand;
       spot.hidden = !look.isSpotlit;
-      const figureText = tileFigure(tile);
-      figure.textContent = figureText;
+      const isForked = tile.mode === "forked";  // a following student's run is the class's: no figures
+      figures.hidden = !isForked;
+      body.hidden = !isForked && !picture;
+      figure.textContent = tileFigure(tile);
       figureName.textContent = tile.metric === "r2" ? CLASS_TEXT.r2 : CLASS_TEXT.accuracy;
       epoch.textContent = CLASS_TEXT.epoch(formatCount(tile.epoch));
+      epoch.hidden = tile.epoch === null || tile.epoch === undefined;
       mode.textContent = tile.mode === "forked" ? CLASS_TEXT.forked : "";
       mode.hidden = tile.mode !== "forked";
       status.textContent = STATUS_TEXT[key] ?? key;
       lesson.hidden = tile.lesson_step === null || tile.lesson_step === undefined;
       if (!lesson.hidden) lesson.textContent = CLASS_TEXT.lessonStep(/** @type {number} */ (tile.lesson_step));
-      shape.textContent = `${shapeText(tile.shape)} · ${CLASS_TEXT.params(tile.params)}`;
+      shape.hidden = !tile.shape || tile.params === null || tile.params === undefined;
+      if (!shape.hidden) shape.textContent = `${shapeText(tile.shape)} · ${CLASS_TEXT.params(Number(tile.params))}`;
       headline.textContent = tile.headline ?? "";
       headline.hidden = !tile.headline;
-      if (picture) paintMap(thumb, picture.cells, picture.size);
+      if (picture) paintMap(thumb, picture.cells, picture.size, tile.n_classes ?? 2);
       root.setAttribute("aria-pressed", String(look.isSelected));
       Object.assign(root.dataset, { student: tile.student, status: key, mode: tile.mode,
                                     accuracy: String(tile.test_accuracy ?? ""), hand: String(tile.hand) });
