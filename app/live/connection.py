@@ -26,12 +26,27 @@ from starlette.requests import HTTPConnection
 
 from app.errors import InputError
 from app.live.classroom.broker import Subscription
+from app.live.classroom.mosaic import ClassView
 from app.live.classroom.placement import ELSEWHERE, Placement
 from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
+from app.live.classroom.roster import NOT_A_STUDENT, Roster
+from app.live.classroom.students import Student
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
-from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
-from app.live.registry import Lease, Registry
+from app.live.protocol import (
+    SERVER_FAULT,
+    STUDENT_COMMANDS,
+    TEACHER_COMMANDS,
+    Command,
+    Present,
+    RaiseHand,
+    SetName,
+    error_message,
+    options,
+    parse_command,
+    request_id,
+)
+from app.live.registry import Lease, LiveRunner, Registry
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")
@@ -51,6 +66,7 @@ IDLE_FREED = InputError("session", "This page was left unused while the server w
                                    "to someone else; reload the page to start again")
 FORK_OPEN = InputError("fork", "your copy of this class is open already (one copy per follower); use it, or "
                                "close it first")
+NOT_TEACHER = InputError("role", "only the class's presenter (the page that presents it) may do this")
 NOT_YOURS = InputError("role", "You are following a class, so its run is read-only: press \"Try it myself\" "
                                "to change things in a copy of your own")
 
@@ -64,6 +80,7 @@ class Live:
     rooms: Rooms
     metrics: Metrics
     placement: Placement
+    roster: Roster
 
 
 def origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
@@ -163,6 +180,8 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
     runner, rooms = opened.runner, live.rooms
     await live.placement.place(runner.id)
     watching: list[Subscription] = []  # the presenter's view of its room's announcements
+    views: list[ClassView] = []  # the presenter's view of its class (one, while presenting)
+    students: list[Student] = []  # the student whose fork this run is, if it is a class's fork
 
     def on_room(_: str, message: str | bytes) -> None:
         """The room's announcements; once its code was moved to another run (by its secret's holder), a notice."""
@@ -171,10 +190,15 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             return
         outbox.put(class_moved_notice(watching[0].code))
         live.registry.spawn(rooms.broker.unsubscribe(watching.pop()))
+        while views:
+            live.registry.spawn(views.pop().stop())
 
     async def watch_room(code: str) -> None:
         if not watching:
             watching.append(await rooms.watch(code, on_room))
+        if not views:
+            views.append(ClassView(live.settings, rooms.broker, rooms, code, runner, outbox))
+            await views[0].start()
 
     async def handle(command: Command) -> None:
         live.registry.touch(runner.id)
@@ -188,9 +212,18 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
                 await rooms.end(runner.id)
                 while watching:
                     await rooms.broker.unsubscribe(watching.pop())
+                while views:
+                    await views.pop().stop()
             case _ if command.type == "fork":
                 raise InputError("role", "only a class's followers fork its run; this run is yours already")
+            case _ if command.type in TEACHER_COMMANDS:
+                if not views or rooms.room_of(runner.id) is None:
+                    raise NOT_TEACHER
+                await views[0].command(command)
+            case SetName() | RaiseHand():
+                student_command(live.roster, students[0] if students else None, command)
             case _:
+                live.roster.check(students[0] if students else None, command)
                 await runner.execute(command)
 
     try:
@@ -199,6 +232,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         outbox.put(hello(live.settings, runner.id, "owner", opened.resume, is_paused_away=opened.is_paused_away,
                          room=None if room is None or record is None else room_state(room.code, record, 0)))
         runner.subscribe(outbox)
+        students.extend(filter(None, [live.roster.attach(runner.id, outbox)]))
         if room is not None:
             outbox.put(presenting_message(room.code, None))
             await watch_room(room.code)
@@ -207,8 +241,22 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
     finally:  # detach first, before anything that could wait: a cancelled task stops at its next await
         runner.unsubscribe(outbox)
         live.registry.detach(runner, lease)
+        for student in students:
+            live.roster.leave(student, outbox)
         for subscription in watching:
             await rooms.broker.unsubscribe(subscription)
+        for view in views:
+            await view.stop()
+
+
+def student_command(roster: Roster, student: Student | None, command: Command) -> None:
+    """``set_name`` or ``raise_hand``, from a student's socket (a follower's or its fork's)."""
+    if student is None:
+        raise NOT_A_STUDENT
+    if isinstance(command, SetName):
+        roster.set_name(student, command.name)
+    elif isinstance(command, RaiseHand):
+        roster.raise_hand(student, command.raised)
 
 
 def client_address(websocket: WebSocket) -> str:
@@ -229,11 +277,18 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
     outbox = live.metrics.outbox(live.settings.follower_queue_bytes)
     subscription: Subscription | None = None
     forks: list[str] = []  # this follower's copy: a second fork replaces it while no page holds it
+    students: list[Student] = []  # this socket's student (one, once enrolled)
 
     async def handle(command: Command) -> None:
+        if command.type in STUDENT_COMMANDS and students:
+            student_command(live.roster, students[0], command)
+            return
+        if command.type in TEACHER_COMMANDS:
+            raise NOT_TEACHER
         if command.type != "fork":
             raise NOT_YOURS
-        document = await live.rooms.export_for_fork(code)
+        live.roster.check_fork(code)
+        copy = await live.rooms.export_for_fork(code)
         previous = live.registry.entries.get(forks.pop()) if forks else None
         if previous is not None and previous.lease is not None:
             forks.append(previous.runner.id)
@@ -243,14 +298,10 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         fork = await live.registry.create(client=client, is_fork=True)
         if fork is None:
             raise InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try later")
-        try:
-            await fork.import_document(document)
-        except InputError:
-            await live.registry.close(fork)
-            raise
-        await live.placement.place(fork.id)
-        live.registry.detach(fork, None)  # kept until the page opens it with /ws?session=ID
+        await start_fork(live, fork, copy)
         forks.append(fork.id)
+        if students:
+            await live.roster.forked(students[0], fork)
         outbox.put(json.dumps({"type": "forked", "session_id": fork.id}))
 
     try:
@@ -258,6 +309,10 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         subscription = await live.rooms.follow(
             code, lambda kind, message: outbox.put_frame(message) if kind == "frame"  # type: ignore[arg-type]
             else outbox.put_latest(kind, message))
+        fork_id = websocket.query_params.get("fork") or None
+        students.append(await live.roster.enrol(code, outbox, fork_id))
+        if students[0].fork is not None:  # back from its copy: "Try it myself" again replaces that copy
+            forks.append(students[0].fork)
         await _converse(websocket, outbox, live, handle)
     except InputError as error:  # the class is full
         outbox.put(error_message(error, None, None))
@@ -266,6 +321,22 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
     finally:
         if subscription is not None:
             await live.rooms.leave(subscription)
+        for student in students:
+            live.roster.leave(student, outbox)
+
+
+async def start_fork(live: Live, fork: LiveRunner, copy: dict[str, Any]) -> None:
+    """Fill a new fork with the class run's copy (and the presenter's lesson at its step), and keep it
+    detached until the page opens it with /ws?session=ID."""
+    try:
+        await fork.import_document(copy["document"])
+        if copy.get("lesson") is not None:
+            await fork.restore_lesson(copy["lesson"])
+    except InputError:
+        await live.registry.close(fork)
+        raise
+    await live.placement.place(fork.id)
+    live.registry.detach(fork, None)
 
 
 async def _converse(websocket: WebSocket, outbox: Outbox, live: Live,

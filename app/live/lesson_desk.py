@@ -47,6 +47,7 @@ class LessonDesk:
         self.sent_progress = self.progress_message()  # the last `lesson_progress` message, likewise
         self.observed: tuple[int, int, str] | None = None  # (steps, epochs, status) last measured
         self.lost: str | None = None  # the `notice` that a kept lesson is gone, until the page is told
+        self.class_goals: dict[int, dict[str, int]] | None = None  # a class's goal results by step, while presenting
 
     def kept(self) -> dict[str, Any] | None:
         """The open lesson's state for the store (beside the run), or None."""
@@ -129,7 +130,11 @@ class LessonDesk:
     def message(self) -> str:
         """The ``lesson`` message: the open lesson's state, or null."""
         state: dict[str, Any] | None = None if self.player is None else self.player.state()
-        return json.dumps({"type": "lesson", "lesson": state})
+        results = None
+        if self.player is not None and self.class_goals is not None:
+            step = self.player.step
+            results = {"step": step, **self.class_goals.get(step, {"working": 0, "met": 0, "failed": 0})}
+        return json.dumps({"type": "lesson", "lesson": state, "class_results": results})
 
     def progress_message(self) -> str:
         """The ``lesson_progress`` message: the goal's live progress, or null."""

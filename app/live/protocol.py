@@ -32,8 +32,13 @@ PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
 SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
-                   "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress")
-NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost")  # what a `notice` message is about
+                   "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress", "class", "comparison",
+                   "class_state")
+NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost", "class_paused", "class_resumed",
+                 "class_pushed", "class_locked", "class_unlocked", "back_to_class")  # what a `notice` is about
+PACE_ACTIONS = ("pause_all", "resume_all", "bring_back", "push", "lock", "unlock")  # a teacher's `pace` actions
+STUDENT_ID_PATTERN = r"^s[0-9]{1,6}$"  # a student's id in its room: "s7"
+MAX_COMPARED = 4  # runs a `compare` puts side by side, at most (and 2 at least)
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"
@@ -197,11 +202,44 @@ class LeaveLesson(_Command):
     type: Literal["leave_lesson"]
 
 
+class SetName(_Command):
+    type: Literal["set_name"]
+    name: Annotated[str, Field(max_length=256)]  # trimmed, then checked against settings.max_student_name_chars
+
+
+class RaiseHand(_Command):
+    type: Literal["raise_hand"]
+    raised: bool = Field(strict=True)
+
+
+class WatchClass(_Command):
+    type: Literal["watch_class"]
+    on: bool = Field(strict=True)
+
+
+StudentId = Annotated[str, Field(pattern=STUDENT_ID_PATTERN)]
+
+
+class Spotlight(_Command):
+    type: Literal["spotlight"]
+    student: StudentId | None
+
+
+class Compare(_Command):
+    type: Literal["compare"]
+    students: list[StudentId] = Field(min_length=2, max_length=MAX_COMPARED)
+
+
+class Pace(_Command):
+    type: Literal["pace"]
+    action: Literal["pause_all", "resume_all", "bring_back", "push", "lock", "unlock"]
+
+
 Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
     | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork
     | SlowStep | Rewind | Pin | Unpin | ListLessons | StartLesson | GoToStep | AnswerAsk | ShowHint | LeaveLesson
-    | SetPace,
+    | SetPace | SetName | RaiseHand | WatchClass | Spotlight | Compare | Pace,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -210,21 +248,23 @@ COMMAND_TYPES = tuple(
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                   SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                   SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson,
-                  SetPace)
+                  SetPace, SetName, RaiseHand, WatchClass, Spotlight, Compare, Pace)
 )
 # Error fields that are not a command's own field (a command's fields and the settings are added below).
 OTHER_ERROR_FIELDS = ("message", "type", "rate", "server", "room", "rooms", "session", "sessions", "role", "secret",
-                      "followers", "pins", "history", "epoch", "answer", "hint")
+                      "followers", "pins", "history", "epoch", "answer", "hint", "class")
 # Every field an error may name, before any dot: label values of the refused-commands metric come from here
 # only, so a client's made-up field names cannot grow /metrics (the rest count as "other").
 ERROR_FIELDS = frozenset((*OTHER_ERROR_FIELDS, *FIELDS, *(
     name for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                        SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                        SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint,
-                       LeaveLesson, SetPace)
+                       LeaveLesson, SetPace, SetName, RaiseHand, WatchClass, Spotlight, Compare, Pace)
     for name in model.model_fields)))
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
-FOLLOWER_COMMANDS = ("fork",)  # all a follower may send
+STUDENT_COMMANDS = ("set_name", "raise_hand")  # a student's, from a follower's socket or a fork's
+TEACHER_COMMANDS = ("watch_class", "spotlight", "compare", "pace")  # the presenter's socket's only
+FOLLOWER_COMMANDS = ("fork", *STUDENT_COMMANDS)  # all a follower may send
 
 
 def json_depth(text: str | bytes | bytearray) -> int:

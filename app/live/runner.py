@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 from app.errors import InputError
 from app.live import commands
 from app.live.audience import Audience
+from app.live.classroom.tiles import run_card, tile
 from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
 from app.live.lesson_desk import LessonDesk
 from app.live.outbox import Outbox
@@ -76,6 +78,10 @@ class Runner:
         self.diagnoses: list[dict[str, Any]] = []  # the latest findings, shared by every audience's frame
         self.task: asyncio.Task[None] | None = None
         self.desk = LessonDesk(settings)  # the lesson open in this session, if any
+        self.tile_sink: Outbox | None = None  # where a class's fork sends its tiles (app/live/classroom/tiles.py)
+        self.tiled_frame: bytes | None = None  # the owner's frame the last tile was made from
+        self.tile_at = -math.inf  # event-loop time of the last tile
+        self.tile_timer: asyncio.TimerHandle | None = None  # a newer frame's tile, due when the interval is over
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
@@ -98,7 +104,9 @@ class Runner:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.task
         self.owner.outboxes.clear()
-        self.followers = self.feed = None
+        self.followers = self.feed = self.tile_sink = None
+        if self.tile_timer is not None:
+            self.tile_timer.cancel()
 
     @property
     def outboxes(self) -> set[Outbox]:
@@ -248,6 +256,45 @@ class Runner:
         self.desk.restore(kept, self.session)
         self._send_lesson()
 
+    # ----- in a class ----------------------------------------------------------------------
+    async def fork_copy(self) -> dict[str, Any]:
+        """A follower's copy of this (presented) run: the experiment and the open lesson, if any."""
+        return {"document": export(self.session), "lesson": self.desk.kept()}
+
+    async def set_class_goals(self, goals: dict[int, dict[str, int]] | None) -> None:
+        """The class's goal results by lesson step (None: not presenting); the ``lesson`` message shows its step's."""
+        if goals != self.desk.class_goals:
+            self.desk.class_goals = goals
+            self._send_lesson()
+
+    async def set_tile_sink(self, sink: Outbox | None) -> None:
+        """Start (or, with None, stop) sending this run's tile to a class's teacher, at most once an interval."""
+        self.tile_sink, self.tiled_frame, self.tile_at = sink, None, -math.inf
+        if sink is not None:
+            self._offer_tile(asyncio.get_running_loop().time())
+
+    async def run_card(self) -> dict[str, Any]:
+        """What a teacher's ``compare`` shows of this run (app/live/classroom/tiles.py)."""
+        return run_card(self.owner.last_frame, self.session)
+
+    def _offer_tile(self, now: float) -> None:
+        """Send a tile of the newest frame now, or when the interval since the last one is over."""
+        if self.tile_sink is None or self.owner.last_frame in (None, self.tiled_frame) or self.tile_timer:
+            return
+        wait = self.tile_at + self.settings.class_view_interval_s - now
+        if wait > 0:
+            self.tile_timer = asyncio.get_running_loop().call_later(wait, self._send_tile)
+        else:
+            self._send_tile()
+
+    def _send_tile(self) -> None:
+        self.tile_timer = None
+        frame = self.owner.last_frame
+        if self.tile_sink is None or frame is None or frame is self.tiled_frame:
+            return
+        self.tiled_frame, self.tile_at = frame, asyncio.get_running_loop().time()
+        self.tile_sink.put(tile(frame, self.session, self.desk))
+
     # ----- the pump ------------------------------------------------------------------------
     @property
     def is_busy(self) -> bool:
@@ -276,6 +323,7 @@ class Runner:
                 if audience.is_due(now):
                     audience.deliver(self._watch_status(self._make_frame, audience), now)
             self._keep_history(now)
+            self._offer_tile(now)
 
     def _keep_history(self, now: float) -> None:
         """Renew the class's cached history now and then, so a late joiner sees the curve to date."""

@@ -34,6 +34,7 @@ from app.live.classroom.broker import Broker, LocalBroker
 from app.live.classroom.placement import Placement
 from app.live.classroom.redis_broker import RedisBroker
 from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code
+from app.live.classroom.roster import Roster
 from app.live.connection import Live, origin_allowed, serve
 from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rooms = Rooms(settings, broker, registry)
     store = make_store(settings)
     keeper = None if store is None else Keeper(settings, store, registry, rooms, broker)
-    live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry))
+    live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry),
+                      Roster(settings, broker, registry))
     metrics.sessions.set_function(lambda: len(registry.entries))
     metrics.detached_sessions.set_function(lambda: registry.detached_count)
     metrics.rooms.set_function(lambda: len(rooms.rooms))

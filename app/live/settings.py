@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     redis_url: str = ""  # the shared broker of several replicas (redis://, rediss://, unix://); empty: in-process
     replica_name: str = Field("", pattern=r"^[A-Za-z0-9._-]{0,64}$")  # this replica's name; empty: host-pid-random
     fork_timeout_s: float = Field(5.0, gt=0.0, le=60.0)  # a class's replica slower to hand over a fork: unreachable
+    class_view_interval_s: float = Field(1.0, ge=0.1, le=60.0)  # a class view and a fork's tile: at most this often
+    max_student_name_chars: int = Field(24, ge=1, le=64)  # longest display name a student may type
     max_worker_restarts: int = Field(5, ge=0, le=1000)  # dead workers replaced per minute; beyond, /healthz is 503
     lessons_dir: str = ""  # a folder of teachers' lesson files offered beside the shipped ones; empty: none
     max_lesson_bytes: int = Field(64 * KIB, ge=KIB, le=1024 * KIB)  # largest lesson file read

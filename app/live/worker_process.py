@@ -10,9 +10,12 @@ Wire between the processes (pickled tuples):
                  | (kind, sid, request_id, payload)
                  with kind one of "command", "export", "import", "feed" (payload: bool, followers on/off),
                  "save" (payload: the revision stored last; reply: (revision, packed run or None), Runner.save),
-                 "lesson" (payload: a kept lesson to open again, Runner.restore_lesson)
+                 "lesson" (payload: a kept lesson to open again, Runner.restore_lesson),
+                 "fork_copy" (Runner.fork_copy), "card" (Runner.run_card), "tiles" (payload: bool, tiles on/off),
+                 "class_goals" (payload: a class's goal results by step, or None: Runner.set_class_goals)
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
                  | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
+                 | ("tile_message", sid, str)  (the run's tile, for a class's teacher)
                  | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
                  | ("reply", request_id, error: (field, message) | None, result)
 """
@@ -51,7 +54,7 @@ class PipeOutbox(Outbox):
         super().__init__()
         self.connection = connection
         self.session_id = session_id
-        self.prefix = prefix  # "room_" for the followers' stream
+        self.prefix = prefix  # "room_" for the followers' stream, "tile_" for a fork's tiles
 
     def put(self, message: str | bytes) -> None:
         self.connection.send((f"{self.prefix}message", self.session_id, message))
@@ -121,6 +124,14 @@ async def _answer(runner: Runner, connection: Connection, kind: str, session_id:
             await runner.restore_lesson(payload)
         elif kind == "feed":
             await runner.set_feed(PipeOutbox(connection, session_id, "room_") if payload else None)
+        elif kind == "tiles":
+            await runner.set_tile_sink(PipeOutbox(connection, session_id, "tile_") if payload else None)
+        elif kind == "fork_copy":
+            result = await runner.fork_copy()
+        elif kind == "card":
+            result = await runner.run_card()
+        elif kind == "class_goals":
+            await runner.set_class_goals(payload)
         else:
             result = await runner.import_document(payload)
     except InputError as error:

@@ -50,6 +50,7 @@ class RemoteRunner:
         self.outboxes: set[Outbox] = set()
         self.greeting: set[Outbox] = set()  # new subscribers, waiting for the worker's greeting
         self.feed: Outbox | None = None  # where the followers' stream goes while the run is presented
+        self.tile_sink: Outbox | None = None  # where the run's tiles go while it is a class's fork
 
     def start(self) -> None:
         """Open the session in the worker; raises WORKER_GONE (and forgets it) if the worker has died."""
@@ -66,7 +67,7 @@ class RemoteRunner:
         if self.worker.is_alive:
             self.worker.send(("close", self.id))
         self.outboxes.clear()
-        self.feed = None
+        self.feed = self.tile_sink = None
 
     def subscribe(self, outbox: Outbox) -> None:
         """The worker greets the new subscriber with the session as it is now, then it gets what follows."""
@@ -109,6 +110,26 @@ class RemoteRunner:
     async def set_feed(self, feed: Outbox | None) -> None:
         self.feed = feed
         await self.worker.request("feed", self.id, feed is not None)
+
+    async def fork_copy(self) -> dict[str, Any]:
+        copy: dict[str, Any] = await self.worker.request("fork_copy", self.id, None)
+        return copy
+
+    async def run_card(self) -> dict[str, Any]:
+        card: dict[str, Any] = await self.worker.request("card", self.id, None)
+        return card
+
+    async def set_tile_sink(self, sink: Outbox | None) -> None:
+        self.tile_sink = sink
+        await self.worker.request("tiles", self.id, sink is not None)
+
+    async def set_class_goals(self, goals: dict[int, dict[str, int]] | None) -> None:
+        await self.worker.request("class_goals", self.id, goals)
+
+    def on_tile(self, message: str | bytes) -> None:
+        """The run's tile, from the worker: to the class's teacher."""
+        if self.tile_sink is not None:
+            self.tile_sink.put(message)
 
     def on_greet(self, kind: str, message: str | bytes) -> None:
         """The worker's greeting for new subscribers; once it is done they get everything."""
@@ -228,6 +249,8 @@ class Worker:
             runner.on_frame(message[2])
         elif kind.startswith("room_"):
             runner.on_room(kind, message[2])
+        elif kind.startswith("tile_"):
+            runner.on_tile(message[2])
         elif kind.startswith("greet_"):
             runner.on_greet(kind, message[2])
         else:

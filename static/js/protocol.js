@@ -10,11 +10,20 @@ export const PROTOCOL_VERSION = 2;
 /** Server → client message types. */
 export const SERVER_MESSAGES = [
   "hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice", "slow_step",
-  "pins", "lessons", "lesson", "lesson_progress",
+  "pins", "lessons", "lesson", "lesson_progress", "class", "comparison", "class_state",
 ];
 
 /** What a `notice` message is about (its `topic`). */
-export const NOTICE_TOPICS = ["class_link", "class_moved", "run_discarded", "lesson_lost"];
+export const NOTICE_TOPICS = [
+  "class_link", "class_moved", "run_discarded", "lesson_lost", "class_paused", "class_resumed",
+  "class_pushed", "class_locked", "class_unlocked", "back_to_class",
+];
+
+/** A teacher's `pace` actions. */
+export const PACE_ACTIONS = ["pause_all", "resume_all", "bring_back", "push", "lock", "unlock"];
+
+/** The class view's sizes: a tile's thumbnail (4 bits a cell, two cells a byte), a compared run. */
+export const CLASS_VIEW = { thumbSize: 16, thumbBytes: 128, compareSize: 32, curvePoints: 100, maxCompared: 4 };
 
 /** Client → server command types. */
 export const COMMAND_TYPES = [
@@ -22,6 +31,7 @@ export const COMMAND_TYPES = [
   "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
   "present", "end_class", "highlight", "fork", "slow_step", "rewind", "pin", "unpin",
   "list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace",
+  "set_name", "raise_hand", "watch_class", "spotlight", "compare", "pace",
 ];
 
 /**
@@ -79,18 +89,18 @@ export const commands = {
   leaveLesson: () => ({ type: "leave_lesson" }),
   /** @param {[number, number] | null} pace steps first..last (0-based) students may move within; null: teacher-paced */
   setPace: (pace) => ({ type: "set_pace", pace }),
-  /** @param {boolean} on the presenter receives the class's tiles (binary `class`) while on */
-  watchClass: (on) => ({ type: "watch_class", on }),
-  /** @param {string|null} student a forked student's id; null: the class watches the presenter's run again */
-  spotlight: (student) => ({ type: "spotlight", student }),
-  /** @param {string[]} students 2–4 forked students' ids */
-  compare: (students) => ({ type: "compare", students }),
-  /** @param {"pause_all"|"resume_all"|"bring_back"|"push"|"lock"|"unlock"} action */
-  pace: (action) => ({ type: "pace", action }),
-  /** @param {string} name shown to the teacher only; "" clears it */
+  /** @param {string} name a student's display name, 1-24 characters; "" clears it (the teacher sees it, no one else) */
   setName: (name) => ({ type: "set_name", name }),
   /** @param {boolean} raised */
   raiseHand: (raised) => ({ type: "raise_hand", raised }),
+  /** @param {boolean} on the presenter's binary `class` message, about once a second */
+  watchClass: (on) => ({ type: "watch_class", on }),
+  /** @param {string|null} student a forked student's id ("s7"), or null for the presenter's own run */
+  spotlight: (student) => ({ type: "spotlight", student }),
+  /** @param {string[]} students 2 to 4 forked students' ids */
+  compare: (students) => ({ type: "compare", students }),
+  /** @param {"pause_all"|"resume_all"|"bring_back"|"push"|"lock"|"unlock"} action */
+  pace: (action) => ({ type: "pace", action }),
 };
 
 /**

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from app.live.protocol import COMMAND_TYPES, NOTICE_TOPICS, PROTOCOL_VERSION, SERVER_MESSAGES
+from app.live.protocol import COMMAND_TYPES, NOTICE_TOPICS, PACE_ACTIONS, PROTOCOL_VERSION, SERVER_MESSAGES
 
 PROTOCOL_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "protocol.js"
 
@@ -38,3 +38,7 @@ def test_every_command_has_a_builder() -> None:
     text = PROTOCOL_JS.read_text()
     for name in COMMAND_TYPES:
         assert f'type: "{name}"' in text, name
+
+
+def test_pace_actions_match() -> None:
+    assert js_constant("PACE_ACTIONS") == list(PACE_ACTIONS)

@@ -15,7 +15,7 @@ import segno
 from fastapi.testclient import TestClient
 
 from app.live.classroom.broker import LocalBroker
-from app.live.protocol import COMMAND_TYPES, JOIN_CODE_ALPHABET
+from app.live.protocol import COMMAND_TYPES, FOLLOWER_COMMANDS, JOIN_CODE_ALPHABET
 from app.live.server import create_app
 from app.live.settings import Settings
 from tests.live.conftest import Conversation, opened, wait_for
@@ -117,14 +117,16 @@ def test_a_follower_cannot_change_the_run_whatever_it_sends(classroom: TestClien
                 "edit_weight": {"layer": 0, "target": 0, "value": 1.0},
                 "set_data": {"problem": "binary", "rows": [[0, 0, 0], [1, 1, 1], [2, 2, 0], [3, 3, 1]]},
                 "rewind": {"epoch": 0}, "unpin": {"pin": 1}, "start_lesson": {"lesson": "neuron"},
-                "go_to_step": {"step": 0}, "answer": {"choice": 0}, "set_pace": {"pace": None}}
+                "go_to_step": {"step": 0}, "answer": {"choice": 0}, "set_pace": {"pace": None},
+                "watch_class": {"on": True}, "spotlight": {"student": None}, "compare": {"students": ["s1", "s2"]},
+                "pace": {"action": "lock"}}
     with talking(classroom) as presenter:
         presenter.frame()
         code, _ = present(presenter)
         with talking(classroom, f"/ws?room={code}") as follower:
             follower.frame()
             for kind in COMMAND_TYPES:
-                if kind == "fork":
+                if kind in FOLLOWER_COMMANDS:  # fork, and a student's own name and hand
                     continue
                 follower.send({"type": kind, **commands.get(kind, {}), "id": kind})
                 error = follower.error()

@@ -62,6 +62,7 @@ class Broker(Protocol):
     async def release(self, code: str) -> None: ...
     async def retire(self, code: str, keep_s: float) -> None: ...
     async def count_followers(self, code: str, delta: int) -> int: ...
+    async def next_student(self, code: str) -> int: ...
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None: ...
     async def latest(self, code: str) -> list[tuple[str, Message]]: ...
@@ -90,6 +91,7 @@ class LocalBroker:
         self.expiries: dict[str, float] = {}  # by code: when a closed room's record is forgotten (monotonic)
         self.followers: dict[str, int] = {}
         self.channels: dict[str, _Channel] = {}
+        self.students: dict[str, int] = {}  # by code: students numbered so far
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -146,9 +148,16 @@ class LocalBroker:
         self.followers[code] = total
         return total
 
+    async def next_student(self, code: str) -> int:
+        """The room's next student number, from 1."""
+        self.students[code] = self.students.get(code, 0) + 1
+        return self.students[code]
+
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None:
         """Hand one message to every subscriber of the room (the same object to all); keep the latest."""
+        if not is_cached and code not in self.channels:
+            return  # nobody listens, and nothing is kept
         channel = self.channels.setdefault(code, _Channel())
         if is_cached:
             channel.latest[kind] = message

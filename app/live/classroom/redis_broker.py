@@ -6,6 +6,7 @@ Keys, each with a TTL that the replica needing it refreshes every REFRESH_S:
                                  secret_hash, presenter, is_open, join_url); refreshed by the owner
 - ``neuroplay:followers:CODE``  hash, replica → its own follower count; the total sums live replicas
 - ``neuroplay:latest:CODE``     hash, kind → the newest wire message of that kind, for late joiners
+- ``neuroplay:students:CODE``   the room's student counter (``next_student``); refreshed by the owner
 - ``neuroplay:replica:NAME``    present while that replica lives (its counts are summed only then)
 - ``neuroplay:session:ID``      the replica that holds that session (TTL: the detached TTL)
 - ``neuroplay:forkreply:TOKEN`` list, the owner's one answer to one fork request
@@ -148,6 +149,16 @@ class RedisBroker(RedisLink):
             return own
         return own + sum(counts[name] for name, is_alive in zip(others, alive, strict=True) if is_alive)
 
+    async def next_student(self, code: str) -> int:
+        """The room's next student number, from 1, unique across replicas (INCR); InputError if Redis is away."""
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.incr(key("students", code))
+                pipe.expire(key("students", code), ROOM_TTL_S)
+                return int((await pipe.execute())[0])
+        except REDIS_ERRORS:
+            raise InputError("broker", UNREACHABLE) from None
+
     # ----- channels ----------------------------------------------------------------------------
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None:
@@ -269,7 +280,7 @@ class RedisBroker(RedisLink):
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.set(key("replica", self.replica), 1, ex=REPLICA_TTL_S, get=True)
             for code in {*self.owned, *self.counts}:
-                for kind in ("room", "latest", "followers"):
+                for kind in ("room", "latest", "followers", "students"):
                     pipe.expire(key(kind, code), ROOM_TTL_S)
             for session_id in self.sessions:
                 pipe.expire(key("session", session_id), int(self.session_ttl_s) + 1)

@@ -30,6 +30,7 @@ from typing import Any
 
 from app.errors import InputError
 from app.live.classroom.broker import Broker, Deliver, Subscription
+from app.live.classroom.students import pace_channel
 from app.live.encoder import message_type
 from app.live.outbox import Outbox
 from app.live.protocol import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH
@@ -241,6 +242,7 @@ class Rooms:
         await self.broker.update(code, {"is_open": False} if presenter is None else {"is_open": False,
                                                                                      "presenter": presenter})
         await self.announce(code)
+        self.broker.publish(pace_channel(code), "pace", json.dumps({"type": "closed"}), is_cached=False)
         await self.broker.retire(code, self.settings.detached_ttl_s)
         LOG.info("class %s ended", code)
 
@@ -314,7 +316,8 @@ class Rooms:
         self.broker.publish(code, "room", room_message(code, record, await self.broker.count_followers(code, 0)))
 
     async def export_for_fork(self, code: str) -> dict[str, Any]:
-        """The presenter's run as an experiment document, for a follower's private copy.
+        """The presenter's run for a follower's private copy: ``{"document": the experiment, "lesson": the
+        open lesson's kept state or None}`` (the copy carries the presenter's lesson at its step).
 
         A class that another replica runs is asked for it through the broker (InputError("room")
         when that replica does not answer within ``settings.fork_timeout_s``).
@@ -327,7 +330,7 @@ class Rooms:
         runner = self.registry.get(record["session_id"])
         if runner is None:
             raise InputError("room", "the class's run is not reachable from this server right now; try again")
-        return await runner.export()
+        return await runner.fork_copy()
 
     # ----- what the registry tells -----------------------------------------------------------
     def on_detached(self, session_id: str) -> None:
@@ -363,6 +366,7 @@ def room_state(code: str, record: dict[str, Any], followers: int) -> dict[str, A
         "type": "room", "code": code, "join_path": f"/join/{code}", "join_url": record.get("join_url", ""),
         "qr_path": f"/api/rooms/{code}/qr.svg", "followers": followers,
         "presenter": record.get("presenter", "connected"), "is_open": bool(record.get("is_open")),
+        "spotlight": None if not record.get("spotlight") else {"alias": record["spotlight"]["alias"]},
     }
 
 

@@ -1,0 +1,94 @@
+"""Students of a room: their per-room ids, the aliases the server gives them, display names, hands.
+
+Every follower socket and every fork of a room is a student. The id (``"s7"``) is the room's
+counter (kept by the broker, so replicas never hand out the same one); the alias ("Blue Fox")
+follows from the number, unique in the room for the first ``len(COLOURS) * len(ANIMALS)`` students
+and numbered beyond. Neither is a session id, and no student is ever sent another's.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import InputError
+
+COLOURS = ("Blue", "Red", "Green", "Gold", "Silver", "Amber", "Coral", "Teal", "Violet", "Olive", "Ruby",
+           "Jade", "Indigo", "Copper", "Ivory", "Plum")
+ANIMALS = ("Fox", "Owl", "Otter", "Lynx", "Heron", "Panda", "Koala", "Bison", "Crane", "Gecko", "Hare", "Ibis",
+           "Moose", "Newt", "Orca", "Puffin", "Quail", "Raven", "Seal", "Tapir", "Wren", "Yak", "Zebra", "Badger")
+ALIAS_STRIDE = 7  # walks the colour × animal table so that neighbours differ in both words (coprime to its size)
+NAME_CHARS = "letters, digits, spaces and punctuation (no control characters)"
+PAUSED = "Your teacher paused the class: your run is paused"
+RESUMED = "Your teacher resumed the class: you may train again"
+PUSHED = "Your teacher sent everyone new settings: your run starts again from them"
+LOCKED = "Your teacher locked the class: watch for now"
+UNLOCKED = "Your teacher unlocked the class: you may change your run again"
+BACK = "Your teacher asks everyone back to the class run"
+CLASS_PAUSED = InputError("class", "your teacher paused the class; wait until it is resumed")
+CLASS_LOCKED = InputError("class", "your teacher locked the class; you can watch but not change anything now")
+NOTICES = {"pause_all": ("class_paused", PAUSED), "resume_all": ("class_resumed", RESUMED),
+           "push": ("class_pushed", PUSHED), "lock": ("class_locked", LOCKED),
+           "unlock": ("class_unlocked", UNLOCKED), "bring_back": ("back_to_class", BACK)}
+
+
+def class_channel(code: str) -> str:
+    """The broker channel that carries a room's students to its teacher: presence, tiles, run cards."""
+    return f"{code}.class"
+
+
+def pace_channel(code: str) -> str:
+    """The broker channel that carries a room's teacher to its students: pacing, spotlight, compare."""
+    return f"{code}.pace"
+
+
+def alias(number: int) -> str:
+    """The alias of the room's ``number``-th student (from 1): two words, unique in the room."""
+    size = len(COLOURS) * len(ANIMALS)
+    index = (number - 1) % size * ALIAS_STRIDE % size
+    words = f"{COLOURS[index % len(COLOURS)]} {ANIMALS[index // len(COLOURS)]}"
+    return words if number <= size else f"{words} {math.ceil(number / size)}"
+
+
+def clean_name(name: str, limit: int) -> str | None:
+    """A display name as kept: trimmed, None for ""; InputError("name") unless 1–``limit`` printable characters."""
+    trimmed = name.strip()
+    if not trimmed:
+        return None
+    if len(trimmed) > limit:
+        raise InputError("name", f"must be 1 to {limit} characters after trimming, got {len(trimmed)}")
+    if not all(c.isprintable() for c in trimmed):
+        raise InputError("name", f"must be {NAME_CHARS}")
+    return trimmed
+
+
+@dataclass
+class Student:
+    """One student of one room, as the replica that serves its socket or its fork knows it."""
+
+    code: str
+    student: str  # "s7"
+    alias: str
+    name: str | None = None
+    hand: bool = False
+    fork: str | None = None  # the session id of its fork (never sent to anyone but the fork's own page)
+    mode: str = "following"  # or "forked"
+
+    def presence(self) -> dict[str, Any]:
+        """What the teacher's class view learns of this student (through the broker)."""
+        return {"type": "student", "student": self.student, "alias": self.alias, "name": self.name,
+                "hand": self.hand, "mode": self.mode}
+
+    def state_message(self, state: dict[str, Any]) -> str:
+        """The ``class_state`` message for this student's own sockets: its own id, alias, name and hand only."""
+        return json.dumps({"type": "class_state", "code": self.code, "student": self.student, "alias": self.alias,
+                           "is_paused": bool(state.get("is_paused")), "is_locked": bool(state.get("is_locked")),
+                           "hand": self.hand, "name": self.name})
+
+
+def notice(action: str) -> str:
+    """The ``notice`` a student gets when the teacher paces the class."""
+    topic, text = NOTICES[action]
+    return json.dumps({"type": "notice", "topic": topic, "text": text, "message": text})
