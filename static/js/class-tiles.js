@@ -13,8 +13,16 @@ import { unpackThumb } from "./protocol.js";
  *            spotlight: string|null, is_paused: boolean, is_locked: boolean}} ClassView
  */
 
-/** @param {Tile} tile @returns {boolean} whether the tile's thumbnail holds classes (a multi-class run) */
-const isClasses = (tile) => (tile.n_classes ?? 0) > 2;
+/**
+ * How many classes a tile's run tells apart: its output layer's width when above 1 (a multi-class run,
+ * whose thumbnail holds class indices), else 2 (binary, or regression: the thumbnail is the output's scale).
+ * @param {Tile} tile
+ * @returns {number}
+ */
+export const tileClasses = (tile) => Math.max(2, Number(tile.shape?.at(-1) ?? 1));
+
+/** @param {Tile} tile @returns {boolean} whether the tile's thumbnail holds classes */
+const isClasses = (tile) => tileClasses(tile) > 2;
 
 /**
  * The class view after `message`: tiles in the server's order, each the previous tile with the changed

@@ -6,14 +6,15 @@
  * "Back to my run" ends a spotlight. Tiles are kept per student, so a tile keeps its place in the
  * page (and its focus) while its figures change.
  */
-import { commands } from "../../protocol.js";
+import { CLASS_VIEW, commands } from "../../protocol.js";
 import { button, el } from "../controls/dom.js";
 import { createTile, sortTiles } from "./tiles.js";
+import { sampleMap } from "./thumbs.js";
 import { CLASS_TEXT } from "./strings.js";
 
 /** Fewest and most runs a comparison shows (docs/protocol.md, `compare`). */
 const COMPARE_MIN = 2;
-const COMPARE_MAX = 4;
+const COMPARE_MAX = CLASS_VIEW.maxCompared;
 /** The sort choices, in the select's order. */
 const SORTS = [["status", CLASS_TEXT.sortStatus], ["accuracy", CLASS_TEXT.sortAccuracy],
   ["params", CLASS_TEXT.sortParams], ["alias", CLASS_TEXT.sortAlias]];
@@ -78,6 +79,21 @@ export function createMosaic(slot, { store, send }) {
       : [...selected, student].slice(-COMPARE_MAX) });
   }
 
+  /** @type {[any, {cells: Uint8Array, size: number, nClasses: number} | null]} the last frame and its thumbnail */
+  let classThumb = [null, null];
+  /** @param {State} state @returns {{cells: Uint8Array, size: number, nClasses: number} | null} */
+  function classRunThumb(state) {
+    const frame = state.frame;
+    if (classThumb[0] !== frame) {
+      const output = /** @type {Uint8Array | undefined} */ (frame?.arrays.output);
+      const size = CLASS_VIEW.thumbSize;
+      classThumb = [frame, output ? { cells: sampleMap(output, frame?.header.grid_size, size), size,
+                                      nClasses: frame?.arrays.output_confidence ? state.session?.n_classes ?? 3 : 2 }
+        : null];
+    }
+    return classThumb[1];
+  }
+
   /** @param {State} state */
   function drawTiles(state) {
     const message = state.classView;
@@ -99,7 +115,10 @@ export function createMosaic(slot, { store, send }) {
         shown.set(tile.student, view);
       }
       const cells = thumbs[tile.student];
-      view.update(tile, cells ? { cells, size: Math.round(Math.sqrt(cells.length)) } : null, {
+      // A following student watches the class's run: its tile shows that run's boundary.
+      const picture = cells ? { cells, size: Math.round(Math.sqrt(cells.length)) }
+        : tile.mode === "following" ? classRunThumb(state) : null;
+      view.update(tile, picture, {
         isSelected: state.ui.classSelected.includes(tile.student), isSpotlit: tile.student === look.spotlit,
         showName: look.showName });
       return view.root;

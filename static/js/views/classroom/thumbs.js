@@ -26,6 +26,21 @@ export function mapPixels(cells, table = BOUNDARY_TABLE) {
 }
 
 /**
+ * A grid × grid map sampled down to size × size, each cell the nearest original cell (as the server
+ * samples a fork's output for its tile): a following student's tile shows the class's own run so.
+ * @param {Uint8Array} output grid² bytes
+ * @param {number} grid
+ * @param {number} size
+ * @returns {Uint8Array} size² bytes
+ */
+export function sampleMap(output, grid, size) {
+  const picks = Array.from({ length: size }, (_, k) => Math.floor(((k + 0.5) * grid) / size));
+  const cells = new Uint8Array(size * size);
+  picks.forEach((row, y) => picks.forEach((column, x) => { cells[y * size + x] = output[row * grid + column]; }));
+  return cells;
+}
+
+/**
  * The `index`-th of `count` square maps packed one after another in `array`.
  * @param {Uint8Array} array count × size² bytes
  * @param {number} index

@@ -9,6 +9,7 @@
 import { formatCount, formatNumber, formatPercent } from "../../lib/format.js";
 import { el } from "../controls/dom.js";
 import { paintMap } from "./thumbs.js";
+import { tileClasses } from "../../class-tiles.js";
 import { CLASS_TEXT } from "./strings.js";
 
 /**
@@ -68,7 +69,8 @@ export const shapeText = (shape) => (shape ?? []).join("-");
 
 /**
  * @param {(student: string) => void} onPress the tile was pressed (click, tap, Enter or Space)
- * @returns {{root: HTMLButtonElement, update: (tile: Tile, thumb: {cells: Uint8Array, size: number} | null,
+ * @returns {{root: HTMLButtonElement, update: (tile: Tile,
+ *            thumb: {cells: Uint8Array, size: number, nClasses?: number} | null,
  *            look: {isSelected: boolean, isSpotlit: boolean, showName: boolean}) => void}}
  */
 export function createTile(onPress) {
@@ -108,7 +110,7 @@ export function createTile(onPress) {
       spot.hidden = !look.isSpotlit;
       const isForked = tile.mode === "forked";  // a following student's run is the class's: no figures
       figures.hidden = !isForked;
-      body.hidden = !isForked && !picture;
+      body.hidden = !picture;
       figure.textContent = tileFigure(tile);
       figureName.textContent = tile.metric === "r2" ? CLASS_TEXT.r2 : CLASS_TEXT.accuracy;
       epoch.textContent = CLASS_TEXT.epoch(formatCount(tile.epoch));
@@ -122,7 +124,7 @@ export function createTile(onPress) {
       if (!shape.hidden) shape.textContent = `${shapeText(tile.shape)} · ${CLASS_TEXT.params(Number(tile.params))}`;
       headline.textContent = tile.headline ?? "";
       headline.hidden = !tile.headline;
-      if (picture) paintMap(thumb, picture.cells, picture.size, tile.n_classes ?? 2);
+      if (picture) paintMap(thumb, picture.cells, picture.size, picture.nClasses ?? tileClasses(tile));
       root.setAttribute("aria-pressed", String(look.isSelected));
       Object.assign(root.dataset, { student: tile.student, status: key, mode: tile.mode,
                                     accuracy: String(tile.test_accuracy ?? ""), hand: String(tile.hand) });
