@@ -32,7 +32,7 @@ class Student:
         self.context = context
         self.page = context.new_page()
         self.received: list[str | bytes] = []
-        self.page.on("websocket", lambda socket: socket.on("framereceived", self.received.append))
+        self.page.on("websocket", lambda socket: socket.on("framereceived", lambda data: self.received.append(data)))
 
     def join(self, href: str) -> str:
         """Open the class's page; returns the alias the server gave this student."""
@@ -108,7 +108,7 @@ def test_the_teacher_sees_every_student_spotlights_one_and_paces_the_class(
     expect(second.page.get_by_role("button", name="Lower hand")).to_have_attribute("aria-pressed", "true",
                                                                                   timeout=SERVER_MS)
 
-    page.get_by_role("button", name="Class").click()
+    page.get_by_role("button", name="Class", exact=True).click()
     expect(page.locator(".tile")).to_have_count(3, timeout=CLASS_MS)
     for alias in aliases[:2]:
         expect(tile(page, alias)).to_have_attribute("data-mode", "forked", timeout=CLASS_MS)
@@ -209,7 +209,7 @@ def test_a_lesson_in_class_forks_from_the_step_and_the_teacher_counts_the_goals(
     config = first.sessions()[-1]["config"]
     assert {key: config[key] for key in setup} == setup
 
-    page.get_by_role("button", name="Class").click()
+    page.get_by_role("button", name="Class", exact=True).click()
     alias = first.alias()
     expect(tile(page, alias).locator(".tile-lesson")).to_have_text("step 2", timeout=CLASS_MS)
     results = panel.locator(".lesson-class-results")

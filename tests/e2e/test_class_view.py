@@ -167,7 +167,7 @@ def open_view(page: Page, viewport: dict[str, int] | None = None) -> Page:
         page.set_viewport_size(viewport)  # type: ignore[arg-type]
     page.goto(f"{JS}/protocol.js")
     page.evaluate(f"async () => {{ {SETUP} }}")
-    page.get_by_role("button", name="Class").click()
+    page.get_by_role("button", name="Class", exact=True).click()
     return page
 
 
@@ -314,7 +314,7 @@ def test_pacing_sends_each_action_and_follows_the_class_state(view: Page) -> Non
         view.get_by_role("button", name=name).click()
         assert view.evaluate(SENT)[-1] == {"type": "pace", "action": action}
     assert {"type": "pace", "action": "resume_all"} in view.evaluate(SENT)
-    view.get_by_role("button", name="Class").click()
+    view.get_by_role("button", name="Class", exact=True).click()
     assert view.evaluate(SENT)[-1] == {"type": "watch_class", "on": False}
     expect(view.locator(".class-view")).to_be_hidden()
 
