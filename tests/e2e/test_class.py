@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.e2e.test_classroom import EPOCH, FOLLOW_LINE, SERVER_MS, epoch, present, wait_ready
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
-ALIAS = re.compile(r"^You are (.+) in this class$")
+ALIAS = re.compile(r"^You are (.+)$")
 TYPED_NAME = "Ana Qzx"  # what the first student types: only the teacher may ever receive it
 CLASS_MS = 20_000  # the class's tiles come about once a second, from forks on a loaded machine
 
@@ -94,10 +94,12 @@ def test_the_teacher_sees_every_student_spotlights_one_and_paces_the_class(
     aliases = [student.join(href) for student in students]
     assert len(set(aliases)) == 3, aliases
     first, second, watcher = students
+    first.page.get_by_text("Add your name").click()
     first.page.get_by_label("Your name").fill(TYPED_NAME)
     first.page.get_by_role("button", name="Save").click()
     expect(first.page.locator(".student-name-saved")).to_have_text(f"Your teacher sees you as {TYPED_NAME}",
                                                                     timeout=SERVER_MS)
+    expect(first.page.locator(".student-name-summary")).to_have_text(f"Your name: {TYPED_NAME}")
     for student in (first, second):
         student.fork()
         assert student.alias() == aliases[students.index(student)]  # the copy keeps its student
@@ -200,6 +202,9 @@ def test_a_lesson_in_class_forks_from_the_step_and_the_teacher_counts_the_goals(
     for student in (first, phone):
         expect(student.page.locator("#lesson .lesson-counter")).to_have_text("Step 2 of 2: Too large",
                                                                              timeout=SERVER_MS)
+    panel.get_by_label("it learns faster").check()  # the presenter answers, so Play unlocks
+    page.get_by_role("button", name="Step epoch").click()  # the class's run moves past the step's start
+    expect(first.page.locator(EPOCH)).to_have_text("000,001", timeout=SERVER_MS)
     first.fork()
     expect(first.page.locator("#lesson .lesson-counter")).to_have_text("Step 2 of 2: Too large", timeout=SERVER_MS)
     expect(first.page.locator("#lesson .lesson-actions")).to_be_visible()

@@ -429,7 +429,7 @@ STUDENT = f"""
 
 def test_a_student_sees_its_alias_raises_a_hand_names_itself_and_follows_the_class_state(blank_page: Page) -> None:
     found = blank_page.evaluate(f"async () => {{ {STUDENT} }}")
-    assert found["alias"] == "You are Blue Fox in this class"
+    assert found["alias"] == "You are Blue Fox"
     assert found["paused"] == [True, True, True, True, False]  # Play, Step, Slow step, Step epoch; not Reset
     assert found["line"] == "Your teacher paused the class: training waits until they resume it."
     assert found["hand"] == ["Lower hand", "true"]

@@ -79,11 +79,12 @@ export const CLASS_TEXT = {
   unlock: "Unlock copies",
   unlockHelp: "Students may change their copies and make new ones again",
   // the student's side
-  youAre: (/** @type {string} */ alias) => `You are ${alias} in this class`,
+  youAre: (/** @type {string} */ alias) => `You are ${alias}`,
   raiseHand: "Raise hand",
   lowerHand: "Lower hand",
   raiseHandHelp: "Tell your teacher you have a question",
   nameLabel: "Your name",
+  nameSummary: (/** @type {string} */ name) => (name ? `Your name: ${name}` : "Add your name"),
   nameNote: "shown to your teacher only",
   nameSave: "Save",
   nameSaved: (/** @type {string} */ name) => (name ? `Your teacher sees you as ${name}` : "Your teacher sees only your alias"),

@@ -43,13 +43,16 @@ export function createStudent(slot, transport, { store, send, route, reconnect }
       el("span", { class: "student-name-note", text: `(${CLASS_TEXT.nameNote})` })]),
     input, el("button", { type: "submit", class: "btn", text: CLASS_TEXT.nameSave, "data-classroom": "" }), saved,
   ]);
+  // Folded by default: the strip stays one line on a phone, the run's picture first.
+  const summary = el("summary", { class: "student-name-summary" });
+  const nameBox = el("details", { class: "student-name-box" }, [summary, form]);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     send(commands.setName(input.value.trim()));
   });
   const line = el("p", { class: "student-class-line", role: "status" });
   const strip = el("section", { class: "student", "aria-label": CLASS_TEXT.panelLabel, hidden: true },
-    [el("div", { class: "student-row" }, [who, hand, form]), line]);
+    [el("div", { class: "student-row" }, [who, hand, nameBox]), line]);
   slot.append(strip);
   /** When the last `back_to_class` notice that was obeyed arrived (its banner text is filled in later). */
   let handledAt = 0;
@@ -76,6 +79,7 @@ export function createStudent(slot, transport, { store, send, route, reconnect }
     hand.classList.toggle("is-raised", Boolean(mine.hand));
     if (document.activeElement !== input) input.value = mine.name ?? "";
     saved.textContent = CLASS_TEXT.nameSaved(mine.name ?? "");
+    summary.textContent = CLASS_TEXT.nameSummary(mine.name ?? "");
     const lines = [mine.is_paused ? CLASS_TEXT.pausedLine : "", mine.is_locked ? CLASS_TEXT.lockedLine : ""];
     line.textContent = lines.filter(Boolean).join(" ");
     line.hidden = !line.textContent;
