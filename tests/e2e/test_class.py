@@ -17,6 +17,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.test_classroom import EPOCH, FOLLOW_LINE, SERVER_MS, epoch, present, wait_ready
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
@@ -119,6 +120,8 @@ def test_the_teacher_sees_every_student_spotlights_one_and_paces_the_class(
     expect(tile(page, aliases[0]).locator(".tile-name")).to_have_text(TYPED_NAME, timeout=CLASS_MS)
     expect(tile(page, aliases[1]).locator(".tile-hand")).to_be_visible(timeout=CLASS_MS)
     expect(page.locator("[data-counts]")).to_contain_text("1 hand up", timeout=CLASS_MS)
+    assert_accessible(page)
+    assert_accessible(second.page)
     page.locator(".tile").first.focus()  # hands up sort first
     expect(page.locator(".tile").first).to_have_attribute("data-student", tile(page, aliases[1])
                                                           .get_attribute("data-student") or "")
@@ -150,12 +153,18 @@ def test_the_teacher_sees_every_student_spotlights_one_and_paces_the_class(
     first.page.screenshot(path=artifacts / "class-student-paused.png")
     watcher.page.screenshot(path=artifacts / "class-follower-spotlight-phone.png")
 
+    page.set_viewport_size({"width": 1920, "height": 1080})
     page.get_by_role("button", name="Projector mode").click()
     expect(page.locator(".tile")).to_have_count(3)
+    corner = page.locator(".projector-corner").bounding_box()
+    for node in [".class-aggregate", ".class-pacing"]:
+        shown = page.locator(node).bounding_box()
+        assert corner and shown and shown["x"] + shown["width"] <= corner["x"], (node, shown, corner)
     expect(tile(page, aliases[0]).locator(".tile-name")).to_be_hidden()
     assert TYPED_NAME not in page.locator("body").inner_text()
     page.screenshot(path=artifacts / "class-teacher-projector.png")
     page.get_by_role("button", name="Projector mode").click()
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("button", name="Back to my run").click()
     expect(watcher.page.locator(FOLLOW_LINE)).to_contain_text("Following class", timeout=CLASS_MS)
