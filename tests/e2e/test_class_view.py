@@ -447,3 +447,17 @@ def test_a_student_sees_its_alias_raises_a_hand_names_itself_and_follows_the_cla
 def blank_page(page: Page) -> Page:
     page.goto(f"{JS}/protocol.js")
     return page
+
+
+def test_a_following_students_tile_shows_the_class_runs_boundary_sampled_as_the_server_samples(view: Page) -> None:
+    grid = [0, 40, 80, 120, 130, 170, 210, 250, 5, 45, 85, 125, 135, 175, 215, 255]  # a 4×4 output map
+    view.evaluate("(grid) => window.classTest.store.update({frame: {header: {grid_size: 4}, "
+                  "arrays: {output: Uint8Array.from(grid)}}, session: {n_classes: 2}})", grid)
+    view.evaluate(FEED, class_message(3))
+    pixels = view.evaluate("""() => [...document.querySelector('.tile[data-student="s3"] .tile-thumb')
+        .getContext('2d').getImageData(0, 0, 16, 16).data]""")
+    for y in range(THUMB):
+        for x in range(THUMB):
+            cell = grid[(y * 4 // THUMB) * 4 + x * 4 // THUMB]  # nearest cell: floor((k + 0.5) · 4 / 16)
+            at = 4 * (y * THUMB + x)
+            assert tuple(pixels[at:at + 3]) == boundary_color(cell), (x, y)
