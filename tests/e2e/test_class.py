@@ -150,6 +150,18 @@ def test_the_teacher_sees_every_student_spotlights_one_and_paces_the_class(
         expect(tile(page, alias).locator(".tile-figure")).to_have_text(accuracy.group(1), timeout=CLASS_MS)
         expect(tile(page, alias).locator(".tile-epoch")).to_have_text(f"epoch {epoch(student.page)}",
                                                                       timeout=CLASS_MS)
+    for alias in aliases[:2]:
+        tile(page, alias).click()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    runs = page.locator(".compare-run")
+    expect(runs).to_have_count(2, timeout=CLASS_MS)
+    for alias in aliases[:2]:
+        run = runs.filter(has=page.locator("figcaption strong", has_text=re.compile(f"^{alias}$")))
+        figure = tile(page, alias).locator(".tile-figure").inner_text()
+        expect(run.locator("figcaption")).to_contain_text(figure)
+        expect(run.locator(".compare-curve")).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"))
+        expect(run.locator(".compare-boundary")).to_have_attribute("data-painted", re.compile(r"^[1-9]"))
+    page.locator(".class-view").screenshot(path=artifacts / "class-teacher-compare.png")
     first.page.screenshot(path=artifacts / "class-student-paused.png")
     watcher.page.screenshot(path=artifacts / "class-follower-spotlight-phone.png")
 
@@ -170,6 +182,13 @@ def test_the_teacher_sees_every_student_spotlights_one_and_paces_the_class(
     expect(watcher.page.locator(FOLLOW_LINE)).to_contain_text("Following class", timeout=CLASS_MS)
     page.get_by_role("button", name="Resume").click()
     expect(first.page.locator(".student")).to_have_attribute("data-paused", "false", timeout=CLASS_MS)
+    expect(first.page.locator(".play-btn")).to_be_enabled()
+    page.get_by_role("button", name="Lock copies").click()
+    expect(first.page.locator(".student")).to_have_attribute("data-locked", "true", timeout=CLASS_MS)
+    expect(first.page.locator(".play-btn")).to_be_disabled()
+    expect(first.page.get_by_role("button", name="Raise hand")).to_be_enabled()  # a student may still ask
+    page.get_by_role("button", name="Unlock copies").click()
+    expect(first.page.locator(".student")).to_have_attribute("data-locked", "false", timeout=CLASS_MS)
     expect(first.page.locator(".play-btn")).to_be_enabled()
     page.get_by_role("button", name="Bring everyone back").click()
     for student in (first, second):
