@@ -5,7 +5,9 @@ join with the code. For each N: the median and slowest follower's frames per sec
 bytes each follower receives per second (and as Mbit/s), the server's CPU and its memory per
 follower. Then, at the largest N that was tried: the time from a presenter's command to the
 followers' first frame that shows it (p50, p95 over every follower and probe), and the
-followers' median fps with one follower that never reads, against the same run without it.
+followers' median fps with one follower that never reads, against the same run without it. Last, the
+teacher's class view: 30 students fork and train, and the forks' frame rates are counted with the
+teacher's mosaic off, on, and off again, with the bytes per second the mosaic costs the teacher.
 The followers run in this process, so on a small machine they compete with the server for
 the cores: the figures are what this machine does, clients included.
 """
@@ -28,6 +30,7 @@ from app.bench.streaming import READ_LIMIT, STALLED_RCVBUF, Server, frame_header
 JOIN_BATCH = 25  # followers that connect at once (a class does not arrive in one millisecond)
 PROBES = 8  # presenter commands timed to the followers' screens
 PROBE_GAP_S = 0.5  # between two of them
+MOSAIC_STUDENTS = 30  # forks training while the teacher watches the class view
 
 
 @dataclass
@@ -158,3 +161,72 @@ def classroom_figures(seconds: float, write: Callable[[str], None], counts: tupl
         stalled = asyncio.run(_class(server, size, 2 * seconds, has_stalled=True))
         write(f"one stalled follower among {size}: the others' median fps {stalled['median_fps']:.1f} against "
               f"{calm[size]:.1f} without it (ratio {stalled['median_fps'] / calm[size]:.2f})")
+    mosaic_figure(seconds, write)
+
+
+async def _reader(ws: ClientConnection, arrivals: list[tuple[float, int, bytes]], until: float) -> None:
+    """Note (time, size, the first bytes of the header) of every message until ``until``."""
+    loop = asyncio.get_running_loop()
+    while (now := loop.time()) < until:
+        try:
+            message = await asyncio.wait_for(ws.recv(), timeout=until - now)
+        except TimeoutError:
+            return
+        raw = message if isinstance(message, bytes) else message.encode()
+        arrivals.append((loop.time(), len(raw), raw[4:20] if isinstance(message, bytes) else raw[:16]))
+
+
+async def _fork(url: str, code: str) -> ClientConnection:
+    """A student joins, presses "Try it myself", opens its copy and plays it at 1 epoch per frame."""
+    async with connect(f"{url}?room={code}", compression=None, max_size=READ_LIMIT) as follower:
+        await follower.send(json.dumps({"type": "fork"}))
+        while not (isinstance(message := await follower.recv(), str) and '"forked"' in message):
+            pass
+    copy = await connect(f"{url}?session={json.loads(message)['session_id']}", compression=None, max_size=READ_LIMIT)
+    await copy.send(json.dumps({"type": "set_speed", "unit": "epoch", "count": 1}))
+    await copy.send(json.dumps({"type": "play"}))
+    return copy
+
+
+async def _mosaic(server: Server, students: int, seconds: float) -> dict[str, float]:
+    loop = asyncio.get_running_loop()
+    presenter, code = await _presenter(server.url)
+    copies: list[ClientConnection] = []
+    for first in range(0, students, JOIN_BATCH):
+        copies += await asyncio.gather(*[_fork(server.url, code) for _ in range(min(JOIN_BATCH, students - first))])
+    start = loop.time() + 2.0  # the forks' first frames go out before counting starts
+    windows = [(start + i * (seconds + 1.0), start + i * (seconds + 1.0) + seconds) for i in range(3)]  # off, on, off
+    seen: list[list[tuple[float, int, bytes]]] = [[] for _ in copies]
+    teacher: list[tuple[float, int, bytes]] = []
+    tasks = [asyncio.create_task(_reader(ws, arrivals, windows[-1][1])) for ws, arrivals in zip(copies, seen,
+                                                                                               strict=True)]
+    tasks.append(asyncio.create_task(_reader(presenter, teacher, windows[-1][1])))
+    await asyncio.sleep(max(0.0, windows[1][0] - 1.0 - loop.time()))
+    await presenter.send(json.dumps({"type": "watch_class", "on": True}))  # its first, full message: before the window
+    await asyncio.sleep(max(0.0, windows[2][0] - 0.5 - loop.time()))
+    await presenter.send(json.dumps({"type": "watch_class", "on": False}))
+    await asyncio.gather(*tasks)
+    await asyncio.gather(*[ws.close() for ws in copies], presenter.close())
+
+    def fps(window: tuple[float, float]) -> float:
+        return statistics.median(sum(window[0] <= t < window[1] and head.startswith(b'{"type":"frame"')
+                                     for t, _, head in arrivals) / seconds for arrivals in seen)
+
+    on = windows[1]
+    class_bytes = sum(size for t, size, head in teacher if on[0] <= t < on[1] and head.startswith(b'{"type":"class"'))
+    return {"fps_off": (fps(windows[0]) + fps(windows[2])) / 2, "fps_on": fps(on), "fps_before": fps(windows[0]),
+            "fps_after": fps(windows[2]),
+            "teacher_bytes_per_s": class_bytes / seconds,
+            "class_messages": sum(on[0] <= t < on[1] and head.startswith(b'{"type":"class"') for t, _, head in teacher)}
+
+
+def mosaic_figure(seconds: float, write: Callable[[str], None], students: int = MOSAIC_STUDENTS) -> None:
+    """Print the class view's figure: the teacher's bytes/s, the forks' fps with and without the mosaic."""
+    with running_server(keep_runs="false", max_forks_per_client=str(students + 10),
+                        max_sessions_per_client=str(2 * students + 10),
+                        max_sessions=str(2 * students + 10)) as server:
+        row = asyncio.run(_mosaic(server, students, seconds))
+    write(f"\n{students} forks training and a teacher watching the mosaic ({seconds:g} s per window): the teacher "
+          f"gets {row['teacher_bytes_per_s'] / 1000:.1f} kB/s ({row['class_messages']:.0f} class messages); the "
+          f"forks' median fps {row['fps_on']:.1f} with it, {row['fps_off']:.1f} without "
+          f"({row['fps_before']:.1f} before, {row['fps_after']:.1f} after; ratio {row['fps_on'] / row['fps_off']:.3f})")

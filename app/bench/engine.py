@@ -123,6 +123,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine-only", action="store_true", help="skip the streaming and classroom figures")
     parser.add_argument("--followers", type=_follower_counts, default=FOLLOWER_COUNTS, metavar="N,N,…",
                         help="class sizes for the classroom figures (default 50,100,200,400)")
+    parser.add_argument("--class-view", action="store_true",
+                        help="only the class view's figure: 30 forks training and a teacher watching the mosaic")
     parser.add_argument("--scaleout", action="store_true",
                         help="only the scale-out figures: one class over two replicas, nginx and Redis")
 
@@ -146,6 +148,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Run the benchmarks with parsed options and print the figures."""
+    if args.class_view:
+        from app.bench import classroom
+
+        classroom.mosaic_figure(max(3.0, 3 * args.seconds), write)
+        return
     if args.scaleout:
         from app.bench import scaleout
 

@@ -1,8 +1,10 @@
 """One websocket: origin check, hello, then an owner's or a follower's conversation.
 
 ``/ws`` and ``/ws?session=ID`` hold a session (a new one, or the one with that id: a resume
-or a takeover; see app/live/registry.py); ``/ws?room=CODE`` follows a class. Reading and
-sending are separate tasks, so a client that stops reading only stalls its own sender:
+or a takeover; see app/live/registry.py); ``/ws?room=CODE`` follows a class (``&fork=ID``: as the
+student whose copy that is). A presenter's socket has the class view (app/live/classroom/mosaic.py),
+a student's its place in the roster (app/live/classroom/roster.py). Reading and sending
+(app/live/conversation.py) are separate tasks, so a client that stops reading only stalls its own sender:
 frames for it are replaced, never queued, and a send that takes longer than
 ``settings.send_timeout_s`` ends the connection (close code 4408 if a close frame can still
 reach the client; else app/live/transport.py aborts the transport). Whatever ends it, the session is detached
@@ -11,12 +13,8 @@ reach the client; else app/live/transport.py aborts the transport). Whatever end
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,10 +29,9 @@ from app.live.classroom.placement import ELSEWHERE, Placement
 from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.classroom.roster import NOT_A_STUDENT, Roster
 from app.live.classroom.students import Student
+from app.live.conversation import CLOSE_POLICY, converse, send_all
 from app.live.metrics import Metrics
-from app.live.outbox import CLOSE_TOO_SLOW, Outbox
 from app.live.protocol import (
-    SERVER_FAULT,
     STUDENT_COMMANDS,
     TEACHER_COMMANDS,
     Command,
@@ -43,16 +40,11 @@ from app.live.protocol import (
     SetName,
     error_message,
     options,
-    parse_command,
-    request_id,
 )
 from app.live.registry import Lease, LiveRunner, Registry
 from app.live.settings import Settings
 
 LOG = logging.getLogger("neuroplay.connection")
-RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered
-CLOSE_POLICY = 1008  # websocket close code: the message broke a rule (origin, flood of unread replies)
-CLOSE_FRAME_S = 1.0  # how long the close frame for a stalled client may take; then the transport is aborted
 CLOSE_TRY_LATER = 1013  # websocket close code: the server is full, or has no training process
 CLOSE_TAKEN_OVER = 4001  # another socket took this session over: the page must not reconnect
 CLOSE_ELSEWHERE = 4409  # the session lives on another replica: a new run is not started silently
@@ -89,40 +81,6 @@ def origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
     if origin is None or origin in settings.allowed_origins:
         return True
     return urlsplit(origin).netloc == connection.headers.get("host")
-
-
-class RateLimit:
-    """A token bucket: ``rate`` commands per second, bursts up to ``rate``.
-
-    A flood is answered cheaply: one ``rate`` error per RATE_ERROR_INTERVAL_S at most, the
-    other refused messages are only counted (``dropped``), so a burst never queues replies.
-    """
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self.tokens = float(rate)
-        self.updated = time.monotonic()
-        self.answered_at = -RATE_ERROR_INTERVAL_S  # when a `rate` error was last sent
-        self.dropped = 0  # refused messages not answered since then
-
-    def should_answer(self) -> bool:
-        """Whether a refused message gets its `rate` error (at most one per interval); else it is dropped."""
-        now = time.monotonic()
-        if now - self.answered_at < RATE_ERROR_INTERVAL_S:
-            self.dropped += 1
-            return False
-        self.answered_at, self.dropped = now, 0
-        return True
-
-    def allow(self) -> bool:
-        """Take a token if one is left."""
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens < 1.0:
-            return False
-        self.tokens -= 1.0
-        return True
 
 
 def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
@@ -225,6 +183,8 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             case _:
                 live.roster.check(students[0] if students else None, command)
                 await runner.execute(command)
+                if views and command.type in ("start_lesson", "leave_lesson"):
+                    await views[0].lesson_open(command.type == "start_lesson")
 
     try:
         room = rooms.room_of(runner.id)
@@ -237,7 +197,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
             outbox.put(presenting_message(room.code, None))
             await watch_room(room.code)
             await rooms.announce(room.code)
-        await _converse(websocket, outbox, live, handle)
+        await converse(websocket, outbox, live, handle)
     finally:  # detach first, before anything that could wait: a cancelled task stops at its next await
         runner.unsubscribe(outbox)
         live.registry.detach(runner, lease)
@@ -313,11 +273,11 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         students.append(await live.roster.enrol(code, outbox, fork_id))
         if students[0].fork is not None:  # back from its copy: "Try it myself" again replaces that copy
             forks.append(students[0].fork)
-        await _converse(websocket, outbox, live, handle)
+        await converse(websocket, outbox, live, handle)
     except InputError as error:  # the class is full
         outbox.put(error_message(error, None, None))
         outbox.close(CLOSE_NO_ROOM)
-        await _send(websocket, outbox, live)
+        await send_all(websocket, outbox, live)
     finally:
         if subscription is not None:
             await live.rooms.leave(subscription)
@@ -337,70 +297,3 @@ async def start_fork(live: Live, fork: LiveRunner, copy: dict[str, Any]) -> None
         raise
     await live.placement.place(fork.id)
     live.registry.detach(fork, None)
-
-
-async def _converse(websocket: WebSocket, outbox: Outbox, live: Live,
-                    handle: Callable[[Command], Awaitable[None]]) -> None:
-    """Receive and send until either side ends (the client left, broke a rule, or stopped reading)."""
-    tasks = [asyncio.create_task(_receive(websocket, outbox, live, handle)),
-             asyncio.create_task(_send(websocket, outbox, live))]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-
-async def _send(websocket: WebSocket, outbox: Outbox, live: Live) -> None:
-    while True:
-        for message in await outbox.take():
-            live.metrics.sent_bytes.inc(len(message) if isinstance(message, bytes) else len(message.encode()))
-            sending = websocket.send_bytes(message) if isinstance(message, bytes) else websocket.send_text(message)
-            try:
-                await asyncio.wait_for(sending, live.settings.send_timeout_s)
-            except TimeoutError:  # a reader that stalls is let go: with a close code if one can still reach it
-                with contextlib.suppress(Exception):  # timed out, or the socket is gone already
-                    await asyncio.wait_for(websocket.close(code=CLOSE_TOO_SLOW), CLOSE_FRAME_S)
-                return
-        if outbox.close_code is not None:
-            await websocket.close(code=outbox.close_code)
-            return
-
-
-async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
-                   handle: Callable[[Command], Awaitable[None]]) -> None:
-    settings = live.settings
-    limit = RateLimit(settings.max_commands_per_second)
-    while True:
-        message = await websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        if outbox.is_overflowing:  # it sends but never reads: stop buffering for it
-            await websocket.close(code=CLOSE_POLICY)
-            return
-        text = message.get("text")
-        raw = text if text is not None else message.get("bytes") or b""
-        command_type = None
-        if not limit.allow():  # text or binary alike
-            live.metrics.refused("rate")
-            if limit.should_answer():
-                outbox.put(error_message(InputError(
-                    "rate", f"at most {settings.max_commands_per_second} commands per second; the rest are dropped"),
-                    None, request_id(raw)))
-            continue
-        try:
-            if text is None:
-                raise InputError("message", "must be JSON text, not binary")
-            command = parse_command(text, settings.max_message_bytes)
-            command_type = command.type
-            await handle(command)
-        except InputError as error:
-            live.metrics.refused(error.field)
-            outbox.put(error_message(error, command_type, request_id(raw)))
-        except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
-            LOG.exception("a %s command failed", command_type)
-            live.metrics.refused(SERVER_FAULT.field)
-            outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))

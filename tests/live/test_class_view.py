@@ -167,7 +167,7 @@ def test_spotlight_compare_and_back(school: TestClient) -> None:
                     presenter.send({"type": "compare", "students": students})
                     assert presenter.error()["field"].startswith("students"), students
                 presenter.send({"type": "spotlight", "student": None})
-                assert projector.until(lambda m: m["type"] == "room")["spotlight"] is None
+                projector.until(lambda m: m["type"] == "room" and m["spotlight"] is None)
                 projector.frame(lambda f: f["epoch"] == 0)  # the presenter's own run again
 
 
@@ -321,3 +321,24 @@ def test_class_commands_are_validated_in_one_line(command: dict[str, Any], field
             again = {"type": "raise_hand", "raised": True} if talk is follower else {"type": "watch_class", "on": True}
             talk.send(again)
             assert talk.until_type("class_state" if talk is follower else "class")  # the socket goes on
+
+
+def test_forks_make_tiles_only_while_the_teacher_watches_or_counts_a_lesson(school: TestClient) -> None:
+    registry = school.app.state.registry  # type: ignore[attr-defined]
+    with talking(school) as presenter:
+        code, _ = present(presenter)
+        with talking(school, f"/ws?room={code}") as follower:
+            fork_id = fork(school, follower)
+            runner = registry.get(fork_id)
+            assert runner.tile_sink is None  # nobody looks: no tile is made
+            presenter.send({"type": "watch_class", "on": True})
+            wait_for(lambda: runner.tile_sink, lambda sink: sink is not None)
+            presenter.send({"type": "watch_class", "on": False})
+            wait_for(lambda: runner.tile_sink, lambda sink: sink is None)
+            presenter.send({"type": "start_lesson", "lesson": "neuron"})
+            wait_for(lambda: runner.tile_sink, lambda sink: sink is not None)  # the lesson's goals are counted
+            with talking(school, f"/ws?room={code}") as late:
+                late_fork = registry.get(fork(school, late))
+                wait_for(lambda: late_fork.tile_sink, lambda sink: sink is not None)  # joined later, told too
+            presenter.send({"type": "leave_lesson"})
+            wait_for(lambda: runner.tile_sink, lambda sink: sink is None)

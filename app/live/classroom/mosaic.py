@@ -65,6 +65,7 @@ class ClassView:
         self.sent_thumbs: dict[str, bytes] = {}
         self.state: dict[str, Any] = {"is_paused": False, "is_locked": False, "spotlight": None}
         self.is_watching = False
+        self.has_lesson = False  # the presenter's run has a lesson open: the class's goals are counted
         self.is_full_due = True  # the next class message carries everything
         self.goals: dict[int, dict[str, int]] | None = None  # the lesson goal counts the runner was last given
         self.cards: dict[str, tuple[set[str], dict[str, dict[str, Any]], asyncio.Event]] = {}  # compare requests
@@ -75,7 +76,10 @@ class ClassView:
         record = await self.broker.record(self.code) or {}
         self.state = {name: record.get(name) or (None if name == "spotlight" else False) for name in self.state}
         self.subscription = await self.broker.subscribe(class_channel(self.code), self._on_class)
-        self._order({"type": "roll_call"})
+        with contextlib.suppress(InputError):
+            self.has_lesson = (await self.runner.fork_copy()).get("lesson") is not None
+        await self.broker.update(self.code, {"tiles": self.wants_tiles})
+        self._order({"type": "roll_call", "tiles": self.wants_tiles})
         self.task = asyncio.create_task(self._tick(), name=f"class-{self.code}")
 
     async def stop(self) -> None:
@@ -85,8 +89,28 @@ class ClassView:
                 await self.task
         if self.subscription is not None:
             await self.broker.unsubscribe(self.subscription)
+        if self.wants_tiles:
+            await self.broker.update(self.code, {"tiles": False})
+            self._order({"type": "tiles", "tiles": False})
         with contextlib.suppress(InputError):
             await self.runner.set_class_goals(None)
+
+    @property
+    def wants_tiles(self) -> bool:
+        """Forks send tiles while the teacher watches the mosaic or the class's lesson goals are counted."""
+        return self.is_watching or self.has_lesson
+
+    async def lesson_open(self, is_open: bool) -> None:
+        """The presenter opened or closed a lesson: its goals are counted from the forks' tiles."""
+        await self._want(self.is_watching, is_open)
+
+    async def _want(self, is_watching: bool, has_lesson: bool) -> None:
+        """Tell every replica (and the room's record, for students who join later) whether to send tiles."""
+        before = self.wants_tiles
+        self.is_watching, self.has_lesson = is_watching, has_lesson
+        if self.wants_tiles != before:
+            await self.broker.update(self.code, {"tiles": self.wants_tiles})
+            self._order({"type": "tiles", "tiles": self.wants_tiles})
 
     # ----- what the students' replicas say --------------------------------------------------------
     def _on_class(self, _: str, message: Message) -> None:
@@ -165,7 +189,8 @@ class ClassView:
     async def command(self, command: Command) -> None:
         match command:
             case WatchClass(on=on):
-                self.is_watching, self.is_full_due = on, True
+                self.is_full_due = True
+                await self._want(on, self.has_lesson)
                 if on:
                     self.outbox.put(self.message())
             case Spotlight(student=student):

@@ -212,7 +212,8 @@ class Rooms:
     async def adopt(self, code: str, record: dict[str, Any]) -> Room:
         """Open again a class kept across a restart (app/live/keeper.py): same code, same secret, the
         presenter's session revived and detached, so the class waits for the presenter's reload."""
-        fresh = {**record, "owner": self.broker.replica, "presenter": "reconnecting", "is_open": True}
+        fresh = {**record, "owner": self.broker.replica, "presenter": "reconnecting", "is_open": True,
+                 "spotlight": None, "tiles": False}  # the forks a spotlight or tiles came from did not come back
         if not await self.broker.claim(code, fresh):  # Redis may still hold it, from before a crash
             await self.broker.update(code, fresh)
         return await self._start(code, record["session_id"])

@@ -66,6 +66,7 @@ class Roster:
         self.forks: dict[str, Student] = {}  # by the fork's session id
         self.states: dict[str, dict[str, Any]] = {}  # by code: the class state as last heard
         self.listening: dict[str, Subscription] = {}  # by code: this process's subscription to the pace channel
+        self.tiles_on: set[str] = set()  # codes whose teacher wants tiles now (watching, or counting a lesson's goals)
         registry.listeners.append(self)
 
     # ----- students come and go ------------------------------------------------------------------
@@ -93,7 +94,8 @@ class Roster:
             self.forks.pop(student.fork, None)
         student.fork, student.mode = fork.id, "forked"
         self.forks[fork.id] = student
-        await fork.set_tile_sink(TileLink(self.broker, student))
+        if student.code in self.tiles_on:
+            await fork.set_tile_sink(TileLink(self.broker, student))
         self._publish_presence(student)
 
     def attach(self, session_id: str, outbox: Outbox) -> Student | None:
@@ -121,6 +123,7 @@ class Roster:
         if not any(code == student.code for code, _ in self.students):
             subscription = self.listening.pop(student.code, None)
             self.states.pop(student.code, None)
+            self.tiles_on.discard(student.code)
             if subscription is not None:
                 self.registry.spawn(self.broker.unsubscribe(subscription))
 
@@ -187,6 +190,8 @@ class Roster:
         self.listening[code] = await self.broker.subscribe(pace_channel(code), self._on_pace)
         record = await self.broker.record(code) or {}
         self.states[code] = {name: record.get(name) for name in STATE_FIELDS}
+        if record.get("tiles"):
+            self.tiles_on.add(code)
 
     def _on_pace(self, _: str, message: Message) -> None:
         order = json.loads(message)
@@ -202,15 +207,26 @@ class Roster:
         if kind == "roll_call":
             for student in self.mine(code):
                 self._publish_presence(student)
-                runner = self.registry.get(student.fork or "") if student.mode == "forked" else None
-                if runner is not None:
-                    await runner.set_tile_sink(TileLink(self.broker, student))  # a fresh tile now
+        if kind in ("roll_call", "tiles"):
+            await self._switch_tiles(code, order.get("tiles") is True)
         elif kind == "state":
             await self._new_state(code, order)
         elif kind == "compare":
             await self._answer_compare(code, order)
         elif kind == "closed":
+            await self._switch_tiles(code, False)
             await self._new_state(code, {"is_paused": False, "is_locked": False, "spotlight": None})
+
+    async def _switch_tiles(self, code: str, is_on: bool) -> None:
+        """Forks send tiles only while the teacher wants them: no work for nobody (a fresh tile when turned on)."""
+        if is_on:
+            self.tiles_on.add(code)
+        else:
+            self.tiles_on.discard(code)
+        for student in self.mine(code, "forked"):
+            runner = self.registry.get(student.fork or "")
+            if runner is not None:
+                await runner.set_tile_sink(TileLink(self.broker, student) if is_on else None)
 
     async def _new_state(self, code: str, order: dict[str, Any]) -> None:
         """The class state changed (an ``action`` says how): carry it out for this process's students."""
