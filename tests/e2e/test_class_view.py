@@ -319,6 +319,20 @@ def test_pacing_sends_each_action_and_follows_the_class_state(view: Page) -> Non
     expect(view.locator(".class-view")).to_be_hidden()
 
 
+def test_the_class_view_closes_when_the_class_ends_and_stays_open_across_a_reconnection(view: Page) -> None:
+    view.evaluate(FEED, class_message(3))
+    view.evaluate("() => window.classTest.store.update({connection: 'closed'})")
+    expect(view.locator(".class-empty")).to_have_text("Waiting for the class's tiles…")  # stale tiles are not shown
+    view.evaluate("() => window.classTest.store.update({connection: 'open', hello: {role: 'owner'}, room: null})")
+    view.evaluate("() => window.classTest.store.update({room: {is_open: true, code: 'K7WQ3M'}})")
+    expect(view.locator(".class-view")).to_be_visible()
+    assert view.evaluate(SENT)[-1] == {"type": "watch_class", "on": True}  # asked again on the new socket
+    assert view.evaluate(SENT).count({"type": "watch_class", "on": True}) == 2
+    view.evaluate("() => window.classTest.store.update({room: {is_open: false, code: 'K7WQ3M'}})")
+    expect(view.locator(".class-view")).to_be_hidden()
+    expect(view.get_by_role("button", name="Class", exact=True)).to_be_hidden()
+
+
 def test_the_aggregate_counts_what_the_server_counted(view: Page) -> None:
     message = class_message(9)
     view.evaluate(FEED, message)

@@ -56,7 +56,9 @@ export function createClassView(toolbar, slot, context) {
 
   return {
     render(state, previous) {
-      if (!isPresenting(state) && state.ui.classOpen && state.hello) {
+      // The class ended (on this connection: a reconnection's room comes after its hello): the view closes.
+      const hasEnded = isPresenting(previous) && !isPresenting(state) && state.hello === previous.hello;
+      if (state.ui.classOpen && (hasEnded || state.hello?.role === "follower")) {
         store.update({ ui: { ...state.ui, classOpen: false, classSelected: [] } });
         return;
       }
@@ -64,9 +66,8 @@ export function createClassView(toolbar, slot, context) {
       const wasOn = isWatching(previous);
       if (isOn && (!wasOn || state.hello !== previous.hello)) send(commands.watchClass(true));
       else if (!isOn && wasOn && isPresenting(state) && state.connection === "open") send(commands.watchClass(false));
-      if (state.ui.classOpen !== previous.ui.classOpen || !isOn) {
-        if (!isOn && state.classView) store.update({ classView: null, comparison: null });
-      }
+      // Tiles from before are not shown as live: the next `full` message brings them back.
+      if (!isOn && state.classView) store.update({ classView: null, comparison: null });
       toggle.hidden = !isPresenting(state);
       toggle.setAttribute("aria-pressed", String(state.ui.classOpen));
       panel.hidden = !state.ui.classOpen;
