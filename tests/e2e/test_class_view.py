@@ -227,6 +227,11 @@ def test_a_class_message_of_changes_updates_only_what_changed(view: Page) -> Non
     expect(view.locator('.tile[data-student="s2"] .tile-figure')).to_have_text("25.0%")
     expect(view.locator('.tile[data-student="s2"] .tile-epoch')).to_have_text("epoch 99")
     expect(view.locator('.tile[data-student="s2"] .tile-alias')).to_have_text("Green Owl")  # kept from before
+    expect(view.locator('.tile[data-student="s1"] .tile-stale')).to_be_hidden()
+    view.evaluate(FEED, delta_message(order, [{"student": "s1", "updated_s_ago": 12},
+                                              {"student": "s2", "updated_s_ago": 12}], {}))
+    expect(view.locator('.tile[data-student="s1"] .tile-stale')).to_have_text("no news for 12 s")  # training
+    expect(view.locator('.tile[data-student="s2"] .tile-stale')).to_be_hidden()  # paused: sends no frames
     first = make_tiles(6)[0]
     expect(view.locator('.tile[data-student="s1"] .tile-figure')).to_have_text(f"{first['test_accuracy'] * 100:.1f}%")
     corner = view.evaluate("""() => [...document.querySelector('.tile[data-student="s4"] .tile-thumb')

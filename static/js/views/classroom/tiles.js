@@ -22,6 +22,8 @@ import { CLASS_TEXT } from "./strings.js";
  * @typedef {"status"|"accuracy"|"params"|"alias"} SortKey
  */
 
+/** A training copy whose last tile is this old (seconds) says so: its tab may be closed or its machine asleep. */
+const STALE_S = 10;
 /** Status keys, most in need of the teacher first: the order of "Sort by status". */
 export const STATUS_ORDER = ["diverged", "failed", "idle", "paused", "training", "met", "following"];
 
@@ -87,13 +89,14 @@ export function createTile(onPress) {
   const epoch = el("span", { class: "tile-epoch" });
   const shape = el("span", { class: "tile-shape" });
   const headline = el("span", { class: "tile-headline" });
+  const stale = el("span", { class: "tile-stale" });
   const figures = el("span", { class: "tile-figures" }, [figure, figureName, epoch]);
   const body = el("span", { class: "tile-body" }, [thumb, figures]);
   const root = el("button", { type: "button", class: "tile", "aria-pressed": "false", title: CLASS_TEXT.tileHelp }, [
     el("span", { class: "tile-head" }, [alias, name, hand, spot]),
     body,
     el("span", { class: "tile-line" }, [mode, status, lesson]),
-    shape, headline,
+    shape, headline, stale,
   ]);
   let student = "";
   root.addEventListener("click", () => onPress(student));
@@ -124,6 +127,10 @@ export function createTile(onPress) {
       if (!shape.hidden) shape.textContent = `${shapeText(tile.shape)} · ${CLASS_TEXT.params(Number(tile.params))}`;
       headline.textContent = tile.headline ?? "";
       headline.hidden = !tile.headline;
+      const age = Number(tile.updated_s_ago ?? 0);
+      // Only a training copy should be heard from: a paused or idle one sends no frames, so no tiles.
+      stale.hidden = !isForked || tile.status !== "running" || age < STALE_S;
+      if (!stale.hidden) stale.textContent = CLASS_TEXT.stale(age);
       if (picture) paintMap(thumb, picture.cells, picture.size, picture.nClasses ?? tileClasses(tile));
       root.setAttribute("aria-pressed", String(look.isSelected));
       Object.assign(root.dataset, { student: tile.student, status: key, mode: tile.mode,
