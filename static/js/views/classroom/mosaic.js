@@ -59,7 +59,7 @@ export function createMosaic(slot, { store, send }) {
   const back = button(CLASS_TEXT.backToMyRun, CLASS_TEXT.backToMyRunHelp, () => send(commands.spotlight(null)),
     "btn btn-primary class-back");
   const spotLine = el("p", { class: "class-spotlight", "aria-live": "polite" });
-  const bar = el("div", { class: "class-bar", role: "toolbar", "aria-label": CLASS_TEXT.panelLabel }, [
+  const bar = el("div", { class: "class-bar", role: "toolbar", "aria-label": CLASS_TEXT.selectionLabel }, [
     el("label", { class: "class-sort", for: "class-sort" }, [`${CLASS_TEXT.sortLabel} `, sort]),
     chosen, spotlight, compare, clear, spotLine, back,
   ]);

@@ -39,6 +39,7 @@ export const CLASS_TEXT = {
   spotlit: "on the wall",
   stale: (/** @type {number} */ seconds) => `no news for ${seconds} s`,
   // selection, spotlight, compare
+  selectionLabel: "Spotlight and compare",
   selected: (/** @type {number} */ n) => (n === 0 ? "Select a tile to spotlight it, or 2 to 4 to compare them"
     : `${plural(n, "run", "runs")} selected`),
   spotlight: "Spotlight",
