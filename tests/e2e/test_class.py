@@ -190,6 +190,14 @@ def test_the_teacher_sees_every_student_spotlights_one_and_paces_the_class(
     page.get_by_role("button", name="Unlock copies").click()
     expect(first.page.locator(".student")).to_have_attribute("data-locked", "false", timeout=CLASS_MS)
     expect(first.page.locator(".play-btn")).to_be_enabled()
+    rate = page.locator('[data-field="learning_rate"] select')
+    wanted = rate.evaluate("(select) => [...select.options].map((o) => o.value).find((v) => v !== select.value)")
+    rate.select_option(wanted)
+    expect(rate).to_have_value(wanted, timeout=SERVER_MS)
+    page.get_by_role("button", name="Push my settings").click()
+    for student in (first, second):  # every copy starts again from the teacher's settings
+        expect(student.page.locator('[data-field="learning_rate"] select')).to_have_value(wanted, timeout=CLASS_MS)
+        expect(student.page.locator(EPOCH)).to_have_text("000,000", timeout=CLASS_MS)
     page.get_by_role("button", name="Bring everyone back").click()
     for student in (first, second):
         expect(student.page.locator(FOLLOW_LINE)).to_contain_text("Following class", timeout=CLASS_MS)
