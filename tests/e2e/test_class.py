@@ -253,6 +253,7 @@ def test_a_lesson_in_class_forks_from_the_step_and_the_teacher_counts_the_goals(
     page.get_by_role("button", name="Class", exact=True).click()
     alias = first.alias()
     expect(tile(page, alias).locator(".tile-lesson")).to_have_text("step 2", timeout=CLASS_MS)
+    expect(tile(page, alias).locator(".tile-epoch")).to_have_text("epoch 0", timeout=CLASS_MS)
     results = panel.locator(".lesson-class-results")
     expect(results).to_have_text(re.compile(r"^0 of 1 student met this step's goal"), timeout=CLASS_MS)
     expect(results).to_have_attribute("data-total", "1")
