@@ -63,7 +63,7 @@ const views = [
   createNeuronView(slot("neuron-math"), context),
   createDockView(/** @type {HTMLElement} */ (slot("neuron-math").closest(".panel-neuron")), slot("network")),
   createClassroomView(
-    { tools: slot("tools"), classroom: slot("classroom"), corner: slot("corner"),
+    { tools: slot("tools"), classroom: slot("classroom"), corner: slot("corner"), transport: slot("transport"),
       controlled: ["transport", "hyper", "tools", "data-controls", "advanced", "network"].map(slot) },
     context,
   ),

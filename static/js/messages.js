@@ -4,10 +4,12 @@
  * socket and the store. Model state is replaced as received. The cost
  * history comes from the server's `history` message, and one point per
  * received frame is appended to it (history.js). A class's state (`room`,
- * `presenting`, `forked`) is kept as received too; what the page does about
- * it lives in views/classroom/.
+ * `presenting`, `forked`, the teacher's tiles `classView` and `comparison`,
+ * a student's own `classState`) is kept as received too; what the page does
+ * about it lives in views/classroom/.
  */
 import { appendFrame, historyFromMessage } from "./history.js";
+import { mergeClass } from "./class-tiles.js";
 import { keepArrays } from "./protocol.js";
 
 /** Close codes after which the page must not reconnect on its own (docs/protocol.md). */
@@ -22,6 +24,9 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
  *   showGradients: boolean,
  *   projector: boolean,
  *   hidden: string[],
+ *   classOpen: boolean,
+ *   classSort: "status" | "accuracy" | "params" | "alias",
+ *   classSelected: string[],
  *   slowPhase: "forward" | "backward" | "update" | null,
  * }} UiState
  * @typedef {{resume: "new"|"resumed"|"expired"|"lost", role: "owner"|"follower", pausedWhileAway: boolean,
@@ -36,6 +41,9 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
  *   metric: import("./history.js").MetricName,
  *   arrival: Arrival | null,
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
+ *   classView: import("./class-tiles.js").ClassView | null,
+ *   comparison: import("./protocol.js").BinaryMessage | null,
+ *   classState: any, classResults: {step: number, working: number, met: number, failed: number} | null,
  *   classLink: "ok" | "lost",
  *   notice: {topic: string, message: string, at: number} | null,
  *   busyFps: number | null,
@@ -62,6 +70,10 @@ export function initialState() {
     busyFps: null,
     presenting: null,
     forked: null,
+    classView: null,
+    comparison: null,
+    classState: null,
+    classResults: null,
     classLink: "ok",
     notice: null,
     slowStep: null,
@@ -71,7 +83,7 @@ export function initialState() {
     lessonProgress: null,
     error: null,
     ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [],
-          slowPhase: null },
+          slowPhase: null, classOpen: false, classSort: "status", classSelected: [] },
   };
 }
 
@@ -95,6 +107,7 @@ function onHello(state, hello) {
   return {
     hello, history: [], busyFps: null,
     room: hello.room ?? null, presenting: null, forked: null, classLink: "ok",
+    classView: null, comparison: null, classState: null, classResults: null,
     lesson: null, lessonProgress: null,  // a resumed session's lesson arrives right after the hello
     arrival: { resume: hello.resume ?? "new", role: hello.role ?? "owner", pausedWhileAway: !!hello.paused_while_away,
                isFork: state.forked !== null, epoch: null },
@@ -127,6 +140,8 @@ export function onMessage(state, message) {
       return { presenting: { code: message.code, secret: message.secret } };
     case "forked":
       return { forked: message.session_id };
+    case "class_state":
+      return { classState: message };
     case "notice":
       return onNotice(message);
     case "slow_step":  // the replay starts with the forward sweep, before the frame after the step arrives
@@ -135,8 +150,8 @@ export function onMessage(state, message) {
       return { pins: message.pins };
     case "lessons":
       return { lessons: message.lessons };
-    case "lesson":
-      return { lesson: message.lesson };
+    case "lesson":  // a presenter's lesson carries its class's goal results
+      return { lesson: message.lesson, classResults: message.class_results ?? message.lesson?.class_results ?? null };
     case "lesson_progress":
       return { lessonProgress: message.goal };
     case "error":
@@ -155,7 +170,8 @@ export function onMessage(state, message) {
 function onNotice(message) {
   if (message.topic === "class_link") return { classLink: message.state === "lost" ? "lost" : "ok" };
   if (message.topic === "busy") return { busyFps: message.state === "busy" ? Number(message.fps) : null };
-  const notice = { topic: String(message.topic), message: String(message.message ?? ""), at: Date.now() };
+  const notice = { topic: String(message.topic), message: String(message.message ?? message.text ?? ""),
+                   at: Date.now() };
   return message.topic === "class_moved" ? { notice, room: null } : { notice };
 }
 
@@ -169,6 +185,8 @@ export function onBinary(state, message) {
   const type = message.header.type;
   if (type === "dataset") return { dataset: message };
   if (type === "history") return { history: historyFromMessage(message), metric: message.header.metric };
+  if (type === "class") return { classView: mergeClass(state.classView, message) };
+  if (type === "comparison") return { comparison: message };
   if (type !== "frame") return {};
   const header = message.header;
   const arrival = state.arrival && state.arrival.epoch === null ? { ...state.arrival, epoch: header.epoch } : state.arrival;

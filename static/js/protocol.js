@@ -171,3 +171,20 @@ export function decodeBinary(buffer) {
   }
   return { header, arrays };
 }
+
+/**
+ * A tile's thumbnail of the binary `class` message: 4-bit levels, two cells a byte, high nibble first,
+ * back to the frame's own uint8 scale (level v → 17·v) or, for a multi-class run, to class indices.
+ * @param {Uint8Array} packed cells / 2 bytes
+ * @param {boolean} isClasses the cells are classes (a multi-class run)
+ * @returns {Uint8Array} cells
+ */
+export function unpackThumb(packed, isClasses) {
+  const cells = new Uint8Array(packed.length * 2);
+  const scale = isClasses ? 1 : 17;
+  for (let i = 0; i < packed.length; i++) {
+    cells[2 * i] = (packed[i] >> 4) * scale;
+    cells[2 * i + 1] = (packed[i] & 15) * scale;
+  }
+  return cells;
+}

@@ -2,7 +2,8 @@
 /**
  * Which run the page's socket opens: its own (`/ws`, or `/ws?session=ID` to
  * resume it), a class it follows (`/ws?room=CODE`, on a /join/CODE page), or
- * the fork it made of that class (`/ws?session=ID` again). Every address also
+ * the fork it made of that class (`/ws?session=ID` again; back in the class,
+ * `/ws?room=CODE&fork=ID` keeps the student the fork was). Every address also
  * carries the tab's routing key (`tab=…`), which a load balancer hashes on so a
  * tab's runs stay on one replica. The ids live in sessionStorage
  * (session-id.js), so a reload opens the same run. No DOM.
@@ -36,8 +37,9 @@ export function createRoute(room, basePath, place) {
     mode,
     url() {
       const current = mode();
+      const fork = forkSession.read(room);
       const search = current === "own" ? query(ownSession.read())
-        : current === "fork" ? query(forkSession.read(room)) : query(null, room);
+        : current === "fork" ? query(fork) : query(null, room) + (fork ? `&fork=${encodeURIComponent(fork)}` : "");
       return `${scheme}//${place.host}${basePath}/ws${search}`;
     },
     /**

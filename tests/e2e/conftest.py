@@ -76,6 +76,7 @@ def live_server() -> Iterator[str]:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()  # reaped: an unreaped child is a ResourceWarning, an error under -W error
 
 
 @pytest.fixture(scope="session")

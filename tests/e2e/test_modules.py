@@ -151,7 +151,7 @@ def test_the_socket_opens_the_run_the_tab_holds(blank: Page) -> None:
         "fork": ["fork", "ws://example.test:8000/np/ws?tab=t1&session=f1"],
         "forkExpired": "ws://example.test:8000/np/ws?tab=t1&session=f2",
         "ownUntouched": "ws://example.test:8000/np/ws?tab=t1&session=abc",
-        "back": ["follow", "ws://example.test:8000/np/ws?tab=t1&room=k7wq3m"],
+        "back": ["follow", "ws://example.test:8000/np/ws?tab=t1&room=k7wq3m&fork=f2"],  # the same student
     }
 
 

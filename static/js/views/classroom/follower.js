@@ -8,6 +8,7 @@
  */
 import { commands } from "../../protocol.js";
 import { button, el } from "../controls/dom.js";
+import { CLASS_TEXT } from "./strings.js";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -59,6 +60,10 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
     if (!room.is_open) {
       return { line: "The class has ended", note: `Class ${code} is closed; any copy you made is yours to keep.`,
                actions: route.hasFork() ? [myCopy, ownRun] : [ownRun] };
+    }
+    if (room.spotlight) {
+      return { line: `${CLASS_TEXT.watching(room.spotlight.alias)} · class ${code}`, note: CLASS_TEXT.watchingNote,
+               actions: route.hasFork() ? [myCopy] : [tryIt] };
     }
     const note = room.presenter === "reconnecting" ? "The presenter is reconnecting…"
       : route.hasFork() ? "The controls are the presenter's: watch, or press Back to my copy to train yours again."

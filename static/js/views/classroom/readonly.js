@@ -1,17 +1,23 @@
 // @ts-check
 /**
  * A follower's page is read-only: the server refuses every command of a
- * follower but `fork`, so the page does not send them, and every control
+ * follower but `fork`, `set_name` and `raise_hand`, so the page does not send them, and every control
  * that would send one is disabled (and says so to assistive technology).
  * The stylesheet (static/css/classroom.css) does not show those controls at
  * all, but for the input labels of the network, which also name the inputs:
  * they stay, disabled, and say why. Controls that only change how this page
  * looks (the gradients toggle, focusing a neuron to read it, the
- * classroom's own buttons) stay live.
+ * classroom's own buttons) stay live. A student's own copy is read-only the
+ * same way while the teacher has locked the copies, and may not train while
+ * the teacher has paused the class.
  */
 
-/** The only command a follower may send (docs/protocol.md, Classrooms). */
-const FOLLOWER_COMMANDS = ["fork"];
+/** The only commands a follower may send (docs/protocol.md, Classrooms). */
+const FOLLOWER_COMMANDS = ["fork", "set_name", "raise_hand"];
+/** The only commands a student's copy may send while the teacher has locked the copies. */
+const LOCKED_COMMANDS = ["set_name", "raise_hand"];
+/** Commands a student's copy may not send while the teacher has paused the class. */
+const PAUSED_COMMANDS = ["play", "step", "slow_step"];
 /** Controls of the run, inside the read-only slots. */
 const CONTROLS = "button, select, input, textarea";
 /** Controls that only change this page's view. */
@@ -32,13 +38,21 @@ const MARK = "readOnly";
 /** @param {State} state @returns {boolean} */
 export const isFollowing = (state) => state.hello?.role === "follower";
 
+/** @param {State} state @returns {boolean} a student's own copy while the teacher locked the copies */
+export const isLockedCopy = (state) => state.hello?.role === "owner" && Boolean(state.classState?.is_locked);
+
+/** @param {State} state @returns {boolean} whether the run's controls are read-only on this page */
+const isReadOnlyPage = (state) => isFollowing(state) || isLockedCopy(state);
+
 /**
  * Whether the page may send `command` now.
  * @param {State} state
  * @param {import("../../protocol.js").Command} command
  */
 export function isAllowed(state, command) {
-  return !isFollowing(state) || FOLLOWER_COMMANDS.includes(command.type);
+  if (isFollowing(state)) return FOLLOWER_COMMANDS.includes(command.type);
+  if (isLockedCopy(state)) return LOCKED_COMMANDS.includes(command.type);
+  return !(state.classState?.is_paused && PAUSED_COMMANDS.includes(command.type));
 }
 
 /**
@@ -71,9 +85,9 @@ export function createReadOnly(roots) {
 
   return {
     render(state, previous) {
-      const isReadOnly = isFollowing(state);
+      const isReadOnly = isReadOnlyPage(state);
       // Views rebuild and re-enable their controls on these changes; this runs after them.
-      if (isReadOnly !== isFollowing(previous) || (isReadOnly && (state.session !== previous.session
+      if (isReadOnly !== isReadOnlyPage(previous) || (isReadOnly && (state.session !== previous.session
           || state.hello !== previous.hello || state.connection !== previous.connection
           || state.error !== previous.error))) apply(isReadOnly);
     },

@@ -51,9 +51,11 @@ export function createLessonsView(slots, context) {
       const isFirstFrame = state.frame && state.frame !== previous.frame && state.hello !== handledHello;
       if (isFirstFrame) {
         handledHello = state.hello;
-        // "Try it myself" during a class lesson: the copy starts from the step's own setup.
+        // "Try it myself" during a class lesson: the copy starts from the step's own setup, even when the
+        // server's copy carries the lesson at the class run's epoch (a fresh fork only: a reload keeps it).
+        const isFreshFork = Boolean(state.arrival?.isFork && followed);
         const wanted = state.arrival?.isFork ? followed : link && { ...link, pace: null };
-        if (wanted && state.hello.role === "owner" && !state.lesson) {
+        if (wanted && state.hello.role === "owner" && (!state.lesson || isFreshFork)) {
           context.send(commands.startLesson(wanted.id, wanted.step, pageLanguage(), wanted.pace));
         }
       }

@@ -8,6 +8,7 @@ import { commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
 import { termButton } from "../controls/terms.js";
 import { TEXT } from "./strings.js";
+import { CLASS_TEXT } from "../classroom/strings.js";
 
 /**
  * Put the server's HTML (Markdown rendered with raw HTML refused) into an element: parsed into an inert
@@ -33,6 +34,7 @@ export function createPanel(element, { send }) {
   const terms = el("div", { class: "lesson-terms", role: "group", "aria-label": TEXT.terms });
   const ask = el("fieldset", { class: "lesson-ask" });
   const progress = el("p", { class: "lesson-progress", role: "status", "aria-live": "polite" });
+  const results = el("p", { class: "lesson-class-results", "aria-live": "polite", hidden: true });
   const hints = el("div", { class: "lesson-hints" });
   const explain = el("div", { class: "lesson-explain" });
   const hint = el("button", { class: "btn", type: "button", text: TEXT.hint });
@@ -53,7 +55,8 @@ export function createPanel(element, { send }) {
   const pacedNote = el("p", { class: "lesson-note" });
   const actions = el("div", { class: "lesson-actions" }, [pacing, hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, intro, counter, text, ask, progress, hints, explain, pacedNote, actions,
+    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, intro, counter, text, ask, progress, results, hints,
+    explain, pacedNote, actions,
   );
 
   /** @param {any} state */
@@ -105,10 +108,24 @@ export function createPanel(element, { send }) {
     progress.classList.toggle("is-met", goal.is_met);
   }
 
+  /** @param {{step: number, working: number, met: number, failed: number} | null} counts the presenter's class */
+  function drawResults(counts) {
+    results.hidden = !counts || counts.step !== lesson?.step;
+    if (!counts || results.hidden) return;
+    const total = counts.working + counts.met + counts.failed;
+    results.textContent = `${CLASS_TEXT.classResults(counts.met, total)} (${
+      CLASS_TEXT.classResultsDetail(counts.working, counts.failed)})`;
+    Object.assign(results.dataset, { met: String(counts.met), total: String(total) });
+  }
+
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
       if (state.lessonProgress !== previous.lessonProgress) drawProgress(state.lessonProgress);
+      if (state.classResults !== previous.classResults || state.lesson !== previous.lesson) {
+        lesson = state.lesson;
+        drawResults(state.classResults);
+      }
       if (state.lesson === previous.lesson && state.presenting === previous.presenting) return;
       lesson = state.lesson;
       element.hidden = !lesson;
