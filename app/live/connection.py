@@ -25,11 +25,22 @@ from fastapi import WebSocket
 from starlette.requests import HTTPConnection
 
 from app.errors import InputError
+from app.i18n import DEFAULT_LANGUAGE, normal_language, refusal
 from app.live.broker import Subscription
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
 from app.live.placement import ELSEWHERE, Placement
-from app.live.protocol import SERVER_FAULT, Command, Present, error_message, options, parse_command, request_id
+from app.live.protocol import (
+    SERVER_FAULT,
+    Command,
+    Present,
+    SetLanguage,
+    error_message,
+    options,
+    parse_command,
+    request_id,
+    spoken_options,
+)
 from app.live.registry import Lease, Registry
 from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.settings import Settings
@@ -45,14 +56,11 @@ CLOSE_NO_ROOM = 4404  # no class has that code
 CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
 CLOSE_RUN_LOST = 1012  # the run's training process died: the page reconnects, and its reload says so
 CLOSE_IDLE = 4410  # the page's run, never used, was freed for another while the server was full: no retry
-TAKEN_OVER = InputError("session", "This run was opened in another tab or window, which controls it now")
+TAKEN_OVER = refusal("session", "error.taken_over")
 CLASS_MOVED = "Class {code} now shows a run from another tab or device; this run is no longer presented"
-IDLE_FREED = InputError("session", "This page was left unused while the server was full, so its run was given "
-                                   "to someone else; reload the page to start again")
-FORK_OPEN = InputError("fork", "your copy of this class is open already (one copy per follower); use it, or "
-                               "close it first")
-NOT_YOURS = InputError("role", "You are following a class, so its run is read-only: press \"Try it myself\" "
-                               "to change things in a copy of your own")
+IDLE_FREED = refusal("session", "error.idle_freed")
+FORK_OPEN = refusal("fork", "error.fork_open")
+NOT_YOURS = refusal("role", "error.not_yours")
 
 
 @dataclass
@@ -109,9 +117,21 @@ class RateLimit:
 
 
 def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
-          is_paused_away: bool = False, room: dict[str, Any] | None = None) -> str:
+          is_paused_away: bool = False, room: dict[str, Any] | None = None, language: str = DEFAULT_LANGUAGE) -> str:
     return json.dumps({"type": "hello", "session_id": session_id, "role": role, "resume": resume,
-                       "paused_while_away": is_paused_away, "room": room, **options(settings)})
+                       "paused_while_away": is_paused_away, "room": room, "language": language,
+                       **options(settings, language)})
+
+
+def language_of(websocket: WebSocket) -> str:
+    """The language of this socket's server-made texts (``?lang=`` on /ws, then ``set_language``)."""
+    return str(getattr(websocket.state, "language", DEFAULT_LANGUAGE))
+
+
+def language_message(settings: Settings, language: str) -> str:
+    """The ``language`` message: the server's words (settings' labels and help, option names) in ``language``."""
+    return json.dumps({"type": "language", "language": language,
+                       **spoken_options(options(settings), language)})
 
 
 def class_moved_notice(code: str) -> str:
@@ -134,6 +154,7 @@ async def serve(websocket: WebSocket, live: Live) -> None:
         await websocket.close(code=CLOSE_POLICY)
         return
     await websocket.accept()
+    websocket.state.language = normal_language(websocket.query_params.get("lang")) or DEFAULT_LANGUAGE
     code = websocket.query_params.get("room")
     if code is not None:
         await _follow(websocket, live, code)
@@ -143,21 +164,23 @@ async def serve(websocket: WebSocket, live: Live) -> None:
 
 async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None:
     if await live.placement.is_elsewhere(session_id):
-        await websocket.send_text(error_message(ELSEWHERE, None, None))
+        await websocket.send_text(error_message(ELSEWHERE, None, None, language_of(websocket)))
         await websocket.close(code=CLOSE_ELSEWHERE)
         return
     outbox = live.metrics.outbox()
-    lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)),
-                  on_freed=lambda reason: outbox.close(*((CLOSE_RUN_LOST, None) if reason == "lost"
-                                                         else (CLOSE_IDLE, error_message(IDLE_FREED)))))
+    language = language_of(websocket)
+    lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER,
+                                                             error_message(TAKEN_OVER, language=language)),
+                  on_freed=lambda reason: outbox.close(*((CLOSE_RUN_LOST, None) if reason == "lost" else (
+                      CLOSE_IDLE, error_message(IDLE_FREED, language=language)))))
     try:
         opened = await live.registry.open(session_id, lease, client_address(websocket))
     except InputError as error:  # no training process to put a new session on
-        opened, refusal = None, error
+        opened, refused = None, error
     else:
-        refusal = InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try again later")
+        refused = refusal("sessions", "error.server_full", max=live.settings.max_sessions)
     if opened is None:
-        await websocket.send_text(error_message(refusal, None, None))
+        await websocket.send_text(error_message(refused, None, None, language))
         await websocket.close(code=CLOSE_TRY_LATER)
         return
     runner, rooms = opened.runner, live.rooms
@@ -189,7 +212,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
                 while watching:
                     await rooms.broker.unsubscribe(watching.pop())
             case _ if command.type == "fork":
-                raise InputError("role", "only a class's followers fork its run; this run is yours already")
+                raise refusal("role", "error.fork_own")
             case _:
                 await runner.execute(command)
 
@@ -197,7 +220,8 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         room = rooms.room_of(runner.id)
         record = None if room is None else await rooms.broker.record(room.code)
         outbox.put(hello(live.settings, runner.id, "owner", opened.resume, is_paused_away=opened.is_paused_away,
-                         room=None if room is None or record is None else room_state(room.code, record, 0)))
+                         room=None if room is None or record is None else room_state(room.code, record, 0),
+                         language=language))
         runner.subscribe(outbox)
         if room is not None:
             outbox.put(presenting_message(room.code, None))
@@ -221,7 +245,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
     try:
         record = await live.rooms.find(code, client)
     except InputError as error:
-        await websocket.send_text(error_message(error, None, None))
+        await websocket.send_text(error_message(error, None, None, language_of(websocket)))
         await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate"
                               else CLOSE_TRY_LATER if error.field == UNREACHABLE_FIELD else CLOSE_NO_ROOM)
         return
@@ -242,7 +266,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
             await live.registry.close(previous.runner)
         fork = await live.registry.create(client=client, is_fork=True)
         if fork is None:
-            raise InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try later")
+            raise refusal("sessions", "error.server_full", max=live.settings.max_sessions)
         try:
             await fork.import_document(document)
         except InputError:
@@ -254,13 +278,14 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         outbox.put(json.dumps({"type": "forked", "session_id": fork.id}))
 
     try:
-        outbox.put(hello(live.settings, None, "follower", "new", room=room_state(code, record, 0)))
+        outbox.put(hello(live.settings, None, "follower", "new", room=room_state(code, record, 0),
+                         language=language_of(websocket)))
         subscription = await live.rooms.follow(
             code, lambda kind, message: outbox.put_frame(message) if kind == "frame"  # type: ignore[arg-type]
             else outbox.put_latest(kind, message))
         await _converse(websocket, outbox, live, handle)
     except InputError as error:  # the class is full
-        outbox.put(error_message(error, None, None))
+        outbox.put(error_message(error, None, None, language_of(websocket)))
         outbox.close(CLOSE_NO_ROOM)
         await _send(websocket, outbox, live)
     finally:
@@ -316,20 +341,23 @@ async def _receive(websocket: WebSocket, outbox: Outbox, live: Live,
         if not limit.allow():  # text or binary alike
             live.metrics.refused("rate")
             if limit.should_answer():
-                outbox.put(error_message(InputError(
-                    "rate", f"at most {settings.max_commands_per_second} commands per second; the rest are dropped"),
-                    None, request_id(raw)))
+                outbox.put(error_message(refusal("rate", "error.rate", max=settings.max_commands_per_second),
+                                         None, request_id(raw), language_of(websocket)))
             continue
         try:
             if text is None:
-                raise InputError("message", "must be JSON text, not binary")
+                raise refusal("message", "error.binary")
             command = parse_command(text, settings.max_message_bytes)
             command_type = command.type
-            await handle(command)
+            if isinstance(command, SetLanguage):  # this socket's own words, whoever holds it: owner or follower
+                websocket.state.language = command.language
+                outbox.put(language_message(settings, command.language))
+            else:
+                await handle(command)
         except InputError as error:
             live.metrics.refused(error.field)
-            outbox.put(error_message(error, command_type, request_id(raw)))
+            outbox.put(error_message(error, command_type, request_id(raw), language_of(websocket)))
         except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
             LOG.exception("a %s command failed", command_type)
             live.metrics.refused(SERVER_FAULT.field)
-            outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))
+            outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw), language_of(websocket)))

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.errors import InputError
+from app.i18n import catalogues, localized
 from app.live.admin import AdminPages
 from app.live.broker import Broker, LocalBroker
 from app.live.connection import Live, origin_allowed, serve
@@ -36,6 +37,7 @@ from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
 from app.live.keeper import Keeper, make_store
+from app.live.languages import add_locale_routes, page_context
 from app.live.lessons import lesson_library
 from app.live.metrics import CONTENT_TYPE, Metrics
 from app.live.placement import Placement
@@ -115,6 +117,7 @@ def broker_state(settings: Settings, broker: Broker) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application."""
     settings = settings or Settings()
+    catalogues()  # every message catalogue read and checked now: a broken one stops the start with its problems
     metrics = Metrics()
     pool = WorkerPool(settings, on_restart=metrics.worker_restarts.inc) if settings.workers else None
     registry = Registry(settings, pool)
@@ -167,22 +170,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_hosts(app, settings)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
     add_docs_routes(app, settings.frame_ancestors)
+    add_locale_routes(app)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
-                                                                  "version": __version__, "room": "",
-                                                                  "lessons": lesson_library(settings).outlines()})
+        context = page_context(request)
+        return templates.TemplateResponse(request, "index.html", {
+            "base_path": settings.base_path, "version": __version__, "room": "",
+            "lessons": lesson_library(settings).outlines(context["language"]), **context})
 
     @app.get("/join/{code}", response_class=HTMLResponse, include_in_schema=False)
     async def join_page(request: Request, code: str) -> HTMLResponse:
         try:
             room = normal_code(code)
         except InputError as error:
-            return HTMLResponse(f"<!doctype html><title>neuroplay</title><p>{error.message}.</p>", status_code=404)
+            context = page_context(request)
+            return HTMLResponse(f"<!doctype html><html lang=\"{context['language']}\"><title>neuroplay</title>"
+                                f"<p>{localized(error, context['language'])}.</p>", status_code=404)
         return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
-                                                                  "version": __version__, "room": room})
+                                                                  "version": __version__, "room": room,
+                                                                  **page_context(request)})
 
     @app.get("/api/rooms/{code}/qr.svg", responses={404: {"model": Refusal}, 429: {"model": Refusal}})
     async def room_qr(request: Request, code: str) -> Response:

@@ -21,13 +21,15 @@ import { createRewindView } from "./views/output/rewind.js";
 import { createPinsView } from "./views/output/pins.js";
 import { createLessonsView } from "./views/lessons/index.js";
 import { createDockView } from "./views/output/dock.js";
+import { createLanguageView } from "./views/controls/language.js";
+import { currentLanguage, startLanguage } from "./i18n.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
 const route = createRoute(document.body.dataset.room || "", basePath, location);
-const store = createStore(initialState());
+const store = createStore({ ...initialState(), language: await startLanguage(basePath) });
 
-const socket = connect(route.url, {
+const socket = connect(() => `${route.url()}&lang=${currentLanguage()}`, {
   onOpen: () => store.update({ connection: "open", closeCode: null }),
   onClose: (code) => store.update(onClose(code)),
   onMessage: (message) => {
@@ -51,6 +53,7 @@ const views = [
       advanced: slot("advanced"), banner: slot("banner"), connection: slot("connection") },
     context,
   ),
+  createLanguageView(slot("language"), context),
   createNetworkView(slot("network"), context),
   createMetricsView(slot("metrics"), context),
   createChartView(slot("chart"), context),
@@ -85,7 +88,9 @@ function renderOnChange(source, targets) {
     queueMicrotask(() => {
       isScheduled = false;
       const state = source.get();
-      for (const view of targets) view.render(state, previous);
+      // A new language re-words everything: every view draws as if for the first time.
+      const before = state.language === previous.language ? previous : { ...initialState(), language: "" };
+      for (const view of targets) view.render(state, before);
       previous = state;
     });
   });

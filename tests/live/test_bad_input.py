@@ -26,7 +26,7 @@ BAD_MESSAGES = [
     ('{"type": "step", "count": "3"}', "count", "integer"),
     ('{"type": "step", "count": 0}', "count", "greater than or equal to 1"),
     ('{"type": "step", "count": 1000000}', "count", "from 1 to 100"),
-    ('{"type": "step", "unit": "year"}', "unit", "'batch' or 'epoch'"),
+    ('{"type": "step", "unit": "year"}', "unit", "'batch', 'epoch'"),
     ('{"type": "step", "extra": true}', "extra", "not a field"),
     ('{"type": "set_speed", "unit": "epoch"}', "count", "required"),
     ('{"type": "configure", "changes": {}}', "changes", "at least 1"),

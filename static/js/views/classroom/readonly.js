@@ -10,8 +10,8 @@
  * classroom's own buttons) stay live.
  */
 
-/** The only command a follower may send (docs/protocol.md, Classrooms). */
-const FOLLOWER_COMMANDS = ["fork"];
+/** The only commands a follower may send (docs/protocol.md, Classrooms). */
+const FOLLOWER_COMMANDS = ["fork", "set_language"];
 /** Controls of the run, inside the read-only slots. */
 const CONTROLS = "button, select, input, textarea";
 /** Controls that only change this page's view. */
