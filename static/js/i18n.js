@@ -205,3 +205,20 @@ export async function startLanguage(basePath) {
   translatePage(document);
   return active.language;
 }
+
+/**
+ * The words of an entry of `hello` (a setting in `fields`, an option in `options`) in the page's
+ * language: its catalogue `key` (+ `.label` / `.help` / `.description`; a speed is one plural text),
+ * else the text the server sent.
+ * @param {{key?: string, unit?: string, count?: number, [part: string]: any} | undefined} entry
+ * @param {string} [part]
+ * @returns {string}
+ */
+export function optionText(entry, part = "label") {
+  if (!entry) return "";
+  if (!entry.key) return String(entry[part] ?? "");
+  if (entry.unit !== undefined) return t(entry.key, { count: entry.count });
+  const key = `${entry.key}.${part}`;
+  const text = t(key);
+  return text === key ? String(entry[part] ?? "") : text;
+}

@@ -88,9 +88,7 @@ function renderOnChange(source, targets) {
     queueMicrotask(() => {
       isScheduled = false;
       const state = source.get();
-      // A new language re-words everything: every view draws as if for the first time.
-      const before = state.language === previous.language ? previous : { ...initialState(), language: "" };
-      for (const view of targets) view.render(state, before);
+      for (const view of targets) view.render(state, previous);
       previous = state;
     });
   });

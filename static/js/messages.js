@@ -141,8 +141,8 @@ export function onMessage(state, message) {
     case "error":
       return { error: { field: message.field, message: message.message, key: message.key ?? null,
                         args: message.args ?? null, command: message.command, at: Date.now() } };
-    case "language":  // the server's words (settings' labels and help, option names) in the new language
-      return state.hello ? { hello: { ...state.hello, fields: message.fields, options: message.options } } : {};
+    case "language":  // the server's words in the new language: the page words them from its own catalogue
+      return {};
     default:
       return {};
   }
