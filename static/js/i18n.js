@@ -222,3 +222,27 @@ export function optionText(entry, part = "label") {
   const text = t(key);
   return text === key ? String(entry[part] ?? "") : text;
 }
+
+/**
+ * Give `node` the text of `key` and keep the key on it, so a change of language re-words it.
+ * @template {Element} N
+ * @param {N} node @param {string} key @param {Record<string, unknown>} [args]
+ * @returns {N}
+ */
+export function keyed(node, key, args) {
+  node.setAttribute("data-i18n", key);
+  if (args) node.setAttribute("data-i18n-args", JSON.stringify(args));
+  node.textContent = t(key, args);
+  return node;
+}
+
+/**
+ * A server-made text sent as parts (`[{key, args}, …]`, joined as they are) in the page's
+ * language, or the server's own text when it sent no parts.
+ * @param {{key: string, args?: Record<string, unknown>}[] | undefined} parts
+ * @param {string} fallback
+ */
+export function sayParts(parts, fallback) {
+  if (!Array.isArray(parts) || parts.length === 0) return fallback;
+  return parts.map((part) => spoken(part, "")).join("");
+}

@@ -8,6 +8,7 @@
 import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el, readoutText, renderCaption } from "./caption.js";
+import { keyed, t } from "../../i18n.js";
 import {
   cellAt, drawAxes, drawBackground, drawBatchMark, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
   nearestPoint, screenPoints, toPixel, toPlane, widthForHeight,
@@ -16,9 +17,9 @@ import {
 /** How close a click must be to a data point to pick it, CSS px. */
 const HIT_RADIUS = 6;
 /** Shown under the plane when the pointer is elsewhere. */
-const READOUT_HINT = "Click a point to follow it through the network; arrow keys step through points.";
+const READOUT_HINT = "heatmap.hint";
 /** The same on a follower's page, where the presenter chooses the point. */
-const FOLLOWER_HINT = "Point at the plane to read the output there; the presenter chooses the point to follow.";
+const FOLLOWER_HINT = "heatmap.follower_hint";
 /** The CSS custom property that scales the axis labels and their room (projector mode). */
 const SCALE_PROPERTY = "--canvas-label-scale";
 
@@ -31,15 +32,15 @@ export function createHeatmapView(element, { store, send }) {
   canvas.className = "heatmap-canvas";
   canvas.tabIndex = 0;
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", "Decision boundary over the input plane with the data points. "
-    + "Arrow keys select a data point to trace, Escape clears it.");
+  canvas.setAttribute("data-i18n-aria-label", "heatmap.label");
+  canvas.setAttribute("aria-label", t("heatmap.label"));
   const caption = el("p", "heatmap-caption");
   caption.id = "heatmap-caption";
   canvas.setAttribute("aria-describedby", caption.id);
-  const readout = el("p", "heatmap-readout", READOUT_HINT);
+  const readout = el("p", "heatmap-readout", t(READOUT_HINT));
   const toggles = el("div", "heatmap-toggles");
-  const showTest = checkbox("Show test data", "showTest");
-  const discretize = checkbox("Discretize output", "discretize");
+  const showTest = checkbox("heatmap.show_test", "showTest");
+  const discretize = checkbox("heatmap.discretize", "discretize");
   showTest.input.checked = store.get().ui.showTest;
   discretize.input.checked = store.get().ui.discretize;
   toggles.append(showTest.label, discretize.label);
@@ -62,7 +63,7 @@ export function createHeatmapView(element, { store, send }) {
     const input = /** @type {HTMLInputElement} */ (el("input"));
     input.type = "checkbox";
     input.addEventListener("change", () => store.update({ ui: { ...store.get().ui, [key]: input.checked } }));
-    label.append(input, text);
+    label.append(input, keyed(el("span"), text));
     return { label, input };
   }
 
@@ -137,7 +138,7 @@ export function createHeatmapView(element, { store, send }) {
   function updateReadout(g, isNeuronMap) {
     const frame = current.frame;
     if (!hover || !frame) {
-      readout.textContent = current.hello?.role === "follower" ? FOLLOWER_HINT : READOUT_HINT;
+      readout.textContent = t(current.hello?.role === "follower" ? FOLLOWER_HINT : READOUT_HINT);
       return;
     }
     const cell = cellAt(g, hover.x, hover.y, frame.header.grid_size);
@@ -218,7 +219,8 @@ export function createHeatmapView(element, { store, send }) {
         discretize.input.checked = state.ui.discretize;
       }
       if (state.frame !== previous.frame || state.dataset !== previous.dataset || state.ui !== previous.ui
-          || state.session !== previous.session || state.hello !== previous.hello) scheduleDraw();
+          || state.session !== previous.session || state.hello !== previous.hello
+          || state.language !== previous.language) scheduleDraw();
     },
   };
 }

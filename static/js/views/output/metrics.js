@@ -9,6 +9,7 @@ import { createConfusionTable } from "./confusion.js";
 import { el } from "./caption.js";
 import { formatNumber, formatPercent } from "../../lib/format.js";
 import { optionLabel } from "../../lib/labels.js";
+import { keyed, t } from "../../i18n.js";
 
 /** Significant digits of the two big cost figures. */
 const COST_DIGITS = 3;
@@ -19,14 +20,14 @@ const COST_DIGITS = 3;
  */
 export function createMetricsView(element, { store }) {
   const figures = el("div", "metrics-figures");
-  const test = figure("Test cost", "test");
-  const train = figure("Training cost", "train");
+  const test = figure("metrics.test_cost", "test");
+  const train = figure("metrics.training_cost", "train");
   figures.append(test.box, train.box);
   const notes = el("div", "metrics-notes");
   const costName = el("p", "metrics-cost");
   const penalty = el("p", "metrics-penalty");
   penalty.hidden = true;
-  const confusionNote = el("p", "metrics-cost", "Test points by true class (rows) and predicted class (columns).");
+  const confusionNote = keyed(el("p", "metrics-cost"), "metrics.confusion_note");
   confusionNote.setAttribute("aria-hidden", "true");
   notes.append(costName, penalty, confusionNote);
   const confusionBox = el("div", "metrics-confusion");
@@ -36,15 +37,16 @@ export function createMetricsView(element, { store }) {
   element.classList.add("metrics");
   element.append(figures, second);
 
-  /** @param {string} name @param {string} part */
+  /** @param {string} name catalogue key @param {string} part */
   function figure(name, part) {
     const box = el("div", "metric");
     box.dataset.part = part;
     const value = el("output", "metric-value", "—");
     value.dataset.metric = `${part}-cost`;
-    value.setAttribute("aria-label", name);
+    value.setAttribute("data-i18n-aria-label", name);
+    value.setAttribute("aria-label", t(name));
     const details = el("div", "metric-details");
-    box.append(el("span", "metric-name", name), value, details);
+    box.append(keyed(el("span", "metric-name"), name), value, details);
     return { box, value, details };
   }
 
@@ -57,7 +59,7 @@ export function createMetricsView(element, { store }) {
     target.value.textContent = formatNumber(figures?.cost, COST_DIGITS);
     const text = problem === "regression"
       ? `RMSE ${formatNumber(figures?.rmse)} · R² ${formatNumber(figures?.r2)}`
-      : `accuracy ${formatPercent(figures?.accuracy)}`;
+      : t("metrics.accuracy", { value: formatPercent(figures?.accuracy) });
     if (target.details.textContent !== text) target.details.textContent = text;
   }
 
@@ -66,22 +68,23 @@ export function createMetricsView(element, { store }) {
     const name = state.session?.config?.cost;
     if (!name) return;
     const option = state.hello?.options?.cost?.find((/** @type {any} */ entry) => entry.name === name);
-    costName.textContent = `Cost: ${optionLabel(state.hello, "cost", name)}`;
+    costName.textContent = t("metrics.cost", { name: optionLabel(state.hello, "cost", name) });
     costName.title = option?.formula ?? "";
   }
 
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.session !== previous.session || state.hello !== previous.hello) renderCostName(state);
-      if (state.frame === previous.frame && state.session === previous.session) return;
+      const isNewWords = state.hello !== previous.hello || state.language !== previous.language;
+      if (state.session !== previous.session || isNewWords) renderCostName(state);
+      if (state.frame === previous.frame && state.session === previous.session && !isNewWords) return;
       const header = state.frame?.header;
       const problem = state.session?.problem ?? "binary";
       fill(test, header?.test, problem);
       fill(train, header?.train, problem);
       const extra = header?.penalty ?? 0;
       penalty.hidden = !(extra > 0);
-      if (extra > 0) penalty.textContent = `+${formatNumber(extra)} regularization penalty (not included above)`;
+      if (extra > 0) penalty.textContent = t("metrics.penalty", { value: formatNumber(extra) });
       const isClassification = problem !== "regression";
       confusion.update(isClassification ? header?.test?.confusion : null);
       confusionNote.hidden = !isClassification || !header?.test?.confusion;
