@@ -9,6 +9,8 @@
 import { diverging, rgb } from "../../lib/colors.js";
 import { sizeCanvas } from "../../lib/canvas.js";
 import { neuronName, optionLabel } from "./tooltip.js";
+import { optionText, t } from "../../i18n.js";
+import { localize } from "../../lib/format.js";
 
 /** Neurons in a hidden layer added with "+ layer". */
 export const NEW_LAYER_SIZE = 4;
@@ -20,9 +22,9 @@ const HEADER_GAP = 6;
 /** Widest a column header gets, CSS px. */
 const MAX_HEADER_WIDTH = 130;
 /** How the network is read and changed, under it. */
-const LEGEND_HINT = "Hover or tap for values · click a link or neuron to edit · keyboard: Tab to the network, arrows, Enter";
+const LEGEND_HINT = "network.legend_hint";
 /** The same on a follower's page. */
-const READ_ONLY_HINT = "Hover or tap for values · the presenter controls this run — Try it myself to change it";
+const READ_ONLY_HINT = "network.read_only_hint";
 
 /**
  * @typedef {import("./layout.js").Layout} Layout
@@ -49,13 +51,15 @@ export function make(tag, attributes = {}, text = "") {
 export function createBar(parent, handlers) {
   const bar = make("div", { class: "network-bar" });
   const layers = make("div", { class: "network-layers", "data-field": "hidden_layers" });
-  const remove = make("button", { type: "button", class: "network-step", "aria-label": "Remove the last hidden layer" }, "−");
+  const remove = make("button", { type: "button", class: "network-step", "aria-label": t("network.remove_layer"),
+                                  "data-i18n-aria-label": "network.remove_layer" }, "−");
   const count = make("span", { class: "network-layers-count", "aria-live": "polite" });
-  const add = make("button", { type: "button", class: "network-step", "aria-label": "Add a hidden layer" }, "+");
+  const add = make("button", { type: "button", class: "network-step", "aria-label": t("network.add_layer"),
+                               "data-i18n-aria-label": "network.add_layer" }, "+");
   layers.append(remove, count, add);
   const toggle = make("label", { class: "network-toggle" });
   const box = /** @type {HTMLInputElement} */ (make("input", { type: "checkbox" }));
-  toggle.append(box, document.createTextNode(" Show gradients"));
+  toggle.append(box, " ", make("span", { "data-i18n": "network.show_gradients" }, t("network.show_gradients")));
   bar.append(layers, toggle);
   parent.append(bar);
   remove.addEventListener("click", () => handlers.onLayers(-1));
@@ -66,7 +70,7 @@ export function createBar(parent, handlers) {
     update(session, hello, showGradients) {
       const hidden = session.config.hidden_layers.length;
       const field = hello.fields.hidden_layers;
-      count.textContent = `${hidden} hidden layer${hidden === 1 ? "" : "s"}`;
+      count.textContent = t("network.hidden_layers", { count: hidden });
       /** @type {HTMLButtonElement} */ (remove).disabled = hidden <= 0;
       /** @type {HTMLButtonElement} */ (add).disabled = hidden >= field.max_length;
       box.checked = showGradients;
@@ -95,7 +99,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     return node;
   };
   const input = column(0, "network-column-input");
-  input.append(make("span", { class: "network-column-title" }, "Input"));
+  input.append(make("span", { class: "network-column-title" }, t("network.input")));
   input.style.left = "0px";
   input.style.width = `${layout.columnX[0] + layout.thumb}px`;
   const headers = [input];
@@ -104,7 +108,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     const node = column(layer, "network-column-hidden");
     node.dataset.field = "hidden_layers";
     node.dataset.layer = String(layer);
-    const label = make("span", { class: "network-column-count" }, `${count} neuron${count === 1 ? "" : "s"}`);
+    const label = make("span", { class: "network-column-count" }, t("network.neurons", { count }));
     const buttons = make("div", { class: "network-column-buttons" });
     /** @param {number} delta @param {string} text @param {string} name */
     const stepper = (delta, text, name) => {
@@ -116,13 +120,13 @@ export function renderHeaders(container, layout, session, hello, configure) {
       });
       return button;
     };
-    buttons.append(stepper(-1, "−", `Remove a neuron from hidden layer ${layer}`),
-      stepper(1, "+", `Add a neuron to hidden layer ${layer}`));
+    buttons.append(stepper(-1, "−", t("network.remove_neuron", { layer })),
+      stepper(1, "+", t("network.add_neuron", { layer })));
     node.append(label, buttons, activationSelect(layer, session, hello, configure));
     headers.push(node);
   });
   const output = column(sizes.length - 1, "network-column-output");
-  output.append(make("span", { class: "network-column-title" }, "Output"));
+  output.append(make("span", { class: "network-column-title" }, t("network.output")));
   // Flush right, so a title wider than its column stays inside the stage.
   output.style.left = "";
   output.style.right = "0px";
@@ -141,17 +145,17 @@ export function renderHeaders(container, layout, session, hello, configure) {
 function activationSelect(layer, session, hello, configure) {
   const { config } = session;
   const select = /** @type {HTMLSelectElement} */ (make("select", {
-    class: "network-activation", "data-field": "layer_activations", "aria-label": `Activation of hidden layer ${layer}`,
+    class: "network-activation", "data-field": "layer_activations", "aria-label": t("network.layer_activation", { layer }),
   }));
   // Closed, the select shows the layer's activation; an override is marked by its style.
-  const shared = make("optgroup", { label: "Shared" });
+  const shared = make("optgroup", { label: t("network.shared") });
   shared.append(make("option", { value: "" }, optionLabel(hello, "activation", config.activation)));
-  const overrides = make("optgroup", { label: "This layer only" });
-  for (const option of hello.options.activation) overrides.append(make("option", { value: option.name }, option.label));
+  const overrides = make("optgroup", { label: t("network.this_layer") });
+  for (const option of hello.options.activation) overrides.append(make("option", { value: option.name }, optionText(option)));
   select.append(shared, overrides);
   select.value = config.layer_activations?.[layer - 1] || "";
   select.classList.toggle("is-override", select.value !== "");
-  select.title = select.value ? `Hidden layer ${layer} uses its own activation` : "The shared activation";
+  select.title = select.value ? t("network.own_activation", { layer }) : t("network.shared_activation");
   select.addEventListener("change", () => {
     const list = config.hidden_layers.map((/** @type {number} */ _, /** @type {number} */ j) =>
       (j === layer - 1 ? select.value || null : config.layer_activations?.[j] ?? null));
@@ -170,7 +174,7 @@ export function renderInputs(container, layout, onToggle) {
   container.replaceChildren(...layout.inputs.map((slot) => {
     const button = make("button", {
       type: "button", class: "network-feature", "data-feature": slot.name, "aria-pressed": String(slot.isActive),
-      title: slot.isActive ? `Stop using ${slot.label} as an input` : `Use ${slot.label} as an input`,
+      title: t(slot.isActive ? "sheet.stop_input" : "sheet.use_input", { name: slot.label }),
     }, slot.label);
     button.style.top = `${slot.y}px`;
     button.style.height = `${layout.thumb}px`;
@@ -197,7 +201,7 @@ export function renderNeuronButtons(container, layout, session, hello, handlers)
       const name = neuronName(session, hello, layer, index);
       const button = make("button", {
         type: "button", class: "network-neuron", "data-layer": String(layer), "data-index": String(index),
-        "aria-label": layer === 0 ? `Input ${name}` : `${name}: Enter edits its bias`,
+        "aria-label": layer === 0 ? t("tooltip.input", { name }) : t("network.neuron_label", { name }),
       });
       Object.assign(button.style, {
         left: `${neuron.x}px`, top: `${neuron.y}px`, width: `${layout.thumb}px`, height: `${layout.thumb}px`,
@@ -225,9 +229,10 @@ export function createLegend(parent) {
   scale.append(low, strip, high);
   const quantity = make("span", { class: "network-legend-text" });
   const thickness = make("span", { class: "network-legend-text" });
-  const hint = make("span", { class: "network-legend-hint" }, LEGEND_HINT);
+  const hint = make("span", { class: "network-legend-hint", "data-i18n": LEGEND_HINT }, t(LEGEND_HINT));
   // A follower cannot edit: the stylesheet shows this one instead on a follower's page.
-  const readOnlyHint = make("span", { class: "network-legend-hint network-legend-hint-read-only" }, READ_ONLY_HINT);
+  const readOnlyHint = make("span", { class: "network-legend-hint network-legend-hint-read-only",
+                                      "data-i18n": READ_ONLY_HINT }, t(READ_ONLY_HINT));
   legend.append(scale, quantity, thickness, hint, readOnlyHint);
   parent.append(legend);
   const context = sizeCanvas(strip, LEGEND_WIDTH, LEGEND_HEIGHT);
@@ -239,9 +244,9 @@ export function createLegend(parent) {
     /** @param {boolean} showGradients @param {number} gradientScale */
     update(showGradients, gradientScale) {
       quantity.textContent = showGradients
-        ? `gradient, scaled (±1 = ${gradientScale ? gradientScale.toPrecision(2) : "0"})`
-        : "weight and bias";
-      thickness.textContent = showGradients ? "thickness = |gradient|" : "thickness = |weight|";
+        ? t("network.gradient_scaled", { scale: gradientScale ? localize(gradientScale.toPrecision(2)) : "0" })
+        : t("network.weight_and_bias");
+      thickness.textContent = t(showGradients ? "network.thickness_gradient" : "network.thickness_weight");
       legend.dataset.mode = showGradients ? "gradients" : "weights";
     },
   };

@@ -26,9 +26,9 @@ export const ROUNDING_NOTE = "neuron.rounding";
 function sourceName(hello, session, layer, i) {
   if (layer === 1) {
     const feature = session?.config?.features?.[i];
-    return feature ? optionLabel(hello, "features", feature) : `input ${i + 1}`;
+    return feature ? optionLabel(hello, "features", feature) : t("names.input", { name: i + 1 });
   }
-  return `layer ${layer - 1}, neuron ${i + 1}`;
+  return t("names.layer_neuron", { layer: layer - 1, n: i + 1 });
 }
 
 /**
