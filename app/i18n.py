@@ -192,7 +192,9 @@ def format_number(language: str, value: float) -> str:
 def translate(language: str, key: str, **args: Any) -> str:
     """The text of ``key`` in ``language`` (English when the language has none), its arguments filled in.
 
-    A ``count`` argument picks the plural form. Raises KeyError for a key no catalogue has.
+    A ``count`` argument picks the plural form. An argument may itself be a text of the catalogue
+    (``{"key": …, "args": …}``) or a list of them (joined with ", "). Raises KeyError for a key no
+    catalogue has.
     """
     found = catalogues()
     messages = found.get(language) or found[DEFAULT_LANGUAGE]
@@ -203,13 +205,18 @@ def translate(language: str, key: str, **args: Any) -> str:
     if text is None:
         raise KeyError(f"no message catalogue has the key {key!r}")
 
-    def fill(match: re.Match[str]) -> str:
-        value = args[match.group(1)]
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return format_number(language, value)
-        return str(value)
+    return PLACEHOLDER.sub(lambda match: _argument(language, args[match.group(1)]), text)
 
-    return PLACEHOLDER.sub(fill, text)
+
+def _argument(language: str, value: Any) -> str:
+    """One argument as a text: a number in the language's format, a nested text translated, a list joined."""
+    if isinstance(value, dict) and "key" in value:
+        return translate(language, value["key"], **value.get("args", {}))
+    if isinstance(value, list):
+        return ", ".join(_argument(language, item) for item in value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(language, value)
+    return str(value)
 
 
 def refusal(field: str, key: str, **args: Any) -> InputError:

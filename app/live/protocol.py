@@ -364,9 +364,7 @@ def spoken_options(described: dict[str, Any], language: str) -> dict[str, Any]:
     lists = dict(described["options"])
     for name, (prefix, parts) in SPOKEN_OPTIONS.items():
         lists[name] = [{**entry, "key": f"{prefix}.{entry['name']}",
-                        **{part: translate(language, f"{prefix}.{entry['name']}" + ("" if parts == ("label",)
-                                                                                     else f".{part}"))
-                           for part in parts}}
+                        **{part: translate(language, f"{prefix}.{entry['name']}.{part}") for part in parts}}
                        for entry in lists[name]]
     lists["speed"] = [{**entry, "key": f"option.speed.{entry['unit']}",
                        "label": translate(language, f"option.speed.{entry['unit']}", count=entry["count"])}

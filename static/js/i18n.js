@@ -91,10 +91,23 @@ export function t(key, args = {}) {
     text = messages[`${key}_${category}`] ?? messages[`${key}_other`];
   }
   if (text === undefined) return key;
-  return text.replace(PLACEHOLDER, (_, name) => {
-    const value = args[name];
-    return typeof value === "number" ? formatArgument(value) : String(value ?? "");
-  });
+  return text.replace(PLACEHOLDER, (_, name) => argument(args[name]));
+}
+
+/**
+ * One argument as a text: a number in the page's format, a nested text (`{key, args}`) in the
+ * page's language, a list joined with ", " (app/i18n.py _argument).
+ * @param {unknown} value
+ * @returns {string}
+ */
+function argument(value) {
+  if (typeof value === "number") return formatArgument(value);
+  if (Array.isArray(value)) return value.map(argument).join(", ");
+  if (value && typeof value === "object" && "key" in value) {
+    const said = /** @type {{key: string, args?: Record<string, unknown>}} */ (value);
+    return t(said.key, said.args ?? {});
+  }
+  return String(value ?? "");
 }
 
 /**

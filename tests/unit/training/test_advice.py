@@ -8,8 +8,10 @@ from app.training.config import MAX_LEARNING_RATE, MAX_NEURONS, MIN_LEARNING_RAT
 
 def test_a_rate_is_lowered_tenfold_with_a_fresh_start_and_raised_tenfold_without() -> None:
     assert advice.lower_rate(3.0) == {"label": "Lower the learning rate to 0.3 and start again",
+                                      "said": [{"key": "diagnosis.action.lower_rate", "args": {"rate": 0.3}}],
                                       "changes": {"learning_rate": 0.3}, "reset": True}
     assert advice.raise_rate(0.0001) == {"label": "Raise the learning rate to 0.001",
+                                         "said": [{"key": "diagnosis.action.raise_rate", "args": {"rate": 0.001}}],
                                          "changes": {"learning_rate": 0.001}, "reset": False}
 
 
@@ -32,7 +34,9 @@ def test_a_network_with_every_feature_and_the_widest_layers_gets_no_button() -> 
     everything = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"]
     assert advice.grow(config_from_dict({"features": everything, "hidden_layers": [MAX_NEURONS] * 2})) is None
     widest = advice.grow(config_from_dict({"features": everything, "hidden_layers": [4]}))
-    assert widest == {"label": "Use 8 neurons per layer", "changes": {"hidden_layers": [8]}, "reset": False}
+    assert widest == {"label": "Use 8 neurons per layer",
+                      "said": [{"key": "diagnosis.action.widen", "args": {"count": 8}}],
+                      "changes": {"hidden_layers": [8]}, "reset": False}
 
 
 def test_overfitting_gets_l2_then_a_stronger_penalty_up_to_the_limit() -> None:
