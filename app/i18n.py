@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -33,6 +33,7 @@ PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's, th
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 LANGUAGE_TAG = re.compile(r"^[a-z]{2}$")
 SIGNIFICANT_DIGITS = 3  # a fractional number in a text, as the page's read-outs show it
+E = TypeVar("E", bound=InputError)
 
 
 class CatalogueError(ValueError):
@@ -184,9 +185,9 @@ def format_number(language: str, value: float) -> str:
     if isinstance(value, bool) or not math.isfinite(value):
         return str(value)
     if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value)).replace("-", "\u2212")
+        return str(int(value))
     rounded = Decimal(f"{value:.{SIGNIFICANT_DIGITS}g}")
-    return str(format_decimal(rounded, format="#,##0.##########", locale=language)).replace("-", "\u2212")
+    return str(format_decimal(rounded, format="#,##0.##########", locale=language))
 
 
 def translate(language: str, key: str, **args: Any) -> str:
@@ -219,9 +220,14 @@ def _argument(language: str, value: Any) -> str:
     return str(value)
 
 
-def refusal(field: str, key: str, **args: Any) -> InputError:
+def refusal(field: str, key: str, /, **args: Any) -> InputError:
     """An InputError whose message is the English text of ``key``; the page renders it in its own language."""
-    return InputError(field, translate(DEFAULT_LANGUAGE, key, **args), key=key, args=args)
+    return refused(InputError, field, key, **args)
+
+
+def refused(kind: type[E], field: str, key: str, /, **args: Any) -> E:
+    """A refusal of one of InputError's own kinds (ConfigError, DataError, …) from a catalogue key."""
+    return kind(field, translate(DEFAULT_LANGUAGE, key, **args), key=key, args=args)
 
 
 def localized(error: InputError, language: str) -> str:

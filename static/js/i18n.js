@@ -73,7 +73,7 @@ export function formatArgument(value, language = active.language) {
   if (!Number.isFinite(value)) return String(value);
   // Whole numbers ungrouped, as a learner types them back (app/i18n.py format_number).
   const options = Number.isInteger(value) ? { useGrouping: false } : { maximumSignificantDigits: SIGNIFICANT_DIGITS };
-  return new Intl.NumberFormat(language, options).format(value).replace("-", "\u2212");
+  return new Intl.NumberFormat(language, options).format(value);
 }
 
 /**

@@ -30,7 +30,7 @@ BAD_MESSAGES = [
     ('{"type": "step", "extra": true}', "extra", "not a field"),
     ('{"type": "set_speed", "unit": "epoch"}', "count", "required"),
     ('{"type": "configure", "changes": {}}', "changes", "at least 1"),
-    ('{"type": "configure", "changes": {"learning_rate": 50}}', "learning_rate", "from 1e-05 to 10"),
+    ('{"type": "configure", "changes": {"learning_rate": 50}}', "learning_rate", "from 0.00001 to 10"),
     ('{"type": "configure", "changes": {"learning_rate": true}}', "learning_rate", "number"),
     ('{"type": "configure", "changes": {"hidden_layers": [4, 17]}}', "hidden_layers", "from 1 to 16"),
     ('{"type": "configure", "changes": {"hidden_layers": [1,1,1,1,1,1,1,1,1]}}', "hidden_layers", "0 to 8"),
@@ -43,7 +43,7 @@ BAD_MESSAGES = [
     ('{"type": "select_neuron", "layer": -1, "index": 0}', "layer", "greater than or equal to 0"),
     ('{"type": "set_data", "problem": "binary", "rows": [[1, 2]]}', "rows.0.2", "required"),
     ('{"type": "configure", "changes": {"noise": 1%s}}' % ("0" * 400), "noise", "from 0 to 50"),
-    ('{"type": "configure", "changes": {"learning_rate": -1%s}}' % ("0" * 400), "learning_rate", "from 1e-05"),
+    ('{"type": "configure", "changes": {"learning_rate": -1%s}}' % ("0" * 400), "learning_rate", "from 0.00001"),
     ('{"type": "configure", "changes": {"hidden_layers": [4, 1%s]}}' % ("0" * 400), "hidden_layers", "from 1 to 16"),
     ('{"type": "set_data", "problem": "multiclass", "rows": [[0, 0, 0], [1, 1, 1], [2, 2, 2], [3, 3, 0]], '
      '"classes": 1%s}' % ("0" * 400), "classes", "between 3 and 6"),

@@ -101,7 +101,7 @@ def test_numbers_are_written_in_the_language_s_format() -> None:
     assert format_number("de", 12345) == "12345"  # as typed: limits and counts a learner may type back
     assert format_number("de", 12345.5) == "12.300"
     assert format_number("de", 2.0 / 3.0) == "0,667"
-    assert format_number("de", -1.5) == "\u22121,5"
+    assert format_number("de", -1.5) == "-1,5"  # as a learner types it back
     assert format_number("en", 0.00001) == "0.00001"
 
 
