@@ -6,7 +6,7 @@ Texts name their arguments as ``{{name}}``; a text that depends on a count has o
 per plural category of its language (``steps_one``, ``steps_other``; Spanish adds
 ``_many``), the categories Babel's CLDR rules give and the page's ``Intl.PluralRules``
 gives too. Numbers in arguments are written in the language's own format (``0,03`` in
-German), whole numbers ungrouped. The catalogues are read and checked once, at start-up (``catalogues()``): a
+German), whole numbers ungrouped. The catalogues are read and checked once, at start-up (``check_shipped()``): a
 missing key, a different set of placeholders or plural forms, or a broken file stops
 the server with every problem listed.
 """
@@ -129,11 +129,17 @@ def _placeholders_of(messages: Mapping[str, str], base: str) -> frozenset[str]:
 
 @functools.cache
 def catalogues(directory: Path | None = None) -> Mapping[str, Mapping[str, str]]:
-    """Every catalogue, read and checked once; raises CatalogueError listing every problem."""
+    """Every catalogue, read once (a training process reads them without checking them again)."""
     folder = directory or locales_dir()
-    found = {language: read_catalogue(folder / f"{language}.json") for language in LANGUAGES}
+    return {language: read_catalogue(folder / f"{language}.json") for language in LANGUAGES}
+
+
+def check_shipped(directory: Path | None = None) -> Mapping[str, Mapping[str, str]]:
+    """The catalogues, read and checked (at the server's start-up); raises CatalogueError listing every problem."""
+    found = catalogues(directory)
     problems = check_catalogues(found)
     if problems:
+        folder = directory or locales_dir()
         raise CatalogueError(f"the message catalogues in {folder} disagree:\n  " + "\n  ".join(problems))
     return found
 

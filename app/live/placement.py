@@ -9,12 +9,11 @@ answered with an ``error`` (field ``session``) and close code 4409 instead of a 
 
 from __future__ import annotations
 
-from app.errors import InputError
+from app.i18n import refusal
 from app.live.broker import Broker
 from app.live.registry import Registry
 
-ELSEWHERE = InputError("session", "This run lives on another server of this site, which this connection did not "
-                                  "reach; reload to try again, or start a new run")
+ELSEWHERE = refusal("session", "error.elsewhere")
 
 
 class Placement:

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.errors import InputError
-from app.i18n import catalogues, localized
+from app.i18n import check_shipped, localized
 from app.live.admin import AdminPages
 from app.live.broker import Broker, LocalBroker
 from app.live.connection import Live, origin_allowed, serve
@@ -117,7 +117,7 @@ def broker_state(settings: Settings, broker: Broker) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application."""
     settings = settings or Settings()
-    catalogues()  # every message catalogue read and checked now: a broken one stops the start with its problems
+    check_shipped()  # every message catalogue read and checked now: a broken one stops the start with its problems
     metrics = Metrics()
     pool = WorkerPool(settings, on_restart=metrics.worker_restarts.inc) if settings.workers else None
     registry = Registry(settings, pool)

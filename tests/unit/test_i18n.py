@@ -12,6 +12,7 @@ from app.i18n import (
     CatalogueError,
     catalogues,
     check_catalogues,
+    check_shipped,
     format_number,
     localized,
     negotiate,
@@ -26,7 +27,7 @@ from app.i18n import (
 
 
 def test_the_shipped_catalogues_agree_key_for_key_and_placeholder_for_placeholder() -> None:
-    found = catalogues()
+    found = check_shipped()
     assert set(found) == set(LANGUAGES)
     assert check_catalogues(found) == []
     english = {split_plural(key)[0] for key in found["en"]}
@@ -78,7 +79,7 @@ def test_the_start_up_check_lists_every_problem_of_a_folder(tmp_path: Path) -> N
         tree = {"x": "X {{n}}"} if language != "de" else {"x": "X"}
         (tmp_path / f"{language}.json").write_text(json.dumps(tree), encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"disagree:\n  de: x: has placeholders \[\], English has \['n'\]"):
-        catalogues(tmp_path)
+        check_shipped(tmp_path)
 
 
 def test_accept_language_picks_the_most_preferred_language_with_a_catalogue() -> None:
