@@ -107,7 +107,8 @@ export function createCsvUpload({ send, store }) {
     const line = sent.lineOf[row - 1];
     const text = spoken(error, error.message);
     const where = line && line !== row ? ` ${t("csv.line_of_file", { line })}` : "";
-    return `${sent.name ? `${sent.name}: ` : ""}${text}${where}`;
+    const file = sent.name ? `${sent.name}: ` : "";
+    return `${file}${text}${where}`;
   }
 
   const picker = filePicker("csv.upload", "csv.upload_title", ".csv,text/csv,text/plain", upload);
