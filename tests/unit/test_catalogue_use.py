@@ -26,7 +26,7 @@ VIEWS = ROOT / "static" / "js"
 NOT_YET_MIGRATED = {
     "views/classroom/follower.js", "views/classroom/join.js", "views/classroom/presenter.js",
     "views/classroom/projector.js", "views/classroom/readonly.js",
-    "views/lessons/restrict.js", "views/lessons/strings.js",
+    "views/lessons/strings.js",
 }
 # A string literal in JavaScript ("…", '…' or `…` without ${…} spanning lines).
 JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`((?:[^`\\]|\\.)*)`')
@@ -36,9 +36,9 @@ PROSE = re.compile(r"[A-Za-z]{2,}[ ,:;.]+[a-z]{2,}|^[A-Z][a-z]{2,}")
 # Literals that look like prose but are not read as such: key names, CSS, selectors, fonts, formats.
 NOT_PROSE = re.compile(
     r"^(Escape|Enter|Home|End|ArrowRight|ArrowLeft|ArrowUp|ArrowDown|PageUp|PageDown|Tab)$"  # KeyboardEvent.key
-    r"|^[a-z0-9_.-]+$"  # catalogue keys, ids, class names
+    r"|^[a-z0-9_.-]+$|^[a-z]+\.[a-zA-Z]+$"  # catalogue keys, ids, class names, storage keys
     r"|^(?=.*-)[a-z0-9 -]+$"  # a list of CSS classes (one with a hyphen)
-    r"|^[\w.,/+-]+$|[\[\]]|^\(|^[a-z-]+\("  # accept lists, selectors, media queries, CSS functions
+    r"|^(?=.*[/,])[\w.,/+-]+$|^[a-z]+(, [a-z]+)+$|[\[\]]|^\(|^[a-z-]+\("  # accept lists, selectors, CSS
 )
 # The language picker names each language in itself, in every language.
 ENDONYMS = {"English", "Deutsch", "Español"}
