@@ -151,3 +151,11 @@ def template_text_outside_helpers() -> list[str]:
 def test_the_template_writes_every_word_through_the_catalogue() -> None:
     found = [text for text in template_text_outside_helpers() if text != "neuroplay"]
     assert not found, f"English in templates/index.html outside t(): {found}"
+
+
+def test_the_page_knows_the_same_languages_as_the_server() -> None:
+    from app.i18n import LANGUAGES
+
+    source = (VIEWS / "i18n.js").read_text(encoding="utf-8")
+    found = re.search(r"export const LANGUAGES = \[([^\]]*)\]", source)
+    assert found and re.findall(r'"(\w+)"', found.group(1)) == list(LANGUAGES)
