@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from markupsafe import Markup
 
-from app.i18n import LANGUAGES, catalogue_tree, negotiate, normal_language, translate
+from app.i18n import LANGUAGES, catalogue_tree, negotiate, normal_language, refusal, translate
 
 # Characters that could end or confuse a <script type="application/json"> block, as JSON escapes.
 SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -50,7 +50,8 @@ def add_locale_routes(app: FastAPI) -> None:
         """The message catalogue of one language (en, de or es), as the page's language picker loads it."""
         found = normal_language(language)
         if found is None or found != language:
-            return JSONResponse({"field": "language", "message": f"must be one of {', '.join(LANGUAGES)}"},
-                                status_code=404)
+            error = refusal("language", "error.http.language", allowed=", ".join(LANGUAGES))
+            return JSONResponse({"field": error.field, "message": error.message, "key": error.key,
+                                 "args": error.params}, status_code=404)
         return JSONResponse(catalogue_tree(found),
                             headers={"Cache-Control": f"public, max-age={CATALOGUE_MAX_AGE_S}"})

@@ -109,7 +109,7 @@ def _within(prefix: str) -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        raise InputError(f"{prefix}.{error.field}", error.message) from None
+        raise InputError(f"{prefix}.{error.field}", error.message, error.key, error.params) from None
 
 
 def restore(document: Mapping[str, Any]) -> TrainingSession:

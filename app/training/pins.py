@@ -113,7 +113,7 @@ def _pin(item: Any, path: str) -> Pin:
         try:
             value = coerce(name, config[name])
         except InputError as error:
-            raise InputError(f"{path}.config.{error.field}", error.message) from None
+            raise InputError(f"{path}.config.{error.field}", error.message, error.key, error.params) from None
         checked[name] = list(value) if isinstance(value, tuple) else value
     steps, epochs = item.get("step"), item.get("epoch")
     for name, values in (("step", steps), ("epoch", epochs)):

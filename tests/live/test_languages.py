@@ -41,7 +41,8 @@ def test_another_catalogue_is_served_for_the_picker(client: TestClient) -> None:
     for wrong in ("fr", "DE", "de-AT", "xx"):
         refused = client.get(f"/api/locales/{wrong}")
         assert refused.status_code == 404
-        assert refused.json() == {"field": "language", "message": "must be one of en, de, es"}
+        assert refused.json() == {"field": "language", "message": "must be one of en, de, es",
+                                  "key": "error.http.language", "args": {"allowed": "en, de, es"}}
 
 
 def test_the_hello_speaks_the_language_of_the_socket_s_address(client: TestClient) -> None:
@@ -82,3 +83,10 @@ def test_an_error_carries_its_key_and_args_and_its_text_in_the_socket_s_language
         assert error["args"] == {"example": '{"type": "play"}'}
         assert error["message"] == translate("de", "error.not_json", **error["args"]) == \
             'muss ein JSON-Objekt sein, etwa {"type": "play"}'
+
+
+def test_an_http_refusal_speaks_the_request_s_language(client: TestClient) -> None:
+    refused = client.post("/api/sessions/nobody/import", content=b"{}", headers={"Accept-Language": "es-ES"})
+    assert refused.status_code == 404
+    assert refused.json() == {"field": "session_id", "message": "ninguna sesión activa tiene este id",
+                              "key": "error.http.no_session", "args": None}
