@@ -190,7 +190,7 @@ def format_number(language: str, value: float) -> str:
     """
     if isinstance(value, bool) or not math.isfinite(value):
         return str(value)
-    if float(value).is_integer() and abs(value) < 1e15:
+    if isinstance(value, int) or float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
     rounded = Decimal(f"{value:.{SIGNIFICANT_DIGITS}g}")
     return str(format_decimal(rounded, format="#,##0.##########", locale=language))
