@@ -159,3 +159,22 @@ def test_the_page_knows_the_same_languages_as_the_server() -> None:
     source = (VIEWS / "i18n.js").read_text(encoding="utf-8")
     found = re.search(r"export const LANGUAGES = \[([^\]]*)\]", source)
     assert found and re.findall(r'"(\w+)"', found.group(1)) == list(LANGUAGES)
+
+
+# A refusal written as English text of its own, not from a catalogue key (app.i18n.refusal / refused).
+REFUSAL_TEXT = re.compile(r"\b(?:InputError|ConfigError|DataError|SessionError|FeatureError)\(\s*[^,()]+,\s*f?[\"']")
+# Modules that still word some refusals themselves, and how many: each is a task of its own. The classroom's
+# (rooms, registry) are being moved into app/live/classroom/ and runner's command table into commands.py;
+# persistence and pins check the consistency of an experiment file's inner parts; setup checks a lesson
+# file; protocol's one is pydantic's own text for a complaint with no catalogue key. A new one fails here.
+REFUSALS_NOT_YET_MIGRATED = {
+    "app/lessons/setup.py": 2, "app/live/protocol.py": 1, "app/live/registry.py": 2, "app/live/rooms.py": 13,
+    "app/live/runner.py": 3, "app/training/persistence.py": 14, "app/training/pins.py": 8,
+}
+
+
+def test_no_new_refusal_is_written_in_english_outside_the_catalogue() -> None:
+    found = {str(path.relative_to(ROOT)): len(REFUSAL_TEXT.findall(path.read_text(encoding="utf-8")))
+             for path in sorted(ROOT.glob("app/**/*.py"))}
+    found = {name: count for name, count in found.items() if count}
+    assert found == REFUSALS_NOT_YET_MIGRATED, "a refusal's words belong in locales/*.json: raise refusal(field, key)"
