@@ -130,6 +130,12 @@ def test_the_picker_switches_the_language_while_the_run_goes_on(open_in: object)
         timeout=SERVER_MS * 3)
     assert page.evaluate("window.sameDocument") is True
     assert page.evaluate("localStorage.getItem('neuroplay.language')") == "de"
+    page.locator(".play-btn").click()  # pause, then a refusal: the server now words it in German
+    batch = page.locator('[data-field="batch_size"] input[type="number"]')
+    batch.fill("100000")
+    batch.dispatch_event("change")
+    expect(page.locator("#banner .banner-line.is-error")).to_contain_text("Batchgröße: muss eine ganze Zahl",
+                                                                          timeout=SERVER_MS)
     page.reload()  # the choice is kept in this browser
     expect(page.locator("#diagnosis-title")).to_have_text("Diagnose", timeout=SERVER_MS)
 
@@ -177,3 +183,10 @@ def test_long_german_words_do_not_overflow(open_in: object, language: str, viewp
     page.screenshot(path=artifacts / f"i18n-{language}-{name}.png", full_page=True)
     assert not overflowing, overflowing
     assert not wider
+
+
+def test_a_lesson_link_keeps_its_language_in_the_address(open_in: object) -> None:
+    page = open_in("en-US", "/#lesson=neuron&step=1&lang=de")  # type: ignore[operator]
+    expect(page.locator("#diagnosis-title")).to_have_text("Diagnose", timeout=SERVER_MS)
+    page.wait_for_function("() => location.hash.startsWith('#lesson=neuron&step=1')", timeout=SERVER_MS)
+    assert page.evaluate("location.hash").endswith("&lang=de")
