@@ -178,3 +178,21 @@ def test_no_new_refusal_is_written_in_english_outside_the_catalogue() -> None:
              for path in sorted(ROOT.glob("app/**/*.py"))}
     found = {name: count for name, count in found.items() if count}
     assert found == REFUSALS_NOT_YET_MIGRATED, "a refusal's words belong in locales/*.json: raise refusal(field, key)"
+
+
+def test_the_english_catalogue_says_what_the_engine_s_own_labels_say() -> None:
+    """The engine keeps English names for its command line and files; the page's English is the catalogue's."""
+    from app.i18n import translate
+    from app.live.protocol import speed_label
+
+    for name, spec in FIELDS.items():
+        assert translate("en", f"field.{name}.label") == spec.label, name
+        assert translate("en", f"field.{name}.help") == spec.help, name
+    described = _options(Settings())["options"]
+    for name, (prefix, parts) in SPOKEN_OPTIONS.items():
+        for entry in described[name]:
+            for part in parts:
+                assert translate("en", f"{prefix}.{entry['name']}.{part}") == entry[part], (name, entry["name"])
+    for entry in described["speed"]:
+        assert translate("en", f"option.speed.{entry['unit']}", count=entry["count"]) == speed_label(
+            entry["unit"], entry["count"])
