@@ -105,10 +105,11 @@ export function createCsvUpload({ send, store }) {
   function refusal(error) {
     const row = Number(error.args?.[ROW_ARGUMENT]);
     const line = sent.lineOf[row - 1];
-    const text = spoken(error, error.message);
-    const where = line && line !== row ? ` ${t("csv.line_of_file", { line })}` : "";
+    // "row 5 (line 7 of the file): …": the file's line goes right after the row's number
+    const args = line && line !== row ? { ...error.args, [ROW_ARGUMENT]: `${row} ${t("csv.line_of_file", { line })}` }
+      : error.args;
     const file = sent.name ? `${sent.name}: ` : "";
-    return `${file}${text}${where}`;
+    return `${file}${spoken({ key: error.key, args }, error.message)}`;
   }
 
   const picker = filePicker("csv.upload", "csv.upload_title", ".csv,text/csv,text/plain", upload);
