@@ -39,11 +39,11 @@ from app.live.protocol import (
     options,
     parse_command,
     request_id,
-    spoken_options,
 )
 from app.live.registry import Lease, Registry
 from app.live.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.settings import Settings
+from app.live.spoken import spoken_options
 
 LOG = logging.getLogger("neuroplay.connection")
 RATE_ERROR_INTERVAL_S = 1.0  # a flood gets one `rate` error per this many seconds; the rest are dropped unanswered

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, Valid
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
 from app.errors import InputError
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal, translate
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal
 from app.live.settings import Settings
+from app.live.spoken import spoken_options
 from app.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from app.nn.initializers import INITIALIZERS
 from app.nn.losses import LOSSES
@@ -343,33 +344,6 @@ DEFAULT_SPEED = ("epoch", 1)  # one pass over the data per frame, as TensorFlow 
 def speed_label(unit: str, count: int) -> str:
     """'1 batch / frame', '5 epochs / frame'."""
     return f"{count} {unit}{'es' if unit == 'batch' and count != 1 else 's' if count != 1 else ''} / frame"
-
-
-# Option lists whose entries' words come from the catalogues: list → (key prefix, translated entry keys).
-SPOKEN_OPTIONS = {"dataset": ("option.dataset", ("label", "description")),
-                  "activation": ("option.activation", ("label",)),
-                  "output_activation": ("option.activation", ("label",)),
-                  "cost": ("option.cost", ("label",)),
-                  "init": ("option.init", ("label", "description")),
-                  "optimizer": ("option.optimizer", ("label", "description")),
-                  "regularization": ("option.regularization", ("label",))}
-
-
-def spoken_options(described: dict[str, Any], language: str) -> dict[str, Any]:
-    """``fields`` and ``options`` of ``options()`` with their words in ``language`` (each entry gains its ``key``)."""
-    fields = {name: {**spec, "key": f"field.{name}",
-                     "label": translate(language, f"field.{name}.label"),
-                     "help": translate(language, f"field.{name}.help")}
-              for name, spec in described["fields"].items()}
-    lists = dict(described["options"])
-    for name, (prefix, parts) in SPOKEN_OPTIONS.items():
-        lists[name] = [{**entry, "key": f"{prefix}.{entry['name']}",
-                        **{part: translate(language, f"{prefix}.{entry['name']}.{part}") for part in parts}}
-                       for entry in lists[name]]
-    lists["speed"] = [{**entry, "key": f"option.speed.{entry['unit']}",
-                       "label": translate(language, f"option.speed.{entry['unit']}", count=entry["count"])}
-                      for entry in lists["speed"]]
-    return {"fields": fields, "options": lists}
 
 
 def options(settings: Settings, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:

@@ -161,7 +161,7 @@ def test_numbers_show_a_decimal_comma_in_german_and_either_mark_is_read(open_in:
     page = open_in("de-DE")  # type: ignore[operator]
     expect(page.locator('[data-field="learning_rate"] select option:checked')).to_have_text("0,03")
     read = page.evaluate("""async () => {
-        const { parseNumber } = await import('/static/js/i18n.js');
+        const { parseNumber } = await import('/static/js/lib/format.js');
         return ['0,5', '0.5', '-1,25', '−1.25', '1.000,5', '1,000.5', '3', 'abc', ''].map(parseNumber);
     }""")
     assert read[:7] == [0.5, 0.5, -1.25, -1.25, 1000.5, 1000.5, 3]

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from app.i18n import check_shipped, split_plural
-from app.live.protocol import SPOKEN_OPTIONS, _options
+from app.live.protocol import _options
 from app.live.settings import Settings
+from app.live.spoken import SPOKEN_OPTIONS
 from app.training.config import FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -154,3 +154,24 @@ export function formatFixed(value, decimals) {
   const text = value.toFixed(decimals);
   return localize((/^-0\.?0*$/.test(text) ? text.slice(1) : text).replace(/-/g, MINUS));
 }
+
+/**
+ * A number a learner typed, in either format: "0,5" and "0.5", "1.000,5" and "1,000.5", "−2".
+ * @param {string} text
+ * @returns {number} NaN when it is no number
+ */
+export function parseNumber(text) {
+  let clean = text.trim().replace(/[\u2212\u2013]/g, "-").replace(/[\s\u00a0\u202f']/g, "");
+  if (!/^[-+]?[\d.,]*\d[\d.,]*(e[-+]?\d+)?$/i.test(clean)) return Number.NaN;
+  const lastComma = clean.lastIndexOf(",");
+  const lastDot = clean.lastIndexOf(".");
+  if (lastComma >= 0 && lastDot >= 0) {
+    const decimal = lastComma > lastDot ? "," : ".";
+    clean = clean.split(decimal === "," ? "." : ",").join("").replace(",", ".");
+  } else if (lastComma >= 0) {
+    clean = clean.replace(",", ".");  // one comma is a decimal comma: learners type weights and rates, not thousands
+  } else if ((clean.match(/\./g) ?? []).length > 1) {
+    clean = clean.split(".").join("");
+  }
+  return Number(clean);
+}

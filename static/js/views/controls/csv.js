@@ -109,7 +109,8 @@ export function createCsvUpload({ send, store }) {
     const args = line && line !== row ? { ...error.args, [ROW_ARGUMENT]: `${row} ${t("csv.line_of_file", { line })}` }
       : error.args;
     const file = sent.name ? `${sent.name}: ` : "";
-    return `${file}${spoken({ key: error.key, args }, error.message)}`;
+    const said = spoken({ key: error.key, args }, error.message);
+    return `${file}${said}`;
   }
 
   const picker = filePicker("csv.upload", "csv.upload_title", ".csv,text/csv,text/plain", upload);

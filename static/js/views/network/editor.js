@@ -2,7 +2,7 @@
 /**
  * The small inline editor for one weight or bias: a text field for a number, placed
  * where the user clicked; "0,5" and "0.5" are both read as one half, whatever the
- * page's language (i18n.js parseNumber). Enter applies, Escape or leaving the field
+ * page's language (lib/format.js parseNumber). Enter applies, Escape or leaving the field
  * cancels. It only reports the typed number; the caller sends the command
  * and the drawing shows what the server echoes. `parameterOf` says which
  * parameter a clicked neuron (its bias) or link (its weight) is, its value
@@ -10,8 +10,8 @@
  */
 import { biasAt, weightAt } from "./frame.js";
 import { linkName, neuronName } from "./tooltip.js";
-import { parseNumber, t } from "../../i18n.js";
-import { localize } from "../../lib/format.js";
+import { t } from "../../i18n.js";
+import { localize, parseNumber } from "../../lib/format.js";
 
 /** Width of the editor, CSS px. */
 const EDITOR_WIDTH = 96;
