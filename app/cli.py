@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from app.bench.engine import add_arguments as add_bench_arguments
+from app.bench.engine import argument_problem as bench_argument_problem
 
 COMMANDS = ("serve", "bench", "lessons")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -69,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(arguments)
     if args.command == "bench":
         from app.bench.engine import run as run_bench
+
+        if (problem := bench_argument_problem(args)) is not None:
+            Parser(prog="neuroplay bench").error(problem)
 
         run_bench(args)
         return
@@ -146,7 +150,7 @@ def run_server(flags: dict[str, str], log_level: str, tls: dict[str, str] | None
         log_config=log_config(),  # uvicorn's, without session ids
         server_header=False,  # no "server: uvicorn" on every response
         ws=StallSafeProtocol,  # uvicorn's websockets, but a client that stopped reading is cut off
-        ws_per_message_deflate=False,  # compressing frames costs ~4x the CPU of sending them here
+        ws_per_message_deflate=settings.ws_deflate,  # off by default: compressing costs CPU on every frame
         ws_max_size=settings.transport_max_bytes,
         proxy_headers=True,
         root_path=settings.base_path,  # the prefix a reverse proxy serves us under

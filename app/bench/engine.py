@@ -9,6 +9,11 @@ The diagnosis figure trains the largest network epoch by epoch with and
 without the live diagnosis and the epoch's checkpoint (for rewinding) after
 every epoch (as at 1 epoch per frame), timing the three parts of every
 iteration of one loop separately, and prints the ratio.
+The stacked-training figure times the CPU microseconds per session-epoch (250 training points,
+batch 10) of 1, 10, 30 and 100 same-shape sessions trained one after the other (each session's
+own ``train``) and together (``app.training.group.train_together``, as a process's scheduler
+trains them), for the default network and TensorFlow Playground's largest (7 features, 6 × 8,
+spiral).
 Streaming figures come from ``app.bench.streaming`` (skip them with --engine-only).
 """
 
@@ -20,14 +25,17 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from app.bench.learners import baseline_ref, learner_counts  # noqa: E402
 from app.data.features import FEATURES  # noqa: E402
 from app.training.checkpoint import Trainable  # noqa: E402
 from app.training.checkpoints import Checkpoints  # noqa: E402
 from app.training.config import MAX_HIDDEN_LAYERS, MAX_NEURONS, ExperimentConfig, config_from_dict  # noqa: E402
 from app.training.diagnosis import Diagnosis  # noqa: E402
+from app.training.group import train_together  # noqa: E402
 from app.training.session import TrainingSession  # noqa: E402
 
 FOLLOWER_COUNTS = (50, 100, 200, 400)  # class sizes of the classroom figures
@@ -35,19 +43,25 @@ REPEATS = 5  # timed runs per figure; the median is printed
 TRAIN_POINTS = 500  # training points for the epochs-per-second figure
 GRID = 64  # cells per side for the snapshot figure
 FAST_EPOCHS_PER_FRAME = 100  # the page's fastest speed, for the live epochs-per-second figure
+STACK_COUNTS = (1, 10, 30, 100)  # same-shape sessions of the stacked-training figure
 
 NETWORKS: dict[str, dict[str, object]] = {
     "default 2-4-2-1": {},
     "largest 9-16x8-1": {"features": list(FEATURES), "hidden_layers": [MAX_NEURONS] * MAX_HIDDEN_LAYERS},
 }
+PLAYGROUND_LARGEST: dict[str, object] = {  # TensorFlow Playground's largest network, on its hardest data
+    "dataset": "spiral", "features": ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"],
+    "hidden_layers": [8] * 6}
+STACKED_NETWORKS: dict[str, dict[str, object]] = {"default 2-4-2-1": {}, "playground 7-6x8-1": PLAYGROUND_LARGEST}
 
 
-def median_rate(work: Callable[[], int], seconds: float) -> float:
-    """Median over REPEATS runs of (units done by ``work``) per second, each run about ``seconds`` long."""
+def median_rate(work: Callable[[], int], seconds: float, clock: Callable[[], float] = time.perf_counter) -> float:
+    """Median over REPEATS runs of (units done by ``work``) per second of ``clock``, each run about ``seconds``
+    long (``time.process_time``: per second of this process's CPU, which other load on the machine moves less)."""
     rates = []
     for _ in range(REPEATS):
-        done, started = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - started) < seconds:
+        done, started = 0, clock()
+        while (elapsed := clock() - started) < seconds:
             done += work()
         rates.append(done / elapsed)
     return statistics.median(rates)
@@ -66,6 +80,26 @@ def engine_figures(config: ExperimentConfig, seconds: float) -> dict[str, float]
     snapshot_ms = 1000.0 / median_rate(lambda: (session.snapshot(GRID, GRID), 1)[1], seconds)
     return {"steps_per_second": steps_per_second, "epochs_per_second": epochs_per_second,
             "snapshot_ms": snapshot_ms}
+
+
+def stacked_figures(changes: dict[str, object], count: int, seconds: float) -> dict[str, float]:
+    """CPU µs per session-epoch of ``count`` sessions (seeds 0…) trained an epoch each, one by one and together."""
+    sessions = [TrainingSession(config_from_dict({**changes, "seed": seed})) for seed in range(count)]
+    per_epoch = sessions[0].batches_for("epoch", 1)
+
+    def alone() -> int:
+        for session in sessions:
+            session.train(per_epoch)
+        return count
+
+    def together() -> int:
+        train_together(sessions, [per_epoch] * count)
+        return count
+
+    alone()
+    together()  # warm up: workspaces
+    return {"alone_us": 1e6 / median_rate(alone, seconds / REPEATS, time.process_time),
+            "together_us": 1e6 / median_rate(together, seconds / REPEATS, time.process_time)}
 
 
 class _Untimed(Checkpoints):
@@ -125,6 +159,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="class sizes for the classroom figures (default 50,100,200,400)")
     parser.add_argument("--scaleout", action="store_true",
                         help="only the scale-out figures: one class over two replicas, nginx and Redis")
+    parser.add_argument("--learners", type=learner_counts, metavar="N,N,…",
+                        help="only the learner figures, for these numbers of learners (e.g. 1,10,30,100)")
+    parser.add_argument("--baseline", type=baseline_ref, metavar="REF",
+                        help="with --learners: measure the code at git REF too, side by side, with the ratio")
+    parser.add_argument("--deflate", choices=("on", "off"), default="on",
+                        help="with --learners: this code's server compresses with permessage-deflate (default on; "
+                        "a baseline without NEUROPLAY_WS_DEFLATE never does)")
+
+
+def argument_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with parsed options that do not go together, in one line, or None."""
+    if args.baseline is not None and args.learners is None:
+        return "--baseline needs --learners (it compares the learner figures)"
+    if args.learners is not None and args.scaleout:
+        return "--learners and --scaleout are separate runs: give one of them"
+    if not 0 < args.seconds <= 600:
+        return f"--seconds must be more than 0 and at most 600, got {args.seconds:g}"
+    return None
 
 
 def _follower_counts(text: str) -> tuple[int, ...]:
@@ -139,13 +191,28 @@ def _follower_counts(text: str) -> tuple[int, ...]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the options, run the benchmarks and print the figures."""
-    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__)
+    parser = OneLineParser(prog="python -m app.bench", description=__doc__)
     add_arguments(parser)
-    run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    if (problem := argument_problem(args)) is not None:
+        parser.error(problem)
+    run(args)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with its errors on one line: ``python -m app.bench: --bogus is no option (see --help)``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def run(args: argparse.Namespace) -> None:
     """Run the benchmarks with parsed options and print the figures."""
+    if args.learners is not None:
+        from app.bench.learners import learner_figures
+
+        learner_figures(args.learners, args.seconds, write, args.baseline, is_deflated=args.deflate == "on")
+        return
     if args.scaleout:
         from app.bench import scaleout
 
@@ -158,6 +225,13 @@ def run(args: argparse.Namespace) -> None:
         figures = engine_figures(config_from_dict(changes), args.seconds)
         write(f"{name:<20}{figures['steps_per_second']:>12,.0f}{figures['epochs_per_second']:>12,.1f}"
               f"{figures['snapshot_ms']:>14.2f}")
+    write("\nstacked training: CPU µs per session-epoch (250 training points, batch 10), one by one and together")
+    write(f"{'network':<20}{'sessions':>10}{'one by one':>12}{'together':>10}{'ratio':>8}")
+    for name, changes in STACKED_NETWORKS.items():
+        for count in STACK_COUNTS:
+            figures = stacked_figures(changes, count, args.seconds)
+            write(f"{name:<20}{count:>10}{figures['alone_us']:>12,.0f}{figures['together_us']:>10,.0f}"
+                  f"{figures['alone_us'] / figures['together_us']:>8.1f}")
     largest = config_from_dict(NETWORKS["largest 9-16x8-1"])
     diagnosed = diagnosis_figures(largest, args.seconds)
     write(f"\nlive diagnosis and checkpoints, largest network, after every epoch: {diagnosed['without']:,.1f} "

@@ -82,13 +82,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(**env: str) -> Iterator[Server]:
-    """Start ``python -m app serve`` with NEUROPLAY_* overrides; stop it afterwards."""
+def running_server(cwd: str | None = None, **env: str) -> Iterator[Server]:
+    """Start ``python -m app serve`` with NEUROPLAY_* overrides (in ``cwd``: its ``app`` is served); stop it
+    afterwards."""
     port = _free_port()
     settings = {f"NEUROPLAY_{k.upper()}": v for k, v in env.items()}
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port), "--log-level", "warning"],
-        env={**os.environ, **settings},
+        env={**os.environ, **settings}, cwd=cwd,
     )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS

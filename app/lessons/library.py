@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.lessons.glossary import read_glossary
+from app.lessons.glossary import Term, read_terms
 from app.lessons.model import Lesson, LessonError, Limits
 from app.lessons.reader import DEFAULT_LANGUAGE, read_lesson
 
@@ -24,6 +24,7 @@ class Library:
     lessons: dict[tuple[str, str], Lesson] = field(default_factory=dict)
     errors: list[LessonError] = field(default_factory=list)
     glossary: dict[str, str] = field(default_factory=dict)  # concept (lower case) → a short definition
+    terms: dict[str, Term] = field(default_factory=dict)  # the same ids → the term as written and its definition
 
     def find(self, lesson_id: str, language: str = DEFAULT_LANGUAGE) -> Lesson | None:
         """The lesson in this language, else in the default language, else None."""
@@ -70,7 +71,10 @@ def load_library(extra: Path | None, limits: Limits) -> Library:
         if folder is None or not folder.is_dir():
             continue
         try:
-            library.glossary.update(read_glossary(folder))
+            terms = read_terms(folder)
         except LessonError as error:
             library.errors.append(error)
+            continue
+        library.terms.update(terms)
+        library.glossary.update({name: entry.definition for name, entry in terms.items()})
     return library

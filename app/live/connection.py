@@ -29,7 +29,7 @@ from app.i18n import DEFAULT_LANGUAGE, normal_language, refusal
 from app.live.broker import Subscription
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
-from app.live.placement import ELSEWHERE, Placement
+from app.live.placement import ELSEWHERE, Placement, shape_of
 from app.live.protocol import (
     SERVER_FAULT,
     Command,
@@ -264,7 +264,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
             raise FORK_OPEN
         if previous is not None:
             await live.registry.close(previous.runner)
-        fork = await live.registry.create(client=client, is_fork=True)
+        fork = await live.registry.create(client=client, is_fork=True, shape=shape_of(document))
         if fork is None:
             raise refusal("sessions", "error.server_full", max=live.settings.max_sessions)
         try:

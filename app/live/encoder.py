@@ -125,13 +125,17 @@ def encode_frame(snapshot: Snapshot, seq: int, trace: dict[str, Any] | None = No
     envelope.add("biases", _float16(biases) if is_compact else biases.astype(np.float32))
     envelope.add("weight_grads", _float16(np.concatenate([g.ravel() for g in snapshot.weight_grads])))
     envelope.add("bias_grads", _float16(np.concatenate(snapshot.bias_grads)))
-    if snapshot.output_map.ndim == 2:  # multi-class: class probabilities (cells, k)
+    # A frame without "output" or "neuron_maps" (nobody sees them, or the maps were not recomputed):
+    # the page keeps the last ones it has.
+    if snapshot.output_map is not None and snapshot.output_map.ndim == 2:  # multi-class: probabilities (cells, k)
         envelope.add("output", snapshot.output_map.argmax(axis=1).astype(np.uint8))
         envelope.add("output_confidence", quantize(snapshot.output_map.max(axis=1), 0.0, 1.0))
-    else:
+    elif snapshot.output_map is not None:
         envelope.add("output", quantize(snapshot.output_map, -1.0, 1.0))
-    ranges = np.array([r for layer in snapshot.map_ranges for r in layer], dtype=np.float32)
-    envelope.add("neuron_maps", quantize(np.concatenate(snapshot.neuron_maps), ranges[:, :1], ranges[:, 1:]).ravel())
+    if snapshot.neuron_maps is not None:
+        ranges = np.array([r for layer in snapshot.map_ranges for r in layer], dtype=np.float32)
+        envelope.add("neuron_maps",
+                     quantize(np.concatenate(snapshot.neuron_maps), ranges[:, :1], ranges[:, 1:]).ravel())
     if snapshot.selected is not None and snapshot.selected_map is not None:
         layer, index = snapshot.selected
         lo, hi = snapshot.map_ranges[layer][index]

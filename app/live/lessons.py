@@ -34,3 +34,10 @@ def _load(folder: str, limits: Limits) -> Library:
     for error in library.errors:
         LOG.warning("lesson not offered: %s", error)
     return library
+
+
+def glossary(settings: Settings) -> dict[str, dict[str, str]]:
+    """``hello.glossary``: term id (lower case) → the term as written and its short definition, for the
+    page's term buttons and the lessons' concepts."""
+    return {name: {"term": entry.term, "definition": entry.definition}
+            for name, entry in sorted(lesson_library(settings).terms.items())}

@@ -15,12 +15,13 @@ import re
 from itertools import accumulate
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
 
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
 from app.errors import InputError
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal
+from app.live.lessons import glossary
 from app.live.settings import Settings
 from app.live.spoken import spoken_options
 from app.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
@@ -35,7 +36,7 @@ PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
 SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
                    "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress", "language")
-NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost")  # what a `notice` message is about
+NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost", "busy")  # what a `notice` is about
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: a code is read aloud and typed
 JOIN_CODE_LENGTH = 6  # 31^6 ≈ 887 million codes
 JOIN_CODE_PATTERN = rf"^[{JOIN_CODE_ALPHABET}{JOIN_CODE_ALPHABET.lower()}]{{{JOIN_CODE_LENGTH}}}$"
@@ -204,11 +205,19 @@ class SetLanguage(_Command):
     language: Literal[LANGUAGES]  # type: ignore[valid-type]  # the server's words on this socket: en, de or es
 
 
+class View(_Command):
+    """What the page shows now: frames skip the output (not ``visible``) and the neuron maps (not ``maps``)."""
+
+    type: Literal["view"]
+    visible: StrictBool = True  # the page is in view (not a hidden tab)
+    maps: StrictBool = True  # the network drawing with its neuron maps is on screen
+
+
 Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
     | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork
     | SlowStep | Rewind | Pin | Unpin | ListLessons | StartLesson | GoToStep | AnswerAsk | ShowHint | LeaveLesson
-    | SetPace | SetLanguage,
+    | SetPace | SetLanguage | View,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -217,7 +226,7 @@ COMMAND_TYPES = tuple(
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                   SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                   SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson,
-                  SetPace, SetLanguage)
+                  SetPace, SetLanguage, View)
 )
 # Error fields that are not a command's own field (a command's fields and the settings are added below).
 OTHER_ERROR_FIELDS = ("message", "type", "rate", "server", "room", "rooms", "session", "sessions", "role", "secret",
@@ -228,7 +237,7 @@ ERROR_FIELDS = frozenset((*OTHER_ERROR_FIELDS, *FIELDS, *(
     name for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                        SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                        SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint,
-                       LeaveLesson, SetPace, SetLanguage)
+                       LeaveLesson, SetPace, SetLanguage, View)
     for name in model.model_fields)))
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
 SOCKET_COMMANDS = ("set_language",)  # served by the connection for its own socket, whoever holds it
@@ -387,4 +396,5 @@ def _options(settings: Settings) -> dict[str, Any]:
         "problems": {p.value: {"output_activation": list(PROBLEM_OUTPUTS[p]), "cost": list(PROBLEM_COSTS[p])}
                      for p in PROBLEM_OUTPUTS},
         "default_speed": {"unit": DEFAULT_SPEED[0], "count": DEFAULT_SPEED[1]},
+        "glossary": glossary(settings),  # the page's and the lessons' concept terms with their definitions
     }

@@ -143,10 +143,11 @@ class Registry:
 
     # ----- creating and finding ------------------------------------------------------------
     async def create(self, session_id: str | None = None, client: str = "", *,
-                     is_fork: bool = False) -> LiveRunner | None:
+                     is_fork: bool = False, shape: str | None = None) -> LiveRunner | None:
         """A started runner with a fresh default session, held by nobody yet; None when full.
 
-        ``session_id`` is for a run kept across a restart, revived under its own id. Raises
+        ``session_id`` is for a run kept across a restart, revived under its own id; ``shape`` is the
+        network it is made for (a fork's: app/live/placement.py), to place it beside its kind. Raises
         InputError("sessions") when ``client`` holds its share of sessions (or of forks) already.
         """
         await self._take_share(client, is_fork)
@@ -154,7 +155,7 @@ class Registry:
             return None
         session_id = session_id or secrets.token_urlsafe(SESSION_ID_BYTES)
         runner: LiveRunner = (Runner(TrainingSession(), self.settings, session_id) if self.pool is None
-                              else self.pool.create_runner(session_id))
+                              else self.pool.create_runner(session_id, shape))
         self.entries[session_id] = Entry(runner, client, is_fork, created_at=asyncio.get_running_loop().time())
         try:
             runner.start()
@@ -350,4 +351,4 @@ class RunnerFactory(Protocol):
 
     on_lost: Callable[[list[str]], None]  # told the ids of sessions whose process died (the registry frees them)
 
-    def create_runner(self, session_id: str) -> LiveRunner: ...
+    def create_runner(self, session_id: str, shape: str | None = None) -> LiveRunner: ...

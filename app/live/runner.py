@@ -1,8 +1,10 @@
 """The live side of one training session: commands in, paced frames out.
 
-A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump trains
-in slices of at most ``settings.slice_ms`` and yields to the event loop
-between them, so no session holds the loop for long; once per frame
+A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump asks the
+process's scheduler (``app/live/scheduler.py``) for each frame's training, which
+trains it with every other asking run, same-shape runs as one stack, with a fair
+share each (or, with ``settings.stacked_training`` off, trains alone in slices of
+at most ``settings.slice_ms``, yielding to the event loop between them); once per frame
 interval of each ``Audience`` (the owner's page; a class's followers while
 the run is presented) it takes a snapshot at that audience's resolution,
 encodes it once and hands the same bytes to every ``Outbox`` of it. The
@@ -26,9 +28,12 @@ from app.data.datasets import show_value
 from app.errors import InputError
 from app.i18n import refusal
 from app.live.audience import Audience
+from app.live.busy import FramePace
 from app.live.encoder import encode_dataset, encode_frame, encode_history, json_safe, trace_header
+from app.live.frame_plan import FramePlan
 from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
 from app.live.outbox import Outbox
+from app.live.pace import Pace, PaceFigures
 from app.live.protocol import (
     DEFAULT_SPEED,
     Command,
@@ -49,8 +54,10 @@ from app.live.protocol import (
     SlowStep,
     Step,
     Unpin,
+    View,
     error_message,
 )
+from app.live.scheduler import Scheduler, Slice, per_epoch, scheduler_for
 from app.live.settings import Settings
 from app.live.store import pack
 from app.training.config import DATA_FIELDS, NETWORK_FIELDS
@@ -101,10 +108,15 @@ class Runner:
         self.diagnoses: list[dict[str, Any]] = []  # the latest findings, shared by every audience's frame
         self.task: asyncio.Task[None] | None = None
         self.desk = LessonDesk(settings)  # the lesson open in this session, if any
+        self.scheduler: Scheduler | None = None  # the process's, from start(); None: this runner trains alone
+        self.pace = Pace()  # frames and epochs per second achieved against asked
+        self.plan = FramePlan(settings.map_interval_frames)  # what the owner's frames carry (app/live/frame_plan.py)
+        self.busy = FramePace(settings.busy_share, settings.busy_after_s)  # the page's busy line (app/live/busy.py)
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
         """Start the pump task."""
+        self.scheduler = scheduler_for(self.settings)
         self.task = asyncio.create_task(self._pump(), name=f"runner-{self.id[:8]}")
         self.task.add_done_callback(self._pump_stopped)
 
@@ -136,6 +148,7 @@ class Runner:
     def subscribe(self, outbox: Outbox) -> None:
         """Start sending to an owner's outbox: the session, its points, its history and the latest frame."""
         self.owner.watch(outbox)
+        self.plan.owe_maps()  # the new page's first frame is whole
         self.greet(outbox)
         self.wake.set()
 
@@ -194,6 +207,7 @@ class Runner:
         if command.type == "list_lessons":
             self.owner.broadcast(self.desk.lessons_message())
         self._send_lesson(is_forced=True)
+        self.plan.owe_maps()  # whatever changed or was chosen shows in the very next frame
         self._owe_frame()
         return changed
 
@@ -273,6 +287,8 @@ class Runner:
             case Unpin(pin=pin):
                 session.pins.unpin(pin)
                 self._broadcast(self.pins_message())
+            case View(visible=visible, maps=maps):
+                self.plan.set_view(visible, maps)
         return [], False
 
     @staticmethod
@@ -359,6 +375,7 @@ class Runner:
         self._broadcast(encode_history(session.history, session.problem))
         self._broadcast(self.pins_message())
         self._send_lesson()
+        self.plan.owe_maps()
         self._owe_frame()
         return {"status": session.status.value, "dataset": session.config.dataset,
                 "sizes": list(session.mlp.sizes), "step": session.steps}
@@ -374,6 +391,20 @@ class Runner:
         """Whether there is training to do."""
         return self.session.status == Status.RUNNING or self.pending_batches > 0
 
+    @property
+    def pace_figures(self) -> PaceFigures:
+        """The owner's frames and the run's epochs per second over the last seconds, achieved and asked
+        (app/live/pace.py); read on the event loop."""
+        if not self.is_busy:
+            return PaceFigures(0.0, 0.0, 0.0, 0.0)
+        return self.pace.figures(asyncio.get_running_loop().time(), self.owner.max_fps)
+
+    @property
+    def busy_ratio(self) -> float:
+        """Achieved over asked frames and epochs per second, the worse of the two, at most 1.0 (below: the
+        server is busier than this run's speed asks for); read on the event loop."""
+        return self.pace_figures.ratio
+
     def _frame_batches(self) -> int:
         if self.pending_batches:
             return self.pending_batches
@@ -384,6 +415,7 @@ class Runner:
         while True:
             audiences = self._audiences()
             if not self.is_busy and not any(a.is_dirty for a in audiences):
+                self.pace.clear()  # not training: nothing asked, nothing late
                 self.wake.clear()
                 await self.wake.wait()
                 continue
@@ -395,6 +427,8 @@ class Runner:
             for audience in self._audiences():
                 if audience.is_due(now):
                     audience.deliver(self._watch_status(self._make_frame, audience), now)
+                    if audience is self.owner and self.is_busy:
+                        self.pace.frame(now)
             self._keep_history(now)
 
     def _keep_history(self, now: float) -> None:
@@ -412,40 +446,76 @@ class Runner:
         return result
 
     async def _train_until(self, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
-        """Train this frame's batches in slices, yielding between them; stop early at the frame deadline."""
-        remaining = self._frame_batches()
+        """Train this frame's batches: through the process's scheduler (with the other runs), or alone in
+        slices, yielding between them; stop early at the frame deadline."""
+        asked = remaining = self._frame_batches()
+        epoch = per_epoch(self.session)
+        is_top_up = False
         while remaining > 0 and self.is_busy:
-            per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
-            taken = self._watch_status(self._train_slice, min(remaining, per_slice))
+            if self.scheduler is not None:
+                taken = await self.scheduler.train(self, remaining, is_top_up)
+            else:
+                per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
+                taken = self._watch_status(self._train_slice, min(remaining, per_slice))
             remaining -= taken
+            is_top_up = True
             if taken == 0 or loop.time() >= deadline:
                 break
-            await asyncio.sleep(0)
+            if self.scheduler is None:
+                await asyncio.sleep(0)
+        self.pace.trained(loop.time(), asked / epoch, (asked - max(remaining, 0)) / epoch)
 
     def _train_slice(self, n_batches: int) -> int:
-        """Train up to ``n_batches`` (running, or owed by a step command); returns the batches taken."""
+        """Train up to ``n_batches`` alone (running, or owed by a step command); returns the batches taken."""
         started = time.perf_counter()
-        session = self.session
-        if session.status == Status.DIVERGED:
+        plan = self.plan_slice(n_batches)
+        if plan is None:
             return 0
-        discarding = self._discarding()
-        if session.status == Status.RUNNING:
-            taken = session.train(n_batches)
-        else:
-            n_batches = min(n_batches, self.pending_batches)
+        if plan.is_stepping:
             try:
-                taken = session.step("batch", n_batches)
+                taken = plan.session.step("batch", plan.batches)
             except SessionError:
                 taken = 0
-            self.pending_batches = self.pending_batches - n_batches if taken else 0  # 0 taken: diverged
+        else:
+            taken = plan.session.train(plan.batches)
+        self.finish_slice(plan, plan.batches, taken, time.perf_counter() - started, is_alone=True)
+        return taken
+
+    def plan_slice(self, n_batches: int) -> Slice | None:
+        """What this run trains now: up to ``n_batches`` while running, or of the batches step commands owe;
+        None if it cannot train (diverged, or a step refused: then nothing is owed any more)."""
+        session = self.session
+        if session.status == Status.DIVERGED:
+            return None
+        discarding = self._discarding()
+        if session.status == Status.RUNNING:
+            return Slice(session, n_batches, False, discarding, session.status)
+        try:
+            session.check_can_step()
+        except SessionError:
+            self.pending_batches = 0
+            return None
+        n_batches = min(n_batches, self.pending_batches)
+        if n_batches < 1:
+            return None
+        return Slice(session, n_batches, True, discarding, session.status)
+
+    def finish_slice(self, plan: Slice, granted: int, taken: int, seconds: float, is_alone: bool = False) -> None:
+        """After training ``taken`` of ``granted`` batches: owed steps, messages, the cost per batch, dirty frames.
+
+        ``is_alone``: the session's own ``step`` already did what a hand step does after training."""
+        if plan.is_stepping:
+            if taken and not is_alone:
+                plan.session.after_hand_steps()
+            self.pending_batches = self.pending_batches - granted if taken else 0  # 0 taken: diverged
         if taken:
             self.revision += 1
-            self._tell_discarded(discarding)
-            elapsed_ms = (time.perf_counter() - started) * 1000.0
-            self.ms_per_batch += SMOOTHING * (elapsed_ms / taken - self.ms_per_batch)
+            self._tell_discarded(plan.discarding)
+            self.ms_per_batch += SMOOTHING * (seconds * 1000.0 / taken - self.ms_per_batch)
+        if not is_alone and self.session.status != plan.status:
+            self._broadcast(self.session_message(["status"]))
         for audience in self._audiences():
             audience.is_dirty = True
-        return taken
 
     def _discarding(self) -> tuple[int, int] | None:
         """(epoch rewound to, the run's latest epoch) while training now would discard the later epochs."""
@@ -461,10 +531,15 @@ class Runner:
                                         "message": RUN_DISCARDED.format(epoch=discarding[0], latest=discarding[1])}))
 
     def _make_frame(self, audience: Audience) -> bytes:
-        """Snapshot, trace and encode one frame at this audience's resolution."""
+        """Snapshot, trace and encode one frame at this audience's resolution (the owner's: what its page
+        shows, see ``FramePlan``; a class's: whole)."""
         session = self.session
+        is_owner = audience is self.owner
+        with_output, with_maps = self.plan.next_frame() if is_owner else (True, True)
         snapshot = session.snapshot(audience.grid_size, audience.thumb_size(session.mlp.sizes),
-                                    self.selected_neuron)
+                                    self.selected_neuron, with_maps=with_maps, with_output=with_output)
+        if is_owner:
+            self._observe_pace()
         self.seq += 1
         self.revision += 1  # a snapshot after training adds a point to the run's history
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
@@ -475,6 +550,15 @@ class Runner:
         timeline = None if audience.is_compact else session.checkpoints.summary()  # the owner's scrubber
         return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
                             checkpoints=timeline)
+
+    def _observe_pace(self) -> None:
+        """Note an owner's frame; tell the page when the server cannot keep its frame rate, and when it can again."""
+        if self.is_busy and self.owner.outboxes:
+            notice = self.busy.observe(time.monotonic(), 1.0 / self.owner.interval_s)
+        else:
+            notice = self.busy.reset()
+        if notice is not None:
+            self.owner.broadcast(notice)
 
 
 def _within(neuron: tuple[int, int] | None, sizes: tuple[int, ...]) -> tuple[int, int] | None:

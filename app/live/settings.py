@@ -50,8 +50,13 @@ class Settings(BaseSettings):
     max_fps: int = Field(60, ge=1, le=120)  # frames per second one session may send at most
     grid_size: int = Field(64, ge=16, le=128)  # cells per side of the big output view
     thumb_budget_bytes: int = Field(14 * KIB, ge=KIB, le=256 * KIB)  # bytes per frame for all neuron maps
+    map_interval_frames: int = Field(4, ge=1, le=60)  # the owner's neuron maps are sent every this many frames
+    # ^ (and at once after any command, a new page or the maps coming back into view); the page keeps the last
+    busy_share: float = Field(0.85, gt=0.0, le=1.0)  # a run getting less than this share of its frame rate...
+    busy_after_s: float = Field(2.0, ge=0.5, le=60.0)  # ...for this long: the page is told the server is busy
     min_thumb_size: int = Field(8, ge=4, le=64)  # neuron maps never get coarser than this
     max_thumb_size: int = Field(32, ge=4, le=64)  # nor finer than this
+    ws_deflate: bool = False  # permessage-deflate on the websocket: fewer bytes on the wire, more CPU per frame
     max_message_bytes: int = Field(128 * KIB, ge=KIB, le=4096 * KIB)  # longest command the app reads
     max_import_bytes: int = Field(1024 * KIB, ge=KIB, le=16384 * KIB)  # largest experiment file accepted
     max_commands_per_second: int = Field(60, ge=1, le=1000)  # per socket; floods get an error
@@ -63,6 +68,10 @@ class Settings(BaseSettings):
     max_speed_count: int = Field(100, ge=1, le=10_000)  # most batches or epochs per frame
     request_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # longest wait for a worker's reply; then refused
     slice_ms: float = Field(4.0, gt=0.0, le=50.0)  # longest piece of training between yields to other sessions
+    stacked_training: bool = True  # a process trains its same-shape running sessions together (app/live/scheduler.py)
+    tick_ms: float = Field(8.0, gt=0.0, le=100.0)  # training a tick shares among fast speeds beyond one epoch each
+    placement_slack: int = Field(8, ge=0, le=10_000)  # sessions a worker may hold beyond the least busy one,
+    # ^ so same-shape runs (a class's forks) share a worker and train as one stack (app/live/placement.py)
     send_timeout_s: float = Field(10.0, gt=0.0, le=600.0)  # a client that takes longer to take a message is let go
     detached_ttl_s: float = Field(600.0, gt=0.0, le=86_400.0)  # a session without a socket is kept this long
     detached_grace_s: float = Field(30.0, ge=0.0, le=86_400.0)  # and keeps training this long at most, then pauses

@@ -27,6 +27,7 @@ from typing import Any
 from app.errors import InputError
 from app.i18n import refusal
 from app.live.outbox import Outbox
+from app.live.placement import choose_worker
 from app.live.protocol import Command, error_message
 from app.live.registry import LiveRunner
 from app.live.settings import Settings
@@ -45,9 +46,10 @@ NO_ANSWER = refusal("server", "error.no_answer")
 class RemoteRunner:
     """A runner in a worker process, as the web process sees it (the ``LiveRunner`` interface)."""
 
-    def __init__(self, worker: Worker, session_id: str) -> None:
+    def __init__(self, worker: Worker, session_id: str, shape: str | None = None) -> None:
         self.worker = worker
         self.id = session_id
+        self.shape = shape  # the network it was created for (a fork's), to place same-shape runs together
         self.outboxes: set[Outbox] = set()
         self.greeting: set[Outbox] = set()  # new subscribers, waiting for the worker's greeting
         self.feed: Outbox | None = None  # where the followers' stream goes while the run is presented
@@ -298,13 +300,15 @@ class WorkerPool:
         """Whether any worker process is alive to take a session."""
         return any(worker.is_running for worker in self.workers)
 
-    def create_runner(self, session_id: str) -> LiveRunner:
-        """A runner on the least busy living worker; raises NO_WORKERS when none is alive."""
+    def create_runner(self, session_id: str, shape: str | None = None) -> LiveRunner:
+        """A runner on a living worker: with a ``shape`` (app/live/placement.py), beside runs of that shape
+        within ``settings.placement_slack``; else the least busy. Raises NO_WORKERS when none is alive."""
         living = [w for w in self.workers if w.is_running]
         if not living:
             raise NO_WORKERS
-        worker = min(living, key=lambda w: len(w.runners))
-        runner = worker.runners[session_id] = RemoteRunner(worker, session_id)
+        same = [0 if shape is None else sum(r.shape == shape for r in w.runners.values()) for w in living]
+        worker = living[choose_worker([len(w.runners) for w in living], same, self.settings.placement_slack)]
+        runner = worker.runners[session_id] = RemoteRunner(worker, session_id, shape)
         return runner
 
     @property

@@ -68,6 +68,7 @@ STRONGER = "diagnosis.action.stronger"
 GROW = "diagnosis.action.grow"
 WIDEN = "diagnosis.action.widen"
 ADD_FEATURES = "diagnosis.action.add_features"
+ADD_LAYER = "diagnosis.action.add_layer"
 
 Said = dict[str, Any]  # {"key": a catalogue key, "args": its arguments}
 
@@ -119,7 +120,10 @@ def raise_rate(rate: float) -> Action | None:
 
 
 def grow(config: ExperimentConfig) -> Action | None:
-    """More input features (the first group not all in use) and wider hidden layers."""
+    """More input features (the first group not all in use) and wider hidden layers; a network with no
+    hidden layer (one neuron, one straight line) gets one hidden layer and nothing else."""
+    if not config.hidden_layers:
+        return configure(say(ADD_LAYER, count=WIDER_NEURONS), hidden_layers=[WIDER_NEURONS])
     choices = FIELDS["features"].choices
     added = next((group for group in FEATURE_GROUPS if not set(group) <= set(config.features)), ())
     widths = [min(MAX_NEURONS, max(WIDER_NEURONS, width)) for width in config.hidden_layers]

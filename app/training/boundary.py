@@ -4,13 +4,16 @@ Imports numpy, the standard library and the engine only: no web code.
 
 ``Evaluator`` prepares, once per network and data, the feature rows of a
 ``grid_size``² grid (the big output view), of a ``thumb_size``² grid (the
-neuron thumbnails) and of every train and test point. One ``run(params)``
+neuron thumbnails) and of every train and test point; the grids' feature rows
+depend only on the features, the grid and the extent, so every session with
+those shares one read-only copy (``grid_features``). One ``run(params)``
 per frame then evaluates them in float32 with preallocated buffers: the
 thumbnail grid keeps every layer; the big grid and the data are streamed in
 chunks of ``CHUNK_ROWS`` rows that keep only the output (and one selected
 neuron), so a frame's working set stays in the CPU cache even with many
 sessions. float32 halves the cost and is far finer than the 8-bit colours
-the maps end up as.
+the maps end up as. A frame that shows no neuron maps, or no output (a hidden
+page), skips their grid: the other figures are computed exactly as before.
 
 Grids are row-major with row 0 at the top of the plane (x2 = +extent) and
 column 0 at its left (x1 = -extent), sampled at cell centres, so a grid
@@ -20,6 +23,7 @@ reshaped to (size, size) is an image.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -52,6 +56,28 @@ def grid_points(size: int, extent: float) -> Array:
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
+GRID_CACHE_SIZE = 64  # (features, grid size, extent) combinations whose feature rows are kept for every session
+
+
+@lru_cache(maxsize=GRID_CACHE_SIZE)
+def grid_features(size: int, extent: float, features: tuple[str, ...]) -> Array:
+    """The feature rows of a size × size grid with a ones column: (size², len(features) + 1) float64, read-only.
+
+    Cached: sessions with the same features share one copy instead of computing (and holding) their own.
+    """
+    rows = inputs_with_ones(grid_points(size, extent), features)
+    rows.flags.writeable = False
+    return rows
+
+
+@lru_cache(maxsize=GRID_CACHE_SIZE)
+def grid_features32(size: int, extent: float, features: tuple[str, ...]) -> Array:
+    """``grid_features`` without the ones column, in float32 (what the streamed passes read), read-only."""
+    rows = grid_features(size, extent, features)[:, :-1].astype(np.float32)
+    rows.flags.writeable = False
+    return rows
+
+
 class Evaluator:
     """Float32 forward passes over the grids and the data for one network shape.
 
@@ -74,18 +100,18 @@ class Evaluator:
     ) -> None:
         self.grid_size, self.thumb_size = grid_size, thumb_size
         self.functions = tuple(ACTIVATIONS[a] for a in activations)
-        grid_inputs = inputs_with_ones(grid_points(grid_size, extent), features)
+        grid_inputs = grid_features(grid_size, extent, features)
         # (lo, hi) each neuron's map is coloured over: an input by its range on the plane,
         # any other neuron by its activation's range
         lows, highs = grid_inputs[:, :-1].min(axis=0), grid_inputs[:, :-1].max(axis=0)
         self.map_ranges: list[list[tuple[float, float]]] = [
             [(float(lo), float(hi)) for lo, hi in zip(lows, highs, strict=True)]
         ] + [[ACTIVATION_RANGES[a]] * width for a, width in zip(activations, sizes[1:], strict=True)]
-        self.grid_inputs = grid_inputs[:, :-1].astype(np.float32)
+        self.grid_inputs = grid_features32(grid_size, extent, features)
         self.data_inputs = np.vstack([data.train_inputs, data.test_inputs])[:, :-1].astype(np.float32)
         self.n_train = len(data.train_index)
         self.thumbs = Workspace(sizes, thumb_size * thumb_size, np.float32)
-        self.thumbs.inputs[...] = inputs_with_ones(grid_points(thumb_size, extent), features)
+        self.thumbs.inputs[...] = grid_features(thumb_size, extent, features)
         self.params = np.zeros(parameter_count(sizes), np.float32)
         self.blocks = block_views(self.params, sizes)
         # One buffer for z and two for activations, used in turn: a chunk's pass stays in cache.
@@ -97,13 +123,18 @@ class Evaluator:
         self.train_targets = data.train_targets.astype(np.float32)
         self.test_targets = data.test_targets.astype(np.float32)
 
-    def run(self, params: Array, selected: tuple[int, int] | None = None) -> None:
-        """Evaluate the network whose flat float64 parameters are ``params``."""
+    def run(self, params: Array, selected: tuple[int, int] | None = None, *, with_maps: bool = True,
+            with_output: bool = True) -> None:
+        """Evaluate the network whose flat float64 parameters are ``params``: the data always, the thumbnail
+        grid only ``with_maps`` and the main grid (output and selected neuron) only ``with_output``; what is
+        skipped keeps its last values."""
         with np.errstate(all="ignore"):  # a diverging network may overflow float32; callers check
             np.copyto(self.params, params, casting="same_kind")
-            forward_pass(self.blocks, self.functions, self.thumbs, self.thumbs.inputs)
-            self.selected_map = None if selected is None else np.empty(len(self.grid_inputs), np.float32)
-            self._stream(self.grid_inputs, self.grid_output, None, selected)
+            if with_maps:
+                forward_pass(self.blocks, self.functions, self.thumbs, self.thumbs.inputs)
+            if with_output:
+                self.selected_map = None if selected is None else np.empty(len(self.grid_inputs), np.float32)
+                self._stream(self.grid_inputs, self.grid_output, None, selected)
             self._stream(self.data_inputs, self.data_A, self.data_Z, None)
 
     def _stream(self, inputs: Array, out_A: Array, out_Z: Array | None, selected: tuple[int, int] | None) -> None:

@@ -51,6 +51,7 @@ class Checkpoints:
         self.max_count, self.max_bytes = max_count, max_bytes
         self._kept: dict[int, Checkpoint] = {}  # epoch → checkpoint, in rising epoch order
         self.window = DENSE_EPOCHS  # epochs kept densely; halved whenever the bounds are reached
+        self._thinned = (-1, 0)  # (newest epoch, window) of the last thinning: the next one may look at fewer
         self.bytes = 0
 
     def __len__(self) -> int:
@@ -113,12 +114,26 @@ class Checkpoints:
         self.bytes -= size_of(self._kept.pop(epoch))
 
     def _thin(self, newest: int) -> None:
+        # Every kept epoch passed the last thinning. One epoch later with the same window, only the
+        # epochs whose spacing grew can fail now: ages window·2^j + 1 (spacing doubles there).
+        is_next = self._thinned == (newest - 1, self.window)
         while True:
-            for epoch in [e for e in self._kept if e % spacing(newest - e, self.window)]:
+            candidates = self._grown(newest) if is_next else list(self._kept)
+            for epoch in [e for e in candidates if e in self._kept and e % spacing(newest - e, self.window)]:
                 self._drop(epoch)
+            is_next = False
+            self._thinned = (newest, self.window)
             if len(self._kept) <= self.max_count and (self.bytes <= self.max_bytes or len(self._kept) <= 2):
                 return
             if self.window == 1:  # only epoch 0 and the newest are sure to stay
                 self._drop(self.epochs[1])
             else:
                 self.window //= 2
+
+    def _grown(self, newest: int) -> list[int]:
+        """The epochs whose spacing is larger at ``newest`` than it was one epoch before."""
+        epochs, age = [], self.window + 1
+        while age <= newest:
+            epochs.append(newest - age)
+            age = 2 * (age - 1) + 1
+        return epochs

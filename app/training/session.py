@@ -29,7 +29,7 @@ from app.nn.initializers import initialize
 from app.nn.mlp import MLP
 from app.nn.trainer import Trainer
 from app.training.boundary import Evaluator
-from app.training.checkpoint import capture, restore
+from app.training.checkpoint import Checkpoint, capture, restore
 from app.training.checkpoints import Checkpoints
 from app.training.config import (
     CUSTOM_DATASET,
@@ -177,9 +177,13 @@ class TrainingSession:
         """Train ``count`` mini-batches or epochs by hand; returns the steps taken."""
         self.check_can_step()
         taken = self.train(self.batches_for(unit, count))
+        self.after_hand_steps()
+        return taken
+
+    def after_hand_steps(self) -> None:
+        """A run stepped by hand from its start is paused, not idle (``step`` calls this after training)."""
         if self.status == Status.IDLE:
             self._set_status(Status.PAUSED)
-        return taken
 
     def reset(self) -> None:
         """The same starting weights (same seed) on the same data; counters to zero."""
@@ -267,26 +271,42 @@ class TrainingSession:
 
     def train(self, n_batches: int) -> int:
         """Take up to ``n_batches`` mini-batch steps; returns how many were taken."""
-        if self.status == Status.DIVERGED:
-            raise refused(SessionError, "status", "error.session.diverged")
-        checkpoint = capture(self)
-        self.checkpoints.branch(self.epochs)  # after a rewind, training makes a new branch from here
-        self.rewound_from = None
+        checkpoint = self.begin_training()
         n_train, rows = len(self.data.train_index), self.batch_rows
         step = self.trainer.step
         with np.errstate(all="ignore"):  # overflow shows up as non-finite weights, checked below
             for _ in range(n_batches):
                 if self.order is None:
-                    self._start_epoch()
+                    self.start_epoch()
                 end = min(self.cursor + rows, n_train)
                 step(self.epoch_inputs[self.cursor : end], self.epoch_targets[self.cursor : end])
                 self.examples += end - self.cursor
                 self.steps += 1
                 self.cursor = end
                 if end == n_train:
-                    self.epochs += 1
-                    self.order, self.cursor = None, 0
-                    self.checkpoints.record(self)
+                    self.end_epoch()
+        return self.finish_training(checkpoint, n_batches)
+
+    def begin_training(self) -> Checkpoint:
+        """What every training call does first (``train``, or ``app.training.group`` for a stack of sessions):
+        refuse a diverged run, keep the state to roll back to, start a new branch after a rewind."""
+        if self.status == Status.DIVERGED:
+            raise refused(SessionError, "status", "error.session.diverged")
+        checkpoint = capture(self)
+        self.checkpoints.branch(self.epochs)  # after a rewind, training makes a new branch from here
+        self.rewound_from = None
+        return checkpoint
+
+    def end_epoch(self) -> None:
+        """The last batch of an epoch was taken: count it, keep its checkpoint; the next step draws a new order."""
+        self.epochs += 1
+        self.order, self.cursor = None, 0
+        self.checkpoints.record(self)
+
+    def finish_training(self, checkpoint: Checkpoint, n_batches: int) -> int:
+        """What every training call does last: a run whose weights blew up goes back to ``checkpoint`` and is
+        marked diverged (returns 0); otherwise returns ``n_batches``."""
+        with np.errstate(all="ignore"):
             largest = float(np.abs(self.mlp.params).max())
         if not largest <= DIVERGENCE_LIMIT:  # also true for NaN
             first_step = checkpoint.steps + 1
@@ -297,7 +317,8 @@ class TrainingSession:
             return 0
         return n_batches
 
-    def _start_epoch(self) -> None:
+    def start_epoch(self) -> None:
+        """Draw this epoch's point order from the run's own generator and lay the points out in it."""
         self.order = self.shuffle_rng.permutation(len(self.data.train_index))
         np.take(self.data.train_inputs, self.order, axis=0, out=self.epoch_inputs)
         np.take(self.data.train_targets, self.order, axis=0, out=self.epoch_targets)
@@ -323,8 +344,10 @@ class TrainingSession:
         return self._evaluators[key]
 
     def snapshot(self, grid_size: int = 64, thumb_size: int = 16,
-                 selected: tuple[int, int] | None = None) -> Snapshot:
-        """Everything a frame shows. A non-finite cost ends a run that trained as diverged.
+                 selected: tuple[int, int] | None = None, *, with_maps: bool = True,
+                 with_output: bool = True) -> Snapshot:
+        """Everything a frame shows (without the neuron maps or the output when not asked). A non-finite
+        cost ends a run that trained as diverged.
 
         A run that has not trained since its reset (idle) is never called diverged: its cost
         comes from the starting or hand-typed weights, not from the learning rate.
@@ -333,7 +356,8 @@ class TrainingSession:
             layer, index = selected
             if not (0 <= layer < len(self.mlp.sizes) and 0 <= index < self.mlp.sizes[layer]):
                 raise refused(SessionError, "neuron", "error.session.no_neuron", index=index, layer=layer)
-        snap, is_nonfinite = build(self, self.evaluator(grid_size, thumb_size), selected)
+        snap, is_nonfinite = build(self, self.evaluator(grid_size, thumb_size), selected, with_maps=with_maps,
+                                   with_output=with_output)
         if is_nonfinite and self.status in (Status.RUNNING, Status.PAUSED):
             self._diverge("the cost became infinite or NaN")
             snap = replace(snap, status=self.status.value, message=self.message)

@@ -47,11 +47,13 @@ class Snapshot:
     gradient (biases left out), one finite number per weight layer.
     neuron_maps[l]: (d_l, thumb_size²) float32, the output of every neuron of
     layer l (0 = inputs) over the thumbnail grid; map_ranges[l][i] the (lo, hi)
-    its colours span.
+    its colours span. None when this snapshot was taken without maps.
     output_map: (grid_size²,) float32 in [-1, 1] for binary problems (2p - 1,
     p the probability of class 1) and the prediction for regression;
-    (grid_size², k) class probabilities for multi-class problems.
-    selected_map: (grid_size²,) float32, the selected neuron over the main grid.
+    (grid_size², k) class probabilities for multi-class problems. None when
+    taken without the output (nobody sees it).
+    selected_map: (grid_size²,) float32, the selected neuron over the main grid
+    (None without the output too).
     """
 
     status: str
@@ -72,8 +74,8 @@ class Snapshot:
     penalty: float | None
     grid_size: int
     thumb_size: int
-    output_map: Array
-    neuron_maps: list[Array]
+    output_map: Array | None
+    neuron_maps: list[Array] | None
     map_ranges: list[list[tuple[float, float]]]
     selected: tuple[int, int] | None
     selected_map: Array | None
@@ -115,15 +117,17 @@ def output_map(problem: Problem, output_activation: str, A: Array) -> Array:
 
 
 def build(
-    session: Observed, evaluator: Evaluator, selected: tuple[int, int] | None
+    session: Observed, evaluator: Evaluator, selected: tuple[int, int] | None, *, with_maps: bool = True,
+    with_output: bool = True,
 ) -> tuple[Snapshot, bool]:
     """Evaluate the session's network; returns the snapshot and whether a cost came out non-finite.
 
     The maps come from the float32 evaluator; a cost it cannot hold is measured again in float64,
-    so only a cost that is non-finite in the engine's own precision counts.
+    so only a cost that is non-finite in the engine's own precision counts. Without ``with_maps`` the
+    neuron maps, and without ``with_output`` the output and selected maps, are neither computed nor kept.
     """
     mlp, config, data = session.mlp, session.config, session.data
-    evaluator.run(mlp.params, selected)
+    evaluator.run(mlp.params, selected, with_maps=with_maps, with_output=with_output)
     n_classes = 0 if data.dataset.problem == Problem.REGRESSION else data.dataset.n_classes
     parts = []
     for (Z, A), targets, labels, inputs, exact_targets in (
@@ -141,7 +145,7 @@ def build(
     train, test = parts
     is_nonfinite = any(p.cost is None and n > 0 for p, n in ((train, len(data.train_index)),
                                                               (test, len(data.test_index))))
-    selected_map = None if evaluator.selected_map is None else finite(evaluator.selected_map)
+    selected_map = None if evaluator.selected_map is None or not with_output else finite(evaluator.selected_map)
     params = finite(mlp.params)  # one clean copy of every weight and bias, and of every gradient
     grads = finite(session.trainer.grads)
     blocks, grad_blocks = block_views(params, mlp.sizes), block_views(grads, mlp.sizes)
@@ -167,8 +171,9 @@ def build(
         penalty=finite_or_none(penalty),
         grid_size=evaluator.grid_size,
         thumb_size=evaluator.thumb_size,
-        output_map=output_map(data.dataset.problem, mlp.output_activation, evaluator.grid_output),
-        neuron_maps=[finite(evaluator.thumb_maps(l)) for l in range(len(mlp.sizes))],
+        output_map=output_map(data.dataset.problem, mlp.output_activation, evaluator.grid_output)
+        if with_output else None,
+        neuron_maps=[finite(evaluator.thumb_maps(l)) for l in range(len(mlp.sizes))] if with_maps else None,
         map_ranges=evaluator.map_ranges,
         selected=selected,
         selected_map=selected_map,

@@ -23,6 +23,9 @@ import { createLessonsView } from "./views/lessons/index.js";
 import { createDockView } from "./views/output/dock.js";
 import { createLanguageView } from "./views/controls/language.js";
 import { currentLanguage, startLanguage } from "./i18n.js";
+import { createTermsView } from "./views/controls/terms.js";
+import { createVisibilityView } from "./views/network/visibility.js";
+import { createBusyView } from "./views/controls/busy.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -68,6 +71,9 @@ const views = [
     context,
   ),
   createDiagnosisView(slot("diagnosis"), context),
+  createTermsView(document.body),
+  createVisibilityView(slot("network"), context),
+  createBusyView(slot("busy")),
   createLessonsView(
     { start: slot("lesson-start"), entry: slot("lessons-entry"), panel: slot("lesson"), transport: slot("transport") },
     context,

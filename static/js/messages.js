@@ -8,6 +8,7 @@
  * it lives in views/classroom/.
  */
 import { appendFrame, historyFromMessage } from "./history.js";
+import { keepArrays } from "./protocol.js";
 
 /** Close codes after which the page must not reconnect on its own (docs/protocol.md). */
 export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
@@ -37,6 +38,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
  *   room: any, presenting: {code: string, secret: string} | null, forked: string | null,
  *   classLink: "ok" | "lost",
  *   notice: {topic: string, message: string, at: number} | null,
+ *   busyFps: number | null,
  *   slowStep: any, pins: any[],
  *   lessons: any[] | null, lesson: any, lessonProgress: any,
  *   error: {field: string, message: string, key: string|null, args: any, command: string|null, at: number} | null,
@@ -58,6 +60,7 @@ export function initialState() {
     metric: "accuracy",
     arrival: null,
     room: null,
+    busyFps: null,
     presenting: null,
     forked: null,
     classLink: "ok",
@@ -92,7 +95,7 @@ export function onClose(code) {
  */
 function onHello(state, hello) {
   return {
-    hello, history: [],
+    hello, history: [], busyFps: null,
     room: hello.room ?? null, presenting: null, forked: null, classLink: "ok",
     lesson: null, lessonProgress: null,  // a resumed session's lesson arrives right after the hello
     arrival: { resume: hello.resume ?? "new", role: hello.role ?? "owner", pausedWhileAway: !!hello.paused_while_away,
@@ -156,6 +159,7 @@ export function onMessage(state, message) {
  */
 function onNotice(message) {
   if (message.topic === "class_link") return { classLink: message.state === "lost" ? "lost" : "ok" };
+  if (message.topic === "busy") return { busyFps: message.state === "busy" ? Number(message.fps) : null };
   const notice = { topic: String(message.topic), message: String(message.message ?? ""), at: Date.now() };
   return message.topic === "class_moved" ? { notice, room: null } : { notice };
 }
@@ -173,5 +177,5 @@ export function onBinary(state, message) {
   if (type !== "frame") return {};
   const header = message.header;
   const arrival = state.arrival && state.arrival.epoch === null ? { ...state.arrival, epoch: header.epoch } : state.arrival;
-  return { frame: message, history: appendFrame(state.history, header, state.metric), arrival };
+  return { frame: keepArrays(message, state.frame), history: appendFrame(state.history, header, state.metric), arrival };
 }

@@ -14,7 +14,7 @@ export const SERVER_MESSAGES = [
 ];
 
 /** What a `notice` message is about (its `topic`). */
-export const NOTICE_TOPICS = ["class_link", "class_moved", "run_discarded", "lesson_lost"];
+export const NOTICE_TOPICS = ["class_link", "class_moved", "run_discarded", "lesson_lost", "busy"];
 
 /** Client → server command types. */
 export const COMMAND_TYPES = [
@@ -22,7 +22,12 @@ export const COMMAND_TYPES = [
   "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
   "present", "end_class", "highlight", "fork", "slow_step", "rewind", "pin", "unpin",
   "list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace", "set_language",
+  "view",
 ];
+
+/** Arrays a frame may leave out (the page keeps its last ones): the output plane while the page is hidden,
+ * the neuron maps between the frames that recompute them (docs/protocol.md, `view`). */
+const KEPT_ARRAYS = ["output", "output_confidence", "selected_map", "neuron_maps"];
 
 /**
  * @typedef {{name: string, dtype: "float32"|"float16"|"uint32"|"uint8", offset: number, length: number}} ArrayEntry
@@ -81,7 +86,29 @@ export const commands = {
   leaveLesson: () => ({ type: "leave_lesson" }),
   /** @param {[number, number] | null} pace steps first..last (0-based) students may move within; null: teacher-paced */
   setPace: (pace) => ({ type: "set_pace", pace }),
+  /** @param {boolean} visible the page is in view @param {boolean} maps the neuron maps are on screen */
+  view: (visible, maps) => ({ type: "view", visible, maps }),
 };
+
+/**
+ * A frame with the arrays it left out taken from an earlier frame of the same shape (same layer sizes,
+ * grid and thumbnail sizes, selected neuron); an array is never taken from a frame of another shape.
+ * @param {BinaryMessage} frame
+ * @param {BinaryMessage | null} earlier
+ * @returns {BinaryMessage}
+ */
+export function keepArrays(frame, earlier) {
+  if (!earlier || earlier.header.type !== "frame") return frame;
+  const a = frame.header, b = earlier.header;
+  const isSameShape = a.grid_size === b.grid_size && a.thumb_size === b.thumb_size &&
+    String(a.sizes) === String(b.sizes) && String(a.selected) === String(b.selected);
+  if (!isSameShape) return frame;
+  const missing = KEPT_ARRAYS.filter((name) => !(name in frame.arrays) && name in earlier.arrays);
+  if (!missing.length) return frame;
+  const arrays = { ...frame.arrays };
+  for (const name of missing) arrays[name] = earlier.arrays[name];
+  return { header: frame.header, arrays };
+}
 
 /**
  * IEEE half floats to float32 (browsers without Float16Array).

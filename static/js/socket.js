@@ -13,7 +13,7 @@
  * and a new one is opened, so the page says "reconnecting" instead of
  * showing a frozen picture as live.
  */
-import { decodeBinary } from "./protocol.js";
+import { decodeBinary, keepArrays } from "./protocol.js";
 
 const FIRST_RETRY_MS = 500; // wait before the first reconnection attempt
 const MAX_RETRY_MS = 8000; // longest wait between attempts
@@ -81,7 +81,7 @@ export function connect(url, handlers, finalCodes = []) {
         handlers.onBinary(message);
         return;
       }
-      newestFrame = message;
+      newestFrame = keepArrays(message, newestFrame); // a dropped frame's maps are the newest the page has
       if (!isFrameScheduled) {
         isFrameScheduled = true;
         requestAnimationFrame(deliverFrame);

@@ -122,7 +122,7 @@ def test_grad_norms_are_the_mean_size_of_each_layers_last_gradient(client: TestC
     # The first step's batch: the first rows of this epoch's order, from the starting weights.
     fresh = type(session)(session.config)
     rows = fresh.batch_rows
-    fresh._start_epoch()
+    fresh.start_epoch()
     X, T = fresh.epoch_inputs[:rows, :-1], fresh.epoch_targets[:rows]
     _, grads = fresh.mlp.cost_and_gradients(X, T, session.config.cost)
     expected = [float(np.abs(dW + 0.01 * W).mean()) for dW, W in zip(grads.dW, fresh.mlp.weights, strict=True)]

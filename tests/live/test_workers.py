@@ -266,3 +266,19 @@ def test_a_subscriber_is_told_when_the_worker_died_before_greeting(is_noticed: b
 
     error = json.loads(asyncio.run(scenario())[0])
     assert (error["type"], error["field"]) == ("error", "server")
+
+
+def test_a_worker_session_leaves_out_what_the_page_does_not_show(pooled: TestClient) -> None:
+    """The `view` command reaches the runner in the worker; frames without maps in between, and none hidden."""
+    with pooled.websocket_connect("/ws") as websocket:
+        talk = Conversation(websocket)
+        talk.until_type("hello")
+        assert "neuron_maps" in talk.frame()["arrays"]
+        talk.send({"type": "play"})
+        assert talk.frame(lambda f: "neuron_maps" not in f["arrays"])["epoch"] >= 1
+        talk.send({"type": "view", "visible": False, "maps": True})
+        hidden = talk.frame(lambda f: "output" not in f["arrays"])
+        assert "neuron_maps" not in hidden["arrays"]
+        talk.send({"type": "view", "visible": True, "maps": True})
+        shown = talk.frame(lambda f: "output" in f["arrays"])
+        assert "neuron_maps" in shown["arrays"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.i18n import translate
 from app.training import advice
 from app.training.config import MAX_LEARNING_RATE, MAX_NEURONS, MIN_LEARNING_RATE, config_from_dict
 
@@ -28,6 +29,16 @@ def test_a_small_network_gets_the_first_missing_features_and_wider_layers() -> N
     with_sines = config_from_dict({"features": ["x1", "x2", "sin_x1", "sin_x2"], "hidden_layers": [12, 3]})
     assert advice.grow(with_sines)["changes"] == {"features": ["x1", "x2", "x1_sq", "x2_sq", "sin_x1", "sin_x2"],
                                                   "hidden_layers": [12, 8]}
+
+
+def test_a_single_neuron_gets_a_hidden_layer_not_a_crash() -> None:
+    # XOR with no hidden layer plateaus; the advice for it once raised ValueError (max of no widths),
+    # which stopped the run's frames and dropped the connection again and again.
+    grown = advice.grow(config_from_dict({"dataset": "xor", "hidden_layers": []}))
+    assert grown == {"label": "Add a hidden layer of 8 neurons",
+                     "said": [{"key": "diagnosis.action.add_layer", "args": {"count": 8}}],
+                     "changes": {"hidden_layers": [8]}, "reset": False}
+    assert translate("de", "diagnosis.action.add_layer", count=8) == "Eine verborgene Schicht mit 8 Neuronen dazunehmen"
 
 
 def test_a_network_with_every_feature_and_the_widest_layers_gets_no_button() -> None:

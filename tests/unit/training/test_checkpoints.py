@@ -94,3 +94,27 @@ def test_a_rewind_after_a_change_of_optimiser_starts_its_state_fresh() -> None:
     assert session.trainer.optimizer.name == "momentum" and session.trainer.optimizer.t == 0
     session.train(1)
     assert np.all(np.isfinite(session.mlp.params))
+
+
+def test_thinning_one_epoch_later_keeps_exactly_what_a_full_thinning_keeps() -> None:
+    """The incremental thinning (only the epochs whose spacing grew) against a scan of every kept epoch."""
+    from app.training import checkpoints as module
+
+    class FullScan(module.Checkpoints):
+        def _grown(self, newest: int) -> list[int]:
+            return list(self._kept)
+
+    for max_count, max_bytes in ((module.MAX_CHECKPOINTS, module.MAX_BYTES), (12, module.MAX_BYTES), (100, 40_000)):
+        quick, full = TrainingSession(), TrainingSession()
+        quick.checkpoints = module.Checkpoints(max_count, max_bytes)
+        full.checkpoints = FullScan(max_count, max_bytes)
+        for session in (quick, full):
+            session.checkpoints.record(session)
+        for round_ in range(3):
+            for session in (quick, full):
+                session.train(session.batches_for("epoch", 300 if round_ < 2 else 60))
+                if round_ == 0:
+                    session.rewind(150)  # a branch: the next thinning scans everything again
+            assert quick.checkpoints.epochs == full.checkpoints.epochs
+            assert quick.checkpoints.window == full.checkpoints.window
+            assert quick.checkpoints.bytes == full.checkpoints.bytes

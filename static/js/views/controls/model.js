@@ -8,6 +8,7 @@ import { commands } from "../../protocol.js";
 import { button, configSelect, el, helpWithDefault, seedControl } from "./dom.js";
 import { namedChoices } from "./hyper.js";
 import { optionText } from "../../i18n.js";
+import { markLabel } from "./terms.js";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -36,6 +37,11 @@ export function createModelPanel(element, { send }) {
     () => send(commands.newWeights()));
   const seed = seedControl("seed", "field.seed.label", configure, newWeights);
 
+  markLabel(output.root, "activation", "output_activation");
+  markLabel(cost.root, "cost", "cost");
+  markLabel(init.root, "initialisation", "init");
+  markLabel(optimizer.root, "optimizer", "optimizer");
+  markLabel(seed.root, "seed");
   element.classList.add("model-panel");
   element.append(output.root, cost.root, init.root, optimizer.root, seed.root);
 

@@ -9,8 +9,9 @@
 import { diverging, rgb } from "../../lib/colors.js";
 import { sizeCanvas } from "../../lib/canvas.js";
 import { neuronName, optionLabel } from "./tooltip.js";
-import { optionText, t } from "../../i18n.js";
+import { currentLanguage, optionText, t } from "../../i18n.js";
 import { localize } from "../../lib/format.js";
+import { termButton, withTerms } from "../controls/terms.js";
 
 /** Neurons in a hidden layer added with "+ layer". */
 export const NEW_LAYER_SIZE = 4;
@@ -21,6 +22,11 @@ const LEGEND_HEIGHT = 10;
 const HEADER_GAP = 6;
 /** Widest a column header gets, CSS px. */
 const MAX_HEADER_WIDTH = 130;
+/** Words around the network's term buttons: the gradients toggle and the legend. */
+const WORDS = {
+  show: "network.show_gradients", gradients: "network.gradients", weightAndBias: "network.weight_and_bias",
+  weight: "network.weight", bias: "network.bias", gradient: "network.gradient", scaled: "network.gradient_scaled",
+};
 /** How the network is read and changed, under it. */
 const LEGEND_HINT = "network.legend_hint";
 /** The same on a follower's page. */
@@ -53,13 +59,18 @@ export function createBar(parent, handlers) {
   const layers = make("div", { class: "network-layers", "data-field": "hidden_layers" });
   const remove = make("button", { type: "button", class: "network-step", "aria-label": t("network.remove_layer"),
                                   "data-i18n-aria-label": "network.remove_layer" }, "−");
-  const count = make("span", { class: "network-layers-count", "aria-live": "polite" });
+  const count = termButton("hidden layer", "");
+  count.classList.add("network-layers-count");
   const add = make("button", { type: "button", class: "network-step", "aria-label": t("network.add_layer"),
                                "data-i18n-aria-label": "network.add_layer" }, "+");
-  layers.append(remove, count, add);
+  layers.append(remove, make("span", { "aria-live": "polite" }), add);
+  /** @type {HTMLElement} */ (layers.children[1]).append(count);
   const toggle = make("label", { class: "network-toggle" });
   const box = /** @type {HTMLInputElement} */ (make("input", { type: "checkbox" }));
-  toggle.append(box, " ", make("span", { "data-i18n": "network.show_gradients" }, t("network.show_gradients")));
+  // The word is a term button: pressing it explains gradients, it does not tick the box.
+  const gradients = termButton("gradient", { key: WORDS.gradients });
+  const words = make("span");
+  toggle.append(box, " ", words);
   bar.append(layers, toggle);
   parent.append(bar);
   remove.addEventListener("click", () => handlers.onLayers(-1));
@@ -71,6 +82,10 @@ export function createBar(parent, handlers) {
       const hidden = session.config.hidden_layers.length;
       const field = hello.fields.hidden_layers;
       count.textContent = t("network.hidden_layers", { count: hidden });
+      if (words.dataset.language !== currentLanguage()) {  // "Show gradients", the term where the language puts it
+        words.dataset.language = currentLanguage();
+        words.replaceChildren(...withTerms(WORDS.show, { gradients }));
+      }
       /** @type {HTMLButtonElement} */ (remove).disabled = hidden <= 0;
       /** @type {HTMLButtonElement} */ (add).disabled = hidden >= field.max_length;
       box.checked = showGradients;
@@ -99,7 +114,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     return node;
   };
   const input = column(0, "network-column-input");
-  input.append(make("span", { class: "network-column-title" }, t("network.input")));
+  input.append(columnTitle(termButton("input layer", { key: "network.input" })));
   input.style.left = "0px";
   input.style.width = `${layout.columnX[0] + layout.thumb}px`;
   const headers = [input];
@@ -108,7 +123,8 @@ export function renderHeaders(container, layout, session, hello, configure) {
     const node = column(layer, "network-column-hidden");
     node.dataset.field = "hidden_layers";
     node.dataset.layer = String(layer);
-    const label = make("span", { class: "network-column-count" }, t("network.neurons", { count }));
+    const label = termButton("neuron", { key: "network.neurons", args: { count } });
+    label.classList.add("network-column-count");
     const buttons = make("div", { class: "network-column-buttons" });
     /** @param {number} delta @param {string} text @param {string} name */
     const stepper = (delta, text, name) => {
@@ -126,13 +142,19 @@ export function renderHeaders(container, layout, session, hello, configure) {
     headers.push(node);
   });
   const output = column(sizes.length - 1, "network-column-output");
-  output.append(make("span", { class: "network-column-title" }, t("network.output")));
+  output.append(columnTitle(termButton("output layer", { key: "network.output" })));
   // Flush right, so a title wider than its column stays inside the stage.
   output.style.left = "";
   output.style.right = "0px";
   headers.push(output);
   container.classList.toggle("is-compact", layout.isCompact);
   container.replaceChildren(...headers);
+}
+
+/** @param {HTMLElement} title a term button @returns {HTMLElement} the same, styled as a column's title */
+function columnTitle(title) {
+  title.classList.add("network-column-title");
+  return title;
 }
 
 /**
@@ -228,6 +250,10 @@ export function createLegend(parent) {
   const high = make("span", {}, "+1");
   scale.append(low, strip, high);
   const quantity = make("span", { class: "network-legend-text" });
+  const weight = termButton("weight", { key: WORDS.weight });
+  const bias = termButton("bias", { key: WORDS.bias });
+  const gradient = termButton("gradient", { key: WORDS.gradient });
+  let shown = "";
   const thickness = make("span", { class: "network-legend-text" });
   const hint = make("span", { class: "network-legend-hint", "data-i18n": LEGEND_HINT }, t(LEGEND_HINT));
   // A follower cannot edit: the stylesheet shows this one instead on a follower's page.
@@ -243,9 +269,13 @@ export function createLegend(parent) {
   return {
     /** @param {boolean} showGradients @param {number} gradientScale */
     update(showGradients, gradientScale) {
-      quantity.textContent = showGradients
-        ? t("network.gradient_scaled", { scale: gradientScale ? localize(gradientScale.toPrecision(2)) : "0" })
-        : t("network.weight_and_bias");
+      const scale = gradientScale ? localize(gradientScale.toPrecision(2)) : "0";
+      const key = JSON.stringify([showGradients, showGradients && scale, currentLanguage()]);
+      if (key !== shown) {  // the same term buttons each time, so an open definition stays open
+        shown = key;
+        quantity.replaceChildren(...(showGradients ? withTerms(WORDS.scaled, { gradient }, { scale })
+          : withTerms(WORDS.weightAndBias, { weight, bias })));
+      }
       thickness.textContent = t(showGradients ? "network.thickness_gradient" : "network.thickness_weight");
       legend.dataset.mode = showGradients ? "gradients" : "weights";
     },

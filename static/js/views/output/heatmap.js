@@ -9,6 +9,7 @@ import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el, readoutText, renderCaption } from "./caption.js";
 import { keyed, t } from "../../i18n.js";
+import { termButton, withTerms } from "../controls/terms.js";
 import {
   cellAt, drawAxes, drawBackground, drawBatchMark, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
   nearestPoint, screenPoints, toPixel, toPlane, widthForHeight,
@@ -21,6 +22,11 @@ const READOUT_HINT = "heatmap.hint";
 /** The same on a follower's page, where the presenter chooses the point. */
 const FOLLOWER_HINT = "heatmap.follower_hint";
 /** The CSS custom property that scales the axis labels and their room (projector mode). */
+/** The toggles' words: "Show test data" with the term "test data" in it; "Discretize output". */
+const SHOW_TEST = { text: "heatmap.show_test", term: "heatmap.test_data" };
+const DISCRETIZE = "heatmap.discretize";
+/** The concept the toggles row names, as a term button. */
+const BOUNDARY_TERM = "heatmap.boundary";
 const SCALE_PROPERTY = "--canvas-label-scale";
 
 /**
@@ -39,11 +45,14 @@ export function createHeatmapView(element, { store, send }) {
   canvas.setAttribute("aria-describedby", caption.id);
   const readout = el("p", "heatmap-readout", t(READOUT_HINT));
   const toggles = el("div", "heatmap-toggles");
-  const showTest = checkbox("heatmap.show_test", "showTest");
-  const discretize = checkbox("heatmap.discretize", "discretize");
+  const testData = termButton("test data", { key: SHOW_TEST.term });
+  const showTest = checkbox("showTest");
+  const discretize = checkbox("discretize", keyed(el("span"), DISCRETIZE));
+  const wordToggles = () => showTest.words.replaceChildren(...withTerms(SHOW_TEST.text, { test_data: testData }));
+  wordToggles();
   showTest.input.checked = store.get().ui.showTest;
   discretize.input.checked = store.get().ui.discretize;
-  toggles.append(showTest.label, discretize.label);
+  toggles.append(showTest.label, discretize.label, termButton("decision boundary", { key: BOUNDARY_TERM }));
   element.append(canvas, caption, readout, toggles);
 
   /** @type {any} */
@@ -57,14 +66,19 @@ export function createHeatmapView(element, { store, send }) {
   /** @type {import("./plane.js").ScreenPoint[]} */
   let points = [];
 
-  /** @param {string} text @param {"showTest"|"discretize"} key */
-  function checkbox(text, key) {
+  /**
+   * A toggle whose words may hold a term button: pressing the term explains it, it does not tick the box.
+   * @param {"showTest"|"discretize"} key @param {(string | Node)[]} parts its words
+   */
+  function checkbox(key, ...parts) {
     const label = el("label", "heatmap-toggle");
     const input = /** @type {HTMLInputElement} */ (el("input"));
     input.type = "checkbox";
     input.addEventListener("change", () => store.update({ ui: { ...store.get().ui, [key]: input.checked } }));
-    label.append(input, keyed(el("span"), text));
-    return { label, input };
+    const words = el("span");
+    words.append(...parts);
+    label.append(input, words);
+    return { label, input, words };
   }
 
   /** @returns {[number, number] | null} the neuron whose map to show instead of the output */
@@ -218,6 +232,7 @@ export function createHeatmapView(element, { store, send }) {
         showTest.input.checked = state.ui.showTest;
         discretize.input.checked = state.ui.discretize;
       }
+      if (state.language !== previous.language) wordToggles();
       if (state.frame !== previous.frame || state.dataset !== previous.dataset || state.ui !== previous.ui
           || state.session !== previous.session || state.hello !== previous.hello
           || state.language !== previous.language) scheduleDraw();

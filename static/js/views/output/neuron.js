@@ -15,6 +15,7 @@ import { neuronName, optionLabel } from "../../lib/labels.js";
 import { buildNeuronTable, fillNeuronTable } from "./neuron-table.js";
 import { renderUpdate, updateNote } from "./neuron-update.js";
 import { keyed, t } from "../../i18n.js";
+import { termButton, withTerms } from "../controls/terms.js";
 
 /** How to choose what is shown. */
 const HINT = "neuron.hint";
@@ -22,6 +23,27 @@ const HINT = "neuron.hint";
 const NO_LABEL = "neuron.no_label";
 /** What a neuron does, shown while nothing is selected. */
 const INTRO = "neuron.intro";
+
+/** The three parts' headings: the concept each names (a term button: glossary id, its words), and the
+ * heading's text around it where there is more than the term. */
+const HEADING_TERMS = {
+  forward: ["forward pass", "neuron.forward"],
+  backward: ["backpropagation", "neuron.backward_term", "neuron.backward"],
+  update: ["gradient descent", "neuron.update_term", "neuron.update"],
+};
+
+/**
+ * A heading whose concept is a term button; `words()` words it again in the page's language.
+ * @param {string[]} heading one of HEADING_TERMS
+ * @returns {{node: HTMLElement, words: () => void}}
+ */
+function headingOf([id, term, text]) {
+  const node = el("h3", "neuron-heading");
+  const button = termButton(id, { key: term });
+  const words = () => node.replaceChildren(...(text ? withTerms(text, { term: button }) : [button]));
+  words();
+  return { node, words };
+}
 
 /** A negative number in brackets, as in "0.93 − (−1.00)". @param {string} text */
 function bracket(text) {
@@ -42,14 +64,15 @@ export function createNeuronView(element, { send }) {
   scroll.setAttribute("data-i18n-aria-label", "neuron.arithmetic");
   scroll.setAttribute("aria-label", t("neuron.arithmetic"));
   const forward = el("section", "neuron-forward");
-  forward.append(keyed(el("h3", "neuron-heading"), "neuron.forward"), scroll);
+  const headings = [headingOf(HEADING_TERMS.forward), headingOf(HEADING_TERMS.backward), headingOf(HEADING_TERMS.update)];
+  forward.append(headings[0].node, scroll);
   const backward = el("div", "neuron-backward");
   const backwardBox = el("section", "neuron-backward-box");
-  backwardBox.append(keyed(el("h3", "neuron-heading"), "neuron.backward"), backward);
+  backwardBox.append(headings[1].node, backward);
   const updateNoteText = el("p", "neuron-note neuron-update-note");
   const updateTable = el("div", "neuron-scroll");
   const updateBox = el("section", "neuron-update-box");
-  updateBox.append(keyed(el("h3", "neuron-heading"), "neuron.update"), updateNoteText, updateTable);
+  updateBox.append(headings[2].node, updateNoteText, updateTable);
   const body = el("div", "neuron-body");
   body.append(forward, backwardBox, updateBox);
   const close = el("button", "neuron-close", "×");
@@ -241,7 +264,10 @@ export function createNeuronView(element, { send }) {
     render(state, previous) {
       if (state.frame === previous.frame && state.session === previous.session && state.hello === previous.hello
           && state.language === previous.language) return;
-      if (state.language !== previous.language) shapeKey = "";
+      if (state.language !== previous.language) {
+        shapeKey = "";
+        for (const heading of headings) heading.words();
+      }
       renderTrace(state);
     },
   };

@@ -1,0 +1,74 @@
+"""The runner tells its page when it cannot keep the frame rate asked, and when it can again (`busy` notices)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.live.outbox import Outbox
+from app.live.runner import Runner
+from app.live.settings import Settings
+from app.training.config import config_from_dict
+from app.training.session import TrainingSession
+
+
+class Clock:
+    """time.monotonic for the runner, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def notices(outbox: Outbox) -> list[dict]:
+    sent = [json.loads(m) for m in outbox.messages if isinstance(m, str)]
+    outbox.messages.clear()
+    return [m for m in sent if m.get("topic") == "busy"]
+
+
+def frames(runner: Runner, clock: Clock, fps: float, seconds: float) -> None:
+    """Frames at ``fps`` (powers of two, so the clock's steps are exact binary fractions)."""
+    for _ in range(int(fps * seconds)):
+        clock.now += 1.0 / fps
+        runner._make_frame(runner.owner)
+
+
+@pytest.fixture
+def playing(monkeypatch: pytest.MonkeyPatch) -> tuple[Runner, Outbox, Clock]:
+    clock = Clock()
+    monkeypatch.setattr("app.live.runner.time.monotonic", clock)
+    runner = Runner(TrainingSession(config_from_dict({})), Settings(max_fps=60), "s" * 32)
+    outbox = Outbox()
+    runner.owner.watch(outbox)
+    runner.session.start()
+    return runner, outbox, clock
+
+
+def test_a_slow_run_is_told_busy_with_its_rate_and_ok_when_it_recovers(playing) -> None:
+    runner, outbox, clock = playing
+    frames(runner, clock, 64, 3.0)
+    assert notices(outbox) == []
+    frames(runner, clock, 16, 4.0)
+    busy = notices(outbox)
+    assert [(n["state"], n["fps"], n["asked_fps"]) for n in busy] == [("busy", 16, 60)]
+    assert busy[0]["message"] == "Busy server: 16 frames a second"
+    frames(runner, clock, 64, 2.0)
+    recovering = notices(outbox)  # the rate may be told once more on its way up, then ok
+    assert [(n["state"], n["fps"]) for n in recovering][-1] == ("ok", None)
+    assert all(n["state"] == "busy" and 16 < n["fps"] < 51 for n in recovering[:-1]) and len(recovering) <= 2
+
+
+def test_a_run_that_stops_while_busy_is_told_ok_and_a_page_nobody_watches_is_never_busy(playing) -> None:
+    runner, outbox, clock = playing
+    frames(runner, clock, 8, 4.0)
+    assert [n["state"] for n in notices(outbox)] == ["busy"]
+    runner.session.pause()
+    frames(runner, clock, 8, 1.0)
+    assert [n["state"] for n in notices(outbox)] == ["ok"]
+    runner.session.start()
+    runner.unsubscribe(outbox)
+    frames(runner, clock, 2, 10.0)
+    assert notices(outbox) == []
