@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.errors import InputError
+from app.i18n import refused
 
 EXTENT = 6.0  # the input plane is [-EXTENT, EXTENT]², TensorFlow Playground's range
 MIN_POINTS, MAX_POINTS = 50, 2000  # generated dataset size range
@@ -262,13 +263,11 @@ def in_range(value: numbers.Real | float, low: float, high: float) -> bool:
 
 def check_range(field: str, value: object, low: float, high: float, *, is_integer: bool) -> None:
     """Raise DataError unless value is a number (an integer if is_integer) within [low, high]."""
-    allowed = f"between {show_value(low)} and {show_value(high)}"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral if is_integer else numbers.Real):
-        raise DataError(
-            field, f"must be {'an integer' if is_integer else 'a number'} {allowed}, got {show_value(value)}"
-        )
+        raise refused(DataError, field, "error.data.integer_between" if is_integer else "error.data.number_between",
+                      min=low, max=high, got=show_value(value))
     if not in_range(value, low, high):
-        raise DataError(field, f"must be {allowed}, got {show_value(value)}")
+        raise refused(DataError, field, "error.data.between", min=low, max=high, got=show_value(value))
 
 
 def generate(name: str, n: int, noise: float, seed: int, classes: int = MIN_CLASSES) -> Dataset:
@@ -277,7 +276,7 @@ def generate(name: str, n: int, noise: float, seed: int, classes: int = MIN_CLAS
     ``classes`` is used (and checked) only by multiclass datasets. Raises DataError on bad arguments.
     """
     if not isinstance(name, str) or name not in DATASETS:
-        raise DataError("dataset", f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+        raise refused(DataError, "dataset", "error.data.unknown_dataset", name=repr(name), allowed=", ".join(DATASETS))
     check_range("points", n, MIN_POINTS, MAX_POINTS, is_integer=True)
     check_range("noise", noise, 0, MAX_NOISE, is_integer=False)
     spec = DATASETS[name]
@@ -295,8 +294,8 @@ def split(n: int, train_fraction: float, seed: int) -> tuple[np.ndarray, np.ndar
     is_number = isinstance(train_fraction, numbers.Real) and not isinstance(train_fraction, bool)
     if not is_number or not MIN_TRAIN_FRACTION <= train_fraction <= MAX_TRAIN_FRACTION:
         shown = f"{float(train_fraction) * 100:g} %" if is_number else show_value(train_fraction)
-        allowed = f"{MIN_TRAIN_FRACTION * 100:g} % and {MAX_TRAIN_FRACTION * 100:g} %"
-        raise DataError("train_percent", f"must be between {allowed}, got {shown}")
+        raise refused(DataError, "train_percent", "error.data.train_percent", min=round(MIN_TRAIN_FRACTION * 100),
+                      max=round(MAX_TRAIN_FRACTION * 100), got=shown)
     check_range("seed", seed, 0, MAX_SEED, is_integer=True)
     order = np.random.default_rng(int(seed)).permutation(int(n)).astype(np.int64)
     n_train = min(max(round(n * train_fraction), 1), n - 1)

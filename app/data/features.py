@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.errors import InputError
+from app.i18n import refused
 
 POINT_DIMENSIONS = 2  # points are (x1, x2)
 
@@ -51,15 +52,16 @@ FEATURES: dict[str, Feature] = {
 
 def _validate(names: Sequence[str]) -> None:
     if isinstance(names, str) or not isinstance(names, Sequence):
-        raise FeatureError("features", f"must be a list of feature names, got {names!r}")
+        raise refused(FeatureError, "features", "error.features.list", got=repr(names))
     if not names:
-        raise FeatureError("features", f"choose at least one feature of {', '.join(FEATURES)}")
+        raise refused(FeatureError, "features", "error.features.none", allowed=", ".join(FEATURES))
     for name in names:
         if not isinstance(name, str) or name not in FEATURES:
-            raise FeatureError("features", f"unknown feature {name!r}; choose from {', '.join(FEATURES)}")
+            raise refused(FeatureError, "features", "error.features.unknown", name=repr(name),
+                          allowed=", ".join(FEATURES))
     repeated = [name for name, count in Counter(names).items() if count > 1]
     if repeated:
-        raise FeatureError("features", f"{', '.join(repeated)} chosen more than once; choose each once")
+        raise refused(FeatureError, "features", "error.features.repeated", names=", ".join(repeated))
 
 
 def check_features(names: Sequence[str]) -> tuple[str, ...]:

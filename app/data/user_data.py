@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from app.data.datasets import (
     make_dataset,
     show_value,
 )
+from app.i18n import refused
 
 MIN_USER_POINTS = 4  # user-supplied data: MIN_USER_POINTS..MAX_POINTS rows
 CLASS_COLUMNS = ("x1", "x2", "label")  # what a user-supplied row holds for classification
@@ -43,20 +45,25 @@ def _row_values(index: int, row: object, columns: tuple[str, ...]) -> tuple[floa
     if isinstance(row, np.ndarray):
         row = row.tolist()
     if isinstance(row, str | bytes) or not isinstance(row, Sequence):
-        raise DataError(ROWS_FIELD, f"row {index} is {show_value(row)}; each row is {', '.join(columns)}")
+        raise refused(DataError, ROWS_FIELD, "error.data.row_shape", row=index, got=show_value(row),
+                      columns=", ".join(columns))
     if len(row) != len(columns):
-        raise DataError(ROWS_FIELD, f"row {index} has {len(row)} values; each row is {', '.join(columns)}")
+        raise refused(DataError, ROWS_FIELD, "error.data.row_length", row=index, count=len(row),
+                      columns=", ".join(columns))
     for name, value in zip(columns, row, strict=True):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not in_range(value, -FLOAT_MAX, FLOAT_MAX):
-            raise DataError(ROWS_FIELD, f"row {index}: {name} = {show_value(value)} is not a finite number")
+            raise refused(DataError, ROWS_FIELD, "error.data.row_not_finite", row=index, name=name,
+                          value=show_value(value))
     return float(row[0]), float(row[1]), float(row[2])
 
 
-def _reject_rows(is_bad: np.ndarray, name: str, values: np.ndarray, reason: str) -> None:
-    """Raises DataError(ROWS_FIELD) naming the first row (from 1) where is_bad (n,) holds; values (n,)."""
+def _reject_rows(is_bad: np.ndarray, name: str, values: np.ndarray, reason: str, **args: Any) -> None:
+    """Raises DataError(ROWS_FIELD) naming the first row (from 1) where is_bad (n,) holds; values (n,).
+    ``reason`` is the catalogue key of what is wrong with it, ``args`` its arguments."""
     if is_bad.any():
         index = int(np.argmax(is_bad))
-        raise DataError(ROWS_FIELD, f"row {index + 1}: {name} = {values[index]:g} {reason}")
+        raise refused(DataError, ROWS_FIELD, "error.data.row_value", row=index + 1, name=name,
+                      value=float(values[index]), reason={"key": reason, "args": args})
 
 
 def _binary_labels(labels: np.ndarray) -> np.ndarray:
@@ -69,21 +76,20 @@ def _binary_labels(labels: np.ndarray) -> np.ndarray:
 def _class_count(labels: np.ndarray, problem: Problem, classes: int | None) -> int:
     """Checks (n,) float64 class labels and returns the class count."""
     is_binary = problem is Problem.BINARY
-    allowed = "is not a class 0 or 1 (or -1 or +1)" if is_binary else "is not a class index 0, 1, 2, ..."
+    allowed = "error.data.not_binary_class" if is_binary else "error.data.not_class_index"
     _reject_rows((labels != np.round(labels)) | (labels < 0), "label", labels, allowed)
     if problem is Problem.BINARY:
         n_classes = 2
     elif classes is None:
         n_classes = int(labels.max()) + 1
         if not MIN_CLASSES <= n_classes <= MAX_CLASSES:
-            allowed = f"between {MIN_CLASSES} and {MAX_CLASSES}"
-            raise DataError("classes", f"must be {allowed}, got {n_classes} (1 + the largest label)")
+            raise refused(DataError, "classes", "error.data.classes", min=MIN_CLASSES, max=MAX_CLASSES, got=n_classes)
     else:
         check_range("classes", classes, MIN_CLASSES, MAX_CLASSES, is_integer=True)
         n_classes = int(classes)
-    _reject_rows(labels >= n_classes, "label", labels, f"is outside 0..{n_classes - 1}")
+    _reject_rows(labels >= n_classes, "label", labels, "error.data.outside", last=n_classes - 1)
     if len(np.unique(labels)) < 2:
-        raise DataError(ROWS_FIELD, f"needs at least two classes, got only class {labels[0]:g}")
+        raise refused(DataError, ROWS_FIELD, "error.data.two_classes", label=float(labels[0]))
     return n_classes
 
 
@@ -96,24 +102,23 @@ def from_rows(rows: Sequence[Sequence[float]], problem: Problem | str, classes: 
     targets lie in [-1, 1]. ``classes`` is ignored unless the problem is multiclass. Raises DataError.
     """
     if problem not in tuple(Problem):
-        raise DataError("problem", f"must be one of {', '.join(Problem)}, got {problem!r}")
+        raise refused(DataError, "problem", "error.one_of", allowed=", ".join(Problem), got=repr(problem))
     problem = Problem(problem)
     columns = TARGET_COLUMNS if problem is Problem.REGRESSION else CLASS_COLUMNS
     if isinstance(rows, np.ndarray):
         rows = rows.tolist()
     if isinstance(rows, str | bytes) or not isinstance(rows, Sequence):
-        raise DataError(ROWS_FIELD, f"must be a list of rows {', '.join(columns)}, got {show_value(rows)}")
+        raise refused(DataError, ROWS_FIELD, "error.data.rows_list", columns=", ".join(columns), got=show_value(rows))
     if not MIN_USER_POINTS <= len(rows) <= MAX_POINTS:
-        allowed = f"between {MIN_USER_POINTS} and {MAX_POINTS} rows"
-        raise DataError(ROWS_FIELD, f"must have {allowed}, got {len(rows)}")
+        raise refused(DataError, ROWS_FIELD, "error.data.rows_count", min=MIN_USER_POINTS, max=MAX_POINTS,
+                      got=len(rows))
     table = np.array([_row_values(index, row, columns) for index, row in enumerate(rows, start=1)], dtype=np.float64)
     for column, name in enumerate(columns[:2]):
-        outside = f"is outside [-{EXTENT:g}, {EXTENT:g}]"
-        _reject_rows(np.abs(table[:, column]) > EXTENT, name, table[:, column], outside)
+        _reject_rows(np.abs(table[:, column]) > EXTENT, name, table[:, column], "error.data.outside_extent",
+                     limit=EXTENT)
     points, labels = table[:, :2], table[:, 2]  # (n, 2), (n,)
     if problem is Problem.REGRESSION:
-        outside = f"is outside [-{MAX_TARGET:g}, {MAX_TARGET:g}]"
-        _reject_rows(np.abs(labels) > MAX_TARGET, columns[2], labels, outside)
+        _reject_rows(np.abs(labels) > MAX_TARGET, columns[2], labels, "error.data.outside_extent", limit=MAX_TARGET)
         return make_dataset(points, labels, problem, 0)
     if problem is Problem.BINARY:
         labels = _binary_labels(labels)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.errors import InputError
+from app.i18n import refusal
 from app.lessons.goals import GoalTracker
 from app.lessons.measurements import measure_session
 from app.lessons.model import Lesson, Step
 from app.lessons.setup import start_step
 from app.training.session import TrainingSession
 
-UNANSWERED = InputError("answer", "answer the step's question before you press Play")
+UNANSWERED = refusal("answer", "error.lesson.unanswered")
 
 
 class LessonPlayer:
@@ -44,8 +44,7 @@ class LessonPlayer:
         if pace is not None:
             first, last = pace
             if not 0 <= first <= last < len(self.lesson.steps):
-                raise InputError("pace", f"must be two steps, first ≤ last, from 0 to {len(self.lesson.steps) - 1}, "
-                                         f"got {list(pace)}")
+                raise refusal("pace", "error.lesson.pace", last=len(self.lesson.steps) - 1, got=str(list(pace)))
         self.pace, self.is_bound = pace, is_bound and pace is not None
 
     @property
@@ -57,10 +56,10 @@ class LessonPlayer:
         """Start a step (any step: Skip is always allowed) from its setup; raises InputError out of range."""
         last = len(self.lesson.steps) - 1
         if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= last:
-            raise InputError("step", f"must be a step of this lesson, from 0 to {last}, got {step!r}")
+            raise refusal("step", "error.lesson.step", last=last, got=repr(step))
         if self.is_bound and self.pace is not None and not self.pace[0] <= step <= self.pace[1]:
             first, last = self.pace
-            raise InputError("step", f"this class moves within steps {first + 1} to {last + 1}")
+            raise refusal("step", "error.lesson.paced", first=first + 1, last=last + 1)
         target = self.lesson.steps[step]
         start_step(session, self.lesson.seed, target.setup)
         self.step, self.answer, self.hints_shown, self.has_trained = step, None, 0, False
@@ -71,9 +70,9 @@ class LessonPlayer:
         """Answer the step's question (once; the first answer counts)."""
         ask = self.current.ask
         if ask is None:
-            raise InputError("choice", "this step asks no question")
+            raise refusal("choice", "error.lesson.no_question")
         if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(ask.choices):
-            raise InputError("choice", f"must be a choice from 0 to {len(ask.choices) - 1}, got {choice!r}")
+            raise refusal("choice", "error.lesson.choice", last=len(ask.choices) - 1, got=repr(choice))
         if self.answer is None:
             self.answer = choice
 
@@ -81,7 +80,7 @@ class LessonPlayer:
         """Show one more hint."""
         hints = len(self.current.hints_html)
         if self.hints_shown >= hints:
-            raise InputError("hint", "this step has no more hints" if hints else "this step has no hints")
+            raise refusal("hint", "error.lesson.no_more_hints" if hints else "error.lesson.no_hints")
         self.hints_shown += 1
 
     def check_training(self) -> None:
@@ -93,7 +92,7 @@ class LessonPlayer:
         """Raise InputError naming the first locked setting among ``names``."""
         for name in names:
             if name in self.current.lock:
-                raise InputError(name, "is fixed in this lesson step; go on to the next step to change it")
+                raise refusal(name, "error.lesson.locked")
 
     def observe(self, session: TrainingSession) -> bool:
         """Measure the session for the goal; returns whether the goal was met just now."""
@@ -145,7 +144,7 @@ class LessonPlayer:
         step = kept.get("step")
         if (isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < len(lesson.steps)
                 or lesson.steps[step].title != kept.get("step_title")):
-            raise InputError("lesson", f"its step {kept.get('step_title')!r} is no longer in the lesson")
+            raise refusal("lesson", "error.lesson.step_gone", title=repr(kept.get("step_title")))
         player.step, current = step, lesson.steps[step]
         pace = kept.get("pace")
         player.set_pace(None if pace is None else (int(pace[0]), int(pace[1])), is_bound=kept.get("is_bound") is True)
@@ -153,9 +152,9 @@ class LessonPlayer:
         answer, hints = kept.get("answer"), kept.get("hints_shown", 0)
         if answer is not None and (current.ask is None or not isinstance(answer, int)
                                    or not 0 <= answer < len(current.ask.choices)):
-            raise InputError("lesson", "its kept answer no longer fits the step's question")
+            raise refusal("lesson", "error.lesson.answer_gone")
         if not isinstance(hints, int) or not 0 <= hints <= len(current.hints_html):
-            raise InputError("lesson", "its kept hints no longer fit the step")
+            raise refusal("lesson", "error.lesson.hints_gone")
         player.answer, player.hints_shown, player.has_trained = answer, hints, kept.get("has_trained") is True
         goal = kept.get("goal")
         if current.goal is not None:

@@ -15,9 +15,12 @@ import json
 from collections import deque
 from dataclasses import dataclass, field
 
+from app.i18n import DEFAULT_LANGUAGE, translate
+
 RATE_WINDOW_S = 1.0  # frames per second are counted over this long
-BUSY_MESSAGE = "Busy server: {fps} frames a second"  # the page shows its own copy (static/js/views/controls)
-RECOVERED_MESSAGE = "The server keeps up again"
+# The notices' English words, from the catalogues (the page words the line itself, views/controls/busy.js).
+BUSY_MESSAGE = "busy.line"  # "Busy server: 18 frames a second" (its count: the frames a second the page gets)
+RECOVERED_MESSAGE = "busy.recovered"
 
 
 @dataclass
@@ -58,10 +61,11 @@ class FramePace:
                 self.told_fps is not None and now - self.told_at < self.window_s):
             return None
         self.told_fps, self.told_at = shown, now
+        message = translate(DEFAULT_LANGUAGE, BUSY_MESSAGE, count=shown)
         return json.dumps({"type": "notice", "topic": "busy", "state": "busy", "fps": shown,
-                           "asked_fps": round(asked_fps), "message": BUSY_MESSAGE.format(fps=shown)})
+                           "asked_fps": round(asked_fps), "message": message})
 
     def _recovered(self) -> str:
         self.told_fps = None
         return json.dumps({"type": "notice", "topic": "busy", "state": "ok", "fps": None, "asked_fps": None,
-                           "message": RECOVERED_MESSAGE})
+                           "message": translate(DEFAULT_LANGUAGE, RECOVERED_MESSAGE)})

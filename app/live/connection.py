@@ -23,13 +23,14 @@ from fastapi import WebSocket
 from starlette.requests import HTTPConnection
 
 from app.errors import InputError
+from app.i18n import DEFAULT_LANGUAGE, normal_language, refusal
 from app.live.classroom.broker import Subscription
 from app.live.classroom.mosaic import ClassView
 from app.live.classroom.placement import ELSEWHERE, Placement, shape_of
 from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code, presenting_message, room_state
 from app.live.classroom.roster import NOT_A_STUDENT, Roster
 from app.live.classroom.students import Student
-from app.live.conversation import CLOSE_POLICY, converse, send_all
+from app.live.conversation import CLOSE_POLICY, converse, language_of, send_all
 from app.live.metrics import Metrics
 from app.live.protocol import (
     STUDENT_COMMANDS,
@@ -52,15 +53,12 @@ CLOSE_NO_ROOM = 4404  # no class has that code
 CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
 CLOSE_RUN_LOST = 1012  # the run's training process died: the page reconnects, and its reload says so
 CLOSE_IDLE = 4410  # the page's run, never used, was freed for another while the server was full: no retry
-TAKEN_OVER = InputError("session", "This run was opened in another tab or window, which controls it now")
+TAKEN_OVER = refusal("session", "error.taken_over")
 CLASS_MOVED = "Class {code} now shows a run from another tab or device; this run is no longer presented"
-IDLE_FREED = InputError("session", "This page was left unused while the server was full, so its run was given "
-                                   "to someone else; reload the page to start again")
-FORK_OPEN = InputError("fork", "your copy of this class is open already (one copy per follower); use it, or "
-                               "close it first")
+IDLE_FREED = refusal("session", "error.idle_freed")
+FORK_OPEN = refusal("fork", "error.fork_open")
 NOT_TEACHER = InputError("role", "only the class's presenter (the page that presents it) may do this")
-NOT_YOURS = InputError("role", "You are following a class, so its run is read-only: press \"Try it myself\" "
-                               "to change things in a copy of your own")
+NOT_YOURS = refusal("role", "error.not_yours")
 
 
 @dataclass
@@ -84,9 +82,10 @@ def origin_allowed(connection: HTTPConnection, settings: Settings) -> bool:
 
 
 def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
-          is_paused_away: bool = False, room: dict[str, Any] | None = None) -> str:
+          is_paused_away: bool = False, room: dict[str, Any] | None = None, language: str = DEFAULT_LANGUAGE) -> str:
     return json.dumps({"type": "hello", "session_id": session_id, "role": role, "resume": resume,
-                       "paused_while_away": is_paused_away, "room": room, **options(settings)})
+                       "paused_while_away": is_paused_away, "room": room, "language": language,
+                       **options(settings, language)})
 
 
 def class_moved_notice(code: str) -> str:
@@ -109,6 +108,7 @@ async def serve(websocket: WebSocket, live: Live) -> None:
         await websocket.close(code=CLOSE_POLICY)
         return
     await websocket.accept()
+    websocket.state.language = normal_language(websocket.query_params.get("lang")) or DEFAULT_LANGUAGE
     code = websocket.query_params.get("room")
     if code is not None:
         await _follow(websocket, live, code)
@@ -118,21 +118,23 @@ async def serve(websocket: WebSocket, live: Live) -> None:
 
 async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None:
     if await live.placement.is_elsewhere(session_id):
-        await websocket.send_text(error_message(ELSEWHERE, None, None))
+        await websocket.send_text(error_message(ELSEWHERE, None, None, language_of(websocket)))
         await websocket.close(code=CLOSE_ELSEWHERE)
         return
     outbox = live.metrics.outbox()
-    lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER, error_message(TAKEN_OVER)),
-                  on_freed=lambda reason: outbox.close(*((CLOSE_RUN_LOST, None) if reason == "lost"
-                                                         else (CLOSE_IDLE, error_message(IDLE_FREED)))))
+    language = language_of(websocket)
+    lease = Lease(outbox, on_taken_over=lambda: outbox.close(CLOSE_TAKEN_OVER,
+                                                             error_message(TAKEN_OVER, language=language)),
+                  on_freed=lambda reason: outbox.close(*((CLOSE_RUN_LOST, None) if reason == "lost" else (
+                      CLOSE_IDLE, error_message(IDLE_FREED, language=language)))))
     try:
         opened = await live.registry.open(session_id, lease, client_address(websocket))
     except InputError as error:  # no training process to put a new session on
-        opened, refusal = None, error
+        opened, refused = None, error
     else:
-        refusal = InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try again later")
+        refused = refusal("sessions", "error.server_full", max=live.settings.max_sessions)
     if opened is None:
-        await websocket.send_text(error_message(refusal, None, None))
+        await websocket.send_text(error_message(refused, None, None, language))
         await websocket.close(code=CLOSE_TRY_LATER)
         return
     runner, rooms = opened.runner, live.rooms
@@ -173,7 +175,7 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
                 while views:
                     await views.pop().stop()
             case _ if command.type == "fork":
-                raise InputError("role", "only a class's followers fork its run; this run is yours already")
+                raise refusal("role", "error.fork_own")
             case _ if command.type in TEACHER_COMMANDS:
                 if not views or rooms.room_of(runner.id) is None:
                     raise NOT_TEACHER
@@ -190,7 +192,8 @@ async def _own(websocket: WebSocket, live: Live, session_id: str | None) -> None
         room = rooms.room_of(runner.id)
         record = None if room is None else await rooms.broker.record(room.code)
         outbox.put(hello(live.settings, runner.id, "owner", opened.resume, is_paused_away=opened.is_paused_away,
-                         room=None if room is None or record is None else room_state(room.code, record, 0)))
+                         room=None if room is None or record is None else room_state(room.code, record, 0),
+                         language=language))
         runner.subscribe(outbox)
         students.extend(filter(None, [await live.roster.attach(runner.id, outbox)]))
         if room is not None:
@@ -229,7 +232,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
     try:
         record = await live.rooms.find(code, client)
     except InputError as error:
-        await websocket.send_text(error_message(error, None, None))
+        await websocket.send_text(error_message(error, None, None, language_of(websocket)))
         await websocket.close(code=CLOSE_TOO_MANY if error.field == "rate"
                               else CLOSE_TRY_LATER if error.field == UNREACHABLE_FIELD else CLOSE_NO_ROOM)
         return
@@ -257,7 +260,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
             await live.registry.close(previous.runner)
         fork = await live.registry.create(client=client, is_fork=True, shape=shape_of(copy["document"]))
         if fork is None:
-            raise InputError("sessions", f"the server is full ({live.settings.max_sessions} sessions); try later")
+            raise refusal("sessions", "error.server_full", max=live.settings.max_sessions)
         await start_fork(live, fork, copy)
         forks.append(fork.id)
         if students:
@@ -265,7 +268,8 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         outbox.put(json.dumps({"type": "forked", "session_id": fork.id}))
 
     try:
-        outbox.put(hello(live.settings, None, "follower", "new", room=room_state(code, record, 0)))
+        outbox.put(hello(live.settings, None, "follower", "new", room=room_state(code, record, 0),
+                         language=language_of(websocket)))
         subscription = await live.rooms.follow(
             code, lambda kind, message: outbox.put_frame(message) if kind == "frame"  # type: ignore[arg-type]
             else outbox.put_latest(kind, message))
@@ -275,7 +279,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
             forks.append(students[0].fork)
         await converse(websocket, outbox, live, handle)
     except InputError as error:  # the class is full
-        outbox.put(error_message(error, None, None))
+        outbox.put(error_message(error, None, None, language_of(websocket)))
         outbox.close(CLOSE_NO_ROOM)
         await send_all(websocket, outbox, live)
     finally:

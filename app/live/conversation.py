@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -18,10 +19,12 @@ from typing import Protocol
 from fastapi import WebSocket
 
 from app.errors import InputError
+from app.i18n import DEFAULT_LANGUAGE, refusal
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
-from app.live.protocol import SERVER_FAULT, Command, error_message, parse_command, request_id
+from app.live.protocol import SERVER_FAULT, Command, SetLanguage, error_message, options, parse_command, request_id
 from app.live.settings import Settings
+from app.live.spoken import spoken_options
 
 
 class Live(Protocol):
@@ -118,20 +121,34 @@ async def receive_all(websocket: WebSocket, outbox: Outbox, live: Live,
         if not limit.allow():  # text or binary alike
             live.metrics.refused("rate")
             if limit.should_answer():
-                outbox.put(error_message(InputError(
-                    "rate", f"at most {settings.max_commands_per_second} commands per second; the rest are dropped"),
-                    None, request_id(raw)))
+                outbox.put(error_message(refusal("rate", "error.rate", max=settings.max_commands_per_second),
+                                         None, request_id(raw), language_of(websocket)))
             continue
         try:
             if text is None:
-                raise InputError("message", "must be JSON text, not binary")
+                raise refusal("message", "error.binary")
             command = parse_command(text, settings.max_message_bytes)
             command_type = command.type
-            await handle(command)
+            if isinstance(command, SetLanguage):  # this socket's own words, whoever holds it: owner or follower
+                websocket.state.language = command.language
+                outbox.put(language_message(settings, command.language))
+            else:
+                await handle(command)
         except InputError as error:
             live.metrics.refused(error.field)
-            outbox.put(error_message(error, command_type, request_id(raw)))
+            outbox.put(error_message(error, command_type, request_id(raw), language_of(websocket)))
         except Exception:  # a fault of ours: log it and answer, and the socket and the run go on
             LOG.exception("a %s command failed", command_type)
             live.metrics.refused(SERVER_FAULT.field)
-            outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw)))
+            outbox.put(error_message(SERVER_FAULT, command_type, request_id(raw), language_of(websocket)))
+
+
+def language_of(websocket: WebSocket) -> str:
+    """The language of this socket's server-made texts (``?lang=`` on /ws, then ``set_language``)."""
+    return str(getattr(websocket.state, "language", DEFAULT_LANGUAGE))
+
+
+def language_message(settings: Settings, language: str) -> str:
+    """The ``language`` message: the server's words (settings' labels and help, option names) in ``language``."""
+    return json.dumps({"type": "language", "language": language,
+                       **spoken_options(options(settings), language)})

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from app.errors import InputError
+from app.i18n import refusal
 from app.lessons.player import LessonPlayer
 from app.live.lessons import lesson_library
 from app.live.protocol import (
@@ -32,7 +33,7 @@ from app.live.settings import Settings
 from app.training.session import TrainingSession
 
 LOG = logging.getLogger("neuroplay.lessons")
-NO_LESSON = InputError("lesson", "no lesson is open; start one first")
+NO_LESSON = refusal("lesson", "error.lesson.none_open")
 LESSON_LOST = "The lesson you had open could not be opened again after the server restarted ({reason}); the run is kept"
 LESSON_COMMANDS = ("list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace")
 
@@ -59,7 +60,7 @@ class LessonDesk:
         try:
             lesson = lesson_library(self.settings).find(str(kept.get("id")), str(kept.get("language", "en")))
             if lesson is None:
-                raise InputError("lesson", f"no lesson is called {kept.get('id')!r} any more")
+                raise refusal("lesson", "error.lesson.gone", name=repr(kept.get("id")))
             player = LessonPlayer.restored(lesson, lesson_library(self.settings).glossary, kept)
         except (InputError, TypeError, ValueError, IndexError) as error:
             reason = error.message if isinstance(error, InputError) else "its kept state could not be read"
@@ -89,7 +90,7 @@ class LessonDesk:
                 library = lesson_library(self.settings)
                 lesson = library.find(lesson_id, language)
                 if lesson is None:
-                    raise InputError("lesson", f"no lesson is called {lesson_id!r}; list_lessons names them")
+                    raise refusal("lesson", "error.lesson.unknown", name=repr(lesson_id))
                 player = LessonPlayer(lesson, library.glossary)
                 player.set_pace(pace, is_bound=True)
                 player.go_to(step, session)

@@ -20,8 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAd
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
 from app.errors import InputError
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal
 from app.live.lessons import glossary
 from app.live.settings import Settings
+from app.live.spoken import spoken_options
 from app.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from app.nn.initializers import INITIALIZERS
 from app.nn.losses import LOSSES
@@ -34,7 +36,7 @@ PROTOCOL_VERSION = 2  # bump on any incompatible change to docs/protocol.md
 # Server → client message types (nouns). Binary ones: "dataset", "history", "frame".
 SERVER_MESSAGES = ("hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked",
                    "notice", "slow_step", "pins", "lessons", "lesson", "lesson_progress", "class", "comparison",
-                   "class_state")
+                   "class_state", "language")
 NOTICE_TOPICS = ("class_link", "class_moved", "run_discarded", "lesson_lost", "busy", "class_paused", "class_resumed",
                  "class_pushed", "class_locked", "class_unlocked", "back_to_class")  # what a `notice` is about
 PACE_ACTIONS = ("pause_all", "resume_all", "bring_back", "push", "lock", "unlock")  # a teacher's `pace` actions
@@ -54,7 +56,7 @@ JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 BRACKET_STEPS = {"[": 1, "{": 1, "]": -1, "}": -1}
 MAX_LISTED_CHARS = 160  # an error lists every command type only while they fit; then the closest ones
-SERVER_FAULT = InputError("server", "the server failed to carry out this request; try again")
+SERVER_FAULT = refusal("server", "error.server_fault")
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or a finite float, not "1.5"
 RequestId = Annotated[str, Field(max_length=64)] | StrictInt | None
@@ -203,6 +205,11 @@ class LeaveLesson(_Command):
     type: Literal["leave_lesson"]
 
 
+class SetLanguage(_Command):
+    type: Literal["set_language"]
+    language: Literal[LANGUAGES]  # type: ignore[valid-type]  # the server's words on this socket: en, de or es
+
+
 class View(_Command):
     """What the page shows now: frames skip the output (not ``visible``) and the neuron maps (not ``maps``)."""
 
@@ -248,7 +255,7 @@ Command = Annotated[
     Configure | Play | Pause | Reset | NewWeights | RegenerateData | Step | SetSpeed
     | SelectNeuron | SelectSample | EditWeight | SetData | Present | EndClass | Highlight | Fork
     | SlowStep | Rewind | Pin | Unpin | ListLessons | StartLesson | GoToStep | AnswerAsk | ShowHint | LeaveLesson
-    | SetPace | View | SetName | RaiseHand | WatchClass | Spotlight | Compare | Pace,
+    | SetPace | SetLanguage | View | SetName | RaiseHand | WatchClass | Spotlight | Compare | Pace,
     Field(discriminator="type"),
 ]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
@@ -257,7 +264,7 @@ COMMAND_TYPES = tuple(
     for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                   SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                   SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint, LeaveLesson,
-                  SetPace, View, SetName, RaiseHand, WatchClass, Spotlight, Compare, Pace)
+                  SetPace, SetLanguage, View, SetName, RaiseHand, WatchClass, Spotlight, Compare, Pace)
 )
 # Error fields that are not a command's own field (a command's fields and the settings are added below).
 OTHER_ERROR_FIELDS = ("message", "type", "rate", "server", "room", "rooms", "session", "sessions", "role", "secret",
@@ -268,12 +275,14 @@ ERROR_FIELDS = frozenset((*OTHER_ERROR_FIELDS, *FIELDS, *(
     name for model in (Configure, Play, Pause, Reset, NewWeights, RegenerateData, Step, SetSpeed,
                        SelectNeuron, SelectSample, EditWeight, SetData, Present, EndClass, Highlight, Fork,
                        SlowStep, Rewind, Pin, Unpin, ListLessons, StartLesson, GoToStep, AnswerAsk, ShowHint,
-                       LeaveLesson, SetPace, View, SetName, RaiseHand, WatchClass, Spotlight, Compare, Pace)
+                       LeaveLesson, SetPace, SetLanguage, View, SetName, RaiseHand, WatchClass, Spotlight, Compare,
+                       Pace)
     for name in model.model_fields)))
 ROOM_COMMANDS = ("present", "end_class", "fork")  # served by the connection and the rooms, not the run
+SOCKET_COMMANDS = ("set_language",)  # served by the connection for its own socket, whoever holds it
 STUDENT_COMMANDS = ("set_name", "raise_hand")  # a student's, from a follower's socket or a fork's
 TEACHER_COMMANDS = ("watch_class", "spotlight", "compare", "pace")  # the presenter's socket's only
-FOLLOWER_COMMANDS = ("fork", *STUDENT_COMMANDS)  # all a follower may send
+FOLLOWER_COMMANDS = ("fork", *SOCKET_COMMANDS, *STUDENT_COMMANDS)  # all a follower may send
 
 
 def json_depth(text: str | bytes | bytearray) -> int:
@@ -290,57 +299,76 @@ def json_depth(text: str | bytes | bytearray) -> int:
 def check_depth(text: str | bytes | bytearray, field: str) -> None:
     """Raise InputError(field) if text nests deeper than MAX_JSON_DEPTH (before json.loads recurses)."""
     if json_depth(text) > MAX_JSON_DEPTH:
-        raise InputError(field, f"must nest arrays and objects at most {MAX_JSON_DEPTH} levels deep")
+        raise refusal(field, "error.too_deep", max=MAX_JSON_DEPTH)
 
 
 def parse_command(text: str | bytes, max_bytes: int) -> Command:
     """Validate one incoming message; raises InputError naming the field and what is allowed."""
     size = len(text.encode() if isinstance(text, str) else text)
     if size > max_bytes:
-        raise InputError("message", f"must be at most {max_bytes} bytes, got {size}")
+        raise refusal("message", "error.too_long", max=max_bytes, got=size)
     check_depth(text, "message")
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise InputError("message", "must be a JSON object, like {\"type\": \"play\"}") from None
+        raise refusal("message", "error.not_json", example='{"type": "play"}') from None
     if not isinstance(data, dict):
-        raise InputError("message", "must be a JSON object, like {\"type\": \"play\"}")
+        raise refusal("message", "error.not_json", example='{"type": "play"}')
     kind = data.get("type")
     if kind not in COMMAND_TYPES:
-        raise InputError("type", unknown_type(kind))
+        raise unknown_type(kind)
     try:
         return COMMAND_ADAPTER.validate_python(data)
     except ValidationError as error:
         raise _input_error(error) from None
 
 
-def unknown_type(kind: object) -> str:
+def unknown_type(kind: object) -> InputError:
     """What an unknown ``type`` gets: every command type while the list is short; else the closest ones."""
     listed = ", ".join(COMMAND_TYPES)
     if len(listed) <= MAX_LISTED_CHARS:
-        return f"must be one of {listed}, got {show_value(kind)}"
+        return refusal("type", "error.one_of", allowed=listed, got=show_value(kind))
     close = difflib.get_close_matches(kind, COMMAND_TYPES, n=3) if isinstance(kind, str) else []
-    examples = ", ".join(close or COMMAND_TYPES[:5])
-    return (f"must be one of the {len(COMMAND_TYPES)} command types in docs/protocol.md "
-            f"({'closest: ' if close else 'such as '}{examples}), got {show_value(kind)}")
+    return refusal("type", "error.unknown_type_closest" if close else "error.unknown_type_such_as",
+                   count=len(COMMAND_TYPES), examples=", ".join(close or COMMAND_TYPES[:5]), got=show_value(kind))
+
+
+# pydantic's complaints that have words of their own in the catalogues: its error type → (key, the context's
+# value the text names, and the argument it fills: ``count`` where the words take a plural form).
+PYDANTIC_KEYS: dict[str, tuple[str, str | None, str]] = {
+    "extra_forbidden": ("error.not_a_field", None, ""), "missing": ("error.required", None, ""),
+    "int_type": ("error.whole_number", None, ""), "float_type": ("error.number", None, ""),
+    "finite_number": ("error.number", None, ""), "string_type": ("error.text", None, ""),
+    "dict_type": ("error.object", None, ""), "list_type": ("error.list", None, ""),
+    "tuple_type": ("error.list", None, ""), "bool_type": ("error.boolean", None, ""),
+    "greater_than_equal": ("error.at_least", "ge", "limit"), "less_than_equal": ("error.at_most", "le", "limit"),
+    "string_too_short": ("error.text_at_least", "min_length", "count"),
+    "string_too_long": ("error.text_at_most", "max_length", "count"),
+    "too_short": ("error.items_at_least", "min_length", "count"),
+    "too_long": ("error.items_at_most", "max_length", "count"),
+    "string_pattern_mismatch": ("error.pattern", "pattern", "limit"),
+}
 
 
 def _input_error(error: ValidationError) -> InputError:
     """The first pydantic complaint, as field + message (loc[0] is the command's type tag)."""
     first = error.errors(include_url=False)[0]
     field = ".".join(str(part) for part in first["loc"][1:]) or "message"
+    context = first.get("ctx") or {}
+    if first["type"] == "literal_error":
+        return refusal(field, "error.one_of_values", allowed=str(context.get("expected", "")).replace(" or ", ", "))
+    if first["type"] in PYDANTIC_KEYS:
+        key, name, argument = PYDANTIC_KEYS[first["type"]]
+        return refusal(field, key, **({argument: context[name]} if name in context else {}))
     message = first["msg"]
-    if first["type"] == "extra_forbidden":
-        message = "is not a field of this command"
-    elif first["type"] == "missing":
-        message = "is required"
     return InputError(field, f"{message[0].lower()}{message[1:]}")
 
 
-def error_message(error: InputError, command: str | None = None, command_id: str | int | None = None) -> str:
-    """The ``error`` JSON message for a refused command."""
-    return json.dumps({"type": "error", "field": error.field, "message": error.message,
-                       "command": command, "id": command_id})
+def error_message(error: InputError, command: str | None = None, command_id: str | int | None = None,
+                  language: str = DEFAULT_LANGUAGE) -> str:
+    """The ``error`` JSON message for a refused command: its text in ``language``, and its catalogue key and args."""
+    return json.dumps({"type": "error", "field": error.field, "message": localized(error, language),
+                       "key": error.key, "args": error.params or None, "command": command, "id": command_id})
 
 
 def request_id(data: str | bytes) -> str | int | None:
@@ -368,8 +396,13 @@ def speed_label(unit: str, count: int) -> str:
     return f"{count} {unit}{'es' if unit == 'batch' and count != 1 else 's' if count != 1 else ''} / frame"
 
 
-def options(settings: Settings) -> dict[str, Any]:
-    """The content of ``hello`` and ``GET /api/options``: limits, settings, option lists, the glossary."""
+def options(settings: Settings, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """The content of ``hello`` and ``GET /api/options``: limits, settings, option lists (words in ``language``)."""
+    described = _options(settings)
+    return {**described, **spoken_options(described, language)}
+
+
+def _options(settings: Settings) -> dict[str, Any]:
     return {
         "protocol_version": PROTOCOL_VERSION,
         "extent": EXTENT,

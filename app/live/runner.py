@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.errors import InputError
+from app.i18n import refusal
 from app.live import commands
 from app.live.audience import Audience
 from app.live.busy import FramePace
@@ -47,7 +47,7 @@ T = TypeVar("T")
 RUN_DISCARDED = ("Training went on from epoch {epoch}: the run's later epochs (up to {latest}) are discarded; "
                  "a pin keeps a run to compare with")
 LOG = logging.getLogger("neuroplay.runner")
-PUMP_FAILED = InputError("server", "this session stopped because of an error on the server; reload the page")
+PUMP_FAILED = refusal("server", "error.pump_failed")
 
 FIRST_BATCH_MS = 0.05  # guess of a batch's cost before the first measurement
 SMOOTHING = 0.2  # weight of the newest measurement in the running cost per batch

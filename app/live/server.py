@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from app import __version__
 from app.errors import InputError
+from app.i18n import DEFAULT_LANGUAGE, check_shipped, localized, refusal
 from app.live.admin import AdminPages
 from app.live.classroom.broker import Broker, LocalBroker
 from app.live.classroom.placement import Placement
@@ -40,6 +41,7 @@ from app.live.docs import add_docs_routes
 from app.live.headers import SecurityHeaders
 from app.live.hosts import check_hosts
 from app.live.keeper import Keeper, make_store
+from app.live.languages import add_locale_routes, page_context, request_language
 from app.live.lessons import lesson_library
 from app.live.metrics import CONTENT_TYPE, Metrics
 from app.live.protocol import SERVER_FAULT, check_depth, options
@@ -88,9 +90,18 @@ class ImportResult(BaseModel):
     step: int
 
 
-def refuse(status_code: int, field: str, message: str) -> JSONResponse:
-    """A JSON refusal naming the field."""
-    return JSONResponse({"field": field, "message": message}, status_code=status_code)
+def refuse(status_code: int, field: str, message: str, error: InputError | None = None,
+           language: str = DEFAULT_LANGUAGE) -> JSONResponse:
+    """A JSON refusal naming the field; one from an InputError also carries its catalogue key and args,
+    its message in ``language`` (the request's Accept-Language)."""
+    said = {} if error is None else {"message": localized(error, language), "key": error.key,
+                                     "args": error.params or None}
+    return JSONResponse({"field": field, "message": message, **said}, status_code=status_code)
+
+
+def refused(status_code: int, error: InputError, request: Request) -> JSONResponse:
+    """The JSON refusal of an InputError, worded in the request's language."""
+    return refuse(status_code, error.field, error.message, error, request_language(request))
 
 
 def replica_name(settings: Settings) -> str:
@@ -116,6 +127,7 @@ def broker_state(settings: Settings, broker: Broker) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application."""
     settings = settings or Settings()
+    check_shipped()  # every message catalogue read and checked now: a broken one stops the start with its problems
     metrics = Metrics()
     pool = WorkerPool(settings, on_restart=metrics.worker_restarts.inc) if settings.workers else None
     registry = Registry(settings, pool)
@@ -169,22 +181,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_hosts(app, settings)
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # outermost: every response
     add_docs_routes(app, settings.frame_ancestors)
+    add_locale_routes(app)
     app.mount("/static", StaticFiles(directory=resource_dir("static")), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
-                                                                  "version": __version__, "room": "",
-                                                                  "lessons": lesson_library(settings).outlines()})
+        context = page_context(request)
+        return templates.TemplateResponse(request, "index.html", {
+            "base_path": settings.base_path, "version": __version__, "room": "",
+            "lessons": lesson_library(settings).outlines(context["language"]), **context})
 
     @app.get("/join/{code}", response_class=HTMLResponse, include_in_schema=False)
     async def join_page(request: Request, code: str) -> HTMLResponse:
         try:
             room = normal_code(code)
         except InputError as error:
-            return HTMLResponse(f"<!doctype html><title>neuroplay</title><p>{error.message}.</p>", status_code=404)
+            context = page_context(request)
+            return HTMLResponse(f"<!doctype html><html lang=\"{context['language']}\"><title>neuroplay</title>"
+                                f"<p>{localized(error, context['language'])}.</p>", status_code=404)
         return templates.TemplateResponse(request, "index.html", {"base_path": settings.base_path,
-                                                                  "version": __version__, "room": room})
+                                                                  "version": __version__, "room": room,
+                                                                  **page_context(request)})
 
     @app.get("/api/rooms/{code}/qr.svg", responses={404: {"model": Refusal}, 429: {"model": Refusal}})
     async def room_qr(request: Request, code: str) -> Response:
@@ -230,15 +247,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return options(settings)
 
     @app.get("/api/sessions/{session_id}/export", responses={404: {"model": Refusal}, 503: {"model": Refusal}})
-    async def export_session(session_id: str) -> JSONResponse:
+    async def export_session(session_id: str, request: Request) -> JSONResponse:
         """The live session as an experiment file: configuration, points, weights, counters."""
         runner = registry.get(session_id)
         if runner is None:
-            return refuse(404, "session_id", "no live session has this id")
+            return refused(404, refusal("session_id", "error.http.no_session"), request)
         try:
             document = await runner.export()
         except InputError as error:  # the training process stopped or did not answer in time
-            return refuse(503, error.field, error.message)
+            return refused(503, error, request)
         name = f"neuroplay-{document['config']['dataset']}-step{document['counters']['step']}.json"
         return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                "Cache-Control": "no-store"})  # a run's weights: never cached
@@ -249,31 +266,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def import_session(session_id: str, request: Request) -> ImportResult | JSONResponse:
         """Replace the live session with an experiment file; its socket then shows the loaded run."""
         if not origin_allowed(request, settings):  # as /ws: a page elsewhere cannot post here
-            return refuse(403, "origin", "imports are accepted from this server's own page only")
+            return refused(403, refusal("origin", "error.http.origin"), request)
         runner = registry.get(session_id)
         if runner is None:
-            return refuse(404, "session_id", "no live session has this id")
+            return refused(404, refusal("session_id", "error.http.no_session"), request)
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > settings.max_import_bytes:
-                return refuse(413, "body", f"must be at most {settings.max_import_bytes} bytes")
+                return refused(413, refusal("body", "error.http.too_large", max=settings.max_import_bytes), request)
         try:
             check_depth(body, "body")
             document = json.loads(body)
         except InputError as error:
-            return refuse(400, error.field, error.message)
+            return refused(400, error, request)
         except (ValueError, UnicodeDecodeError, RecursionError):
-            return refuse(400, "body", "must be an experiment file (JSON) exported by neuroplay")
+            return refused(400, refusal("body", "error.http.not_experiment"), request)
         if not isinstance(document, dict):
-            return refuse(400, "body", "must be a JSON object")
+            return refused(400, refusal("body", "error.object"), request)
         try:
             summary = await runner.import_document(document)
         except InputError as error:
-            return refuse(503 if error.field == SERVER_FAULT.field else 422, error.field, error.message)
+            return refused(503 if error.field == SERVER_FAULT.field else 422, error, request)
         except Exception:  # a fault of ours, in this process: logged, and answered like one from a worker
             LOG.exception("import into session %s failed", session_id[:8])
-            return refuse(500, SERVER_FAULT.field, SERVER_FAULT.message)
+            return refused(500, SERVER_FAULT, request)
         return ImportResult(**summary)
 
     @app.websocket("/ws")

@@ -17,7 +17,7 @@ Wire between the processes (pickled tuples):
                  | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
                  | ("tile_message", sid, str)  (the run's tile, for a class's teacher)
                  | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
-                 | ("reply", request_id, error: (field, message) | None, result)
+                 | ("reply", request_id, error: (field, message, key, args) | None, result)
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ async def _answer(runner: Runner, connection: Connection, kind: str, session_id:
         else:
             result = await runner.import_document(payload)
     except InputError as error:
-        connection.send(("reply", request, (error.field, error.message), None))
+        connection.send(("reply", request, (error.field, error.message, error.key, error.params), None))
         return
     except Exception:
         LOG.exception("session %s: %s request failed", session_id[:8], kind)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.errors import InputError
+from app.i18n import refusal
 from app.live.classroom.placement import choose_worker
 from app.live.outbox import Outbox
 from app.live.protocol import Command, error_message
@@ -36,9 +37,9 @@ from app.live.worker_process import worker_main
 LOG = logging.getLogger("neuroplay.workers")
 STOP_SECONDS = 5.0  # how long a worker may take to exit before it is killed
 RESTART_WINDOW_SECONDS = 60.0  # settings.max_worker_restarts in this long: beyond, a dying worker is a bug
-WORKER_GONE = InputError("server", "the training process stopped; reload the page to start again")
-NO_WORKERS = InputError("server", "no training process is running on this server; try again later")
-NO_ANSWER = InputError("server", "the training process did not answer in time; try again")
+WORKER_GONE = refusal("server", "error.worker_gone")
+NO_WORKERS = refusal("server", "error.no_workers")
+NO_ANSWER = refusal("server", "error.no_answer")
 
 
 # ----- in the web process --------------------------------------------------------------------------

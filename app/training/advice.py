@@ -1,9 +1,9 @@
 """What the live diagnosis says: each finding's words, and the one change its button applies.
 
-Imports the standard library and the training layer's configuration only. Every
-user-facing sentence of the diagnosis is a named template here (ready to move
-into a message catalogue), filled in by ``app.training.diagnosis`` with the
-numbers of the evidence. An action is what the page's button sends: a
+Imports the standard library, the message catalogues and the training layer's
+configuration only. Every user-facing sentence of the diagnosis is a catalogue key
+named here, filled in by ``app.training.diagnosis`` with the numbers of the evidence.
+An action is what the page's button sends: a
 ``configure`` command's ``changes`` and, when the weights themselves are
 spoilt (dead or saturated neurons, weights thrown far by large steps), a
 ``reset`` after it, so the run starts again from its first weights.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import DEFAULT_LANGUAGE, translate
 from app.training.config import (
     FIELDS,
     MAX_LEARNING_RATE,
@@ -34,72 +35,71 @@ L2_RATE = 0.03  # the first L2 rate against overfitting (0.01 helped half as muc
 REGULARIZATION_STEP = 3.0  # a penalty already in use and still overfitting is made this much stronger
 
 # ----- the words ---------------------------------------------------------------------------
-DIVERGED = ("The run blew up", "The weights stopped being finite numbers at learning rate {rate:g}.",
-            "Each step overshoots: lower the learning rate and start again.")
-DIVERGING_COST = "The training cost rose from {first:.3g} to {last:.3g} in {epochs} epochs (its best was {best:.3g})."
-DIVERGING_WEIGHT = "The largest weight grew from {first:.3g} to {last:.3g} in {epochs} epochs."
-DIVERGING = ("About to diverge", "Each step overshoots: the learning rate {rate:g} is too high for this network.")
-RATE_TOO_HIGH = ("The learning rate is too high",
-                 "The largest weight grew from {start:.3g} to {now:.3g} (×{growth:.2g}) by epoch {epoch}, and the "
-                 "training {measure} is only {quality:.0%}{symptoms}: steps this large throw the weights where "
-                 "they stop learning.",
-                 "Lower the learning rate and start again from the first weights.")
-SYMPTOM_DEAD = "{count} of {total} ReLU neurons output 0 for every point"
-SYMPTOM_SATURATED = "{count} of {total} neurons are saturated"
-SYMPTOM_FLAT = "the cost has not moved for {epochs} epochs"
-PLATEAU = "Stuck on a plateau"
-PLATEAU_EVIDENCE = ("The training cost has stayed near {cost:.3g} for {epochs} epochs, with the training {measure} "
-                    "at {quality:.0%}.")
-TOO_SLOW = (" Since the start the weights moved by only {moved:.1%} of their size.",
-            "Steps are too small to leave the flat stretch: raise the learning rate.")
-TOO_SMALL = (" The weights keep moving (by {moved:.0%} of their size since the start), yet the cost does not "
-             "fall: the network has too few neurons or input features to draw this pattern.",
-             "Give it more to work with: more input features and more neurons per layer.")
-OVERFITTING = ("Overfitting",
-               "Since epoch {epoch} the test cost rose from {best:.3g} to {last:.3g} (the last epochs' mean) while the "
-               "training cost fell from {train_best:.3g} to {train_last:.3g}: the network is learning these points, "
-               "not the pattern.",
-               "Penalise large weights (regularisation), or use more points (or more of them for training).")
-DEAD = ("Dead ReLU neurons",
-        "Neuron{s} {names} output 0 for all {points} training points, so no gradient reaches their weights and "
-        "they never learn again.",
-        "Use leaky ReLU (its slope never reaches 0), a lower learning rate, or new weights.")
-SATURATED = ("Saturated neurons",
-             "Neuron{s} {names} have |z| beyond {limit:g} for at least {share:.0%} of the training points, where their "
-             "slope f′(z) is almost 0: gradients barely pass through them.",
-             "Start from smaller weights (Xavier initialisation) or lower the learning rate.")
-IDENTICAL = ("Neurons that are copies of each other",
-             "Every neuron of layer {layers} gives the same output up to sign and scale (correlation beyond ± "
-             "{limit:g} over the training points): the layer works like one neuron. The initialisation draws "
-             "every weight from the same range whatever the layer's width.",
-             "Start from weights scaled to the layer (Xavier) so neurons begin different.")
-VANISHING = ("Vanishing gradients",
-             "Over the training points the first layer's weights get a mean |dC/dw| of {first:.2g}, {ratio:.2g} "
-             "times smaller than the last layer's ({last:.2g}): through {depth} {activation} layers the early ones "
-             "hardly learn.",
-             "Use ReLU: its slope is 1 wherever it is active, so the gradient reaches the first layers.")
-VANISHING_DEEP = "Use fewer hidden layers: each one shrinks the gradient on its way back."  # for ReLU-like nets
+# Every sentence is a key of the message catalogues (locales/*.json, under ``diagnosis``); a finding
+# carries each text in English and as its parts (``said``), so the page words it in its own language.
+DIVERGED = ("diagnosis.diverged.title", "diagnosis.diverged.evidence", "diagnosis.diverged.suggestion")
+DIVERGING_COST = "diagnosis.diverging.evidence_cost"
+DIVERGING_WEIGHT = "diagnosis.diverging.evidence_weight"
+DIVERGING = ("diagnosis.diverging.title", "diagnosis.diverging.suggestion")
+RATE_TOO_HIGH = ("diagnosis.rate_too_high.title", "diagnosis.rate_too_high.evidence",
+                 "diagnosis.rate_too_high.evidence_end", "diagnosis.rate_too_high.suggestion")
+SYMPTOM_DEAD = "diagnosis.symptom.dead"
+SYMPTOM_SATURATED = "diagnosis.symptom.saturated"
+SYMPTOM_FLAT = "diagnosis.symptom.flat"
+MEASURES = {"accuracy": "diagnosis.measure.accuracy", "r2": "diagnosis.measure.r2"}  # what "quality" is
+PLATEAU = "diagnosis.plateau.title"
+PLATEAU_EVIDENCE = "diagnosis.plateau.evidence"
+TOO_SLOW = ("diagnosis.plateau.too_slow", "diagnosis.plateau.too_slow_suggestion")
+TOO_SMALL = ("diagnosis.plateau.too_small", "diagnosis.plateau.too_small_suggestion")
+OVERFITTING = ("diagnosis.overfitting.title", "diagnosis.overfitting.evidence", "diagnosis.overfitting.suggestion")
+DEAD = ("diagnosis.dead.title", "diagnosis.dead.evidence", "diagnosis.dead.suggestion")
+SATURATED = ("diagnosis.saturated.title", "diagnosis.saturated.evidence", "diagnosis.saturated.suggestion")
+IDENTICAL = ("diagnosis.identical.title", "diagnosis.identical.evidence", "diagnosis.identical.suggestion")
+VANISHING = ("diagnosis.vanishing.title", "diagnosis.vanishing.evidence", "diagnosis.vanishing.suggestion")
+VANISHING_DEEP = "diagnosis.vanishing.suggestion_deep"  # for ReLU-like nets
+NEURON_NAME = "diagnosis.neuron_name"  # "3 of layer 1", listed in the evidence
 
-LOWER_RATE = "Lower the learning rate to {rate:g} and start again"
-RAISE_RATE = "Raise the learning rate to {rate:g}"
-USE = {"leaky_relu": "Use leaky ReLU", "relu": "Use ReLU", "xavier": "Use Xavier initialisation"}
-ADD_L2 = "Add L2 regularisation (rate {rate:g})"
-STRONGER = "Raise the regularisation rate to {rate:g}"
-GROW = "Add {features} and {neurons} neurons per layer"
-WIDEN = "Use {neurons} neurons per layer"
-ADD_LAYER = "Add a hidden layer of {neurons} neurons"
+LOWER_RATE = "diagnosis.action.lower_rate"
+RAISE_RATE = "diagnosis.action.raise_rate"
+USE = {"leaky_relu": "diagnosis.action.use_leaky_relu", "relu": "diagnosis.action.use_relu",
+       "xavier": "diagnosis.action.use_xavier"}
+ADD_L2 = "diagnosis.action.add_l2"
+STRONGER = "diagnosis.action.stronger"
+GROW = "diagnosis.action.grow"
+WIDEN = "diagnosis.action.widen"
+ADD_FEATURES = "diagnosis.action.add_features"
+ADD_LAYER = "diagnosis.action.add_layer"
+
+Said = dict[str, Any]  # {"key": a catalogue key, "args": its arguments}
 
 
-def finding(kind: str, title: str, evidence: str, suggestion: str, action: Action | None = None,
+def say(key: str, **args: Any) -> Said:
+    """One catalogue text and its arguments, as a finding carries it."""
+    return {"key": key, "args": args}
+
+
+def percent(share: float, decimals: int = 0) -> float | int:
+    """A share in [0, 1] as the number a text shows before its "%" (the catalogue places the sign)."""
+    value = round(share * 100, decimals)
+    return int(value) if decimals == 0 else value
+
+
+def words(parts: list[Said]) -> str:
+    """The parts in English, joined as they are (each part carries its own spaces and punctuation)."""
+    return "".join(translate(DEFAULT_LANGUAGE, part["key"], **part["args"]) for part in parts)
+
+
+def finding(kind: str, title: list[Said], evidence: list[Said], suggestion: list[Said], action: Action | None = None,
             neurons: list[list[int]] | None = None) -> Finding:
-    """One finding as the frame carries it (docs/protocol.md, ``frame.diagnoses``)."""
-    return {"kind": kind, "title": title, "evidence": evidence, "suggestion": suggestion,
+    """One finding as the frame carries it (docs/protocol.md, ``frame.diagnoses``): English texts and their parts."""
+    return {"kind": kind, "title": words(title), "evidence": words(evidence), "suggestion": words(suggestion),
+            "said": {"title": title, "evidence": evidence, "suggestion": suggestion},
             "action": action, "neurons": neurons or []}
 
 
-def configure(label: str, *, reset: bool = False, **changes: Any) -> Action:
-    """A button: a ``configure`` command's changes, and a ``reset`` after it when ``reset``."""
-    return {"label": label, "changes": changes, "reset": reset}
+def configure(label: Said, *, reset: bool = False, **changes: Any) -> Action:
+    """A button: its words, a ``configure`` command's changes, and a ``reset`` after it when ``reset``."""
+    return {"label": words([label]), "said": [label], "changes": changes, "reset": reset}
 
 
 def _rate(value: float) -> float:
@@ -110,20 +110,20 @@ def _rate(value: float) -> float:
 def lower_rate(rate: float) -> Action | None:
     """A tenfold lower rate and a fresh start (the weights the high rate threw away are no use)."""
     lower = _rate(rate / RATE_STEP)
-    return configure(LOWER_RATE.format(rate=lower), reset=True, learning_rate=lower) if lower < rate else None
+    return configure(say(LOWER_RATE, rate=lower), reset=True, learning_rate=lower) if lower < rate else None
 
 
 def raise_rate(rate: float) -> Action | None:
     """A tenfold higher rate, the weights kept."""
     higher = _rate(rate * RATE_STEP)
-    return configure(RAISE_RATE.format(rate=higher), learning_rate=higher) if higher > rate else None
+    return configure(say(RAISE_RATE, rate=higher), learning_rate=higher) if higher > rate else None
 
 
 def grow(config: ExperimentConfig) -> Action | None:
     """More input features (the first group not all in use) and wider hidden layers; a network with no
     hidden layer (one neuron, one straight line) gets one hidden layer and nothing else."""
     if not config.hidden_layers:
-        return configure(ADD_LAYER.format(neurons=WIDER_NEURONS), hidden_layers=[WIDER_NEURONS])
+        return configure(say(ADD_LAYER, count=WIDER_NEURONS), hidden_layers=[WIDER_NEURONS])
     choices = FIELDS["features"].choices
     added = next((group for group in FEATURE_GROUPS if not set(group) <= set(config.features)), ())
     widths = [min(MAX_NEURONS, max(WIDER_NEURONS, width)) for width in config.hidden_layers]
@@ -135,22 +135,22 @@ def grow(config: ExperimentConfig) -> Action | None:
     if not changes:
         return None
     neurons = max(widths)
-    label = (GROW.format(features=" and ".join(added), neurons=neurons) if added and "hidden_layers" in changes
-             else WIDEN.format(neurons=neurons) if not added else f"Add {' and '.join(added)}")
+    label = (say(GROW, features=" + ".join(added), count=neurons) if added and "hidden_layers" in changes
+             else say(WIDEN, count=neurons) if not added else say(ADD_FEATURES, features=" + ".join(added)))
     return configure(label, **changes)
 
 
 def regularize(config: ExperimentConfig) -> Action | None:
     """L2 when there is no penalty yet, else the same penalty stronger."""
     if config.regularization == "none":
-        return configure(ADD_L2.format(rate=L2_RATE), regularization="l2", regularization_rate=L2_RATE)
+        return configure(say(ADD_L2, rate=L2_RATE), regularization="l2", regularization_rate=L2_RATE)
     stronger = min(MAX_REGULARIZATION_RATE, float(f"{max(config.regularization_rate, 1e-4) * REGULARIZATION_STEP:.3g}"))
     if stronger <= config.regularization_rate:
         return None
-    return configure(STRONGER.format(rate=stronger), regularization_rate=stronger)
+    return configure(say(STRONGER, rate=stronger), regularization_rate=stronger)
 
 
 def use(**changes: str) -> Action:
     """A button that switches one choice (activation or initialisation)."""
     (value,) = changes.values()
-    return {"label": USE[value], "changes": changes, "reset": False}
+    return {"label": words([say(USE[value])]), "said": [say(USE[value])], "changes": changes, "reset": False}

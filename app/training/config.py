@@ -29,6 +29,7 @@ from app.data.datasets import (
 )
 from app.data.features import FEATURES
 from app.errors import InputError
+from app.i18n import refused
 from app.nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from app.nn.initializers import INITIALIZERS
 from app.nn.losses import LOSSES
@@ -167,14 +168,14 @@ class ExperimentConfig:
 
 
 def _number(spec: FieldSpec, value: object, integer: bool) -> int | float:
-    kind = "a whole number" if integer else "a number"
-    allowed = f"{kind} from {_fmt(spec.minimum)} to {_fmt(spec.maximum)}"
+    key = "error.config.whole_number_range" if integer else "error.config.number_range"
     assert spec.minimum is not None and spec.maximum is not None  # every numeric spec has both
+    refusal = refused(ConfigError, spec.name, key, min=spec.minimum, max=spec.maximum, got=show_value(value))
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(spec.name, f"must be {allowed}, got {show_value(value)}")
+        raise refusal
     # The range check comes first and compares exactly: float() of a huge int raises OverflowError.
     if not in_range(value, spec.minimum, spec.maximum) or integer and value != int(value):
-        raise ConfigError(spec.name, f"must be {allowed}, got {show_value(value)}")
+        raise refusal
     return int(value) if integer else float(value)
 
 
@@ -184,17 +185,17 @@ def _fmt(value: float | None) -> str:
 
 def _choice(spec: FieldSpec, value: object, name: str | None = None) -> str:
     if not isinstance(value, str) or value not in spec.choices:
-        raise ConfigError(name or spec.name, f"must be one of {', '.join(spec.choices)}, got {show_value(value)}")
+        raise refused(ConfigError, name or spec.name, "error.one_of", allowed=", ".join(spec.choices),
+                      got=show_value(value))
     return value
 
 
 def _sequence(spec: FieldSpec, value: object) -> Sequence[object]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise ConfigError(spec.name, f"must be a list, got {show_value(value)}")
+        raise refused(ConfigError, spec.name, "error.config.list", got=show_value(value))
     if not spec.min_length <= len(value) <= spec.max_length:
-        raise ConfigError(
-            spec.name, f"must hold {spec.min_length} to {spec.max_length} entries, got {len(value)}"
-        )
+        raise refused(ConfigError, spec.name, "error.config.entries", min=spec.min_length, max=spec.max_length,
+                      got=len(value))
     return value
 
 
@@ -202,7 +203,7 @@ def coerce(name: str, value: object) -> Any:
     """Validate one setting against its spec; returns it in canonical form or raises ConfigError."""
     spec = FIELDS.get(name)
     if spec is None:
-        raise ConfigError(name, f"unknown setting; known settings: {', '.join(FIELDS)}")
+        raise refused(ConfigError, name, "error.config.unknown", known=", ".join(FIELDS))
     if spec.kind in ("int", "float"):
         return _number(spec, value, spec.kind == "int")
     if spec.kind == "choice":
@@ -215,7 +216,7 @@ def coerce(name: str, value: object) -> Any:
         return tuple(None if v is None else _choice(spec, v) for v in items)
     names = tuple(_choice(spec, v) for v in items)
     if len(set(names)) != len(names):
-        raise ConfigError(name, "lists a feature twice")
+        raise refused(ConfigError, name, "error.config.twice")
     return tuple(n for n in spec.choices if n in names)  # canonical order
 
 
@@ -248,7 +249,7 @@ def problem_of(config: ExperimentConfig, custom_problem: Problem | None) -> Prob
     """The problem type a configuration's dataset poses."""
     if config.dataset == CUSTOM_DATASET:
         if custom_problem is None:
-            raise ConfigError("dataset", "'custom' needs points: send custom data first")
+            raise refused(ConfigError, "dataset", "error.config.custom_first")
         return custom_problem
     return DATASETS[config.dataset].problem
 
@@ -258,21 +259,24 @@ def check_consistent(config: ExperimentConfig, custom_problem: Problem | None) -
     problem = problem_of(config, custom_problem)
     outputs, costs = PROBLEM_OUTPUTS[problem], PROBLEM_COSTS[problem]
     if config.output_activation not in outputs:
-        raise ConfigError(
-            "output_activation", f"a {problem} problem needs one of {', '.join(outputs)}, "
-            f"got {show_value(config.output_activation)}",
-        )
+        raise refused(ConfigError, "output_activation", "error.config.problem_needs",
+                      problem=say_problem(problem), allowed=", ".join(outputs),
+                      got=show_value(config.output_activation))
     if config.cost not in costs:
-        raise ConfigError("cost", f"a {problem} problem needs one of {', '.join(costs)}, got {show_value(config.cost)}")
+        raise refused(ConfigError, "cost", "error.config.problem_needs", problem=say_problem(problem),
+                      allowed=", ".join(costs), got=show_value(config.cost))
     if config.cost not in LOSSES or config.output_activation not in LOSSES[config.cost].output_activations:
         allowed = LOSSES[config.cost].output_activations
-        raise ConfigError("cost", f"{config.cost!r} needs an output activation in {', '.join(allowed)}")
+        raise refused(ConfigError, "cost", "error.config.cost_needs", cost=repr(config.cost),
+                      allowed=", ".join(allowed))
     if config.layer_activations and len(config.layer_activations) != len(config.hidden_layers):
-        raise ConfigError(
-            "layer_activations",
-            f"must be empty or hold one entry per hidden layer ({len(config.hidden_layers)}), "
-            f"got {len(config.layer_activations)}",
-        )
+        raise refused(ConfigError, "layer_activations", "error.config.per_layer", count=len(config.hidden_layers),
+                      got=len(config.layer_activations))
+
+
+def say_problem(problem: Problem) -> dict[str, Any]:
+    """A problem type's name as a catalogue text (an argument of a refusal)."""
+    return {"key": f"problem_name.{problem.value}", "args": {}}
 
 
 def config_from_dict(data: Mapping[str, object], custom_problem: Problem | None = None) -> ExperimentConfig:

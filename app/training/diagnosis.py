@@ -33,7 +33,7 @@ import numpy as np
 
 from app.data.datasets import Problem
 from app.training import advice
-from app.training.advice import Finding, finding
+from app.training.advice import Finding, finding, say
 from app.training.config import MAX_LEARNING_RATE
 from app.training.evaluation import PartMetrics
 from app.training.hysteresis import Hysteresis
@@ -169,7 +169,8 @@ class Diagnosis:
         rate = session.config.learning_rate
         if session.status == Status.DIVERGED:
             title, evidence, suggestion = advice.DIVERGED
-            return [finding("diverged", title, evidence.format(rate=rate), suggestion, advice.lower_rate(rate))]
+            return [finding("diverged", [say(title)], [say(evidence, rate=rate)], [say(suggestion)],
+                            advice.lower_rate(rate))]
         plateau = self._plateau(session)
         checks = (self._runaway(rate), self._rate_too_high(session, plateau), plateau, self._overfitting(session))
         return [f for f in checks if f]
@@ -182,15 +183,15 @@ class Diagnosis:
         best = min(r.train_cost for r in self.records)
         epochs = last.epoch - first.epoch
         if last.train_cost > RISE_FACTOR * max(first.train_cost, best) and last.train_cost - best > RISE_MIN:
-            evidence = advice.DIVERGING_COST.format(first=first.train_cost, last=last.train_cost, epochs=epochs,
-                                                    best=best)
+            evidence = say(advice.DIVERGING_COST, first=first.train_cost, last=last.train_cost, count=epochs,
+                           best=best)
         elif last.largest_weight > WEIGHT_ALARM and last.largest_weight > WEIGHT_GROWTH * first.largest_weight:
-            evidence = advice.DIVERGING_WEIGHT.format(first=first.largest_weight, last=last.largest_weight,
-                                                      epochs=epochs)
+            evidence = say(advice.DIVERGING_WEIGHT, first=first.largest_weight, last=last.largest_weight,
+                           count=epochs)
         else:
             return None
         title, suggestion = advice.DIVERGING
-        return finding("diverging", title, evidence, suggestion.format(rate=rate), advice.lower_rate(rate))
+        return finding("diverging", [say(title)], [evidence], [say(suggestion, rate=rate)], advice.lower_rate(rate))
 
     def _rate_too_high(self, session: TrainingSession, plateau: Finding | None) -> Finding | None:
         """Weights thrown far from their start while the fit is still poor: the rate, whatever the symptom."""
@@ -206,16 +207,15 @@ class Diagnosis:
             if found["kind"] in ("dead_relu", "saturated"):
                 neurons += found["neurons"]
                 template = advice.SYMPTOM_DEAD if found["kind"] == "dead_relu" else advice.SYMPTOM_SATURATED
-                symptoms.append(template.format(count=len(found["neurons"]), total=sum(session.mlp.sizes[1:-1])))
+                symptoms.append(say(template, count=len(found["neurons"]), total=sum(session.mlp.sizes[1:-1])))
         if plateau is not None:
-            symptoms.append(advice.SYMPTOM_FLAT.format(epochs=PLATEAU_EPOCHS))
-        title, evidence, suggestion = advice.RATE_TOO_HIGH
-        measure = "R²" if session.problem == Problem.REGRESSION else "accuracy"
-        text = evidence.format(start=start, now=last.largest_weight, growth=growth, epoch=last.epoch,
-                               measure=measure, quality=last.accuracy,
-                               symptoms="".join(f"; {s}" for s in symptoms))
+            symptoms.append(say(advice.SYMPTOM_FLAT, count=PLATEAU_EPOCHS))
+        title, evidence, end, suggestion = advice.RATE_TOO_HIGH
+        measure = say(advice.MEASURES["r2" if session.problem == Problem.REGRESSION else "accuracy"])
+        text = [say(evidence, start=start, now=last.largest_weight, growth=growth, epoch=last.epoch,
+                    measure=measure, quality=advice.percent(last.accuracy)), *symptoms, say(end)]
         rate = session.config.learning_rate
-        return finding("rate_too_high", title, text, suggestion, advice.lower_rate(rate), neurons)
+        return finding("rate_too_high", [say(title)], text, [say(suggestion)], advice.lower_rate(rate), neurons)
 
     def _plateau(self, session: TrainingSession) -> Finding | None:
         """A flat cost far from a fit: steps too small when the weights hardly moved, else too small a network."""
@@ -227,19 +227,19 @@ class Diagnosis:
         late = float(np.mean([r.train_cost for r in window[half:]]))
         if abs(early - late) > PLATEAU_CHANGE * max(early, late):
             return None
-        measure = "R²" if session.problem == Problem.REGRESSION else "accuracy"
-        evidence = advice.PLATEAU_EVIDENCE.format(cost=late, epochs=window[-1].epoch - window[0].epoch,
-                                                  measure=measure, quality=window[-1].accuracy)
+        measure = say(advice.MEASURES["r2" if session.problem == Problem.REGRESSION else "accuracy"])
+        evidence = say(advice.PLATEAU_EVIDENCE, cost=late, count=window[-1].epoch - window[0].epoch,
+                       measure=measure, quality=advice.percent(window[-1].accuracy))
         start = start_params(session)
         moved = float(np.linalg.norm(session.mlp.params - start) / max(float(np.linalg.norm(start)), 1e-12))
         rate = session.config.learning_rate
         if moved < SLOW_MOVE and rate < MAX_LEARNING_RATE:
             more, suggestion = advice.TOO_SLOW
-            return finding("plateau", advice.PLATEAU, evidence + more.format(moved=moved), suggestion,
-                           advice.raise_rate(rate))
+            return finding("plateau", [say(advice.PLATEAU)], [evidence, say(more, moved=advice.percent(moved, 1))],
+                           [say(suggestion)], advice.raise_rate(rate))
         more, suggestion = advice.TOO_SMALL
-        return finding("plateau", advice.PLATEAU, evidence + more.format(moved=moved), suggestion,
-                       advice.grow(session.config))
+        return finding("plateau", [say(advice.PLATEAU)], [evidence, say(more, moved=advice.percent(moved))],
+                       [say(suggestion)], advice.grow(session.config))
 
     def _overfitting(self, session: TrainingSession) -> Finding | None:
         """The test cost (averaged over the last epochs, against noise) rose above its best while the
@@ -256,9 +256,9 @@ class Diagnosis:
         if not (is_rising and train_now < best.train_cost and test_now - train_now > OVERFIT_GAP):
             return None
         title, evidence, suggestion = advice.OVERFITTING
-        text = evidence.format(epoch=best.epoch, best=best.test_cost, last=test_now, train_best=best.train_cost,
-                               train_last=train_now)
-        return finding("overfitting", title, text, suggestion, advice.regularize(session.config))
+        text = say(evidence, epoch=best.epoch, best=best.test_cost, last=test_now, train_best=best.train_cost,
+                   train_last=train_now)
+        return finding("overfitting", [say(title)], [text], [say(suggestion)], advice.regularize(session.config))
 
 def rank(findings: list[Finding]) -> list[Finding]:
     """Causes first (``RANK``); symptoms a present cause explains are dropped (told in its evidence)."""

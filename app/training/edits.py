@@ -10,6 +10,7 @@ import math
 import random
 
 from app.data.datasets import show_value
+from app.i18n import refused
 from app.nn.mlp import MLP
 from app.training.config import MAX_SEED
 from app.training.status import SessionError
@@ -25,15 +26,15 @@ def check_edit(mlp: MLP, layer: int, target: int, value: float, source: int | No
     """
     n_layers = mlp.n_layers
     if not (_is_index(layer) and 0 <= layer < n_layers):
-        raise SessionError("layer", f"must be a weight layer from 0 to {n_layers - 1}, got {show_value(layer)}")
+        raise refused(SessionError, "layer", "error.edit.layer", last=n_layers - 1, got=show_value(layer))
     fan_in, fan_out = mlp.weights[layer].shape
     if not (_is_index(target) and 0 <= target < fan_out):
-        raise SessionError("target", f"must be a neuron from 0 to {fan_out - 1}, got {show_value(target)}")
+        raise refused(SessionError, "target", "error.edit.neuron", last=fan_out - 1, got=show_value(target))
     if source is not None and not (_is_index(source) and 0 <= source < fan_in):
-        raise SessionError("source", f"must be a neuron from 0 to {fan_in - 1}, got {show_value(source)}")
+        raise refused(SessionError, "source", "error.edit.neuron", last=fan_in - 1, got=show_value(source))
     if isinstance(value, bool) or not (isinstance(value, int | float) and math.isfinite(value)
                                        and abs(value) <= MAX_EDIT_VALUE):
-        raise SessionError("value", f"must be a number from {-MAX_EDIT_VALUE:g} to {MAX_EDIT_VALUE:g}")
+        raise refused(SessionError, "value", "error.edit.value", min=-MAX_EDIT_VALUE, max=MAX_EDIT_VALUE)
 
 
 def new_seed(old: int) -> int:

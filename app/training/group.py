@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.i18n import refused
 from app.nn.stack import Signature, Stack, signature
 from app.training.session import TrainingSession
 from app.training.status import SessionError, Status
@@ -48,7 +49,7 @@ def train_together(sessions: Sequence[TrainingSession], n_batches: Sequence[int]
         if group_key(session) != key:
             raise ValueError(f"sessions of different groups: {group_key(session)} is not {key}")
         if session.status == Status.DIVERGED:
-            raise SessionError("status", "the run diverged; reset it first")
+            raise refused(SessionError, "status", "error.session.diverged")
     checkpoints = [session.begin_training() for session in sessions]
     with np.errstate(all="ignore"):  # overflow shows up as non-finite weights, checked at the end
         _train(sessions, n_batches, key[1], key[2])

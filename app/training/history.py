@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from app.errors import InputError
+from app.i18n import refusal
 
 HISTORY_POINTS = 2000  # points kept at most; a chart is a few hundred pixels wide
 FIGURES = ("train_cost", "test_cost", "train_metric", "test_metric")  # the series, in wire order
@@ -113,16 +113,16 @@ class History:
         """
         history = cls()
         if not isinstance(data, Mapping):
-            raise InputError("history", "must be an object")
+            raise refusal("history", "error.file.object")
         steps = _whole_numbers(data.get("step"), "history.step", max_step)
         epochs = _whole_numbers(data.get("epoch"), "history.epoch", max_epoch)
         if len(steps) >= history.capacity:
-            raise InputError("history.step", f"must hold fewer than {history.capacity} points")
+            raise refusal("history.step", "error.file.fewer_points", max=history.capacity)
         if len(epochs) != len(steps) or np.any(np.diff(steps) <= 0) or np.any(np.diff(epochs) < 0):
-            raise InputError("history.step", "must rise strictly, with one epoch per step that never falls")
+            raise refusal("history.step", "error.file.history_rise")
         stride = data.get("stride")
         if type(stride) is not int or not 1 <= stride <= 2**40 or stride & (stride - 1):
-            raise InputError("history.stride", "must be a power of two from 1 to 2^40")
+            raise refusal("history.stride", "error.file.stride")
         history.steps, history.epochs, history.stride = steps, epochs, stride
         for name in FIGURES:
             history.figures[name] = _figures(data.get(name), f"history.{name}", len(steps))
@@ -131,7 +131,7 @@ class History:
 
 def _whole_numbers(value: Any, field: str, maximum: int) -> Array:
     if not isinstance(value, list) or not all(type(v) is int and 0 <= v <= maximum for v in value):
-        raise InputError(field, f"must be a list of whole numbers from 0 to {maximum}")
+        raise refusal(field, "error.file.whole_numbers", max=maximum)
     return np.array(value, dtype=np.int64)
 
 
@@ -139,7 +139,7 @@ def _figures(value: Any, field: str, length: int) -> Array:
     is_numbers = isinstance(value, list) and all(
         v is None or (type(v) in (int, float) and abs(v) <= 1e300) for v in value)
     if not is_numbers or len(value) != length:
-        raise InputError(field, f"must be a list of {length} finite numbers or nulls")
+        raise refusal(field, "error.file.figures", count=length)
     return np.array([math.nan if v is None else float(v) for v in value], dtype=np.float64)
 
 

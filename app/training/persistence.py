@@ -26,6 +26,7 @@ import numpy as np
 from app.data.datasets import Problem, in_range, show_value
 from app.data.user_data import ROWS_FIELD, from_rows
 from app.errors import InputError
+from app.i18n import refusal
 from app.training.checkpoints import Checkpoints
 from app.training.config import CUSTOM_DATASET, ExperimentConfig, config_from_dict, problem_of
 from app.training.history import History
@@ -66,10 +67,10 @@ def _get(data: Mapping[str, Any], path: str, kind: type) -> Any:
     """The entry ``path`` ("counters.step") of its parent ``data``, checked to be of ``kind``."""
     name = path.rpartition(".")[2]
     if not isinstance(data, Mapping) or name not in data:
-        raise InputError(path, "is missing")
+        raise refusal(path, "error.file.missing")
     value = data[name]
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise InputError(path, f"must be {KINDS[kind]}, got {show_value(value)}")
+        raise refusal(path, "error.file.kind", kind=KINDS[kind], got=show_value(value))
     return value
 
 
@@ -77,7 +78,7 @@ def _count(data: Mapping[str, Any], path: str, maximum: int = MAX_COUNTER, why: 
     """A whole number 0..maximum at ``path``; ``why`` says where a maximum below MAX_COUNTER comes from."""
     value = _get(data, path, int)
     if not 0 <= value <= maximum:
-        raise InputError(path, f"must be a whole number from 0 to {maximum}{why}, got {show_value(value)}")
+        raise refusal(path, "error.file.count", max=maximum, why=why, got=show_value(value))
     return int(value)
 
 
@@ -92,13 +93,14 @@ def _collect(value: Any, shape: tuple[int, ...], path: str, bound: float, out: l
              full_shape: tuple[int, ...]) -> None:
     if not shape:
         if isinstance(value, bool) or not isinstance(value, int | float) or not in_range(value, -bound, bound):
-            allowed = "a finite number" if bound == FLOAT64_MAX else f"a number from {-bound:g} to {bound:g}"
-            raise InputError(path, f"must be {allowed}, got {show_value(value)}")
+            if bound == FLOAT64_MAX:
+                raise refusal(path, "error.file.finite", got=show_value(value))
+            raise refusal(path, "error.file.number_range", min=-bound, max=bound, got=show_value(value))
         out.append(float(value))
         return
     if not isinstance(value, list) or len(value) != shape[0]:
         got = f"{len(value)} entries" if isinstance(value, list) else show_value(value)
-        raise InputError(path, f"must be a list of {shape[0]} entries (shape {full_shape}), got {got}")
+        raise refusal(path, "error.file.shape", count=shape[0], shape=str(full_shape), got=got)
     for index, item in enumerate(value):
         _collect(item, shape[1:], f"{path}[{index}]", bound, out, full_shape)
 
@@ -109,17 +111,17 @@ def _within(prefix: str) -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        raise InputError(f"{prefix}.{error.field}", error.message) from None
+        raise InputError(f"{prefix}.{error.field}", error.message, error.key, error.params) from None
 
 
 def restore(document: Mapping[str, Any]) -> TrainingSession:
     """A session rebuilt from ``export``'s output; resumes paused (or idle if it never trained)."""
     if _get(document, "format", str) != EXPORT_FORMAT:
-        raise InputError("format", f"must be {EXPORT_FORMAT!r}")
+        raise refusal("format", "error.file.format", format=repr(EXPORT_FORMAT))
     version = _get(document, "version", int)
     if version not in READABLE_VERSIONS:
-        raise InputError("version", f"this version of neuroplay reads versions {READABLE_VERSIONS[0]} to "
-                                    f"{READABLE_VERSIONS[-1]}, got {show_value(version)}")
+        raise refusal("version", "error.file.version", first=READABLE_VERSIONS[0], last=READABLE_VERSIONS[-1],
+                      got=show_value(version))
     data = _get(document, "data", Mapping)
     problem, classes = _get(data, "data.problem", str), _get(data, "data.classes", int)
     rows = _get(data, f"data.{ROWS_FIELD}", list)

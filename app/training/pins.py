@@ -19,6 +19,7 @@ import numpy as np
 
 from app.data.datasets import show_value
 from app.errors import InputError
+from app.i18n import refusal
 from app.training.config import FIELDS, coerce
 from app.training.history import History
 
@@ -60,9 +61,9 @@ class Pins:
     def pin(self, config: Mapping[str, Any], history: History) -> Pin:
         """Pin a run with these settings (``ExperimentConfig.to_dict()``) and this history."""
         if len(self.items) >= MAX_PINS:
-            raise InputError("pins", f"at most {MAX_PINS} runs can be pinned; unpin one first")
+            raise refusal("pins", "error.pins.full", max=MAX_PINS)
         if len(history) < 2:
-            raise InputError("pins", "this run has no cost curve yet; train it first")
+            raise refusal("pins", "error.pins.empty")
         keep = np.unique(np.linspace(0, len(history) - 1, min(len(history), PIN_POINTS)).round().astype(int))
         pin = Pin(self.next_id, dict(config), history.steps[keep].tolist(), history.epochs[keep].tolist(),
                   _known(history.figures["train_cost"][keep]), _known(history.figures["test_cost"][keep]))
@@ -74,8 +75,9 @@ class Pins:
         """Forget one pinned run; raises InputError("pin") if there is none with that id."""
         ids = [pin.id for pin in self.items]
         if pin_id not in ids:
-            raise InputError("pin", f"must be a pinned run's id ({', '.join(map(str, ids)) or 'none is pinned'}), "
-                                    f"got {show_value(pin_id)}")
+            if not ids:
+                raise refusal("pin", "error.pins.none_pinned", got=show_value(pin_id))
+            raise refusal("pin", "error.pins.id", ids=", ".join(map(str, ids)), got=show_value(pin_id))
         self.items = [pin for pin in self.items if pin.id != pin_id]
 
     def to_list(self) -> list[dict[str, Any]]:
@@ -111,7 +113,7 @@ def _pin(item: Any, path: str) -> Pin:
         try:
             value = coerce(name, config[name])
         except InputError as error:
-            raise InputError(f"{path}.config.{error.field}", error.message) from None
+            raise InputError(f"{path}.config.{error.field}", error.message, error.key, error.params) from None
         checked[name] = list(value) if isinstance(value, tuple) else value
     steps, epochs = item.get("step"), item.get("epoch")
     for name, values in (("step", steps), ("epoch", epochs)):

@@ -24,6 +24,7 @@ import numpy as np
 from app.data.datasets import EXTENT, Dataset, Problem, generate, split
 from app.data.split import DataSplit, output_width, prepare
 from app.data.user_data import from_rows
+from app.i18n import refused
 from app.nn.initializers import initialize
 from app.nn.mlp import MLP
 from app.nn.trainer import Trainer
@@ -154,23 +155,23 @@ class TrainingSession:
     def start(self) -> None:
         """Begin or resume continuous training (the web layer calls ``train``)."""
         if self.status == Status.DIVERGED:
-            raise SessionError("status", "the run diverged; reset it first (maybe with a lower learning rate)")
+            raise refused(SessionError, "status", "error.session.diverged_play")
         if self.status == Status.RUNNING:
-            raise SessionError("status", "already running")
+            raise refused(SessionError, "status", "error.session.running")
         self._set_status(Status.RUNNING)
 
     def pause(self) -> None:
         """Stop continuous training; the weights and counters stay."""
         if self.status != Status.RUNNING:
-            raise SessionError("status", f"not running (status is {self.status})")
+            raise refused(SessionError, "status", "error.session.not_running", status=str(self.status))
         self._set_status(Status.PAUSED)
 
     def check_can_step(self) -> None:
         """Raise SessionError unless training by hand is allowed now (not running, not diverged)."""
         if self.status == Status.RUNNING:
-            raise SessionError("status", "pause the run before stepping")
+            raise refused(SessionError, "status", "error.session.pause_first")
         if self.status == Status.DIVERGED:
-            raise SessionError("status", "the run diverged; reset it first")
+            raise refused(SessionError, "status", "error.session.diverged")
 
     def step(self, unit: str = "batch", count: int = 1) -> int:
         """Train ``count`` mini-batches or epochs by hand; returns the steps taken."""
@@ -218,21 +219,22 @@ class TrainingSession:
     def replace_dataset(self, dataset: Dataset) -> None:
         """Train on exactly these points (say, restored from an export) instead of generated ones; resets."""
         if dataset.problem != self.problem:
-            raise SessionError("data", f"the config poses a {self.problem} problem, the points {dataset.problem}")
+            raise refused(SessionError, "data", "error.session.problem_mismatch", config=str(self.problem),
+                          points=str(dataset.problem))
         if dataset.problem == Problem.MULTICLASS and self.config.dataset != CUSTOM_DATASET \
                 and dataset.n_classes != self.config.classes:
-            raise SessionError("data", f"the config has {self.config.classes} classes, the points "
-                                       f"{dataset.n_classes}")
+            raise refused(SessionError, "data", "error.session.classes_mismatch", config=self.config.classes,
+                          points=dataset.n_classes)
         self._dataset = dataset
         self._build()
 
     def rewind(self, epoch: int) -> None:
         """Back to the nearest kept checkpoint at or before ``epoch``, paused there; the curve ends there too."""
         if self.status == Status.DIVERGED:
-            raise SessionError("status", "the run diverged; reset it first")
+            raise refused(SessionError, "status", "error.session.diverged")
         first, latest = self.checkpoints.first, max(self.checkpoints.latest, self.epochs)
         if not first <= epoch <= latest:
-            raise SessionError("epoch", f"must be an epoch of this run, from {first} to {latest}, got {epoch}")
+            raise refused(SessionError, "epoch", "error.session.epoch", first=first, last=latest, got=epoch)
         whole = self.rewound_from or self.history
         checkpoint = self.checkpoints.rewind(self, epoch)
         self.rewound_from, self.history = whole, whole.truncated(checkpoint.steps)
@@ -241,7 +243,7 @@ class TrainingSession:
     def set_parameter(self, layer: int, target: int, value: float, source: int | None = None) -> None:
         """Set the weight source → target of weight layer ``layer``, or the target's bias if source is None."""
         if self.status == Status.DIVERGED:
-            raise SessionError("status", "the run diverged; reset it first")
+            raise refused(SessionError, "status", "error.session.diverged")
         check_edit(self.mlp, layer, target, value, source)
         if source is None:
             self.mlp.biases[layer][target] = value
@@ -257,9 +259,9 @@ class TrainingSession:
     def batches_for(self, unit: str, count: int) -> int:
         """Mini-batch steps that ``count`` units take from here ('batch', or 'epoch' = to an epoch's end)."""
         if unit not in ("batch", "epoch"):
-            raise SessionError("unit", f"must be 'batch' or 'epoch', got {unit!r}")
+            raise refused(SessionError, "unit", "error.one_of", allowed="'batch', 'epoch'", got=repr(unit))
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise SessionError("count", f"must be a whole number of at least 1, got {count!r}")
+            raise refused(SessionError, "count", "error.session.count", got=repr(count))
         if unit == "batch":
             return count
         n_train, rows = len(self.data.train_index), self.batch_rows
@@ -289,7 +291,7 @@ class TrainingSession:
         """What every training call does first (``train``, or ``app.training.group`` for a stack of sessions):
         refuse a diverged run, keep the state to roll back to, start a new branch after a rewind."""
         if self.status == Status.DIVERGED:
-            raise SessionError("status", "the run diverged; reset it first")
+            raise refused(SessionError, "status", "error.session.diverged")
         checkpoint = capture(self)
         self.checkpoints.branch(self.epochs)  # after a rewind, training makes a new branch from here
         self.rewound_from = None
@@ -353,7 +355,7 @@ class TrainingSession:
         if selected is not None:
             layer, index = selected
             if not (0 <= layer < len(self.mlp.sizes) and 0 <= index < self.mlp.sizes[layer]):
-                raise SessionError("neuron", f"no neuron {index} in layer {layer}")
+                raise refused(SessionError, "neuron", "error.session.no_neuron", index=index, layer=layer)
         snap, is_nonfinite = build(self, self.evaluator(grid_size, thumb_size), selected, with_maps=with_maps,
                                    with_output=with_output)
         if is_nonfinite and self.status in (Status.RUNNING, Status.PAUSED):

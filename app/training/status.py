@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 
 from app.errors import InputError
+from app.i18n import refused
 
 
 class Status(enum.StrEnum):
@@ -35,4 +36,4 @@ class SessionError(InputError):
 def check_transition(current: Status, new: Status) -> None:
     """Raise SessionError unless a run may go from ``current`` to ``new`` (staying put is always allowed)."""
     if new != current and new not in TRANSITIONS[current]:
-        raise SessionError("status", f"cannot go from {current} to {new}")
+        raise refused(SessionError, "status", "error.session.transition", current=str(current), new=str(new))

@@ -19,7 +19,7 @@ import numpy as np
 
 from app.data.datasets import show_value
 from app.data.split import inputs_with_ones
-from app.errors import InputError
+from app.i18n import refusal
 from app.nn.activations import derivative
 from app.nn.losses import cost
 from app.training.digits import CHANGE_SIGNIFICANT, Equation, adding_up, decimals_for
@@ -175,7 +175,8 @@ def trace(session: TrainingSession, part: str, index: int | None = None,
     if part in PARTS:
         indices = data.train_index if part == "train" else data.test_index
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(indices):
-            raise InputError("index", f"must be a {part} point from 0 to {len(indices) - 1}, got {show_value(index)}")
+            raise refusal("index", "error.trace.index_train" if part == "train" else "error.trace.index_test",
+                          last=len(indices) - 1, got=show_value(index))
         targets = data.train_targets if part == "train" else data.test_targets
         target = targets[index : index + 1]
         label = float(data.dataset.labels[indices[index]])
@@ -186,9 +187,9 @@ def trace(session: TrainingSession, part: str, index: int | None = None,
         except (TypeError, ValueError):
             xy = np.full(2, np.nan)
         if xy.shape != (2,) or not np.all(np.abs(xy) <= session.extent):  # also refuses NaN
-            raise InputError("point", f"must be (x1, x2) within ±{session.extent:g}, got {point!r}")
+            raise refusal("point", "error.trace.point", limit=session.extent, got=repr(point))
     else:
-        raise InputError("part", "must be 'train' or 'test' with an index, or 'point' with a point")
+        raise refusal("part", "error.trace.part")
     mlp = session.mlp
     X = inputs_with_ones(xy.reshape(1, 2), session.config.features)[:, :-1]
     forward = mlp.forward(X)

@@ -21,6 +21,8 @@ import { createRewindView } from "./views/output/rewind.js";
 import { createPinsView } from "./views/output/pins.js";
 import { createLessonsView } from "./views/lessons/index.js";
 import { createDockView } from "./views/output/dock.js";
+import { createLanguageView } from "./views/controls/language.js";
+import { currentLanguage, startLanguage } from "./i18n.js";
 import { createTermsView } from "./views/controls/terms.js";
 import { createVisibilityView } from "./views/network/visibility.js";
 import { createBusyView } from "./views/controls/busy.js";
@@ -28,9 +30,9 @@ import { createBusyView } from "./views/controls/busy.js";
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
 const route = createRoute(document.body.dataset.room || "", basePath, location);
-const store = createStore(initialState());
+const store = createStore({ ...initialState(), language: await startLanguage(basePath) });
 
-const socket = connect(route.url, {
+const socket = connect(() => `${route.url()}&lang=${currentLanguage()}`, {
   onOpen: () => store.update({ connection: "open", closeCode: null }),
   onClose: (code) => store.update(onClose(code)),
   onMessage: (message) => {
@@ -54,6 +56,7 @@ const views = [
       advanced: slot("advanced"), banner: slot("banner"), connection: slot("connection") },
     context,
   ),
+  createLanguageView(slot("language"), context),
   createNetworkView(slot("network"), context),
   createMetricsView(slot("metrics"), context),
   createChartView(slot("chart"), context),

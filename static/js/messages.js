@@ -49,7 +49,8 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
  *   busyFps: number | null,
  *   slowStep: any, pins: any[],
  *   lessons: any[] | null, lesson: any, lessonProgress: any,
- *   error: {field: string, message: string, command: string|null, at: number} | null,
+ *   error: {field: string, message: string, key: string|null, args: any, command: string|null, at: number} | null,
+ *   language: string,
  *   ui: UiState,
  * }} State
  */
@@ -82,6 +83,7 @@ export function initialState() {
     lesson: null,
     lessonProgress: null,
     error: null,
+    language: "en",
     ui: { hoverNeuron: null, showTest: false, discretize: false, showGradients: false, projector: false, hidden: [],
           slowPhase: null, classOpen: false, classSort: "status", classSelected: [] },
   };
@@ -155,7 +157,10 @@ export function onMessage(state, message) {
     case "lesson_progress":
       return { lessonProgress: message.goal };
     case "error":
-      return { error: { field: message.field, message: message.message, command: message.command, at: Date.now() } };
+      return { error: { field: message.field, message: message.message, key: message.key ?? null,
+                        args: message.args ?? null, command: message.command, at: Date.now() } };
+    case "language":  // the server's words in the new language: the page words them from its own catalogue
+      return {};
     default:
       return {};
   }

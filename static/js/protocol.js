@@ -10,7 +10,7 @@ export const PROTOCOL_VERSION = 2;
 /** Server → client message types. */
 export const SERVER_MESSAGES = [
   "hello", "session", "dataset", "history", "frame", "error", "presenting", "room", "forked", "notice", "slow_step",
-  "pins", "lessons", "lesson", "lesson_progress", "class", "comparison", "class_state",
+  "pins", "lessons", "lesson", "lesson_progress", "class", "comparison", "class_state", "language",
 ];
 
 /** What a `notice` message is about (its `topic`). */
@@ -30,8 +30,8 @@ export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
   "set_speed", "select_neuron", "select_sample", "edit_weight", "set_data",
   "present", "end_class", "highlight", "fork", "slow_step", "rewind", "pin", "unpin",
-  "list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace", "view",
-  "set_name", "raise_hand", "watch_class", "spotlight", "compare", "pace",
+  "list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace", "set_language",
+  "view", "set_name", "raise_hand", "watch_class", "spotlight", "compare", "pace",
 ];
 
 /** Arrays a frame may leave out (the page keeps its last ones): the output plane while the page is hidden,
@@ -72,6 +72,8 @@ export const commands = {
   /** @param {number|null} layer @param {number|null} index */
   highlight: (layer, index) => ({ type: "highlight", layer, index }),
   fork: () => ({ type: "fork" }),
+  /** @param {string} language en, de or es: the language of the server's words on this socket */
+  setLanguage: (language) => ({ type: "set_language", language }),
   slowStep: () => ({ type: "slow_step" }),
   /** @param {number} epoch */
   rewind: (epoch) => ({ type: "rewind", epoch }),

@@ -174,7 +174,7 @@ def test_tapping_a_neuron_on_a_phone_shows_its_map_large_and_edits_one_step_furt
     expect(sheet).to_be_visible()
     action.tap()
     expect(sheet).to_be_hidden()
-    editor = page.get_by_role("spinbutton", name="New value for the bias of layer 1, neuron 2")
+    editor = page.get_by_role("textbox", name="New value for the bias of layer 1, neuron 2")  # "0,5" or "0.5"
     expect(editor).to_be_focused()
     found = editor.bounding_box()
     assert found is not None and found["height"] >= TOUCH_TARGET

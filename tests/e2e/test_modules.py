@@ -21,8 +21,11 @@ def run(page: Page, script: str, arg: Any = None) -> Any:
 
 @pytest.fixture
 def blank(page: Page) -> Page:
-    """A page of the app's origin that has not opened a socket (a static file)."""
+    """A page of the app's origin that has not opened a socket (a static file), speaking English: the
+    modules' words come from the English catalogue, as on a page served to an English browser."""
     page.goto(f"{JS}/protocol.js")
+    run(page, f"""const i18n = await import("{JS}/i18n.js");
+                 i18n.useCatalogue("en", await (await fetch("/api/locales/en")).json());""")
     return page
 
 

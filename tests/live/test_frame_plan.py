@@ -2,6 +2,7 @@
 
 import json
 
+from app.i18n import translate
 from app.live.busy import BUSY_MESSAGE, FramePace
 from app.live.frame_plan import FramePlan
 
@@ -44,7 +45,7 @@ def test_busy_after_a_whole_window_below_the_share_then_ok_when_it_recovers() ->
     busy = feed(pace, 18, 3.0, 3.5)
     assert len(busy) == 1 and busy[0]["topic"] == "busy" and busy[0]["state"] == "busy"
     assert busy[0]["fps"] in (17, 18) and busy[0]["asked_fps"] == 60
-    assert busy[0]["message"] == BUSY_MESSAGE.format(fps=busy[0]["fps"])
+    assert busy[0]["message"] == translate("en", BUSY_MESSAGE, count=busy[0]["fps"])
     recovered = feed(pace, 60, 5.5, 3.0)
     assert [(n["state"], n["fps"]) for n in recovered] == [("ok", None)]
 

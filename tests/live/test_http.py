@@ -29,7 +29,7 @@ def test_options_match_the_hello(client: TestClient) -> None:
     with client.websocket_connect("/ws") as websocket:
         hello = json.loads(websocket.receive_text())
     options = client.get("/api/options").json()
-    connection = ("type", "session_id", "role", "resume", "paused_while_away", "room")
+    connection = ("type", "session_id", "role", "resume", "paused_while_away", "room", "language")
     assert {k: v for k, v in hello.items() if k not in connection} == options
 
 

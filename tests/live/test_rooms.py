@@ -126,7 +126,7 @@ def test_a_follower_cannot_change_the_run_whatever_it_sends(classroom: TestClien
         with talking(classroom, f"/ws?room={code}") as follower:
             follower.frame()
             for kind in COMMAND_TYPES:
-                if kind in FOLLOWER_COMMANDS:  # fork, and a student's own name and hand
+                if kind in FOLLOWER_COMMANDS:  # fork, its socket's language, and a student's own name and hand
                     continue
                 follower.send({"type": kind, **commands.get(kind, {}), "id": kind})
                 error = follower.error()

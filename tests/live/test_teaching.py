@@ -139,6 +139,7 @@ def test_the_frame_carries_the_live_diagnosis(conversation: Conversation) -> Non
     frame = conversation.frame(lambda f: bool(f["diagnoses"]))
     finding = frame["diagnoses"][0]
     assert finding["kind"] == "identical" and finding["neurons"] == [[2, 0], [2, 1]]
-    assert finding["action"] == {"label": "Use Xavier initialisation", "changes": {"init": "xavier"}, "reset": False}
+    assert finding["action"] == {"label": "Use Xavier initialisation", "changes": {"init": "xavier"}, "reset": False,
+                                 "said": [{"key": "diagnosis.action.use_xavier", "args": {}}]}
     conversation.send({"type": "configure", "changes": finding["action"]["changes"]})
     assert conversation.frame(lambda f: f["seq"] > frame["seq"] and not f["diagnoses"])["diagnoses"] == []

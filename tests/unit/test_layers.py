@@ -24,13 +24,14 @@ ENGINE = ["app.nn", "app.training.config", "app.training.session", "app.training
 # layer → the layers of app it may import (besides itself)
 ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
+    "i18n": frozenset({"errors"}),  # the message catalogues: every layer may word its texts with them
     "nn": frozenset(),
-    "data": frozenset({"nn", "errors"}),
-    "training": frozenset({"nn", "data", "errors"}),
-    "lessons": frozenset({"nn", "data", "training", "errors"}),
-    "live": frozenset({"nn", "data", "training", "lessons", "errors"}),
-    "bench": frozenset({"nn", "data", "training", "lessons", "live", "errors"}),
-    "cli": frozenset({"nn", "data", "training", "lessons", "live", "bench", "errors"}),
+    "data": frozenset({"nn", "errors", "i18n"}),
+    "training": frozenset({"nn", "data", "errors", "i18n"}),
+    "lessons": frozenset({"nn", "data", "training", "errors", "i18n"}),
+    "live": frozenset({"nn", "data", "training", "lessons", "errors", "i18n"}),
+    "bench": frozenset({"nn", "data", "training", "lessons", "live", "errors", "i18n"}),
+    "cli": frozenset({"nn", "data", "training", "lessons", "live", "bench", "errors", "i18n"}),
     "__main__": frozenset({"cli"}),
     "__init__": frozenset(),
 }

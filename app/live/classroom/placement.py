@@ -18,12 +18,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.errors import InputError
+from app.i18n import refusal
 from app.live.classroom.broker import Broker
 from app.live.registry import Registry
 
-ELSEWHERE = InputError("session", "This run lives on another server of this site, which this connection did not "
-                                  "reach; reload to try again, or start a new run")
+ELSEWHERE = refusal("session", "error.elsewhere")
 
 
 # The settings that decide whether two runs train as one stack (app.training.group.group_key).

@@ -3,8 +3,12 @@
  * Number formatting for every read-out on the page: figures to a few
  * significant digits with a true minus sign, counters grouped by thousands,
  * rates as a person types them, percentages and subscripts. Pure functions,
- * no DOM; a figure that is missing or not finite shows MISSING.
+ * no DOM; a figure that is missing or not finite shows MISSING. Figures are
+ * written in the page's language (i18n.js): a decimal comma and a point between
+ * thousands in German and Spanish. CSV files are not written here: they keep
+ * their own format.
  */
+import { currentLanguage, t } from "../i18n.js";
 
 /** Significant digits shown by default. */
 const DEFAULT_DIGITS = 3;
@@ -21,6 +25,30 @@ const MINUS = "\u2212";
 /** Unicode subscript digits 0–9, for names like w₁. */
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 
+/** @type {Map<string, {decimal: string, group: string}>} each language's separators, asked of Intl once */
+const SEPARATORS = new Map();
+
+/** @param {string} language @returns {{decimal: string, group: string}} */
+function separators(language) {
+  let found = SEPARATORS.get(language);
+  if (!found) {
+    const parts = new Intl.NumberFormat(language).formatToParts(12345.6);
+    found = { decimal: parts.find((p) => p.type === "decimal")?.value ?? ".",
+              group: parts.find((p) => p.type === "group")?.value ?? "," };
+    SEPARATORS.set(language, found);
+  }
+  return found;
+}
+
+/**
+ * A figure written with "." and "," (as JavaScript writes it) in the page's language: "0.5" → "0,5" in German.
+ * @param {string} text
+ */
+export function localize(text) {
+  const { decimal, group } = separators(currentLanguage());
+  return decimal === "." ? text : text.replace(/[.,]/g, (mark) => (mark === "." ? decimal : group));
+}
+
 /** @param {number | null | undefined} value @returns {value is number} */
 const isFigure = (value) => value !== null && value !== undefined && Number.isFinite(value);
 
@@ -31,7 +59,11 @@ const isFigure = (value) => value !== null && value !== undefined && Number.isFi
  * @returns {string}
  */
 export function formatNumber(value, digits = DEFAULT_DIGITS) {
-  if (!isFigure(value)) return MISSING;
+  return isFigure(value) ? localize(plainNumber(value, digits)) : MISSING;
+}
+
+/** formatNumber's figure as JavaScript writes it ("0.5"). @param {number} value @param {number} digits */
+function plainNumber(value, digits) {
   if (value === 0) return "0";
   const size = Math.abs(value);
   let text;
@@ -52,8 +84,9 @@ export function formatNumber(value, digits = DEFAULT_DIGITS) {
  * @returns {string}
  */
 export function formatTick(value, digits = DEFAULT_DIGITS) {
-  const text = formatNumber(value, digits);
-  return text.includes(".") && !text.includes("e") ? text.replace(/\.?0+$/, "") : text;
+  if (!isFigure(value)) return MISSING;
+  const text = plainNumber(value, digits);
+  return localize(text.includes(".") && !text.includes("e") ? text.replace(/\.?0+$/, "") : text);
 }
 
 /**
@@ -63,7 +96,7 @@ export function formatTick(value, digits = DEFAULT_DIGITS) {
  */
 export function formatPercent(share) {
   if (!isFigure(share)) return MISSING;
-  return `${(share * 100).toFixed(1)}%`;
+  return t("format.percent", { value: localize((share * 100).toFixed(1)) });
 }
 
 /**
@@ -82,7 +115,7 @@ export function subscript(index) {
  */
 export function formatCount(value) {
   if (!isFigure(value)) return MISSING;
-  return Math.trunc(value).toLocaleString("en-US");
+  return localize(Math.trunc(value).toLocaleString("en-US"));
 }
 
 /**
@@ -94,7 +127,7 @@ export function formatCount(value) {
 export function formatCounter(value, width = COUNTER_DIGITS) {
   if (!isFigure(value)) return MISSING;
   const digits = String(Math.max(0, Math.trunc(value))).padStart(width, "0");
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return localize(digits.replace(/\B(?=(\d{3})+(?!\d))/g, ","));
 }
 
 /**
@@ -106,7 +139,7 @@ export function formatRate(value) {
   if (!Number.isFinite(value)) return MISSING;
   if (value === 0) return "0";
   const text = value.toFixed(10).replace(/\.?0+$/, "");
-  return text === "0" ? String(value) : text;
+  return localize(text === "0" ? String(value) : text);
 }
 
 /**
@@ -119,5 +152,26 @@ export function formatRate(value) {
 export function formatFixed(value, decimals) {
   if (!isFigure(value)) return MISSING;
   const text = value.toFixed(decimals);
-  return (/^-0\.?0*$/.test(text) ? text.slice(1) : text).replace(/-/g, MINUS);
+  return localize((/^-0\.?0*$/.test(text) ? text.slice(1) : text).replace(/-/g, MINUS));
+}
+
+/**
+ * A number a learner typed, in either format: "0,5" and "0.5", "1.000,5" and "1,000.5", "−2".
+ * @param {string} text
+ * @returns {number} NaN when it is no number
+ */
+export function parseNumber(text) {
+  let clean = text.trim().replace(/[\u2212\u2013]/g, "-").replace(/[\s\u00a0\u202f']/g, "");
+  if (!/^[-+]?[\d.,]*\d[\d.,]*(e[-+]?\d+)?$/i.test(clean)) return Number.NaN;
+  const lastComma = clean.lastIndexOf(",");
+  const lastDot = clean.lastIndexOf(".");
+  if (lastComma >= 0 && lastDot >= 0) {
+    const decimal = lastComma > lastDot ? "," : ".";
+    clean = clean.split(decimal === "," ? "." : ",").join("").replace(",", ".");
+  } else if (lastComma >= 0) {
+    clean = clean.replace(",", ".");  // one comma is a decimal comma: learners type weights and rates, not thousands
+  } else if ((clean.match(/\./g) ?? []).length > 1) {
+    clean = clean.split(".").join("");
+  }
+  return Number(clean);
 }

@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * Names for things the server defines: an option's label from `hello`, and
- * how a neuron is called in a sentence. Pure functions, no DOM.
+ * how a neuron is called in a sentence, in the page's language. Pure functions, no DOM.
  */
+import { optionText, t } from "../i18n.js";
 
 /**
  * Look up the label of an option in hello.options[kind]; falls back to the name.
@@ -14,7 +15,7 @@
 export function optionLabel(hello, kind, name) {
   const list = hello?.options?.[kind];
   const found = Array.isArray(list) ? list.find((option) => option.name === name) : null;
-  return found?.label ?? name;
+  return found ? optionText(found) || name : name;
 }
 
 /**
@@ -29,11 +30,11 @@ export function neuronName(hello, session, layer, index) {
   const sizes = session?.sizes ?? [];
   if (layer === 0) {
     const feature = session?.config?.features?.[index];
-    return `input ${feature ? optionLabel(hello, "features", feature) : index + 1}`;
+    return t("names.input", { name: feature ? optionLabel(hello, "features", feature) : index + 1 });
   }
   if (layer === sizes.length - 1) {
-    if (session?.problem === "multiclass") return `the output neuron of class ${index}`;
-    return sizes[layer] > 1 ? `output neuron ${index + 1}` : "the output neuron";
+    if (session?.problem === "multiclass") return t("names.output_of_class", { k: index });
+    return sizes[layer] > 1 ? t("names.output_number", { n: index + 1 }) : t("names.the_output");
   }
-  return `neuron ${index + 1} of layer ${layer}`;
+  return t("names.neuron_of_layer", { n: index + 1, layer });
 }

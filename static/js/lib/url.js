@@ -12,6 +12,8 @@
 export const HIDE_KEY = "hide";
 /** The keys of a lesson link (`#lesson=neuron&step=2`), which are no settings. */
 export const LESSON_KEYS = ["lesson", "step"];
+/** Hash key of the page's language (`lang=de`, read by i18n.js); it is not a setting. */
+export const LANGUAGE_KEY = "lang";
 /** Hash key that turns projector mode on (`projector=1`); it is not a setting. */
 export const PROJECTOR_KEY = "projector";
 /** How a null entry of a list is written. */
@@ -128,7 +130,7 @@ export function parseHash(hash, fields) {
     const cut = part.indexOf("=");
     const key = decode(cut < 0 ? part : part.slice(0, cut));
     const raw = cut < 0 ? "" : part.slice(cut + 1);
-    if (LESSON_KEYS.includes(key)) continue;  // a lesson link: views/lessons/ reads it
+    if (LESSON_KEYS.includes(key) || key === LANGUAGE_KEY) continue;  // read by views/lessons/ and i18n.js
     if (key === HIDE_KEY) parsed.hidden = splitList(raw).filter(Boolean);
     else if (key === PROJECTOR_KEY) parsed.projector = raw !== "0" && raw !== "false";
     else if (Object.hasOwn(fields, key)) parsed.changes[key] = readValue(fields[key], raw);

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from app.i18n import translate
 from app.training import advice
 from app.training.config import MAX_LEARNING_RATE, MAX_NEURONS, MIN_LEARNING_RATE, config_from_dict
 
 
 def test_a_rate_is_lowered_tenfold_with_a_fresh_start_and_raised_tenfold_without() -> None:
     assert advice.lower_rate(3.0) == {"label": "Lower the learning rate to 0.3 and start again",
+                                      "said": [{"key": "diagnosis.action.lower_rate", "args": {"rate": 0.3}}],
                                       "changes": {"learning_rate": 0.3}, "reset": True}
     assert advice.raise_rate(0.0001) == {"label": "Raise the learning rate to 0.001",
+                                         "said": [{"key": "diagnosis.action.raise_rate", "args": {"rate": 0.001}}],
                                          "changes": {"learning_rate": 0.001}, "reset": False}
 
 
@@ -32,14 +35,19 @@ def test_a_single_neuron_gets_a_hidden_layer_not_a_crash() -> None:
     # XOR with no hidden layer plateaus; the advice for it once raised ValueError (max of no widths),
     # which stopped the run's frames and dropped the connection again and again.
     grown = advice.grow(config_from_dict({"dataset": "xor", "hidden_layers": []}))
-    assert grown == {"label": "Add a hidden layer of 8 neurons", "changes": {"hidden_layers": [8]}, "reset": False}
+    assert grown == {"label": "Add a hidden layer of 8 neurons",
+                     "said": [{"key": "diagnosis.action.add_layer", "args": {"count": 8}}],
+                     "changes": {"hidden_layers": [8]}, "reset": False}
+    assert translate("de", "diagnosis.action.add_layer", count=8) == "Eine verborgene Schicht mit 8 Neuronen dazunehmen"
 
 
 def test_a_network_with_every_feature_and_the_widest_layers_gets_no_button() -> None:
     everything = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"]
     assert advice.grow(config_from_dict({"features": everything, "hidden_layers": [MAX_NEURONS] * 2})) is None
     widest = advice.grow(config_from_dict({"features": everything, "hidden_layers": [4]}))
-    assert widest == {"label": "Use 8 neurons per layer", "changes": {"hidden_layers": [8]}, "reset": False}
+    assert widest == {"label": "Use 8 neurons per layer",
+                      "said": [{"key": "diagnosis.action.widen", "args": {"count": 8}}],
+                      "changes": {"hidden_layers": [8]}, "reset": False}
 
 
 def test_overfitting_gets_l2_then_a_stronger_penalty_up_to_the_limit() -> None:

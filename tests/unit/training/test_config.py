@@ -2,6 +2,7 @@
 
 import math
 from dataclasses import fields
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,7 +26,10 @@ CHOICES = [name for name, spec in FIELDS.items() if spec.kind == "choice"]
 
 
 def _fmt(value: float | None) -> str:
-    return str(value) if isinstance(value, int) else f"{value:g}"  # whole limits in full: 2147483647
+    # Whole limits in full (2147483647), others as a learner types them (0.00001, not 1e-05).
+    if isinstance(value, int) or value is None or float(value).is_integer():
+        return str(value if value is None else int(value))
+    return format(Decimal(f"{value:.3g}"), "f")
 
 
 def bad_values() -> list[Any]:

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from app.data.datasets import DATASETS
+from app.i18n import translate
+from app.training import advice
 from app.training import diagnosis as diagnosis_module
 from app.training.diagnosis import Diagnosis
 from app.training.evaluation import PartMetrics
@@ -63,7 +65,11 @@ def test_relu_at_learning_rate_10_on_the_circle_is_told_its_rate_is_too_high(mak
     finding = seen["rate_too_high"]
     assert "grew from 1.39 to 8.94" in finding["evidence"] and "ReLU neurons output 0" in finding["evidence"]
     assert finding["action"] == {"label": "Lower the learning rate to 1 and start again",
+                                 "said": [{"key": "diagnosis.action.lower_rate", "args": {"rate": 1.0}}],
                                  "changes": {"learning_rate": 1.0}, "reset": True}
+    assert advice.words(finding["said"]["evidence"]) == finding["evidence"]  # the parts make the English text
+    german = "".join(translate("de", part["key"], **part["args"]) for part in finding["said"]["evidence"])
+    assert "von 1,39 auf 8,94 gewachsen" in german and "ReLU-Neuronen geben für jeden Punkt 0 aus" in german
 
 
 def test_a_plateau_below_the_largest_rate_suggests_raising_it(make_session) -> None:

@@ -13,9 +13,9 @@
  */
 
 /** The only commands a follower may send (docs/protocol.md, Classrooms). */
-const FOLLOWER_COMMANDS = ["fork", "set_name", "raise_hand"];
+const FOLLOWER_COMMANDS = ["fork", "set_language", "set_name", "raise_hand"];
 /** The only commands a student's copy may send while the teacher has locked the copies. */
-const LOCKED_COMMANDS = ["set_name", "raise_hand"];
+const LOCKED_COMMANDS = ["set_language", "set_name", "raise_hand"];
 /** Commands a student's copy may not send while the teacher has paused the class. */
 const PAUSED_COMMANDS = ["play", "step", "slow_step"];
 /** Controls of the run, inside the read-only slots. */

@@ -9,13 +9,14 @@
 import { commands } from "../../protocol.js";
 import { el, field, filePicker, problemChoices, setChoices, showChoice } from "./dom.js";
 import { errorText } from "./status.js";
+import { spoken, t } from "../../i18n.js";
 
 /** Columns each data line must have. */
 const COLUMNS = 3;
 /** Lines starting with this are comments. */
 const COMMENT = "#";
-/** The server's refusals name a row this way: "row 5: label = 2 is outside 0..1". */
-const ROW_PATTERN = /^row (\d+)/;
+/** The server's refusals of a row carry its number in `args.row` (from 1). */
+const ROW_ARGUMENT = "row";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -43,14 +44,15 @@ export function parseCsv(text, maxRows, lineOf = []) {
     isFirstLine = false;
     if (isHeader) continue;
     if (cells.length !== COLUMNS || !isNumeric) {
-      const where = rows.length + 1 === i + 1 ? `row ${i + 1}` : `row ${rows.length + 1} (line ${i + 1})`;
-      throw new Error(`${where}: expected ${COLUMNS} numbers x1,x2,label, got "${truncate(line)}"`);
+      const where = rows.length + 1 === i + 1 ? t("csv.row", { row: i + 1 })
+        : t("csv.row_line", { row: rows.length + 1, line: i + 1 });
+      throw new Error(t("csv.bad_row", { where, columns: COLUMNS, got: truncate(line) }));
     }
     rows.push(values);
     lineOf.push(i + 1);
-    if (rows.length > maxRows) throw new Error(`at most ${maxRows} points, the file has more`);
+    if (rows.length > maxRows) throw new Error(t("csv.over_limit", { max: maxRows }));
   }
-  if (rows.length === 0) throw new Error("no data lines found (expected x1,x2,label per line)");
+  if (rows.length === 0) throw new Error(t("csv.empty"));
   return rows;
 }
 
@@ -63,8 +65,9 @@ const truncate = (text) => (text.length > 40 ? `${text.slice(0, 40)}…` : text)
  */
 export function createCsvUpload({ send, store }) {
   const problem = el("select");
-  const problemField = field("custom_problem", "Points are", problem,
-    "How to read the third column: a class (0/1, or 0…k−1) or a number from −1 to 1 to predict.");
+  const problemField = field("custom_problem", "csv.points_are", problem);
+  problemField.setAttribute("data-i18n-title", "csv.points_are_help");
+  problemField.title = problem.title = t("csv.points_are_help");
 
   const message = el("p", { class: "csv-error", role: "alert" });
   message.hidden = true;
@@ -95,23 +98,29 @@ export function createCsvUpload({ send, store }) {
     }
   }
 
-  /** The server's refusal of the rows, with the file's line where it differs from the row. @param {string} text */
-  function refusal(text) {
-    const row = Number(ROW_PATTERN.exec(text)?.[1]);
+  /**
+   * The server's refusal of the rows, with the file's line where it differs from the row.
+   * @param {{message: string, key?: string|null, args?: any}} error
+   */
+  function refusal(error) {
+    const row = Number(error.args?.[ROW_ARGUMENT]);
     const line = sent.lineOf[row - 1];
-    const where = line && line !== row ? ` (line ${line} of the file)` : "";
-    return `${sent.name ? `${sent.name}: ` : ""}${text.replace(ROW_PATTERN, (match) => `${match}${where}`)}`;
+    // "row 5 (line 7 of the file): …": the file's line goes right after the row's number
+    const args = line && line !== row ? { ...error.args, [ROW_ARGUMENT]: `${row} ${t("csv.line_of_file", { line })}` }
+      : error.args;
+    const file = sent.name ? `${sent.name}: ` : "";
+    const said = spoken({ key: error.key, args }, error.message);
+    return `${file}${said}`;
   }
 
-  const picker = filePicker("Upload CSV…", "A .csv file with one point per line: x1,x2,label (a header line is fine)",
-    ".csv,text/csv,text/plain", upload);
+  const picker = filePicker("csv.upload", "csv.upload_title", ".csv,text/csv,text/plain", upload);
   const root = el("div", { class: "csv-upload", "data-field": "custom_data" }, [problemField, picker,
-    el("p", { class: "hint", text: "One point per line: x1,x2,label (binary labels 0/1 or −1/+1)" }), message]);
+    el("p", { class: "hint", i18n: "csv.hint" }), message]);
 
   return {
     root,
     render(state, previous) {
-      if (state.hello && state.hello !== previous.hello) {
+      if (state.hello && (state.hello !== previous.hello || state.language !== previous.language)) {
         setChoices(problem, problemChoices(state.hello));
       }
       if (state.session && state.session.problem !== previous.session?.problem) {
@@ -119,7 +128,7 @@ export function createCsvUpload({ send, store }) {
       }
       const error = state.error;
       if (error !== previous.error && error?.command === "set_data") {
-        showError(refusal(error.field === "rows" ? error.message : errorText(state.hello, error)));
+        showError(error.field === "rows" ? refusal(error) : errorText(state.hello, error));
       }
       else if (state.dataset !== previous.dataset && state.dataset) showError("");
     },

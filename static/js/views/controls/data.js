@@ -8,6 +8,7 @@
 import { commands } from "../../protocol.js";
 import { button, el, problemLabel, seedControl, slider } from "./dom.js";
 import { createCsvUpload } from "./csv.js";
+import { t } from "../../i18n.js";
 import { markLabel, termButton } from "./terms.js";
 
 /** Name of the dataset made of uploaded points. */
@@ -39,23 +40,23 @@ export function createDataPanel(element, context) {
   const { send } = context;
   const configure = (/** @type {Record<string, unknown>} */ changes) => send(commands.configure(changes));
   const chooser = el("div", { class: "dataset-chooser", "data-field": "dataset", role: "group",
-    "aria-label": "Dataset" });
-  const customButton = el("button", { type: "button", class: "dataset-btn", text: "Uploaded points",
-    title: "Your own points, from Upload CSV", "aria-pressed": "true", hidden: true });
+    i18nLabel: "field.dataset.label" });
+  const customButton = el("button", { type: "button", class: "dataset-btn", i18n: "data.uploaded",
+    i18nTitle: "data.uploaded_title", "aria-pressed": "true", hidden: true });
   const csv = createCsvUpload(context);
   const sliderBox = el("div", { class: "sliders" });
   const batchNumber = el("input", { type: "number", class: "number-input", step: 1,
-    "aria-label": "Batch size (any size)" });
+    i18nLabel: "data.batch_any" });
   batchNumber.addEventListener("change", () => {
     if (Number.isFinite(batchNumber.valueAsNumber)) configure({ batch_size: batchNumber.valueAsNumber });
   });
-  const regenerate = button("Regenerate", "New points: a new data seed, then reset",
+  const regenerate = button("data.regenerate", "data.regenerate_title",
     () => send(commands.regenerateData()));
-  const seed = seedControl("data_seed", "Data seed", configure, regenerate);
+  const seed = seedControl("data_seed", "field.data_seed.label", configure, regenerate);
   markLabel(seed.root, "seed");
   element.append(chooser, sliderBox, seed.root,
     el("div", { class: "custom-data" }, [
-      el("h3", { class: "group-title", text: "Your data" }), customButton, csv.root,
+      el("h3", { class: "group-title", i18n: "data.yours" }), customButton, csv.root,
     ]));
 
   /** @type {Record<string, Slider>} */
@@ -69,7 +70,8 @@ export function createDataPanel(element, context) {
     const groups = Object.keys(hello.problems).map((problem) => {
       const buttons = hello.options.dataset.filter((/** @type {any} */ d) => d.problem === problem)
         .map((/** @type {any} */ d) => {
-          const node = button(d.label, d.description, () => configure({ dataset: d.name }), "dataset-btn");
+          const node = button(d.key ? `${d.key}.label` : d.label, d.key ? `${d.key}.description` : d.description,
+            () => configure({ dataset: d.name }), "dataset-btn");
           node.setAttribute("aria-pressed", "false");
           node.dataset.dataset = d.name;
           datasetButtons.set(d.name, node);
@@ -78,7 +80,7 @@ export function createDataPanel(element, context) {
       return el("div", { class: "dataset-group" }, [
         el("h3", { class: "group-title" }, [termButton(problem, problemLabel(problem))]), el("div", { class: "dataset-row" }, buttons)]);
     });
-    chooser.title = hello.fields.dataset.help;
+    chooser.title = t("field.dataset.help");
     chooser.replaceChildren(...groups);
 
     sliders = {};
@@ -86,7 +88,7 @@ export function createDataPanel(element, context) {
       const spec = hello.fields[name];
       if (!spec) continue;
       const isBatch = name === "batch_size";
-      sliders[name] = slider(name, spec.label, spec, {
+      sliders[name] = slider(name, `field.${name}.label`, spec, {
         step: SLIDER_STEPS[name],
         max: isBatch ? Math.min(BATCH_SLIDER_MAX, spec.maximum) : undefined,
         onCommit: (value) => configure({ [name]: value }),
@@ -96,7 +98,7 @@ export function createDataPanel(element, context) {
     const batch = hello.fields.batch_size;
     batchNumber.min = String(batch.minimum ?? 1);
     batchNumber.max = String(batch.maximum);
-    batchNumber.title = `Any batch size up to ${batch.maximum}`;
+    batchNumber.title = t("data.batch_up_to", { max: batch.maximum });
     sliders.batch_size?.root.append(batchNumber);
     sliders.batch_size?.input.addEventListener("input", () => { batchNumber.value = sliders.batch_size.input.value; });
     sliderBox.replaceChildren(...Object.values(sliders).map((s) => s.root));
@@ -121,9 +123,10 @@ export function createDataPanel(element, context) {
   return {
     render(state, previous) {
       if (!state.hello) return;
-      if (state.hello !== previous.hello) build(state.hello);
+      const isNewWords = state.hello !== previous.hello || state.language !== previous.language;
+      if (isNewWords) build(state.hello);
       const isEcho = state.session !== previous.session || state.error !== previous.error;
-      if (state.session && (isEcho || state.hello !== previous.hello)) show(state.session);
+      if (state.session && (isEcho || isNewWords)) show(state.session);
       csv.render(state, previous);
     },
   };

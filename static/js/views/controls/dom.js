@@ -3,7 +3,11 @@
  * Small DOM builders shared by the control panels: elements, labelled
  * fields tied to a config setting (`data-field`), selects whose options come
  * from `hello`, and sliders with a live read-out that commit on `change`.
+ * Labels, button texts and titles are catalogue keys (locales/*.json): the
+ * element shows the text and keeps the key (`data-i18n`, `data-i18n-title`), so
+ * a change of language re-words it in place (i18n.js translatePage).
  */
+import { optionText, t } from "../../i18n.js";
 
 /** Prefix of the ids these builders give to controls, so labels can point at them. */
 const ID_PREFIX = "ctl-";
@@ -20,7 +24,8 @@ const ID_PREFIX = "ctl-";
  * An element with attributes, properties and children.
  * @template {keyof HTMLElementTagNameMap} K
  * @param {K} tag
- * @param {Record<string, any>} [props] `class`, `text`, `data-*`/`aria-*` attributes, or properties
+ * @param {Record<string, any>} [props] `class`, `text`, `data-*`/`aria-*` attributes, or properties;
+ *   `i18n`, `i18nTitle`, `i18nLabel`: catalogue keys of the text, the title and the aria-label
  * @param {(Node | string | null | false)[]} [children]
  * @returns {HTMLElementTagNameMap[K]}
  */
@@ -30,6 +35,16 @@ export function el(tag, props = {}, children = []) {
     if (value === undefined || value === null || value === false) continue;
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = value;
+    else if (key === "i18n") {
+      node.setAttribute("data-i18n", value);
+      node.textContent = t(value);
+    } else if (key === "i18nTitle") {
+      node.setAttribute("data-i18n-title", value);
+      node.title = t(value);
+    } else if (key === "i18nLabel") {
+      node.setAttribute("data-i18n-aria-label", value);
+      node.setAttribute("aria-label", t(value));
+    }
     else if (key.startsWith("data-") || key.startsWith("aria-") || key === "role" || key === "for") {
       node.setAttribute(key, String(value));
     } else /** @type {any} */ (node)[key] = value;
@@ -46,7 +61,7 @@ export function controlId(name) {
 /**
  * A labelled control: `<div class="ctl" data-field=name><label>…</label>control</div>`.
  * @param {string} name config setting (or a UI name) for `data-field` and the id
- * @param {string} label short visible label
+ * @param {string} label catalogue key of the short visible label
  * @param {HTMLElement} control
  * @param {string} [help] tooltip
  * @param {(Node | null)[]} [extra] appended after the control
@@ -56,7 +71,7 @@ export function field(name, label, control, help = "", extra = []) {
   control.id = controlId(name);
   if (help) control.title = help;
   const wrapper = el("div", { class: "ctl", "data-field": name, title: help || undefined }, [
-    el("label", { for: control.id, text: label }),
+    el("label", { for: control.id, i18n: label }),
     control,
     ...extra,
   ]);
@@ -122,33 +137,33 @@ export function slider(name, label, spec, options) {
 }
 
 /**
- * A setting's help text with its default appended.
- * @param {{default?: unknown, help?: string}} spec
+ * A setting's help text (in the page's language) with its default appended.
+ * @param {{default?: unknown, help?: string, key?: string}} spec
  * @param {(value: any) => string} format
  */
 export function helpWithDefault(spec, format = String) {
-  const help = spec.help ?? "";
-  return spec.default === undefined ? help : `${help} Default: ${format(spec.default)}.`;
+  const help = optionText(spec, "help");
+  return spec.default === undefined ? help : `${help} ${t("control.default", { value: format(spec.default) })}`;
 }
 
 /**
  * A button with text, tooltip and click handler.
- * @param {string} text
- * @param {string} title
+ * @param {string} text catalogue key
+ * @param {string} title catalogue key
  * @param {() => void} onClick
  * @param {string} [className]
  * @returns {HTMLButtonElement}
  */
 export function button(text, title, onClick, className = "btn") {
-  const node = el("button", { type: "button", class: className, text, title });
+  const node = el("button", { type: "button", class: className, i18n: text || undefined, i18nTitle: title });
   node.addEventListener("click", onClick);
   return node;
 }
 
 /**
  * A file picker that looks like a button: a label wrapping a hidden file input.
- * @param {string} text
- * @param {string} title
+ * @param {string} text catalogue key
+ * @param {string} title catalogue key
  * @param {string} accept
  * @param {(file: File) => void} onFile
  * @returns {HTMLLabelElement}
@@ -160,18 +175,18 @@ export function filePicker(text, title, accept, onFile) {
     input.value = "";
     if (file) onFile(file);
   });
-  return el("label", { class: "btn file-btn", title }, [text, input]);
+  return el("label", { class: "btn file-btn", i18nTitle: title }, [el("span", { i18n: text }), input]);
 }
 
-/** Display names of the problem types (the server names them; these only label them). */
+/** Catalogue keys of the problem types' names (the server names them; these only label them). */
 export const PROBLEM_LABELS = /** @type {Record<string, string>} */ ({
-  binary: "Binary",
-  multiclass: "Multi-class",
-  regression: "Regression",
+  binary: "problem.binary",
+  multiclass: "problem.multiclass",
+  regression: "problem.regression",
 });
 
 /** @param {string} problem @returns {string} */
-export const problemLabel = (problem) => PROBLEM_LABELS[problem] ?? problem;
+export const problemLabel = (problem) => (PROBLEM_LABELS[problem] ? t(PROBLEM_LABELS[problem]) : problem);
 
 /** @param {any} hello @returns {Choice[]} one choice per problem type the server knows */
 export const problemChoices = (hello) =>
@@ -181,7 +196,7 @@ export const problemChoices = (hello) =>
  * A labelled select for one config setting; choosing sends `configure` and
  * the select then shows what the server echoes.
  * @param {string} name config setting
- * @param {string} label
+ * @param {string} label catalogue key
  * @param {(changes: Record<string, unknown>) => void} configure
  * @param {(value: string) => unknown} [parse] select value → setting value
  * @returns {{root: HTMLDivElement, select: HTMLSelectElement,

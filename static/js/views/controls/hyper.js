@@ -8,6 +8,7 @@
 import { commands } from "../../protocol.js";
 import { formatRate } from "../../lib/format.js";
 import { configSelect, helpWithDefault, problemChoices } from "./dom.js";
+import { optionText, t } from "../../i18n.js";
 import { markLabel } from "./terms.js";
 
 /**
@@ -20,7 +21,7 @@ const rateChoices = (rates) => rates.map((rate) => ({ value: String(rate), label
 
 /** @param {{name: string, label: string, description?: string}[]} options @returns {Choice[]} */
 export const namedChoices = (options) =>
-  options.map((o) => ({ value: o.name, label: o.label, title: o.description }));
+  options.map((o) => ({ value: o.name, label: optionText(o), title: optionText(o, "description") || undefined }));
 
 /**
  * @param {HTMLElement} element the #hyper group
@@ -29,13 +30,13 @@ export const namedChoices = (options) =>
  */
 export function createHyper(element, { send }) {
   const configure = (/** @type {Record<string, unknown>} */ changes) => send(commands.configure(changes));
-  const learningRate = configSelect("learning_rate", "Learning rate", configure, Number);
-  const activation = configSelect("activation", "Activation", configure);
-  const regularization = configSelect("regularization", "Regularization", configure);
-  const regularizationRate = configSelect("regularization_rate", "Reg. rate", configure, Number);
+  const learningRate = configSelect("learning_rate", "field.learning_rate.label", configure, Number);
+  const activation = configSelect("activation", "field.activation.label", configure);
+  const regularization = configSelect("regularization", "field.regularization.label", configure);
+  const regularizationRate = configSelect("regularization_rate", "control.regularization_rate_short", configure, Number);
   /** @type {Record<string, string>} first dataset of each problem type */
   let firstDataset = {};
-  const problem = configSelect("problem", "Problem type", (changes) => {
+  const problem = configSelect("problem", "control.problem", (changes) => {
     const dataset = firstDataset[String(changes.problem)];
     if (dataset) configure({ dataset });
   });
@@ -56,8 +57,7 @@ export function createHyper(element, { send }) {
       helpWithDefault(fields.regularization_rate, formatRate));
     firstDataset = {};
     for (const dataset of options.dataset) firstDataset[dataset.problem] ??= dataset.name;
-    problem.fill(problemChoices(hello),
-      "Binary classification, several classes, or a number to predict. Picks the first dataset of that type.");
+    problem.fill(problemChoices(hello), t("control.problem_help"));
   }
 
   /** @param {any} session */
@@ -74,9 +74,11 @@ export function createHyper(element, { send }) {
   return {
     render(state, previous) {
       if (!state.hello) return;
-      if (state.hello !== previous.hello) fill(state.hello);
+      if (state.hello !== previous.hello || state.language !== previous.language) fill(state.hello);
       const isEcho = state.session !== previous.session || state.error !== previous.error;
-      if (state.session && (isEcho || state.hello !== previous.hello)) show(state.session);
+      if (state.session && (isEcho || state.hello !== previous.hello || state.language !== previous.language)) {
+        show(state.session);
+      }
     },
   };
 }

@@ -12,7 +12,8 @@
  * notice; `projector=1` turns projector mode on.
  */
 import { commands } from "../../protocol.js";
-import { buildHash, configChanges, parseHash } from "../../lib/url.js";
+import { LANGUAGE_KEY, buildHash, configChanges, parseHash } from "../../lib/url.js";
+import { currentLanguage, t } from "../../i18n.js";
 
 /** The dataset of uploaded points; a link cannot carry them. */
 const CUSTOM_DATASET = "custom";
@@ -31,7 +32,7 @@ const UI_FIELDS = ["custom_data", "custom_problem", "speed"];
 /** Hiding one control hides these with it: the activation also has a select per hidden layer. */
 const HIDDEN_WITH = /** @type {Record<string, string[]>} */ ({ activation: ["layer_activations"] });
 /** Said when `hide=` names something that is no control. */
-const UNKNOWN_HIDDEN = "The link hides controls that do not exist, ignored:";
+const UNKNOWN_HIDDEN = "link.unknown_hidden";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -49,6 +50,11 @@ export function createLink({ store, send, notify }) {
   let lastConfig = null;
   let isAwaitingEcho = false;
   let writtenHash = location.hash;
+  /** The language a link asked for (`lang=de`): the address keeps it while the page speaks it. */
+  const linkLanguage = new URLSearchParams(location.hash.replace(/^#/, "")).get(LANGUAGE_KEY);
+  /** @param {string} hash @returns {string} the hash with the link's language, while the page speaks it */
+  const withLanguage = (hash) => (linkLanguage && linkLanguage === currentLanguage()
+    ? `${hash || "#"}${hash.length > 1 ? "&" : ""}${LANGUAGE_KEY}=${linkLanguage}` : hash);
 
   /** @param {{hidden: string[], projector: boolean}} view what the link says about the page's look */
   function setView({ hidden, projector }) {
@@ -63,7 +69,7 @@ export function createLink({ store, send, notify }) {
   function sendChanges(changes) {
     if (changes.dataset === CUSTOM_DATASET) {
       for (const name of CUSTOM_DEPENDENT) delete changes[name];
-      notify("Uploaded points are not part of a link; upload them again with Upload CSV…", "info", NOTE_MS);
+      notify(t("link.no_uploads"), "info", NOTE_MS);
     }
     isAwaitingEcho = Object.keys(changes).length > 0;
     if (isAwaitingEcho) send(commands.configure(changes));
@@ -79,11 +85,11 @@ export function createLink({ store, send, notify }) {
   function applyHash(hello, current) {
     const parsed = parseHash(location.hash, hello.fields);
     if (parsed.unknown.length) {
-      notify(`The link names unknown settings, ignored: ${parsed.unknown.join(", ")}`, "error", NOTE_MS);
+      notify(t("link.unknown_settings", { names: parsed.unknown.join(", ") }), "error", NOTE_MS);
     }
     const known = parsed.hidden.filter((name) => Object.hasOwn(hello.fields, name) || UI_FIELDS.includes(name));
     const unknown = parsed.hidden.filter((name) => !known.includes(name));
-    if (unknown.length) notify(`${UNKNOWN_HIDDEN} ${unknown.join(", ")}`, "error", NOTE_MS);
+    if (unknown.length) notify(t(UNKNOWN_HIDDEN, { names: unknown.join(", ") }), "error", NOTE_MS);
     setView({ ...parsed, hidden: known });
     if (!current) {
       sendChanges(parsed.changes);
@@ -102,7 +108,7 @@ export function createLink({ store, send, notify }) {
     // The output activation and cost the server picks for this problem type need no mention.
     const choices = state.hello.problems[state.session.problem];
     const defaults = { ...state.hello.defaults, output_activation: choices.output_activation[0], cost: choices.cost[0] };
-    const hash = buildHash(state.session.config, defaults, state.ui.hidden, state.ui.projector);
+    const hash = withLanguage(buildHash(state.session.config, defaults, state.ui.hidden, state.ui.projector));
     if (hash === location.hash || (hash === "" && location.hash === "")) return;
     writtenHash = hash;
     history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);
@@ -110,7 +116,7 @@ export function createLink({ store, send, notify }) {
 
   /** While a lesson is open, the address is a link to its step (1-based), which a reload resumes. */
   function writeLessonHash(/** @type {any} */ lesson) {
-    const hash = `#lesson=${encodeURIComponent(lesson.id)}&step=${lesson.step + 1}`;
+    const hash = withLanguage(`#lesson=${encodeURIComponent(lesson.id)}&step=${lesson.step + 1}`);
     if (hash === location.hash) return;
     writtenHash = hash;
     history.replaceState(history.state, "", `${location.pathname}${location.search}${hash}`);

@@ -7,6 +7,7 @@
 import { commands } from "../../protocol.js";
 import { button, configSelect, el, helpWithDefault, seedControl } from "./dom.js";
 import { namedChoices } from "./hyper.js";
+import { optionText } from "../../i18n.js";
 import { markLabel } from "./terms.js";
 
 /**
@@ -21,20 +22,20 @@ import { markLabel } from "./terms.js";
  */
 export function createModelPanel(element, { send }) {
   const configure = (/** @type {Record<string, unknown>} */ changes) => send(commands.configure(changes));
-  const output = configSelect("output_activation", "Output activation", configure);
-  const cost = configSelect("cost", "Cost", configure);
-  const init = configSelect("init", "Initialisation", configure);
-  const optimizer = configSelect("optimizer", "Optimizer", configure);
-  const formula = el("p", { class: "formula", "aria-label": "Cost formula" });
+  const output = configSelect("output_activation", "field.output_activation.label", configure);
+  const cost = configSelect("cost", "field.cost.label", configure);
+  const init = configSelect("init", "field.init.label", configure);
+  const optimizer = configSelect("optimizer", "field.optimizer.label", configure);
+  const formula = el("p", { class: "formula", i18nLabel: "control.cost_formula" });
   const initNote = el("p", { class: "note" });
   const optimizerNote = el("p", { class: "note" });
   cost.root.append(formula);
   init.root.append(initNote);
   optimizer.root.append(optimizerNote);
 
-  const newWeights = button("New weights", "Draw new starting weights (a new weight seed) and reset",
+  const newWeights = button("transport.new_weights", "transport.new_weights_title",
     () => send(commands.newWeights()));
-  const seed = seedControl("seed", "Weight seed", configure, newWeights);
+  const seed = seedControl("seed", "field.seed.label", configure, newWeights);
 
   markLabel(output.root, "activation", "output_activation");
   markLabel(cost.root, "cost", "cost");
@@ -51,6 +52,8 @@ export function createModelPanel(element, { send }) {
 
   /** @param {Option[]} options @param {string[]} names */
   const only = (options, names) => names.map((name) => options.find((o) => o.name === name) ?? { name, label: name });
+  /** @param {any} state @param {any} previous */
+  const isNewWords = (state, previous) => state.hello !== previous.hello || state.language !== previous.language;
 
   /** @param {string} problem */
   function fillForProblem(problem) {
@@ -72,15 +75,15 @@ export function createModelPanel(element, { send }) {
     /** @param {Option[]} options @param {string} name */
     const find = (options, name) => options.find((o) => o.name === name);
     formula.textContent = find(hello.options.cost, config.cost)?.formula ?? "";
-    initNote.textContent = find(hello.options.init, config.init)?.description ?? "";
-    optimizerNote.textContent = find(hello.options.optimizer, config.optimizer)?.description ?? "";
+    initNote.textContent = optionText(find(hello.options.init, config.init), "description");
+    optimizerNote.textContent = optionText(find(hello.options.optimizer, config.optimizer), "description");
     seed.show(config.seed);
   }
 
   return {
     render(state, previous) {
       if (!state.hello) return;
-      if (state.hello !== previous.hello) {
+      if (isNewWords(state, previous)) {
         hello = state.hello;
         const { fields, options } = hello;
         shownProblem = null;
@@ -91,7 +94,7 @@ export function createModelPanel(element, { send }) {
         seed.describe(fields.seed);
       }
       const isEcho = state.session !== previous.session || state.error !== previous.error;
-      if (state.session && (isEcho || state.hello !== previous.hello)) show(state.session);
+      if (state.session && (isEcho || isNewWords(state, previous))) show(state.session);
     },
   };
 }

@@ -9,6 +9,7 @@
  * footer. The page never restarts or resumes a run without saying so.
  */
 import { el } from "./dom.js";
+import { optionText, spoken, t } from "../../i18n.js";
 
 /** How long a server's notice (a class moved, a discarded run) stays in the banner. */
 const NOTICE_MS = 12000;
@@ -24,40 +25,43 @@ const ELSEWHERE = 4409;
 const IDLE_FREED = 4410;
 /** What the page says when it arrives: its run expired, or was lost (hello `resume: "lost"`: a kept run that
  * could not be read back after a restart, or a run whose training process died). */
-const EXPIRED_TEXT = "That run has expired; this is a new one";
-const LOST_TEXT = "This run was lost on the server (it could not be restored after a restart, or its training process stopped); this is a new one";
-const IDLE_FREED_TEXT = "This page sat unused while the server was full, so its run was given to someone else";
+const EXPIRED_TEXT = "status.expired";
+const LOST_TEXT = "status.lost";
+const IDLE_FREED_TEXT = "status.idle_freed";
 /** Error fields that other lines already explain (the takeover line, the join box, the presenter). */
 const EXPLAINED_FIELDS = ["session", "room", "secret"];
 /** Connection state → footer text. */
 /** Said while the connection is down: what the page shows is the last frame, not the run now. */
-const STALE_TEXT = "Connection lost, reconnecting… the picture is stale";
+const STALE_TEXT = "status.stale";
 /** Said once the socket is back, until the run's next frame arrives. */
-const WAITING_TEXT = "Reconnected, waiting for the run… the picture is stale";
+const WAITING_TEXT = "status.waiting";
 /** On <body> while the picture is stale: the stylesheet greys the panels out. */
 const STALE_ATTRIBUTE = "data-stale";
 const CONNECTION_TEXT = /** @type {Record<string, string>} */ ({
-  open: "connected",
-  connecting: "connecting…",
-  closed: "reconnecting…",
-  stopped: "disconnected",
+  open: "connection.open",
+  connecting: "connection.connecting",
+  closed: "connection.closed",
+  stopped: "connection.stopped",
 });
 
-/** Words for refused fields that are not settings (settings are named by their label in `hello`). */
+/** Refused fields that are not settings (settings are named by their label), and their catalogue keys. */
 const FIELD_WORDS = /** @type {Record<string, string>} */ ({
-  index: "The point", point: "The point", layer: "The layer", target: "The neuron", source: "The input",
-  value: "The value", count: "The count", unit: "The unit", rows: "The points", problem: "The problem type",
+  index: "subject.point", point: "subject.point", layer: "subject.layer", target: "subject.neuron",
+  source: "subject.input", value: "subject.value", count: "subject.count", unit: "subject.unit",
+  rows: "subject.rows", problem: "subject.problem",
 });
 
 /**
- * A refused command in words: the control's label, then what is allowed ("Batch size must be …").
- * @param {any} hello @param {{field: string, message: string}} error
+ * A refused command in words, in the page's language: the control's label, then what is allowed
+ * ("Batch size must be …", "Lernrate darf höchstens 10 sein").
+ * @param {any} hello @param {{field: string, message: string, key?: string|null, args?: any}} error
  */
 export function errorText(hello, error) {
   const name = error.field.replace(/\[.*$/, "");
-  const subject = hello?.fields?.[name]?.label ?? FIELD_WORDS[name];
-  if (subject) return `${subject} ${error.message}`;
-  return error.message.charAt(0).toUpperCase() + error.message.slice(1);
+  const message = spoken(error, error.message);
+  const subject = hello?.fields?.[name] ? optionText(hello.fields[name]) : FIELD_WORDS[name] && t(FIELD_WORDS[name]);
+  if (subject) return t("status.refused", { subject, message });
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
 /**
@@ -73,12 +77,11 @@ export function errorText(hello, error) {
  */
 export function arrivalText(arrival) {
   if (arrival.role === "follower") return "";
-  if (arrival.resume === "expired") return EXPIRED_TEXT;
-  if (arrival.resume === "lost") return LOST_TEXT;
+  if (arrival.resume === "expired") return t(EXPIRED_TEXT);
+  if (arrival.resume === "lost") return t(LOST_TEXT);
   if (arrival.resume !== "resumed" || arrival.epoch === null) return "";
-  if (arrival.isFork) return `Your own copy of the class run, from epoch ${arrival.epoch}: it trains only for you`;
-  const away = arrival.pausedWhileAway ? " — paused while you were away" : "";
-  return `Resumed at epoch ${arrival.epoch}${away}`;
+  if (arrival.isFork) return t("status.own_copy", { epoch: arrival.epoch });
+  return t(arrival.pausedWhileAway ? "status.resumed_paused" : "status.resumed", { epoch: arrival.epoch });
 }
 
 /**
@@ -104,22 +107,23 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
     const now = Date.now();
     /** @type {Line[]} */
     const out = [];
-    if (state.connection === "closed") out.push({ text: STALE_TEXT, kind: "error" });
-    else if (state.connection === "open" && isStale(state)) out.push({ text: WAITING_TEXT, kind: "error" });
+    if (state.connection === "closed") out.push({ text: t(STALE_TEXT), kind: "error" });
+    else if (state.connection === "open" && isStale(state)) out.push({ text: t(WAITING_TEXT), kind: "error" });
     if (state.connection === "stopped" && state.closeCode === TAKEN_OVER) {
-      out.push({ text: "This run is open in another tab", kind: "error",
-                 action: { label: "Take it back here", run: reconnect } });
+      out.push({ text: t("status.taken_over"), kind: "error",
+                 action: { label: t("status.take_back"), run: reconnect } });
     }
     if (state.connection === "stopped" && state.closeCode === ELSEWHERE) {
-      out.push({ text: "This run lives on another server, which this connection did not reach. "
-                       + "No new run was started.", kind: "error", action: { label: "Try again", run: reconnect } });
+      out.push({ text: t("status.elsewhere"), kind: "error", action: { label: t("status.try_again"), run: reconnect } });
     }
     if (state.connection === "stopped" && state.closeCode === IDLE_FREED) {
-      out.push({ text: IDLE_FREED_TEXT, kind: "error", action: { label: "Start again", run: reconnect } });
+      out.push({ text: t(IDLE_FREED_TEXT), kind: "error", action: { label: t("status.start_again"), run: reconnect } });
     }
-    if (state.classLink === "lost") out.push({ text: "Class link lost, retrying…", kind: "error" });
+    if (state.classLink === "lost") out.push({ text: t("status.class_link_lost"), kind: "error" });
     if (state.session?.status === "diverged") {
-      out.push({ text: state.session.message || "The run diverged; reset it.", kind: "error" });
+      const said = state.session.message_key ? { key: state.session.message_key, args: state.session.message_args } : {};
+      out.push({ text: state.session.message ? spoken(said, state.session.message) : t("status.diverged"),
+                 kind: "error" });
     }
     const error = state.error;
     // a refused upload is said beside its button (csv.js)
@@ -182,7 +186,9 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       document.body.toggleAttribute(STALE_ATTRIBUTE, isStaleNow);
       if (state.connection !== previous.connection || !connection.dataset.state) {
         connection.dataset.state = state.connection;
-        connection.textContent = CONNECTION_TEXT[state.connection] ?? state.connection;
+        const key = CONNECTION_TEXT[state.connection];
+        if (key) connection.setAttribute("data-i18n", key);
+        connection.textContent = key ? t(key) : state.connection;
       }
       // A hello, then its first frame: "expired" and "lost" are said at once, "Resumed at epoch N" once N is known.
       const said = state.arrival && state.arrival !== previous.arrival ? arrivalText(state.arrival) : "";
@@ -193,7 +199,7 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       if (state.connection !== previous.connection || state.session !== previous.session
           || isStaleNow !== wasStale
           || state.error !== previous.error || state.closeCode !== previous.closeCode
-          || state.classLink !== previous.classLink) drawBanner();
+          || state.classLink !== previous.classLink || state.language !== previous.language) drawBanner();
     },
   };
 }

@@ -11,6 +11,7 @@
  * activation's "Tanh", the cost's "Mean squared error"), looked up by its name in the same glossary.
  */
 import { el } from "./dom.js";
+import { keyed, t } from "../../i18n.js";
 
 /** The popover's id, named by every term button's aria-controls. */
 const POPOVER_ID = "term-popover";
@@ -18,28 +19,53 @@ const POPOVER_ID = "term-popover";
 const EDGE_MARGIN = 8;
 /** Space between a term button and its popover, CSS px. */
 const GAP = 6;
-/** The popover's words (the definitions themselves come from the server). */
-const TEXT = {
-  close: "Close",
-  chosen: "Chosen now",
-};
+/** The popover's words (the definitions themselves come from the server, in lessons/glossary.yaml). */
+const TEXT = { close: "terms.close", chosen: "terms.chosen" };
 /** Settings whose chosen option is not in `session.config` under its own name. */
 const SESSION_VALUES = /** @type {Record<string, (session: any) => unknown>} */ ({
   problem: (session) => session.problem,
 });
 
 /**
- * A term button: `text` on the page, the glossary entry `id` in the popover.
+ * @typedef {{key: string, args?: Record<string, unknown>}} Said a catalogue key and its arguments
+ */
+
+/**
+ * A term button: `text` on the page, the glossary entry `id` in the popover. A text or name given as a
+ * catalogue key (`{key, args}`) is kept on the button, so a change of language re-words it.
  * @param {string} id the glossary id (a term in lower case, e.g. "learning rate")
- * @param {string} text what the page shows
+ * @param {string | Said} text what the page shows
  * @param {string} [option] a setting whose chosen option the popover explains too
- * @param {string} [name] its accessible name, where the text alone would repeat another button's
+ * @param {string | Said} [name] its accessible name, where the text alone would repeat another button's
  *   (it must contain the text: what a voice user says is what they see)
  * @returns {HTMLButtonElement}
  */
 export function termButton(id, text, option, name) {
-  return el("button", { type: "button", class: "term", text, "data-term": id, "data-option": option, "aria-label": name,
-                        "aria-expanded": "false", "aria-controls": POPOVER_ID, "aria-haspopup": "dialog" });
+  const button = /** @type {HTMLButtonElement} */ (el("button", {
+    type: "button", class: "term", text: typeof text === "string" ? text : undefined, "data-term": id,
+    "data-option": option, "aria-label": typeof name === "string" ? name : undefined,
+    i18nLabel: typeof name === "object" ? name.key : undefined,
+    "aria-expanded": "false", "aria-controls": POPOVER_ID, "aria-haspopup": "dialog" }));
+  if (typeof text === "object") keyed(button, text.key, text.args);
+  return button;
+}
+
+/** Stands for a term button inside a translated text until the text is split around it. */
+const MARK = "\u0001";
+
+/**
+ * A text of the catalogue with term buttons inside it, in the page's language: each `buttons` entry
+ * stands where the text has its placeholder (`{{gradient}}`), so each language puts it where it belongs.
+ * @param {string} key
+ * @param {Record<string, Node>} buttons
+ * @param {Record<string, unknown>} [args] the text's other arguments
+ * @returns {(string | Node)[]} the pieces, for `replaceChildren`
+ */
+export function withTerms(key, buttons, args = {}) {
+  const names = Object.keys(buttons);
+  const marks = Object.fromEntries(names.map((name, i) => [name, `${MARK}${i}${MARK}`]));
+  const parts = t(key, { ...args, ...marks }).split(MARK);
+  return parts.map((part, i) => (i % 2 ? buttons[names[Number(part)]] : part)).filter((part) => part !== "");
 }
 
 /**
@@ -50,7 +76,11 @@ export function termButton(id, text, option, name) {
  */
 export function markLabel(root, id, option) {
   const label = root.querySelector(":scope > label");
-  if (label) label.replaceChildren(termButton(id, label.textContent ?? "", option));
+  if (!label) return;
+  // The label's catalogue key moves to the button, so a change of language re-words the button, not the label.
+  const key = label.getAttribute("data-i18n");
+  label.removeAttribute("data-i18n");
+  label.replaceChildren(termButton(id, key ? { key } : label.textContent ?? "", option));
 }
 
 /**
@@ -62,7 +92,7 @@ export function createTermsView(element) {
   const title = el("p", { class: "term-popover-title", id: `${POPOVER_ID}-title` });
   const definition = el("p", { class: "term-popover-definition" });
   const choice = el("p", { class: "term-popover-option" });
-  const close = el("button", { type: "button", class: "term-popover-close", "aria-label": TEXT.close, text: "×" });
+  const close = el("button", { type: "button", class: "term-popover-close", i18nLabel: TEXT.close, text: "×" });
   const popover = el("div", { class: "term-popover", id: POPOVER_ID, role: "dialog", tabIndex: -1,
                               "aria-labelledby": title.id, hidden: true }, [close, title, definition, choice]);
   element.append(popover);
@@ -104,7 +134,7 @@ export function createTermsView(element) {
     const value = setting && session ? (SESSION_VALUES[setting]?.(session) ?? session.config?.[setting]) : null;
     const chosen = value == null ? undefined : glossary[String(value).toLowerCase()];
     choice.hidden = !chosen || chosen === entry;
-    choice.replaceChildren(...(chosen ? [el("strong", { text: `${TEXT.chosen}: ${chosen.term}` }), ` ${chosen.definition}`] : []));
+    choice.replaceChildren(...(chosen ? [el("strong", { text: t(TEXT.chosen, { term: chosen.term }) }), ` ${chosen.definition}`] : []));
   }
 
   /** Below the button, or above it when there is no room below; always inside the viewport. */

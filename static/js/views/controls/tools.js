@@ -4,11 +4,12 @@
  * the live session as an experiment file, and load one back.
  */
 import { button, el, filePicker } from "./dom.js";
+import { spoken, t } from "../../i18n.js";
 
 /** How long "Link copied" stays on the Share button. */
 const FEEDBACK_MS = 2000;
 /** The Share button's resting text. */
-const SHARE_TEXT = "Share link";
+const SHARE_TEXT = "tools.share";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -23,25 +24,24 @@ const SHARE_TEXT = "Share link";
 export function createTools(element, { store, basePath, notify }) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let feedbackTimer;
-  const share = button(SHARE_TEXT, "Copy a link to this experiment (its settings are in the address)", async () => {
+  const share = button(SHARE_TEXT, "tools.share_title", async () => {
     const href = location.href;
     try {
       await navigator.clipboard.writeText(href);
-      share.textContent = "Link copied ✓";
+      share.textContent = t("tools.copied");
     } catch {
-      window.prompt("Copy this link:", href);
-      share.textContent = "Link ready";
+      window.prompt(t("tools.copy_prompt"), href);
+      share.textContent = t("tools.ready");
     }
     share.classList.add("is-done");
     clearTimeout(feedbackTimer);
     feedbackTimer = setTimeout(() => {
-      share.textContent = SHARE_TEXT;
+      share.textContent = t(SHARE_TEXT);
       share.classList.remove("is-done");
     }, FEEDBACK_MS);
   });
 
-  const exportLink = el("a", { class: "btn", text: "Export", download: "",
-    title: "Download this experiment (settings, points, weights, counters) as a JSON file" });
+  const exportLink = el("a", { class: "btn", i18n: "tools.export", download: "", i18nTitle: "tools.export_title" });
 
   /** @param {File} file */
   async function importFile(file) {
@@ -54,14 +54,19 @@ export function createTools(element, { store, basePath, notify }) {
         body: await file.text(),
       });
       const body = await response.json().catch(() => ({}));
-      if (response.ok) notify(`Loaded ${file.name}: ${body.dataset ?? "experiment"}, step ${body.step ?? 0}.`, "info");
-      else notify(`${file.name}: ${body.field ?? "import"}: ${body.message ?? response.statusText}`, "error");
+      if (response.ok) {
+        notify(t("tools.loaded", { name: file.name, dataset: body.dataset ?? "", step: body.step ?? 0 }), "info");
+      } else {
+        const message = spoken(body, body.message ?? response.statusText);
+        notify(`${file.name}: ${body.field ?? "import"}: ${message}`, "error");
+      }
     } catch (error) {
-      notify(`${file.name}: could not be sent (${error instanceof Error ? error.message : String(error)})`, "error");
+      notify(t("tools.not_sent", { name: file.name, reason: error instanceof Error ? error.message : String(error) }),
+        "error");
     }
   }
 
-  const importPicker = filePicker("Import…", "Load an experiment file saved with Export",
+  const importPicker = filePicker("tools.import", "tools.import_title",
     ".json,application/json", importFile);
   element.append(share, exportLink, importPicker);
 

@@ -7,12 +7,13 @@
 import { commands } from "../../protocol.js";
 import { formatCount, formatCounter } from "../../lib/format.js";
 import { button, el, field, setChoices, showChoice } from "./dom.js";
+import { t } from "../../i18n.js";
 import { termButton } from "./terms.js";
 
 /** Keyboard shortcuts, shown in the buttons' titles. */
 const KEYS = { playPause: " ", step: "ArrowRight", reset: "r" };
 /** The counters' term buttons' names: "Step" alone would be a second button named like Step. */
-const COUNTER_NAMES = { epoch: "What is an epoch?", step: "What is a step?" };
+const COUNTER_NAMES = { epoch: "transport.what_epoch", step: "transport.what_step" };
 /**
  * Elements that keep their own keys: text fields, selects and sliders. Anything else with
  * focus (a button, a checkbox, a dataset choice) lets Space, → and r work the run.
@@ -45,24 +46,26 @@ export function createTransport(element, { store, send }) {
   const stepBatch = () => { if (!isRunning()) send(commands.step("batch", 1)); };
 
   const playIcon = el("span", { class: "play-icon", "aria-hidden": "true" });
-  const play = button("", "Play (Space)", togglePlay, "play-btn");
+  const play = button("", "transport.play_title", togglePlay, "play-btn");
   play.append(playIcon);
-  play.setAttribute("aria-label", "Play");
-  const step = button("Step", "Train on one batch (→)", stepBatch);
-  const slowStep = button("Slow step", "Train on one batch in slow motion: forward, backward, update",
+  play.setAttribute("aria-label", t("transport.play"));
+  const step = button("transport.step", "transport.step_title", stepBatch);
+  const slowStep = button("transport.slow_step", "transport.slow_step_title",
     () => { if (!isRunning()) send(commands.slowStep()); });
-  const stepEpoch = button("Step epoch", "Train until the end of this epoch",
+  const stepEpoch = button("transport.step_epoch", "transport.step_epoch_title",
     () => send(commands.step("epoch", 1)));
-  const reset = button("Reset", "Same starting weights, same data, counters to zero (R)",
+  const reset = button("transport.reset", "transport.reset_title",
     () => send(commands.reset()));
-  const newWeights = button("New weights", "Draw new starting weights (a new weight seed) and reset",
+  const newWeights = button("transport.new_weights", "transport.new_weights_title",
     () => send(commands.newWeights()));
 
   const epoch = el("output", { class: "counter-value", "data-counter": "epoch", text: formatCounter(0) });
   const steps = el("output", { class: "counter-value", "data-counter": "step", text: "0" });
   const counters = el("div", { class: "counters", "aria-live": "off" }, [
-    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [termButton("epoch", "Epoch", undefined, COUNTER_NAMES.epoch)]), epoch]),
-    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [termButton("step", "Step", undefined, COUNTER_NAMES.step)]), steps]),
+    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [
+      termButton("epoch", { key: "transport.epoch" }, undefined, { key: COUNTER_NAMES.epoch })]), epoch]),
+    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [
+      termButton("step", { key: "transport.steps" }, undefined, { key: COUNTER_NAMES.step })]), steps]),
   ]);
 
   const speed = el("select");
@@ -70,7 +73,9 @@ export function createTransport(element, { store, send }) {
     const [unit, count] = speed.value.split(":");
     send(commands.setSpeed(/** @type {"batch"|"epoch"} */ (unit), Number(count)));
   });
-  const speedField = field("speed", "Speed", speed, "How much training happens between two pictures.");
+  const speedField = field("speed", "transport.speed", speed);
+  speedField.setAttribute("data-i18n-title", "transport.speed_help");
+  speedField.title = speed.title = t("transport.speed_help");
 
   element.append(play, el("div", { class: "btn-group" }, [step, slowStep, stepEpoch, reset, newWeights]), counters, speedField);
 
@@ -101,9 +106,9 @@ export function createTransport(element, { store, send }) {
     if (!isOpen) session = null;
     const running = session?.status === "running";
     const diverged = session?.status === "diverged";
-    const label = running ? "Pause" : "Play";
-    play.setAttribute("aria-label", label);
-    play.title = `${label} (Space)`;
+    play.setAttribute("aria-label", t(running ? "transport.pause" : "transport.play"));
+    play.title = t(running ? "transport.pause_title" : "transport.play_title");
+    play.setAttribute("data-i18n-title", running ? "transport.pause_title" : "transport.play_title");
     play.classList.toggle("is-running", running);
     play.disabled = !session || diverged;
     step.disabled = stepEpoch.disabled = slowStep.disabled = !session || running || diverged;
@@ -117,7 +122,8 @@ export function createTransport(element, { store, send }) {
           value: speedKey(s), label: s.label,
         })));
       }
-      if (state.session !== previous.session || state.connection !== previous.connection) {
+      if (state.session !== previous.session || state.connection !== previous.connection
+          || state.language !== previous.language) {
         drawStatus(state.session, state.connection === "open");
         if (state.session) showChoice(speed, speedKey(state.session.speed));
       }

@@ -9,7 +9,9 @@
 import { diverging, rgb } from "../../lib/colors.js";
 import { sizeCanvas } from "../../lib/canvas.js";
 import { neuronName, optionLabel } from "./tooltip.js";
-import { termButton } from "../controls/terms.js";
+import { currentLanguage, optionText, t } from "../../i18n.js";
+import { localize } from "../../lib/format.js";
+import { termButton, withTerms } from "../controls/terms.js";
 
 /** Neurons in a hidden layer added with "+ layer". */
 export const NEW_LAYER_SIZE = 4;
@@ -21,11 +23,14 @@ const HEADER_GAP = 6;
 /** Widest a column header gets, CSS px. */
 const MAX_HEADER_WIDTH = 130;
 /** Words around the network's term buttons: the gradients toggle and the legend. */
-const WORDS = { show: " Show ", gradients: "gradients", weight: "weight", and: " and ", bias: "bias", gradient: "gradient" };
+const WORDS = {
+  show: "network.show_gradients", gradients: "network.gradients", weightAndBias: "network.weight_and_bias",
+  weight: "network.weight", bias: "network.bias", gradient: "network.gradient", scaled: "network.gradient_scaled",
+};
 /** How the network is read and changed, under it. */
-const LEGEND_HINT = "Hover or tap for values · click a link or neuron to edit · keyboard: Tab to the network, arrows, Enter";
+const LEGEND_HINT = "network.legend_hint";
 /** The same on a follower's page. */
-const READ_ONLY_HINT = "Hover or tap for values · the presenter controls this run — Try it myself to change it";
+const READ_ONLY_HINT = "network.read_only_hint";
 
 /**
  * @typedef {import("./layout.js").Layout} Layout
@@ -52,16 +57,20 @@ export function make(tag, attributes = {}, text = "") {
 export function createBar(parent, handlers) {
   const bar = make("div", { class: "network-bar" });
   const layers = make("div", { class: "network-layers", "data-field": "hidden_layers" });
-  const remove = make("button", { type: "button", class: "network-step", "aria-label": "Remove the last hidden layer" }, "−");
+  const remove = make("button", { type: "button", class: "network-step", "aria-label": t("network.remove_layer"),
+                                  "data-i18n-aria-label": "network.remove_layer" }, "−");
   const count = termButton("hidden layer", "");
   count.classList.add("network-layers-count");
-  const add = make("button", { type: "button", class: "network-step", "aria-label": "Add a hidden layer" }, "+");
+  const add = make("button", { type: "button", class: "network-step", "aria-label": t("network.add_layer"),
+                               "data-i18n-aria-label": "network.add_layer" }, "+");
   layers.append(remove, make("span", { "aria-live": "polite" }), add);
   /** @type {HTMLElement} */ (layers.children[1]).append(count);
   const toggle = make("label", { class: "network-toggle" });
   const box = /** @type {HTMLInputElement} */ (make("input", { type: "checkbox" }));
   // The word is a term button: pressing it explains gradients, it does not tick the box.
-  toggle.append(box, document.createTextNode(WORDS.show), termButton("gradient", WORDS.gradients));
+  const gradients = termButton("gradient", { key: WORDS.gradients });
+  const words = make("span");
+  toggle.append(box, " ", words);
   bar.append(layers, toggle);
   parent.append(bar);
   remove.addEventListener("click", () => handlers.onLayers(-1));
@@ -72,7 +81,11 @@ export function createBar(parent, handlers) {
     update(session, hello, showGradients) {
       const hidden = session.config.hidden_layers.length;
       const field = hello.fields.hidden_layers;
-      count.textContent = `${hidden} hidden layer${hidden === 1 ? "" : "s"}`;
+      count.textContent = t("network.hidden_layers", { count: hidden });
+      if (words.dataset.language !== currentLanguage()) {  // "Show gradients", the term where the language puts it
+        words.dataset.language = currentLanguage();
+        words.replaceChildren(...withTerms(WORDS.show, { gradients }));
+      }
       /** @type {HTMLButtonElement} */ (remove).disabled = hidden <= 0;
       /** @type {HTMLButtonElement} */ (add).disabled = hidden >= field.max_length;
       box.checked = showGradients;
@@ -101,7 +114,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     return node;
   };
   const input = column(0, "network-column-input");
-  input.append(columnTitle(termButton("input layer", "Input")));
+  input.append(columnTitle(termButton("input layer", { key: "network.input" })));
   input.style.left = "0px";
   input.style.width = `${layout.columnX[0] + layout.thumb}px`;
   const headers = [input];
@@ -110,7 +123,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     const node = column(layer, "network-column-hidden");
     node.dataset.field = "hidden_layers";
     node.dataset.layer = String(layer);
-    const label = termButton("neuron", `${count} neuron${count === 1 ? "" : "s"}`);
+    const label = termButton("neuron", { key: "network.neurons", args: { count } });
     label.classList.add("network-column-count");
     const buttons = make("div", { class: "network-column-buttons" });
     /** @param {number} delta @param {string} text @param {string} name */
@@ -123,13 +136,13 @@ export function renderHeaders(container, layout, session, hello, configure) {
       });
       return button;
     };
-    buttons.append(stepper(-1, "−", `Remove a neuron from hidden layer ${layer}`),
-      stepper(1, "+", `Add a neuron to hidden layer ${layer}`));
+    buttons.append(stepper(-1, "−", t("network.remove_neuron", { layer })),
+      stepper(1, "+", t("network.add_neuron", { layer })));
     node.append(label, buttons, activationSelect(layer, session, hello, configure));
     headers.push(node);
   });
   const output = column(sizes.length - 1, "network-column-output");
-  output.append(columnTitle(termButton("output layer", "Output")));
+  output.append(columnTitle(termButton("output layer", { key: "network.output" })));
   // Flush right, so a title wider than its column stays inside the stage.
   output.style.left = "";
   output.style.right = "0px";
@@ -154,17 +167,17 @@ function columnTitle(title) {
 function activationSelect(layer, session, hello, configure) {
   const { config } = session;
   const select = /** @type {HTMLSelectElement} */ (make("select", {
-    class: "network-activation", "data-field": "layer_activations", "aria-label": `Activation of hidden layer ${layer}`,
+    class: "network-activation", "data-field": "layer_activations", "aria-label": t("network.layer_activation", { layer }),
   }));
   // Closed, the select shows the layer's activation; an override is marked by its style.
-  const shared = make("optgroup", { label: "Shared" });
+  const shared = make("optgroup", { label: t("network.shared") });
   shared.append(make("option", { value: "" }, optionLabel(hello, "activation", config.activation)));
-  const overrides = make("optgroup", { label: "This layer only" });
-  for (const option of hello.options.activation) overrides.append(make("option", { value: option.name }, option.label));
+  const overrides = make("optgroup", { label: t("network.this_layer") });
+  for (const option of hello.options.activation) overrides.append(make("option", { value: option.name }, optionText(option)));
   select.append(shared, overrides);
   select.value = config.layer_activations?.[layer - 1] || "";
   select.classList.toggle("is-override", select.value !== "");
-  select.title = select.value ? `Hidden layer ${layer} uses its own activation` : "The shared activation";
+  select.title = select.value ? t("network.own_activation", { layer }) : t("network.shared_activation");
   select.addEventListener("change", () => {
     const list = config.hidden_layers.map((/** @type {number} */ _, /** @type {number} */ j) =>
       (j === layer - 1 ? select.value || null : config.layer_activations?.[j] ?? null));
@@ -183,7 +196,7 @@ export function renderInputs(container, layout, onToggle) {
   container.replaceChildren(...layout.inputs.map((slot) => {
     const button = make("button", {
       type: "button", class: "network-feature", "data-feature": slot.name, "aria-pressed": String(slot.isActive),
-      title: slot.isActive ? `Stop using ${slot.label} as an input` : `Use ${slot.label} as an input`,
+      title: t(slot.isActive ? "sheet.stop_input" : "sheet.use_input", { name: slot.label }),
     }, slot.label);
     button.style.top = `${slot.y}px`;
     button.style.height = `${layout.thumb}px`;
@@ -210,7 +223,7 @@ export function renderNeuronButtons(container, layout, session, hello, handlers)
       const name = neuronName(session, hello, layer, index);
       const button = make("button", {
         type: "button", class: "network-neuron", "data-layer": String(layer), "data-index": String(index),
-        "aria-label": layer === 0 ? `Input ${name}` : `${name}: Enter edits its bias`,
+        "aria-label": layer === 0 ? t("tooltip.input", { name }) : t("network.neuron_label", { name }),
       });
       Object.assign(button.style, {
         left: `${neuron.x}px`, top: `${neuron.y}px`, width: `${layout.thumb}px`, height: `${layout.thumb}px`,
@@ -237,12 +250,15 @@ export function createLegend(parent) {
   const high = make("span", {}, "+1");
   scale.append(low, strip, high);
   const quantity = make("span", { class: "network-legend-text" });
-  const weights = [termButton("weight", WORDS.weight), WORDS.and, termButton("bias", WORDS.bias)];
-  const gradient = termButton("gradient", WORDS.gradient);
+  const weight = termButton("weight", { key: WORDS.weight });
+  const bias = termButton("bias", { key: WORDS.bias });
+  const gradient = termButton("gradient", { key: WORDS.gradient });
+  let shown = "";
   const thickness = make("span", { class: "network-legend-text" });
-  const hint = make("span", { class: "network-legend-hint" }, LEGEND_HINT);
+  const hint = make("span", { class: "network-legend-hint", "data-i18n": LEGEND_HINT }, t(LEGEND_HINT));
   // A follower cannot edit: the stylesheet shows this one instead on a follower's page.
-  const readOnlyHint = make("span", { class: "network-legend-hint network-legend-hint-read-only" }, READ_ONLY_HINT);
+  const readOnlyHint = make("span", { class: "network-legend-hint network-legend-hint-read-only",
+                                      "data-i18n": READ_ONLY_HINT }, t(READ_ONLY_HINT));
   legend.append(scale, quantity, thickness, hint, readOnlyHint);
   parent.append(legend);
   const context = sizeCanvas(strip, LEGEND_WIDTH, LEGEND_HEIGHT);
@@ -253,9 +269,14 @@ export function createLegend(parent) {
   return {
     /** @param {boolean} showGradients @param {number} gradientScale */
     update(showGradients, gradientScale) {
-      if (showGradients) quantity.replaceChildren(gradient, `, scaled (±1 = ${gradientScale ? gradientScale.toPrecision(2) : "0"})`);
-      else if (quantity.firstChild !== weights[0]) quantity.replaceChildren(...weights);
-      thickness.textContent = showGradients ? "thickness = |gradient|" : "thickness = |weight|";
+      const scale = gradientScale ? localize(gradientScale.toPrecision(2)) : "0";
+      const key = JSON.stringify([showGradients, showGradients && scale, currentLanguage()]);
+      if (key !== shown) {  // the same term buttons each time, so an open definition stays open
+        shown = key;
+        quantity.replaceChildren(...(showGradients ? withTerms(WORDS.scaled, { gradient }, { scale })
+          : withTerms(WORDS.weightAndBias, { weight, bias })));
+      }
+      thickness.textContent = t(showGradients ? "network.thickness_gradient" : "network.thickness_weight");
       legend.dataset.mode = showGradients ? "gradients" : "weights";
     },
   };

@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * The small inline editor for one weight or bias: a number input placed
- * where the user clicked. Enter applies, Escape or leaving the field
+ * The small inline editor for one weight or bias: a text field for a number, placed
+ * where the user clicked; "0,5" and "0.5" are both read as one half, whatever the
+ * page's language (lib/format.js parseNumber). Enter applies, Escape or leaving the field
  * cancels. It only reports the typed number; the caller sends the command
  * and the drawing shows what the server echoes. `parameterOf` says which
  * parameter a clicked neuron (its bias) or link (its weight) is, its value
@@ -9,6 +10,8 @@
  */
 import { biasAt, weightAt } from "./frame.js";
 import { linkName, neuronName } from "./tooltip.js";
+import { t } from "../../i18n.js";
+import { localize, parseNumber } from "../../lib/format.js";
 
 /** Width of the editor, CSS px. */
 const EDITOR_WIDTH = 96;
@@ -24,12 +27,12 @@ const EDITOR_HEIGHT = 28;
  */
 export function openEditor(stage, { x, y, value, label, onApply, onClose }) {
   const input = document.createElement("input");
-  input.type = "number";
-  input.step = "any";
+  input.type = "text";
+  input.inputMode = "decimal";
   input.className = "network-editor";
-  input.value = String(Number(value.toFixed(4)));
-  input.setAttribute("aria-label", `New value for ${label}`);
-  input.title = `${label}: Enter applies, Escape cancels`;
+  input.value = localize(String(Number(value.toFixed(4))));
+  input.setAttribute("aria-label", t("editor.label", { name: label }));
+  input.title = t("editor.title", { name: label });
   const left = Math.max(0, Math.min(x - EDITOR_WIDTH / 2, stage.clientWidth - EDITOR_WIDTH));
   input.style.left = `${left}px`;
   input.style.top = `${Math.max(0, y - EDITOR_HEIGHT / 2)}px`;
@@ -46,8 +49,8 @@ export function openEditor(stage, { x, y, value, label, onApply, onClose }) {
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
-      const typed = Number(input.value);
-      if (input.value.trim() !== "" && Number.isFinite(typed)) onApply(typed);
+      const typed = parseNumber(input.value);
+      if (Number.isFinite(typed)) onApply(typed);
       close();
     } else if (event.key === "Escape") {
       event.preventDefault();
@@ -73,9 +76,9 @@ export function parameterOf(hit, { frame, session, hello, offsets, sizes }) {
   if (hit.kind === "neuron") {
     const { layer, index } = hit;
     return { layer: layer - 1, source: null, target: index, value: biasAt(frame.arrays.biases, offsets, layer, index),
-             label: `the bias of ${neuronName(session, hello, layer, index)}` };
+             label: t("editor.bias_of", { name: neuronName(session, hello, layer, index) }) };
   }
   const { layer, source, target } = hit;
   return { layer, source, target, value: weightAt(frame.arrays.weights, offsets, sizes, layer, source, target),
-           label: `the weight ${linkName(session, hello, layer, source, target)}` };
+           label: t("editor.weight", { name: linkName(session, hello, layer, source, target) }) };
 }

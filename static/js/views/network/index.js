@@ -25,6 +25,7 @@ import { createSlowStep } from "./slow-step.js";
 import { createSheet, sheetContent } from "./sheet.js";
 import { createPointing } from "./pointing.js";
 import { KEYBOARD_HELP, anchor, createKeyboardWalk } from "./keyboard.js";
+import { t } from "../../i18n.js";
 import {
   NEW_LAYER_SIZE, createBar, createLegend, make, renderHeaders, renderInputs, renderNeuronButtons,
 } from "./controls.js";
@@ -53,14 +54,15 @@ export function createNetworkView(element, { store, send }) {
   const scroll = make("div", { class: "network-scroll" });
   const stage = make("div", { class: "network-stage" });
   const canvas = /** @type {HTMLCanvasElement} */ (make("canvas", {
-    class: "network-canvas", role: "application", tabindex: "0", "aria-roledescription": "network diagram",
-    "aria-label": `The network: neuron outputs and weighted links. ${KEYBOARD_HELP}`,
+    class: "network-canvas", role: "application", tabindex: "0", "aria-roledescription": t("network.diagram"),
+    "aria-label": t("network.label", { help: t(KEYBOARD_HELP) }),
   }));
   const announcer = make("div", { class: "visually-hidden network-announcer", role: "status" });
   const headers = make("div", { class: "network-headers" });
   // hide=features keeps the labels in view, inert (views/controls/link.js)
   const inputs = make("div", { class: "network-inputs", "data-field": "features", "data-hide": "lock", role: "group",
-                               "aria-label": "Input features" });
+                               "aria-label": t("network.input_features"),
+                               "data-i18n-aria-label": "network.input_features" });
   const neuronButtons = make("div", { class: "network-neurons" });
   stage.append(canvas, headers, inputs, neuronButtons);
   scroll.append(stage);
@@ -287,7 +289,11 @@ export function createNetworkView(element, { store, send }) {
     view.scale = read(SCALE_PROPERTY) || 1;
     view.fit = { minThumb: read(MIN_THUMB_PROPERTY), headerHeight: read(HEADER_PROPERTY), areaScale: read(AREA_PROPERTY) };
     const key = JSON.stringify([session.sizes, config.features, config.hidden_layers, config.activation,
-      config.layer_activations, session.activations, view.width, view.scale, view.fit]);
+      config.layer_activations, session.activations, view.width, view.scale, view.fit, state.language]);
+    if (state.language !== previous.language) {
+      canvas.setAttribute("aria-roledescription", t("network.diagram"));
+      canvas.setAttribute("aria-label", t("network.label", { help: t(KEYBOARD_HELP) }));
+    }
     const isNewLayout = key !== view.layoutKey;
     if (isNewLayout) {
       view.layoutKey = key;

@@ -11,7 +11,7 @@
 import { biasRect, linkCurve } from "./layout.js";
 
 /** What the canvas tells assistive technology about its keys. */
-export const KEYBOARD_HELP = "Arrow keys choose a weight or bias; Enter edits it.";
+export const KEYBOARD_HELP = "network.keyboard_help";
 
 /**
  * @typedef {import("./draw.js").Hit} Hit

@@ -12,12 +12,13 @@ import { drawMap, sizeCanvas } from "../../lib/canvas.js";
 import { make } from "./controls.js";
 import { mapOf } from "./frame.js";
 import { READ_ONLY_ACTION, linkName, neuronName } from "./tooltip.js";
+import { t } from "../../i18n.js";
 
 /** Side of the large map, CSS px, at most (and at most this share of the window's width). */
 const MAP_SIDE = 240;
 const MAP_SHARE = 0.6;
 /** The close button's name. */
-const CLOSE_LABEL = "Close the neuron sheet";
+const CLOSE_LABEL = "sheet.close";
 
 /**
  * @typedef {import("./draw.js").Hit} Hit
@@ -30,7 +31,8 @@ const CLOSE_LABEL = "Close the neuron sheet";
  */
 export function createSheet(parent, { onAction, onClose }) {
   const title = make("h3", { class: "neuron-sheet-title" });
-  const close = make("button", { type: "button", class: "btn neuron-sheet-close", "aria-label": CLOSE_LABEL }, "×");
+  const close = make("button", { type: "button", class: "btn neuron-sheet-close", "aria-label": t(CLOSE_LABEL),
+                                 "data-i18n-aria-label": CLOSE_LABEL }, "×");
   const canvas = /** @type {HTMLCanvasElement} */ (make("canvas", { class: "neuron-sheet-map", role: "img" }));
   const lines = make("div", { class: "neuron-sheet-lines" });
   const action = make("button", { type: "button", class: "btn btn-primary neuron-sheet-action" });
@@ -84,7 +86,7 @@ export function createSheet(parent, { onAction, onClose }) {
       reason.hidden = content.action !== null;
       reason.textContent = content.reason;
       canvas.hidden = content.map === null;
-      canvas.setAttribute("aria-label", `The output of ${content.name} over the input plane`);
+      canvas.setAttribute("aria-label", t("sheet.map", { name: content.name }));
       if (content.map) {
         const side = Math.round(Math.min(MAP_SIDE, window.innerWidth * MAP_SHARE));
         const context = sizeCanvas(canvas, side, side);
@@ -107,19 +109,20 @@ export function sheetContent(hit, { lines, frame, session, hello, offsets, layou
   const figures = lines.slice(0, -1);  // the last line says what a click does: the button says it here
   if (hit.kind === "input") {
     const label = layout.inputs[hit.slot].label;
-    return { name: label, lines: figures, map: null, action: isReadOnly ? null : `Use ${label} as an input`,
-             reason: READ_ONLY_ACTION };
+    return { name: label, lines: figures, map: null, action: isReadOnly ? null : t("sheet.use_input", { name: label }),
+             reason: t(READ_ONLY_ACTION) };
   }
   if (hit.kind === "link") {
-    const name = `The weight ${linkName(session, hello, hit.layer, hit.source, hit.target)}`;
-    return { name, lines: figures, map: null, action: isReadOnly ? null : "Edit this weight", reason: READ_ONLY_ACTION };
+    const name = t("sheet.the_weight", { name: linkName(session, hello, hit.layer, hit.source, hit.target) });
+    return { name, lines: figures, map: null, action: isReadOnly ? null : t("sheet.edit_weight"),
+             reason: t(READ_ONLY_ACTION) };
   }
   const name = neuronName(session, hello, hit.layer, hit.index);
   const selected = frame.header.selected;
   const isSelected = selected && selected[0] === hit.layer && selected[1] === hit.index && frame.arrays.selected_map;
   const map = isSelected ? { bytes: frame.arrays.selected_map, size: frame.header.grid_size }
     : { bytes: mapOf(frame, offsets, hit.layer, hit.index), size: frame.header.thumb_size };
-  const action = hit.layer === 0 ? `Stop using ${name} as an input` : `Edit the bias of ${name}`;
+  const action = t(hit.layer === 0 ? "sheet.stop_input" : "sheet.edit_bias", { name });
   return { name: name.charAt(0).toUpperCase() + name.slice(1), lines: figures, map,
-           action: isReadOnly ? null : action, reason: READ_ONLY_ACTION };
+           action: isReadOnly ? null : action, reason: t(READ_ONLY_ACTION) };
 }

@@ -11,7 +11,8 @@
  * latest frame again.
  */
 import { THEME, diverging, rgb } from "../../lib/colors.js";
-import { formatFixed, formatNumber } from "../../lib/format.js";
+import { formatFixed, formatNumber, formatRate } from "../../lib/format.js";
+import { t } from "../../i18n.js";
 import { drawNetwork } from "./draw.js";
 import { linkCurve } from "./layout.js";
 
@@ -44,16 +45,17 @@ export function phaseAt(elapsed, layers) {
 
 /** @param {{kind: string, layer: number}} phase @param {any} record @param {number} last */
 function captionOf(phase, record, last) {
-  const name = (/** @type {number} */ layer) => (layer === 0 ? "the inputs" : layer === last ? "the output layer" : `layer ${layer}`);
+  const name = (/** @type {number} */ layer) => (layer === 0 ? t("slow.inputs") : layer === last ? t("slow.output_layer")
+    : t("slow.layer", { layer }));
   if (phase.kind === "forward") {
-    return `Forward: ${name(phase.layer)} (mean over the ${record.indices.length} points of this batch)…`;
+    return t("slow.forward", { name: name(phase.layer), count: record.indices.length });
   }
   if (phase.kind === "backward") {
     return phase.layer === last
-      ? `Backward: the cost ${formatNumber(record.cost, 3)} gives the output's error dC/dz…`
-      : `Backward: the error reaches ${name(phase.layer)}; links show dC/dw…`;
+      ? t("slow.backward_output", { cost: formatNumber(record.cost, 3) })
+      : t("slow.backward", { name: name(phase.layer) });
   }
-  return `Update: w ← w − η·dC/dw (η = ${record.learning_rate}, ${record.optimizer})`;
+  return t("slow.update", { rate: formatRate(record.learning_rate), optimizer: record.optimizer });
 }
 
 /**

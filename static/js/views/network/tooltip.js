@@ -5,6 +5,8 @@
  * network trains, and the names the inline editor and buttons use.
  */
 import { biasAt, weightAt } from "./frame.js";
+import { optionText, t } from "../../i18n.js";
+import { localize } from "../../lib/format.js";
 
 /** Distance from the cursor to the tooltip's corner, CSS px. */
 const TOOLTIP_OFFSET = 14;
@@ -13,7 +15,7 @@ const VALUE_DECIMALS = 3;
 /** Significant digits shown for gradients (they are often tiny). */
 const GRADIENT_DIGITS = 3;
 /** Said instead of "click to …" on a follower's page, where nothing on the network can be changed. */
-export const READ_ONLY_ACTION = "the presenter controls this run — Try it myself to change it";
+export const READ_ONLY_ACTION = "tooltip.read_only";
 
 /**
  * @typedef {import("./draw.js").Hit} Hit
@@ -24,7 +26,7 @@ export const READ_ONLY_ACTION = "the presenter controls this run — Try it myse
 
 /** @param {number} value */
 export function formatValue(value) {
-  return Number.isFinite(value) ? value.toFixed(VALUE_DECIMALS) : String(value);
+  return Number.isFinite(value) ? localize(value.toFixed(VALUE_DECIMALS)) : String(value);
 }
 
 /** @param {number} value */
@@ -41,7 +43,7 @@ function formatGradient(value) {
  */
 export function optionLabel(hello, list, name) {
   const option = (hello?.options?.[list] || []).find((/** @type {any} */ entry) => entry.name === name);
-  return option ? option.label : name;
+  return option ? optionText(option) || name : name;
 }
 
 /**
@@ -54,8 +56,8 @@ export function optionLabel(hello, list, name) {
 export function neuronName(session, hello, layer, index) {
   const sizes = session.sizes;
   if (layer === 0) return optionLabel(hello, "features", session.config.features[index]);
-  if (layer === sizes.length - 1) return sizes[layer] > 1 ? `output ${index + 1}` : "output";
-  return `layer ${layer}, neuron ${index + 1}`;
+  if (layer === sizes.length - 1) return sizes[layer] > 1 ? t("names.output_short_number", { n: index + 1 }) : t("names.output_short");
+  return t("names.layer_neuron", { layer, n: index + 1 });
 }
 
 /** @param {string} text */
@@ -79,7 +81,7 @@ export function linkName(session, hello, layer, source, target) {
 export function describe(hit, context) {
   const lines = describeParts(hit, context);
   // The last line says what a click does; a follower's click does nothing, and the page says why.
-  return context.isReadOnly ? [...lines.slice(0, -1), READ_ONLY_ACTION] : lines;
+  return context.isReadOnly ? [...lines.slice(0, -1), t(READ_ONLY_ACTION)] : lines;
 }
 
 /** @param {Hit} hit @param {Context} context @returns {string[]} */
@@ -87,7 +89,7 @@ function describeParts(hit, context) {
   const { layout, offsets, frame, session, hello, showGradients } = context;
   if (hit.kind === "input") {
     const slot = layout.inputs[hit.slot];
-    return [`${slot.label}: not used`, "click to add it as an input"];
+    return [t("tooltip.not_used", { name: slot.label }), t("tooltip.add_input")];
   }
   if (hit.kind === "link") {
     const { layer, source, target } = hit;
@@ -97,23 +99,23 @@ function describeParts(hit, context) {
       const gradient = weightAt(frame.arrays.weight_grads, offsets, layout.sizes, layer, source, target);
       lines.push(`∂C/∂w = ${formatGradient(gradient)}`);
     }
-    lines.push("click to edit");
+    lines.push(t("tooltip.edit"));
     return lines;
   }
   const { layer, index } = hit;
   const name = capitalise(neuronName(session, hello, layer, index));
   if (layer === 0) {
     const range = frame.header.map_ranges?.[0]?.[index];
-    const lines = [`Input ${name}`];
-    if (range) lines.push(`from ${formatValue(range[0])} to ${formatValue(range[1])} over the plane`);
-    lines.push("click to stop using it");
+    const lines = [t("tooltip.input", { name })];
+    if (range) lines.push(t("tooltip.range", { low: formatValue(range[0]), high: formatValue(range[1]) }));
+    lines.push(t("tooltip.stop_using"));
     return lines;
   }
   const list = layer === layout.sizes.length - 1 ? "output_activation" : "activation";
   const activation = optionLabel(hello, list, session.activations[layer - 1]);
-  const lines = [`${name} · ${activation}`, `bias = ${formatValue(biasAt(frame.arrays.biases, offsets, layer, index))}`];
+  const lines = [`${name} · ${activation}`, `${t("tooltip.bias")} = ${formatValue(biasAt(frame.arrays.biases, offsets, layer, index))}`];
   if (showGradients) lines.push(`∂C/∂b = ${formatGradient(biasAt(frame.arrays.bias_grads, offsets, layer, index))}`);
-  lines.push("click to edit the bias");
+  lines.push(t("tooltip.edit_bias"));
   return lines;
 }
 

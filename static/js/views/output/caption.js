@@ -7,6 +7,7 @@
 import { NEGATIVE, NEUTRAL, POSITIVE, classColor, rgb } from "../../lib/colors.js";
 import { formatNumber, formatTick } from "../../lib/format.js";
 import { neuronName } from "../../lib/labels.js";
+import { currentLanguage, t } from "../../i18n.js";
 
 /**
  * @param {string} tag @param {string} [className] @param {string} [text]
@@ -60,15 +61,15 @@ export function renderCaption(element, state, shownNeuron) {
   const problem = session?.problem ?? "binary";
   const nClasses = session?.n_classes ?? 2;
   const range = shownNeuron ? frame?.header.map_ranges?.[shownNeuron[0]]?.[shownNeuron[1]] : null;
-  const key = JSON.stringify([problem, nClasses, shownNeuron, range]);
+  const key = JSON.stringify([problem, nClasses, shownNeuron, range, currentLanguage()]);
   if (element.dataset.key === key) return;
   element.dataset.key = key;
   element.replaceChildren();
   if (shownNeuron) {
     const name = neuronName(hello, session, shownNeuron[0], shownNeuron[1]);
-    element.append(el("strong", "", `Showing ${name}`), " ", scaleWithEnds(range?.[0] ?? -1, range?.[1] ?? 1));
+    element.append(el("strong", "", t("caption.showing", { name })), " ", scaleWithEnds(range?.[0] ?? -1, range?.[1] ?? 1));
   } else if (problem === "multiclass") {
-    element.append("colour = most likely class, paler = less sure ");
+    element.append(`${t("caption.multiclass")} `);
     const keys = el("span", "output-class-keys");
     for (let k = 0; k < nClasses; k++) {
       const item = el("span", "output-class-key");
@@ -77,9 +78,9 @@ export function renderCaption(element, state, shownNeuron) {
     }
     element.append(keys);
   } else if (problem === "regression") {
-    element.append("colour = predicted value ", scaleWithEnds(-1, 1));
+    element.append(`${t("caption.regression")} `, scaleWithEnds(-1, 1));
   } else {
-    element.append(classSwatch(0, 2), "orange = class 0 ", scaleStrip(), " blue = class 1", classSwatch(1, 2));
+    element.append(classSwatch(0, 2), `${t("caption.class_0")} `, scaleStrip(), ` ${t("caption.class_1")}`, classSwatch(1, 2));
   }
 }
 

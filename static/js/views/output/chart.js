@@ -11,6 +11,7 @@ import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el } from "./caption.js";
 import { formatNumber, formatTick } from "../../lib/format.js";
 import { pinColor } from "./pins.js";
+import { keyed, t } from "../../i18n.js";
 
 /** Height of the chart canvas, CSS px. */
 const CHART_HEIGHT = 110;
@@ -37,7 +38,7 @@ const SCALE_PROPERTY = "--canvas-label-scale";
 /** Dash pattern of a pinned run's training cost, CSS px. */
 const PIN_DASH = [5, 4];
 /** Shown in the empty chart. */
-const EMPTY_TEXT = "Press play to train";
+const EMPTY_TEXT = "chart.empty";
 
 /**
  * The smallest "nice" number at or above `value`.
@@ -57,14 +58,15 @@ function niceTop(value) {
 export function createChartView(element, { store }) {
   const head = el("div", "chart-head");
   const legend = el("div", "chart-legend");
-  legend.append(legendItem("chart-key-train", "Training cost"), legendItem("chart-key-test", "Test cost"));
+  legend.append(legendItem("chart-key-train", "metrics.training_cost"), legendItem("chart-key-test", "metrics.test_cost"));
   const readout = el("div", "chart-readout");
   readout.hidden = true;
   head.append(legend, readout);
   const canvas = document.createElement("canvas");
   canvas.className = "chart-canvas";
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", "Training and test cost over time");
+  canvas.setAttribute("data-i18n-aria-label", "chart.label");
+  canvas.setAttribute("aria-label", t("chart.label"));
   element.append(head, canvas);
 
   /** @type {import("../../history.js").HistoryPoint[]} */
@@ -82,7 +84,7 @@ export function createChartView(element, { store }) {
   /** @param {string} className @param {string} text */
   function legendItem(className, text) {
     const item = el("span", "chart-legend-item");
-    item.append(el("span", `chart-key ${className}`), text);
+    item.append(el("span", `chart-key ${className}`), keyed(el("span"), text));
     return item;
   }
 
@@ -124,7 +126,7 @@ export function createChartView(element, { store }) {
       context.fillStyle = THEME["--muted"];
       context.textAlign = "center";
       context.textBaseline = "middle";
-      context.fillText(EMPTY_TEXT, LEFT_AXIS + p.innerWidth / 2, TOP_PAD + p.innerHeight / 2);
+      context.fillText(t(EMPTY_TEXT), LEFT_AXIS + p.innerWidth / 2, TOP_PAD + p.innerHeight / 2);
       readout.hidden = true;
       legend.hidden = false;
       canvas.dataset.points = String(history.length);
@@ -202,7 +204,7 @@ export function createChartView(element, { store }) {
     context.fillStyle = THEME["--muted"];
     context.textBaseline = "middle";
     context.textAlign = "left";
-    context.fillText(`epoch ${history[0].epoch}`, LEFT_AXIS, y);
+    context.fillText(t("chart.epoch", { epoch: history[0].epoch }), LEFT_AXIS, y);
     context.textAlign = "right";
     context.fillText(String(history[history.length - 1].epoch), LEFT_AXIS + p.innerWidth, y);
   }
@@ -231,7 +233,8 @@ export function createChartView(element, { store }) {
       context.arc(x, p.y(cost), CURSOR_DOT, 0, 2 * Math.PI);
       context.fill();
     }
-    readout.textContent = `epoch ${nearest.epoch} · train ${formatNumber(nearest.train)} · test ${formatNumber(nearest.test)}`;
+    readout.textContent = t("chart.readout", { epoch: nearest.epoch, train: formatNumber(nearest.train),
+                                                test: formatNumber(nearest.test) });
     readout.hidden = false;
     legend.hidden = true;
   }
@@ -254,7 +257,9 @@ export function createChartView(element, { store }) {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
       // Projector mode changes the scale once the page has its new look: draw after that.
-      if (state.ui.projector !== previous.ui.projector) requestAnimationFrame(draw);
+      if (state.ui.projector !== previous.ui.projector || state.language !== previous.language) {
+        requestAnimationFrame(draw);
+      }
       if (state.history === previous.history && state.pins === previous.pins) return;
       history = state.history;
       pins = state.pins;

@@ -7,6 +7,7 @@
  */
 import { POSITIVE, rgb } from "../../lib/colors.js";
 import { classSwatch, el } from "./caption.js";
+import { t } from "../../i18n.js";
 
 /** Strongest cell shading (opacity of the accent colour at the largest count): at most this light,
  * the counts in ink keep a contrast above 4.5:1 on every cell (WCAG AA). */
@@ -24,7 +25,7 @@ export function createConfusionTable(element) {
   /** @param {number} nClasses */
   function build(nClasses) {
     const table = el("table", "confusion");
-    const caption = el("caption", "visually-hidden", "Test points: rows are the true class, columns the predicted class");
+    const caption = el("caption", "visually-hidden", t("confusion.caption"));
     const head = el("thead");
     const headRow = el("tr");
     const corner = el("td", "confusion-corner");
@@ -55,7 +56,7 @@ export function createConfusionTable(element) {
     const th = el("th", "confusion-class");
     th.setAttribute("scope", scope);
     th.append(classSwatch(k, nClasses), el("span", "", String(k)));
-    th.setAttribute("aria-label", `${scope === "row" ? "true" : "predicted"} class ${k}`);
+    th.setAttribute("aria-label", t(scope === "row" ? "confusion.true_class" : "confusion.predicted_class", { k }));
     return th;
   }
 

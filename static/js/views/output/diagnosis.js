@@ -11,11 +11,11 @@
  */
 import { commands } from "../../protocol.js";
 import { el } from "./caption.js";
+import { keyed, sayParts } from "../../i18n.js";
 import { termButton } from "../controls/terms.js";
 
 /** Shown while the server notices nothing wrong. */
-const ALL_CLEAR = "Nothing wrong noticed so far. Problems such as a diverging cost, a plateau, dead or "
-  + "saturated neurons and overfitting are reported here as the network trains.";
+const ALL_CLEAR = "diagnosis.all_clear";
 
 /** The concept each kind of finding is about (a glossary id), shown as a term button on its card. */
 const FINDING_TERMS = /** @type {Record<string, string>} */ ({
@@ -32,7 +32,7 @@ export function createDiagnosisView(element, { send }) {
   element.tabIndex = 0;  // the box scrolls: keyboard users reach every card
   element.setAttribute("role", "region");
   element.setAttribute("aria-labelledby", "diagnosis-title");
-  const clear = el("p", "diagnosis-clear", ALL_CLEAR);
+  const clear = keyed(el("p", "diagnosis-clear"), ALL_CLEAR);
   const feed = el("ul", "diagnosis-feed");
   feed.setAttribute("aria-live", "polite");
   element.append(clear, feed);
@@ -45,11 +45,12 @@ export function createDiagnosisView(element, { send }) {
   function card(finding, canAct, glossary) {
     const item = el("li", "diagnosis-item");
     item.dataset.kind = finding.kind;
-    item.append(el("strong", "diagnosis-title", finding.title));
+    const said = finding.said ?? {};  // each text's catalogue parts: the page words them in its own language
+    item.append(el("strong", "diagnosis-title", sayParts(said.title, finding.title)));
     const concept = glossary[FINDING_TERMS[finding.kind]];
     if (concept) item.append(" ", termButton(FINDING_TERMS[finding.kind], concept.term));
     if (finding.action && canAct) {  // under the title: in view without scrolling the feed's box
-      const apply = el("button", "diagnosis-action", finding.action.label);
+      const apply = el("button", "diagnosis-action", sayParts(finding.action.said, finding.action.label));
       apply.setAttribute("type", "button");
       apply.addEventListener("click", () => {
         send(commands.configure(finding.action.changes));
@@ -57,17 +58,18 @@ export function createDiagnosisView(element, { send }) {
       });
       item.append(apply);
     }
-    item.append(el("p", "diagnosis-evidence", finding.evidence), el("p", "diagnosis-suggestion", finding.suggestion));
+    item.append(el("p", "diagnosis-evidence", sayParts(said.evidence, finding.evidence)),
+                el("p", "diagnosis-suggestion", sayParts(said.suggestion, finding.suggestion)));
     return item;
   }
 
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.frame === previous.frame) return;
+      if (state.frame === previous.frame && state.language === previous.language) return;
       const findings = state.frame?.header.diagnoses ?? [];
       const canAct = state.hello?.role !== "follower";
-      const key = JSON.stringify([findings, canAct]);
+      const key = JSON.stringify([findings, canAct, state.language]);
       if (key === shownKey) return;
       shownKey = key;
       clear.hidden = findings.length > 0;

@@ -8,7 +8,8 @@
 import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el, readoutText, renderCaption } from "./caption.js";
-import { termButton } from "../controls/terms.js";
+import { keyed, t } from "../../i18n.js";
+import { termButton, withTerms } from "../controls/terms.js";
 import {
   cellAt, drawAxes, drawBackground, drawBatchMark, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
   nearestPoint, screenPoints, toPixel, toPlane, widthForHeight,
@@ -17,15 +18,15 @@ import {
 /** How close a click must be to a data point to pick it, CSS px. */
 const HIT_RADIUS = 6;
 /** Shown under the plane when the pointer is elsewhere. */
-const READOUT_HINT = "Click a point to follow it through the network; arrow keys step through points.";
+const READOUT_HINT = "heatmap.hint";
 /** The same on a follower's page, where the presenter chooses the point. */
-const FOLLOWER_HINT = "Point at the plane to read the output there; the presenter chooses the point to follow.";
+const FOLLOWER_HINT = "heatmap.follower_hint";
 /** The CSS custom property that scales the axis labels and their room (projector mode). */
-/** The toggles' words: "Show" and the term "test data"; "Discretize output". */
-const SHOW_TEST = ["Show ", "test data"];
-const DISCRETIZE = "Discretize output";
+/** The toggles' words: "Show test data" with the term "test data" in it; "Discretize output". */
+const SHOW_TEST = { text: "heatmap.show_test", term: "heatmap.test_data" };
+const DISCRETIZE = "heatmap.discretize";
 /** The concept the toggles row names, as a term button. */
-const BOUNDARY_TERM = "Decision boundary";
+const BOUNDARY_TERM = "heatmap.boundary";
 const SCALE_PROPERTY = "--canvas-label-scale";
 
 /**
@@ -37,18 +38,21 @@ export function createHeatmapView(element, { store, send }) {
   canvas.className = "heatmap-canvas";
   canvas.tabIndex = 0;
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", "Decision boundary over the input plane with the data points. "
-    + "Arrow keys select a data point to trace, Escape clears it.");
+  canvas.setAttribute("data-i18n-aria-label", "heatmap.label");
+  canvas.setAttribute("aria-label", t("heatmap.label"));
   const caption = el("p", "heatmap-caption");
   caption.id = "heatmap-caption";
   canvas.setAttribute("aria-describedby", caption.id);
-  const readout = el("p", "heatmap-readout", READOUT_HINT);
+  const readout = el("p", "heatmap-readout", t(READOUT_HINT));
   const toggles = el("div", "heatmap-toggles");
-  const showTest = checkbox([SHOW_TEST[0], termButton("test data", SHOW_TEST[1])], "showTest");
-  const discretize = checkbox([DISCRETIZE], "discretize");
+  const testData = termButton("test data", { key: SHOW_TEST.term });
+  const showTest = checkbox("showTest");
+  const discretize = checkbox("discretize", keyed(el("span"), DISCRETIZE));
+  const wordToggles = () => showTest.words.replaceChildren(...withTerms(SHOW_TEST.text, { test_data: testData }));
+  wordToggles();
   showTest.input.checked = store.get().ui.showTest;
   discretize.input.checked = store.get().ui.discretize;
-  toggles.append(showTest.label, discretize.label, termButton("decision boundary", BOUNDARY_TERM));
+  toggles.append(showTest.label, discretize.label, termButton("decision boundary", { key: BOUNDARY_TERM }));
   element.append(canvas, caption, readout, toggles);
 
   /** @type {any} */
@@ -64,15 +68,17 @@ export function createHeatmapView(element, { store, send }) {
 
   /**
    * A toggle whose words may hold a term button: pressing the term explains it, it does not tick the box.
-   * @param {(string | Node)[]} words @param {"showTest"|"discretize"} key
+   * @param {"showTest"|"discretize"} key @param {(string | Node)[]} parts its words
    */
-  function checkbox(words, key) {
+  function checkbox(key, ...parts) {
     const label = el("label", "heatmap-toggle");
     const input = /** @type {HTMLInputElement} */ (el("input"));
     input.type = "checkbox";
     input.addEventListener("change", () => store.update({ ui: { ...store.get().ui, [key]: input.checked } }));
-    label.append(input, ...words);
-    return { label, input };
+    const words = el("span");
+    words.append(...parts);
+    label.append(input, words);
+    return { label, input, words };
   }
 
   /** @returns {[number, number] | null} the neuron whose map to show instead of the output */
@@ -146,7 +152,7 @@ export function createHeatmapView(element, { store, send }) {
   function updateReadout(g, isNeuronMap) {
     const frame = current.frame;
     if (!hover || !frame) {
-      readout.textContent = current.hello?.role === "follower" ? FOLLOWER_HINT : READOUT_HINT;
+      readout.textContent = t(current.hello?.role === "follower" ? FOLLOWER_HINT : READOUT_HINT);
       return;
     }
     const cell = cellAt(g, hover.x, hover.y, frame.header.grid_size);
@@ -226,8 +232,10 @@ export function createHeatmapView(element, { store, send }) {
         showTest.input.checked = state.ui.showTest;
         discretize.input.checked = state.ui.discretize;
       }
+      if (state.language !== previous.language) wordToggles();
       if (state.frame !== previous.frame || state.dataset !== previous.dataset || state.ui !== previous.ui
-          || state.session !== previous.session || state.hello !== previous.hello) scheduleDraw();
+          || state.session !== previous.session || state.hello !== previous.hello
+          || state.language !== previous.language) scheduleDraw();
     },
   };
 }

@@ -9,17 +9,21 @@ import { createConfusionTable } from "./confusion.js";
 import { el } from "./caption.js";
 import { formatNumber, formatPercent } from "../../lib/format.js";
 import { optionLabel } from "../../lib/labels.js";
-import { termButton } from "../controls/terms.js";
+import { currentLanguage, keyed, t } from "../../i18n.js";
+import { termButton, withTerms } from "../controls/terms.js";
 
 /** Significant digits of the two big cost figures. */
 const COST_DIGITS = 3;
 /** The glossary ids of the figures' names: the two costs, and the figures under them. */
 const FIGURE_TERMS = { test: "test cost", train: "training cost", accuracy: "accuracy", rmse: "rmse", r2: "r²" };
 /** The chosen cost's line: "Cost: Mean squared error", its first word a term button. */
-const COST_TERM = "Cost";
+const COST_LINE = "metrics.cost";
+const COST_TERM = "metrics.cost_term";
+/** The name of the classifiers' figure under each cost (a term button). */
+const ACCURACY = "metrics.accuracy";
 /** The confusion table's name (a term button) and how to read it. */
-const CONFUSION_TERM = "Confusion matrix";
-const CONFUSION_NOTE = "Test points by true class (rows) and predicted class (columns).";
+const CONFUSION_TERM = "metrics.confusion_term";
+const CONFUSION_NOTE = "metrics.confusion_note";
 
 /**
  * @param {HTMLElement} element
@@ -27,19 +31,21 @@ const CONFUSION_NOTE = "Test points by true class (rows) and predicted class (co
  */
 export function createMetricsView(element, { store }) {
   const figures = el("div", "metrics-figures");
-  const test = figure("Test cost", "test");
-  const train = figure("Training cost", "train");
+  const test = figure("metrics.test_cost", "test");
+  const train = figure("metrics.training_cost", "train");
   figures.append(test.box, train.box);
   const notes = el("div", "metrics-notes");
   const costName = el("p", "metrics-cost");
   const costValue = el("span", "metrics-cost-name");
-  costName.append(termButton("cost", COST_TERM, "cost"), ": ", costValue);
+  const costTerm = termButton("cost", { key: COST_TERM }, "cost");
+  costName.append(...withTerms(COST_LINE, { cost: costTerm, name: costValue }));
   const penalty = el("p", "metrics-penalty");
   penalty.hidden = true;
   const confusionNote = el("p", "metrics-cost");
   // The table reads itself out; only the term button is for assistive technology here.
-  confusionNote.append(termButton("confusion matrix", CONFUSION_TERM), " ",
-    Object.assign(el("span", "", CONFUSION_NOTE), { ariaHidden: "true" }));
+  const confusionWords = keyed(el("span"), CONFUSION_NOTE);
+  confusionWords.setAttribute("aria-hidden", "true");
+  confusionNote.append(termButton("confusion matrix", { key: CONFUSION_TERM }), " ", confusionWords);
   notes.append(costName, penalty, confusionNote);
   const confusionBox = el("div", "metrics-confusion");
   const confusion = createConfusionTable(confusionBox);
@@ -48,15 +54,16 @@ export function createMetricsView(element, { store }) {
   element.classList.add("metrics");
   element.append(figures, second);
 
-  /** @param {string} name @param {"test" | "train"} part */
+  /** @param {string} name catalogue key @param {"test" | "train"} part */
   function figure(name, part) {
     const box = el("div", "metric");
     box.dataset.part = part;
     const value = el("output", "metric-value", "—");
     value.dataset.metric = `${part}-cost`;
-    value.setAttribute("aria-label", name);
+    value.setAttribute("data-i18n-aria-label", name);
+    value.setAttribute("aria-label", t(name));
     const details = el("div", "metric-details");
-    const nameButton = termButton(FIGURE_TERMS[part], name);
+    const nameButton = termButton(FIGURE_TERMS[part], { key: name });
     nameButton.classList.add("metric-name");
     box.append(nameButton, value, details);
     return { box, value, details, shown: "", values: /** @type {HTMLElement[]} */ ([]) };
@@ -74,8 +81,8 @@ export function createMetricsView(element, { store }) {
     /** @type {[string, string, string][]} glossary id, name, value */
     const parts = problem === "regression"
       ? [[FIGURE_TERMS.rmse, "RMSE", formatNumber(figures?.rmse)], [FIGURE_TERMS.r2, "R²", formatNumber(figures?.r2)]]
-      : [[FIGURE_TERMS.accuracy, "accuracy", formatPercent(figures?.accuracy)]];
-    const key = parts.map((part) => part[0]).join();
+      : [[FIGURE_TERMS.accuracy, t(ACCURACY), formatPercent(figures?.accuracy)]];
+    const key = [currentLanguage(), ...parts.map((part) => part[0])].join();
     if (target.shown !== key) {
       target.values = parts.map(() => el("span", "metric-detail-value"));
       target.details.replaceChildren(...parts.flatMap(([id, name], i) =>
@@ -93,21 +100,23 @@ export function createMetricsView(element, { store }) {
     if (!name) return;
     const option = state.hello?.options?.cost?.find((/** @type {any} */ entry) => entry.name === name);
     costValue.textContent = optionLabel(state.hello, "cost", name);
+    costName.replaceChildren(...withTerms(COST_LINE, { cost: costTerm, name: costValue }));
     costName.title = option?.formula ?? "";
   }
 
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.session !== previous.session || state.hello !== previous.hello) renderCostName(state);
-      if (state.frame === previous.frame && state.session === previous.session) return;
+      const isNewWords = state.hello !== previous.hello || state.language !== previous.language;
+      if (state.session !== previous.session || isNewWords) renderCostName(state);
+      if (state.frame === previous.frame && state.session === previous.session && !isNewWords) return;
       const header = state.frame?.header;
       const problem = state.session?.problem ?? "binary";
       fill(test, header?.test, problem);
       fill(train, header?.train, problem);
       const extra = header?.penalty ?? 0;
       penalty.hidden = !(extra > 0);
-      if (extra > 0) penalty.textContent = `+${formatNumber(extra)} regularization penalty (not included above)`;
+      if (extra > 0) penalty.textContent = t("metrics.penalty", { value: formatNumber(extra) });
       const isClassification = problem !== "regression";
       confusion.update(isClassification ? header?.test?.confusion : null);
       confusionNote.hidden = !isClassification || !header?.test?.confusion;

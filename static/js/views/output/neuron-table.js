@@ -6,12 +6,12 @@
  * numbers are rewritten in place on every frame.
  */
 import { el } from "./caption.js";
+import { t } from "../../i18n.js";
 import { formatFixed, subscript } from "../../lib/format.js";
 import { optionLabel } from "../../lib/labels.js";
 
 /** Said under the sums when no precision makes the rounded terms add up exactly. */
-export const ROUNDING_NOTE = "≈: the rounded terms do not add up exactly to the rounded total at any "
-  + "precision shown here; the total is the exact sum, rounded.";
+export const ROUNDING_NOTE = "neuron.rounding";
 
 /**
  * @typedef {{inputs: HTMLElement[], weights: HTMLElement[], products: HTMLElement[],
@@ -26,9 +26,9 @@ export const ROUNDING_NOTE = "≈: the rounded terms do not add up exactly to th
 function sourceName(hello, session, layer, i) {
   if (layer === 1) {
     const feature = session?.config?.features?.[i];
-    return feature ? optionLabel(hello, "features", feature) : `input ${i + 1}`;
+    return feature ? optionLabel(hello, "features", feature) : t("names.input", { name: i + 1 });
   }
-  return `layer ${layer - 1}, neuron ${i + 1}`;
+  return t("names.layer_neuron", { layer: layer - 1, n: i + 1 });
 }
 
 /**
@@ -61,10 +61,10 @@ function valueCell(term) {
  */
 export function buildNeuronTable(hello, session, neuron) {
   const table = el("table", "neuron-table");
-  table.append(el("caption", "visually-hidden", "The neuron's forward pass for the selected point"));
+  table.append(el("caption", "visually-hidden", t("neuron.table_caption")));
   const head = el("tr");
-  for (const [text, className] of [["from", ""], ["activation aᵢ", "neuron-span2"], ["", ""],
-                                   ["weight wᵢ", "neuron-span2"], ["", ""], ["wᵢ × aᵢ", "neuron-right"]]) {
+  for (const [text, className] of [[t("neuron.from"), ""], [t("neuron.activation_a"), "neuron-span2"], ["", ""],
+                                   [t("neuron.weight_w"), "neuron-span2"], ["", ""], ["wᵢ × aᵢ", "neuron-right"]]) {
     const th = el("th", className, text);
     th.setAttribute("scope", "col");
     if (className === "neuron-span2") th.setAttribute("colspan", "2");
@@ -94,10 +94,10 @@ export function buildNeuronTable(hello, session, neuron) {
   const totals = el("tbody", "neuron-totals");
   const formula = activationFormula(neuron.activation);
   for (const [label, text, slot, className] of /** @type {const} */ ([
-    ["sum", "Σ wᵢaᵢ =", slots.weighted_sum, "neuron-sum"],
-    ["bias", "+ b =", slots.bias, ""],
-    ["weighted input", "z = Σ wᵢaᵢ + b =", slots.z, "neuron-z"],
-    ["output", `a = ${formula} =`, slots.a, "neuron-a"],
+    [t("neuron.sum"), "Σ wᵢaᵢ =", slots.weighted_sum, "neuron-sum"],
+    [t("neuron.bias"), "+ b =", slots.bias, ""],
+    [t("neuron.weighted_input"), "z = Σ wᵢaᵢ + b =", slots.z, "neuron-z"],
+    [t("neuron.output"), `a = ${formula} =`, slots.a, "neuron-a"],
   ])) {
     const row = el("tr", className);
     const th = el("th", "neuron-source", label);
@@ -133,7 +133,7 @@ export function fillNeuronTable(slots, neuron) {
     if (name.textContent !== text) name.textContent = text;
   }
   slots.note.hidden = neuron.is_exact;
-  if (!neuron.is_exact && slots.note.textContent !== ROUNDING_NOTE) slots.note.textContent = ROUNDING_NOTE;
+  if (!neuron.is_exact && slots.note.textContent !== t(ROUNDING_NOTE)) slots.note.textContent = t(ROUNDING_NOTE);
   neuron.inputs.forEach((value, i) => put(slots.inputs[i], value));
   neuron.weights.forEach((value, i) => put(slots.weights[i], value));
   neuron.products.forEach((value, i) => put(slots.products[i], value));

@@ -10,6 +10,7 @@
  * here: every cell is a number the server sent.
  */
 import { el } from "./caption.js";
+import { currentLanguage, t } from "../../i18n.js";
 import { formatFixed, formatNumber, formatRate, subscript } from "../../lib/format.js";
 
 /** Significant digits in the update table's other columns. */
@@ -26,16 +27,16 @@ const FIXED = new Set(["value", "step", "new_value"]);
 function columnsFor(update) {
   /** @type {Column[]} */
   const columns = [
-    { key: "value", head: "now", title: "the parameter's value now" },
-    { key: "grad", head: "dC/d·", title: "this point's gradient: dC/dwᵢ = dC/dz · aᵢ, dC/db = dC/dz" },
+    { key: "value", head: t("update.now"), title: t("update.now_title") },
+    { key: "grad", head: "dC/d·", title: t("update.grad_title") },
   ];
   if (update.regularization !== "none") {
     const head = update.regularization === "l1" ? "λ·sign(w)" : "λ·w";
-    columns.push({ key: "penalty", head, title: `the ${update.regularization.toUpperCase()} term (0 for the bias)` },
-                 { key: "total", head: "g", title: "the gradient the optimiser uses: dC/d· plus the penalty term" });
+    columns.push({ key: "penalty", head, title: t("update.penalty_title", { name: update.regularization.toUpperCase() }) },
+                 { key: "total", head: "g", title: t("update.total_title") });
   }
   if (update.optimizer === "momentum") {
-    columns.push({ key: "velocity", head: "v", title: "the velocity before this step" },
+    columns.push({ key: "velocity", head: "v", title: t("update.velocity_title") },
                  { key: "new_velocity", head: "v′", title: `v′ = ${update.momentum} · v + g` });
   } else if (update.optimizer === "adam") {
     columns.push({ key: "new_mean", head: "m′", title: `m′ = ${update.beta1} · m + ${1 - update.beta1} · g` },
@@ -43,8 +44,8 @@ function columnsFor(update) {
                  { key: "mean_hat", head: "m̂", title: `m̂ = m′ / (1 − ${update.beta1}^${update.t})` },
                  { key: "square_mean_hat", head: "v̂", title: `v̂ = v′ / (1 − ${update.beta2}^${update.t})` });
   }
-  columns.push({ key: "step", head: "change Δ", title: stepFormula(update) },
-               { key: "new_value", head: "after", title: "the value after this step" });
+  columns.push({ key: "step", head: t("update.change"), title: stepFormula(update) },
+               { key: "new_value", head: t("update.after"), title: t("update.after_title") });
   return columns;
 }
 
@@ -58,22 +59,20 @@ function stepFormula(update) {
 /** @param {any} update @param {number} batchSize @returns {string} */
 export function updateNote(update, batchSize) {
   const rule = stepFormula(update).replace("−η", `−${formatRate(update.learning_rate)}`);
-  const batch = batchSize > 1 ? `the mean gradient of a mini-batch of ${batchSize} points, so this point's `
-    + "gradient is one contribution to it" : "this point's gradient";
-  return `Each parameter changes by ${rule}. The real step uses ${batch}; the table shows what one step `
-    + `on this point alone would do, from the optimiser's current state (step ${update.t}).`;
+  const batch = batchSize > 1 ? t("update.batch_mean", { count: batchSize }) : t("update.batch_single");
+  return t("update.note", { rule, batch, step: update.t });
 }
 
 /** @param {any} update @returns {string} the shape of the table: rebuild when it changes */
 function shapeKey(update) {
-  return JSON.stringify([update.optimizer, update.regularization, update.params.length]);
+  return JSON.stringify([update.optimizer, update.regularization, update.params.length, currentLanguage()]);
 }
 
 /** @param {any} update @returns {Built} */
 function build(update) {
   const columns = columnsFor(update);
   const table = el("table", "neuron-table neuron-update");
-  table.append(el("caption", "visually-hidden", "One step's update of each weight and the bias"));
+  table.append(el("caption", "visually-hidden", t("update.caption")));
   const head = el("tr");
   for (const column of [{ head: "", title: "" }, ...columns]) {
     const th = el("th", "neuron-right", column.head);

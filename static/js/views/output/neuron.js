@@ -14,29 +14,35 @@ import { formatFixed, formatNumber } from "../../lib/format.js";
 import { neuronName, optionLabel } from "../../lib/labels.js";
 import { buildNeuronTable, fillNeuronTable } from "./neuron-table.js";
 import { renderUpdate, updateNote } from "./neuron-update.js";
-import { termButton } from "../controls/terms.js";
+import { keyed, t } from "../../i18n.js";
+import { termButton, withTerms } from "../controls/terms.js";
 
 /** How to choose what is shown. */
-const HINT = "Hover or click a neuron in the network; click a point in the output.";
+const HINT = "neuron.hint";
 /** Said in place of the backward pass for a point without a label. */
-const NO_LABEL = "this point has no label, so there is no cost; click a data point";
+const NO_LABEL = "neuron.no_label";
 /** What a neuron does, shown while nothing is selected. */
-const INTRO = "A neuron multiplies each input by a weight, adds the products and a bias, and passes "
-  + "that sum z through an activation function, such as tanh, to get its output a. Pick a point to see "
-  + "those numbers for one neuron, live while the network trains.";
+const INTRO = "neuron.intro";
 
-/** The three parts' headings: the concept each names (a term button, glossary id and words), then the rest. */
+/** The three parts' headings: the concept each names (a term button: glossary id, its words), and the
+ * heading's text around it where there is more than the term. */
 const HEADING_TERMS = {
-  forward: ["forward pass", "Forward pass", ""],
-  backward: ["backpropagation", "Backward pass", ", this point alone"],
-  update: ["gradient descent", "Update", ", one step on this point alone"],
+  forward: ["forward pass", "neuron.forward"],
+  backward: ["backpropagation", "neuron.backward_term", "neuron.backward"],
+  update: ["gradient descent", "neuron.update_term", "neuron.update"],
 };
 
-/** @param {string[]} heading one of HEADING_TERMS @returns {HTMLElement} */
-function headingOf([id, words, rest]) {
+/**
+ * A heading whose concept is a term button; `words()` words it again in the page's language.
+ * @param {string[]} heading one of HEADING_TERMS
+ * @returns {{node: HTMLElement, words: () => void}}
+ */
+function headingOf([id, term, text]) {
   const node = el("h3", "neuron-heading");
-  node.append(termButton(id, words), rest);
-  return node;
+  const button = termButton(id, { key: term });
+  const words = () => node.replaceChildren(...(text ? withTerms(text, { term: button }) : [button]));
+  words();
+  return { node, words };
 }
 
 /** A negative number in brackets, as in "0.93 − (−1.00)". @param {string} text */
@@ -51,32 +57,35 @@ function bracket(text) {
 export function createNeuronView(element, { send }) {
   element.classList.add("neuron");
   const lead = el("p", "neuron-lead");
-  const hint = el("p", "neuron-hint", HINT);
+  const hint = keyed(el("p", "neuron-hint"), HINT);
   const scroll = el("div", "neuron-scroll");
   scroll.tabIndex = 0;
   scroll.setAttribute("role", "region");
-  scroll.setAttribute("aria-label", "The neuron's arithmetic");
+  scroll.setAttribute("data-i18n-aria-label", "neuron.arithmetic");
+  scroll.setAttribute("aria-label", t("neuron.arithmetic"));
   const forward = el("section", "neuron-forward");
-  forward.append(headingOf(HEADING_TERMS.forward), scroll);
+  const headings = [headingOf(HEADING_TERMS.forward), headingOf(HEADING_TERMS.backward), headingOf(HEADING_TERMS.update)];
+  forward.append(headings[0].node, scroll);
   const backward = el("div", "neuron-backward");
   const backwardBox = el("section", "neuron-backward-box");
-  backwardBox.append(headingOf(HEADING_TERMS.backward), backward);
+  backwardBox.append(headings[1].node, backward);
   const updateNoteText = el("p", "neuron-note neuron-update-note");
   const updateTable = el("div", "neuron-scroll");
   const updateBox = el("section", "neuron-update-box");
-  updateBox.append(headingOf(HEADING_TERMS.update), updateNoteText, updateTable);
+  updateBox.append(headings[2].node, updateNoteText, updateTable);
   const body = el("div", "neuron-body");
   body.append(forward, backwardBox, updateBox);
   const close = el("button", "neuron-close", "×");
   close.setAttribute("type", "button");
-  close.setAttribute("aria-label", "Close: clear the selected point");
+  close.setAttribute("data-i18n-aria-label", "neuron.close");
+  close.setAttribute("aria-label", t("neuron.close"));
   close.addEventListener("click", () => send(commands.selectSample(null)));
   const dock = element.closest(".panel-neuron");
   const empty = el("div", "neuron-empty");
-  const button = el("button", "neuron-pick", "Show a training point");
+  const button = keyed(el("button", "neuron-pick"), "neuron.pick");
   button.setAttribute("type", "button");
   button.addEventListener("click", () => send(commands.selectSample("train", 0)));
-  empty.append(el("p", "", INTRO), button);
+  empty.append(keyed(el("p", ""), INTRO), button);
   element.append(close, lead, hint, body, empty);
 
   let shapeKey = "";
@@ -92,9 +101,10 @@ export function createNeuronView(element, { send }) {
     const name = neuronName(hello, session, neuron.layer, neuron.index);
     const kind = optionLabel(hello, neuron.activation === "softmax" ? "output_activation" : "activation",
                              neuron.activation);
-    const where = `(${formatNumber(trace.point[0])}, ${formatNumber(trace.point[1])})`;
-    const which = trace.part === "point" ? "the point" : `${trace.part === "train" ? "training" : "test"} point #${trace.index}`;
-    return `${name[0].toUpperCase()}${name.slice(1)} (${kind}) for ${which} at ${where}`;
+    const where = `(${formatNumber(trace.point[0])}; ${formatNumber(trace.point[1])})`;
+    const which = trace.part === "point" ? t("neuron.the_point")
+      : t(trace.part === "train" ? "neuron.training_point" : "neuron.test_point", { index: trace.index });
+    return t("neuron.lead", { name: `${name[0].toUpperCase()}${name.slice(1)}`, kind, which, where });
   }
 
   /** @param {any} state @param {any} trace */
@@ -103,40 +113,40 @@ export function createNeuronView(element, { send }) {
     if (trace.label === null || trace.label === undefined) return;
     const problem = state.session?.problem;
     if (problem === "regression") {
-      lead.append(`, target: ${formatNumber(trace.label)}`);
+      lead.append(t("neuron.target", { value: formatNumber(trace.label) }));
       return;
     }
     const nClasses = state.session?.n_classes ?? 2;
-    const colour = nClasses <= 2 ? (trace.label >= 1 ? "blue / " : "orange / ") : "";
-    lead.append(", label: ", classSwatch(trace.label, nClasses), `${colour}class ${trace.label}`);
+    const colour = nClasses <= 2 ? `${t(trace.label >= 1 ? "colour.blue" : "colour.orange")} / ` : "";
+    lead.append(t("neuron.label"), classSwatch(trace.label, nClasses), `${colour}${t("neuron.class", { label: trace.label })}`);
   }
 
   /** @param {any} state @param {any} trace @returns {string[][]} name, value, note */
   function backwardRows(state, trace) {
     const neuron = trace.neuron;
     const output = trace.output.map((/** @type {number} */ value) => formatNumber(value)).join(", ");
-    const rows = [["network output", output, ""]];
+    const rows = [[t("neuron.network_output"), output, ""]];
     if (!neuron.backward) {
-      rows.push(["backward pass", "", NO_LABEL]);
+      rows.push([t("neuron.backward_pass"), "", t(NO_LABEL)]);
       return rows;
     }
     const back = neuron.backward;
     const fixed = (/** @type {number} */ value) => formatFixed(value, back.decimals);
     const equals = back.is_exact ? "=" : "≈";
     const aMinusT = () => `${fixed(neuron.a)} − ${bracket(fixed(back.target))} ${equals} ${fixed(back.a_minus_t)}`;
-    rows.push(["cost for this point", formatNumber(trace.cost), back.is_output ? "this output's cost term" : ""]);
-    if (back.is_output) rows.push(["target t", fixed(back.target), targetNote(state, trace)]);
+    rows.push([t("neuron.cost_here"), formatNumber(trace.cost), back.is_output ? t("neuron.cost_term") : ""]);
+    if (back.is_output) rows.push([t("neuron.target_t"), fixed(back.target), targetNote(state, trace)]);
     if (back.cost_slope === null) {
       const value = back.formulas.delta === "a − t" ? aMinusT() : formatNumber(back.delta);
-      rows.push([`dC/dz = ${back.formulas.delta}`, value, "softmax couples the outputs, so dC/dz comes whole"]);
+      rows.push([`dC/dz = ${back.formulas.delta}`, value, t("neuron.softmax_whole")]);
     } else {
       let slopeValue = formatNumber(back.cost_slope);
       if (!back.is_output) slopeValue = fixed(back.cost_slope);
       else if (back.formulas.cost_slope === "a − t") slopeValue = aMinusT();
-      rows.push([`dC/da = ${back.formulas.cost_slope}`, slopeValue, back.is_output ? "how the cost changes with a"
-                 : "what the neurons it feeds pass back: the sum of the terms below"],
-                [`f′(z) = ${back.formulas.slope}`, formatNumber(back.slope), "the activation's slope at z"],
-                [`dC/dz = ${back.formulas.delta}`, formatNumber(back.delta), "how much the cost changes per unit of z"]);
+      rows.push([`dC/da = ${back.formulas.cost_slope}`, slopeValue, t(back.is_output ? "neuron.cost_slope_output"
+                 : "neuron.cost_slope_hidden")],
+                [`f′(z) = ${back.formulas.slope}`, formatNumber(back.slope), t("neuron.slope")],
+                [`dC/dz = ${back.formulas.delta}`, formatNumber(back.delta), t("neuron.delta")]);
     }
     rows.push(["dC/dwᵢ = dC/dz · aᵢ", back.weight_grads.map((/** @type {number} */ g) => formatNumber(g)).join(", "),
                ""], ["dC/db = dC/dz", formatNumber(back.bias_grad), ""]);
@@ -147,12 +157,10 @@ export function createNeuronView(element, { send }) {
   function targetNote(state, trace) {
     const { hello, session } = state;
     const problem = session?.problem ?? "binary";
-    if (problem === "regression") return "the point's value";
+    if (problem === "regression") return t("neuron.target_value");
     const kind = optionLabel(hello, "output_activation", trace.neuron.activation);
-    if (problem === "multiclass") {
-      return `class ${trace.label}, one-hot: 1 for its own output, 0 for the others (${kind})`;
-    }
-    return `class ${trace.label} as a ${kind} output's target`;
+    if (problem === "multiclass") return t("neuron.target_one_hot", { label: trace.label, kind });
+    return t("neuron.target_class", { label: trace.label, kind });
   }
 
   /** @param {any} state @param {any} trace */
@@ -183,9 +191,9 @@ export function createNeuronView(element, { send }) {
   function feedsTable(state, neuron, feeds) {
     const back = neuron.backward;
     const table = el("table", "neuron-table neuron-feeds");
-    table.append(el("caption", "", "dC/da, one layer back: Σₖ wₖ · dC/dzₖ"));
+    table.append(el("caption", "", t("neuron.feeds_caption")));
     const head = el("tr");
-    for (const text of ["feeds", "wₖ", "dC/dzₖ", "wₖ · dC/dzₖ"]) {
+    for (const text of [t("neuron.feeds"), "wₖ", "dC/dzₖ", "wₖ · dC/dzₖ"]) {
       const th = el("th", "neuron-right", text);
       th.setAttribute("scope", "col");
       head.append(th);
@@ -254,7 +262,12 @@ export function createNeuronView(element, { send }) {
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.frame === previous.frame && state.session === previous.session && state.hello === previous.hello) return;
+      if (state.frame === previous.frame && state.session === previous.session && state.hello === previous.hello
+          && state.language === previous.language) return;
+      if (state.language !== previous.language) {
+        shapeKey = "";
+        for (const heading of headings) heading.words();
+      }
       renderTrace(state);
     },
   };

@@ -8,10 +8,11 @@
 import { commands } from "../../protocol.js";
 import { CLASS_COLORS, rgb } from "../../lib/colors.js";
 import { el } from "./caption.js";
+import { keyed, t } from "../../i18n.js";
 
 /** Short names of the settings a label mentions; a setting not named here is shown by its name. */
-const SHORT = { learning_rate: "lr", hidden_layers: "layers", batch_size: "batch", regularization_rate: "λ",
-  data_seed: "data seed", output_activation: "output" };
+const SHORT = { learning_rate: "pins.lr", hidden_layers: "pins.layers", batch_size: "pins.batch",
+  regularization_rate: "pins.lambda", data_seed: "pins.data_seed", output_activation: "pins.output" };
 /** Settings whose value alone says what it is ("relu", "adam"). */
 const BARE = ["activation", "optimizer", "dataset", "cost", "init", "regularization"];
 
@@ -28,10 +29,11 @@ export function pinLabel(pinned, current) {
   const parts = [];
   for (const [name, value] of Object.entries(pinned)) {
     if (JSON.stringify(value) === JSON.stringify(current?.[name])) continue;
-    const shown = Array.isArray(value) ? value.join(",") || "none" : String(value);
-    parts.push(BARE.includes(name) ? shown : `${SHORT[/** @type {keyof typeof SHORT} */ (name)] ?? name} ${shown}`);
+    const shown = Array.isArray(value) ? value.join(",") || t("pins.none") : String(value);
+    const short = SHORT[/** @type {keyof typeof SHORT} */ (name)];
+    parts.push(BARE.includes(name) ? shown : `${short ? t(short) : name} ${shown}`);
   }
-  return parts.join(", ") || "same settings";
+  return parts.join(", ") || t("pins.same");
 }
 
 /**
@@ -39,8 +41,9 @@ export function pinLabel(pinned, current) {
  * @param {{store: any, send: (command: import("../../protocol.js").Command) => boolean}} context
  */
 export function createPinsView(element, { send }) {
-  const pin = el("button", "btn pin-btn", "Pin this run");
-  pin.title = "Keep this run's cost curve on the chart to compare the next runs with it (up to 4)";
+  const pin = keyed(el("button", "btn pin-btn"), "pins.pin");
+  pin.setAttribute("data-i18n-title", "pins.pin_title");
+  pin.title = t("pins.pin_title");
   pin.addEventListener("click", () => send(commands.pin()));
   const chips = el("div", "pin-chips");
   element.append(pin, chips);
@@ -48,7 +51,9 @@ export function createPinsView(element, { send }) {
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.pins === previous.pins && state.session === previous.session) return;
+      if (state.pins === previous.pins && state.session === previous.session && state.language === previous.language) {
+        return;
+      }
       pin.toggleAttribute("disabled", (state.pins?.length ?? 0) >= 4 || state.hello?.role === "follower");
       chips.replaceChildren(...(state.pins ?? []).map((/** @type {any} */ pinned, /** @type {number} */ index) => {
         const chip = el("span", "pin-chip");
@@ -57,7 +62,7 @@ export function createPinsView(element, { send }) {
         key.style.borderColor = pinColor(index);
         const label = pinLabel(pinned.config, state.session?.config);
         const close = el("button", "pin-unpin", "×");
-        close.setAttribute("aria-label", `Unpin ${label}`);
+        close.setAttribute("aria-label", t("pins.unpin", { label }));
         close.addEventListener("click", () => send(commands.unpin(pinned.id)));
         chip.append(key, el("span", "pin-label", label), close);
         return chip;

@@ -9,7 +9,8 @@
  */
 import { commands } from "../../protocol.js";
 import { el } from "./caption.js";
-import { formatCount } from "../../lib/format.js";
+import { formatCount, localize } from "../../lib/format.js";
+import { keyed, t } from "../../i18n.js";
 
 /** Bytes per KiB and MiB, for the memory readout. */
 const KIB = 1024;
@@ -17,7 +18,7 @@ const MIB = 1024 * 1024;
 
 /** @param {number} bytes */
 function formatBytes(bytes) {
-  return bytes >= MIB ? `${(bytes / MIB).toFixed(1)} MiB` : `${Math.round(bytes / KIB)} KiB`;
+  return bytes >= MIB ? `${localize((bytes / MIB).toFixed(1))} MiB` : `${Math.round(bytes / KIB)} KiB`;
 }
 
 /**
@@ -37,7 +38,7 @@ export function landingEpoch(epochs, epoch) {
  */
 export function createRewindView(element, { send }) {
   const label = el("label", "rewind-label");
-  label.textContent = "Rewind to epoch";
+  keyed(label, "rewind.label");
   const slider = /** @type {HTMLInputElement} */ (document.createElement("input"));
   slider.type = "range";
   slider.className = "rewind-slider";
@@ -78,7 +79,8 @@ export function createRewindView(element, { send }) {
         slider.value = String(state.frame.header.epoch);
         readout.textContent = formatCount(state.frame.header.epoch);
       }
-      memory.textContent = `${epochs.length} checkpoint${epochs.length === 1 ? "" : "s"} · ${formatBytes(checkpoints.bytes)} of ${formatBytes(checkpoints.max_bytes)}`;
+      memory.textContent = t("rewind.memory", { count: epochs.length, used: formatBytes(checkpoints.bytes),
+                                                 most: formatBytes(checkpoints.max_bytes) });
       element.dataset.epochs = epochs.join(",");
     },
   };

@@ -1,0 +1,92 @@
+"""The page and the socket speak the learner's language: Accept-Language, ``?lang=``, ``set_language``."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi.testclient import TestClient
+
+from app.i18n import catalogue_tree, translate
+from tests.live.conftest import Conversation, opened
+
+
+def embedded(html: str) -> dict[str, object]:
+    found = re.search(r'<script type="application/json" id="catalogue">(.*?)</script>', html, re.DOTALL)
+    assert found, "the page carries no catalogue"
+    return dict(json.loads(found.group(1)))
+
+
+def test_the_page_speaks_the_accept_language_and_embeds_that_catalogue(client: TestClient) -> None:
+    german = client.get("/", headers={"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"}).text
+    assert '<html lang="de">' in german
+    assert f"<title>{translate('de', 'page.title')}</title>" in german
+    assert embedded(german) == catalogue_tree("de")
+    assert 'data-language="de"' in german
+    english = client.get("/", headers={"Accept-Language": "fr-FR"}).text
+    assert '<html lang="en">' in english and embedded(english) == catalogue_tree("en")
+    spanish = client.get("/join/K7WQ3M", headers={"Accept-Language": "es"}).text
+    assert '<html lang="es">' in spanish and "Diagnóstico" in spanish
+
+
+def test_the_embedded_catalogue_cannot_end_its_script_element() -> None:
+    from app.live.languages import SCRIPT_SAFE
+
+    assert json.dumps("</script><b>&").translate(SCRIPT_SAFE) == '"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"'
+
+
+def test_another_catalogue_is_served_for_the_picker(client: TestClient) -> None:
+    response = client.get("/api/locales/es")
+    assert response.status_code == 200 and response.json() == catalogue_tree("es")
+    for wrong in ("fr", "DE", "de-AT", "xx"):
+        refused = client.get(f"/api/locales/{wrong}")
+        assert refused.status_code == 404
+        assert refused.json() == {"field": "language", "message": "must be one of en, de, es",
+                                  "key": "error.http.language", "args": {"allowed": "en, de, es"}}
+
+
+def test_the_hello_speaks_the_language_of_the_socket_s_address(client: TestClient) -> None:
+    with opened(client, "/ws?lang=de") as conversation:
+        hello = conversation.hello  # type: ignore[attr-defined]
+        assert hello["language"] == "de"
+        assert hello["fields"]["learning_rate"]["label"] == "Lernrate"
+        assert hello["fields"]["learning_rate"]["key"] == "field.learning_rate"
+        assert [s["label"] for s in hello["options"]["speed"]][:2] == ["1 Batch / Bild", "5 Batches / Bild"]
+    with opened(client, "/ws?lang=klingon") as conversation:
+        assert conversation.hello["language"] == "en"  # type: ignore[attr-defined]
+
+
+def test_set_language_changes_the_server_s_words_and_keeps_the_run(conversation: Conversation) -> None:
+    conversation.send({"type": "play"})
+    conversation.frame()
+    conversation.send({"type": "set_language", "language": "es"})
+    said = conversation.until_type("language")
+    assert said["language"] == "es"
+    assert said["fields"]["learning_rate"]["label"] == "Tasa de aprendizaje"
+    assert said["options"]["regularization"][0]["label"] == "Ninguna"
+    conversation.send({"type": "step", "count": 0})
+    error = conversation.error()
+    assert error["field"] == "count"  # the field keeps its name in every language
+    conversation.send({"type": "set_language", "language": "fr"})
+    error = conversation.error()
+    assert error["field"] == "language" and "'en', 'de', 'es'" in error["message"]
+    step = conversation.frame()["step"]
+    assert conversation.frame(lambda frame: frame["step"] > step)["step"] > step  # the run goes on
+
+
+def test_an_error_carries_its_key_and_args_and_its_text_in_the_socket_s_language(client: TestClient) -> None:
+    with opened(client, "/ws?lang=de") as conversation:
+        conversation.send("not json")
+        error = conversation.error()
+        assert error["field"] == "message"
+        assert error["key"] == "error.not_json"
+        assert error["args"] == {"example": '{"type": "play"}'}
+        assert error["message"] == translate("de", "error.not_json", **error["args"]) == \
+            'muss ein JSON-Objekt sein, etwa {"type": "play"}'
+
+
+def test_an_http_refusal_speaks_the_request_s_language(client: TestClient) -> None:
+    refused = client.post("/api/sessions/nobody/import", content=b"{}", headers={"Accept-Language": "es-ES"})
+    assert refused.status_code == 404
+    assert refused.json() == {"field": "session_id", "message": "ninguna sesión activa tiene este id",
+                              "key": "error.http.no_session", "args": None}
