@@ -34,6 +34,7 @@ from app.live.protocol import (
     Configure,
     EditWeight,
     Highlight,
+    ListLessons,
     NewWeights,
     Pause,
     Pin,
@@ -190,8 +191,8 @@ class Runner:
             self._broadcast(encode_dataset(self.session.data))
         if self.session.steps < steps_before:  # a new run: its curve starts again
             self._broadcast(encode_history(self.session.history, self.session.problem))
-        if command.type == "list_lessons":
-            self.owner.broadcast(self.desk.lessons_message())
+        if isinstance(command, ListLessons):
+            self.owner.broadcast(self.desk.lessons_message(command.language))
         self._send_lesson(is_forced=True)
         self._owe_frame()
         return changed

@@ -16,6 +16,9 @@ export const SERVER_MESSAGES = [
 /** What a `notice` message is about (its `topic`). */
 export const NOTICE_TOPICS = ["class_link", "class_moved", "run_discarded", "lesson_lost"];
 
+/** A lesson language (`start_lesson`, `list_lessons`): two lower-case letters; a lesson without that file comes in English. */
+export const LANGUAGE_PATTERN = "^[a-z]{2}$";
+
 /** Client → server command types. */
 export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
@@ -64,7 +67,8 @@ export const commands = {
   pin: () => ({ type: "pin" }),
   /** @param {number} pin the pinned run's id */
   unpin: (pin) => ({ type: "unpin", pin }),
-  listLessons: () => ({ type: "list_lessons" }),
+  /** @param {string} language two letters: the outlines in this language where a lesson has it */
+  listLessons: (language = "en") => ({ type: "list_lessons", language }),
   /**
    * @param {string} lesson the lesson's id @param {number} step 0-based @param {string} language two letters
    * @param {[number, number] | null} pace the steps the learner may move within (a class's fork), or null

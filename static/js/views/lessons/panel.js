@@ -19,12 +19,25 @@ function setHtml(element, html) {
 }
 
 /**
+ * A language's name in that language ("de" → "Deutsch"), or the code itself where the browser cannot say.
+ * @param {string} code two letters
+ */
+export function languageName(code) {
+  try {
+    return new Intl.DisplayNames([code], { type: "language" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
  * @param {HTMLElement} element the panel's slot
  * @param {{send: (command: any) => boolean}} context
  */
 export function createPanel(element, { send }) {
   element.hidden = true;
   const title = el("h2", { class: "lesson-title" });
+  const fallback = el("p", { class: "lesson-note lesson-fallback" });  // the lesson is not in the language asked for
   const steps = el("ol", { class: "lesson-steps", "aria-label": TEXT.stepList });
   const counter = el("p", { class: "lesson-counter" });
   const text = el("div", { class: "lesson-text" });
@@ -52,7 +65,7 @@ export function createPanel(element, { send }) {
   const pacedNote = el("p", { class: "lesson-note" });
   const actions = el("div", { class: "lesson-actions" }, [pacing, hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, definition, counter, text, ask, progress, hints, explain, pacedNote, actions,
+    el("div", { class: "lesson-head" }, [title, leave]), fallback, steps, terms, definition, counter, text, ask, progress, hints, explain, pacedNote, actions,
   );
 
   /** @param {any} state */
@@ -119,6 +132,10 @@ export function createPanel(element, { send }) {
       element.hidden = !lesson;
       if (!lesson) return;
       title.textContent = lesson.title;
+      const asked = lesson.requested_language ?? lesson.language;
+      fallback.hidden = asked === lesson.language;
+      fallback.textContent = fallback.hidden ? "" : TEXT.notTranslated(languageName(asked));
+      for (const part of [title, steps, counter, text, ask, hints, explain, terms, definition]) part.lang = lesson.language;
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
       if (lesson.id !== previous.lesson?.id) drawTerms(lesson.concepts ?? []);

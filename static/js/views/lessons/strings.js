@@ -18,6 +18,8 @@ export const TEXT = {
   done: "done",
   terms: "Terms in this lesson",
   studentPaced: "Students move on their own from this step to the end",
+  /** Above a lesson shown in English because it has no file in the language asked for (a language's own name). */
+  notTranslated: (/** @type {string} */ language) => `This lesson is not available in ${language} yet; showing English.`,
   pacedNote: (/** @type {number} */ a, /** @type {number} */ b) =>
     `Steps ${a} to ${b} are yours to take at your own pace: press Try it myself.`,
 };
