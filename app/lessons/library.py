@@ -30,8 +30,10 @@ class Library:
     translated: dict[str, dict[str, Term]] = field(default_factory=dict)  # language → English term → its own
 
     def find(self, lesson_id: str, language: str = DEFAULT_LANGUAGE) -> Lesson | None:
-        """The lesson in this language, else in the default language, else None."""
-        return self.lessons.get((lesson_id, language)) or self.lessons.get((lesson_id, DEFAULT_LANGUAGE))
+        """The lesson in this language, else in the default language, else in the first language it has
+        (a teacher's lesson written only in German), else None."""
+        found = self.lessons.get((lesson_id, language)) or self.lessons.get((lesson_id, DEFAULT_LANGUAGE))
+        return found or next((lesson for (key, _), lesson in self.lessons.items() if key == lesson_id), None)
 
     def languages(self, lesson_id: str) -> list[str]:
         """The languages a lesson is offered in, sorted."""
@@ -49,8 +51,7 @@ class Library:
         outlines = []
         for lesson_id in ids:
             lesson = self.find(lesson_id, language)
-            if lesson is None:  # only translations of a lesson whose own file is broken
-                continue
+            assert lesson is not None  # the id was read from the lessons
             outline = lesson.outline()
             outline["languages"] = self.languages(lesson_id)
             outline["concepts"] = [(terms[c.lower()].term if c.lower() in terms else "") or c for c in lesson.concepts]

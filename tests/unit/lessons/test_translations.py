@@ -161,3 +161,14 @@ def test_the_outlines_come_in_the_language_asked_for_and_list_each_lessons_langu
     copy(tmp_path, "only.md", NEURON.replace("id: neuron", "id: only"))
     library = read_folder(tmp_path, Limits())
     assert library.outlines("de") == [{**library.lessons[("only", "en")].outline(), "languages": ["en"]}]
+
+
+def test_a_lesson_written_only_in_german_is_offered_in_german_to_everyone(tmp_path: Path) -> None:
+    copy(tmp_path, "mine.de.md", NEURON_DE.replace("id: neuron", "id: mine"))
+    library = read_folder(tmp_path, Limits())
+    assert library.errors == []  # no English file to compare with: nothing to differ from
+    for language in ("en", "es", "de"):
+        found = library.find("mine", language)
+        assert found is not None and found.language == "de"
+    assert [(o["id"], o["language"], o["languages"]) for o in library.outlines("es")] == [("mine", "de", ["de"])]
+    assert library.find("yours", "de") is None

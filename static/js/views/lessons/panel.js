@@ -134,11 +134,13 @@ export function createPanel(element, { send }) {
       title.textContent = lesson.title;
       const asked = lesson.requested_language ?? lesson.language;
       fallback.hidden = asked === lesson.language;
-      fallback.textContent = fallback.hidden ? "" : TEXT.notTranslated(languageName(asked));
-      for (const part of [title, steps, counter, text, ask, hints, explain, terms, definition]) part.lang = lesson.language;
+      const shown = languageName(lesson.language);
+      fallback.textContent = fallback.hidden ? "" : TEXT.notTranslated(languageName(asked), shown);
+      for (const part of [title, text, hints, explain, terms, definition]) part.lang = lesson.language;  // not the page's
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
-      if (lesson.id !== previous.lesson?.id) drawTerms(lesson.concepts ?? []);
+      const isOther = lesson.id !== previous.lesson?.id || lesson.language !== previous.lesson?.language;
+      if (isOther) drawTerms(lesson.concepts ?? []);
       setHtml(text, lesson.html);
       const isFollower = state.hello?.role === "follower";  // the teacher moves the class
       drawAsk(lesson.ask, isFollower);
