@@ -13,8 +13,8 @@ lacks falls back to English, term by term.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -26,8 +26,7 @@ MAX_DEFINITION_CHARS = 300  # a definition is one short line
 MAX_TERM_CHARS = 60  # a translated term is a word or two
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """A concept as a learner reads it: the term in the lesson's language and its short definition."""
 
     term: str

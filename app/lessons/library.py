@@ -39,7 +39,7 @@ class Library:
         """The languages a lesson is offered in, sorted."""
         return sorted(language for key, language in self.lessons if key == lesson_id)
 
-    def terms(self, language: str) -> dict[str, Term]:
+    def glossary_in(self, language: str) -> dict[str, Term]:
         """The glossary as a ``language`` learner reads it, English term by term where it has no translation."""
         return terms_in(self.glossary, self.translated.get(language, {}))
 
@@ -47,7 +47,7 @@ class Library:
         """What the lesson list shows: one entry per lesson id, in this language where there is one, with the
         languages each lesson exists in and its concepts as that language names them."""
         ids = dict.fromkeys(lesson_id for lesson_id, _ in self.lessons)
-        terms = self.terms(language)
+        terms = self.glossary_in(language)
         outlines = []
         for lesson_id in ids:
             lesson = self.find(lesson_id, language)

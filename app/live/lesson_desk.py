@@ -60,7 +60,7 @@ class LessonDesk:
             lesson = library.find(str(kept.get("id")), str(kept.get("language", "en")))
             if lesson is None:
                 raise InputError("lesson", f"no lesson is called {kept.get('id')!r} any more")
-            player = LessonPlayer.restored(lesson, library.terms(lesson.language), kept)
+            player = LessonPlayer.restored(lesson, library.glossary_in(lesson.language), kept)
         except (InputError, TypeError, ValueError, IndexError) as error:
             reason = error.message if isinstance(error, InputError) else "its kept state could not be read"
             LOG.warning("a kept lesson could not be opened again: %s", reason)
@@ -90,7 +90,7 @@ class LessonDesk:
                 lesson = library.find(lesson_id, language)
                 if lesson is None:
                     raise InputError("lesson", f"no lesson is called {lesson_id!r}; list_lessons names them")
-                player = LessonPlayer(lesson, library.terms(lesson.language), language)
+                player = LessonPlayer(lesson, library.glossary_in(lesson.language), language)
                 player.set_pace(pace, is_bound=True)
                 player.go_to(step, session)
                 self.player = player

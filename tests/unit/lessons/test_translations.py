@@ -55,15 +55,15 @@ def test_a_translation_is_the_english_lesson_with_other_words(original: Lesson, 
 def test_every_term_is_translated_and_every_concept_reads_in_its_language() -> None:
     for language in LANGUAGES:
         assert set(LIBRARY.translated[language]) == set(LIBRARY.glossary), language
-        terms = LIBRARY.terms(language)
+        terms = LIBRARY.glossary_in(language)
         for lesson in ENGLISH:
             player = LessonPlayer(LIBRARY.lessons[(lesson.id, language)], terms)
             for concept in player.state()["concepts"]:
                 assert concept["term"] and concept["definition"]
                 assert concept["definition"] not in LIBRARY.glossary.values(), concept
-    neuron = LessonPlayer(LIBRARY.lessons[("neuron", "de")], LIBRARY.terms("de")).state()
+    neuron = LessonPlayer(LIBRARY.lessons[("neuron", "de")], LIBRARY.glossary_in("de")).state()
     assert [c["term"] for c in neuron["concepts"]] == ["Neuron", "Gewicht", "Bias", "Aktivierungsfunktion"]
-    spanish = LessonPlayer(LIBRARY.lessons[("neuron", "es")], LIBRARY.terms("es")).state()
+    spanish = LessonPlayer(LIBRARY.lessons[("neuron", "es")], LIBRARY.glossary_in("es")).state()
     assert [c["term"] for c in spanish["concepts"]] == ["neurona", "peso", "sesgo", "función de activación"]
 
 
@@ -72,11 +72,11 @@ def test_a_term_without_a_translation_falls_back_to_english_term_by_term(tmp_pat
     (tmp_path / "glossary.de.yaml").write_text("weight: {term: Gewicht, definition: Eine Zahl.}\n", encoding="utf-8")
     library = Library()
     read_glossaries(tmp_path, library)
-    terms = library.terms("de")
+    terms = library.glossary_in("de")
     assert (terms["weight"].term, terms["weight"].definition) == ("Gewicht", "Eine Zahl.")
     assert terms["gewicht"] == terms["weight"]  # a German teacher's lesson may name the concept in German
     assert (terms["bias"].term, terms["bias"].definition) == ("", "Added to the sum.")  # shown as the lesson writes it
-    assert library.terms("fr")["weight"].definition == "A number on a link."
+    assert library.glossary_in("fr")["weight"].definition == "A number on a link."
 
 
 @pytest.mark.parametrize(("text", "field"), [
@@ -141,14 +141,14 @@ def test_the_check_passes_a_faithful_translation_and_names_the_first_difference(
 def test_a_lesson_asked_for_in_a_language_it_lacks_says_which_was_asked() -> None:
     english = LIBRARY.find("neuron", "fr")
     assert english is not None and english.language == "en"
-    state = LessonPlayer(english, LIBRARY.terms("fr"), "fr").state()
+    state = LessonPlayer(english, LIBRARY.glossary_in("fr"), "fr").state()
     assert (state["language"], state["requested_language"]) == ("en", "fr")
-    german = LessonPlayer(LIBRARY.lessons[("neuron", "de")], LIBRARY.terms("de"), "de")
+    german = LessonPlayer(LIBRARY.lessons[("neuron", "de")], LIBRARY.glossary_in("de"), "de")
     assert (german.state()["language"], german.state()["requested_language"]) == ("de", "de")
     kept = german.kept()
-    again = LessonPlayer.restored(german.lesson, LIBRARY.terms("de"), kept)  # after a server restart
+    again = LessonPlayer.restored(german.lesson, LIBRARY.glossary_in("de"), kept)  # after a server restart
     assert again.state() == german.state()
-    fallen = LessonPlayer.restored(english, LIBRARY.terms("fr"), LessonPlayer(english, None, "fr").kept())
+    fallen = LessonPlayer.restored(english, LIBRARY.glossary_in("fr"), LessonPlayer(english, None, "fr").kept())
     assert fallen.state()["requested_language"] == "fr"
 
 
