@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.lessons.library import SHIPPED_DIR
 from app.live.server import create_app
 from app.live.settings import Settings
 from tests.live.conftest import Conversation, opened
+from tests.live.test_rooms import classroom, present, talking  # noqa: F401  (classroom is a fixture)
 
 LANGUAGE_ERROR = "must be a language code of two lower-case letters (ISO 639-1, such as en, de or es), got "
 
@@ -56,3 +58,21 @@ def test_a_language_is_two_lower_case_letters_and_the_run_survives_a_wrong_one(c
         assert (error["field"], error["message"]) == ("language", LANGUAGE_ERROR + shown)
     conversation.send({"type": "list_lessons"})  # the connection is still open; English by default
     assert conversation.until_type("lessons")["lessons"][0]["title"] == "A neuron"
+
+
+@pytest.mark.parametrize("broker_kind", ["local"])  # the broker's part is tested in tests/live/test_lessons.py
+def test_a_class_reads_the_presenters_lesson_and_a_students_copy_opens_in_their_own_language(
+        classroom: TestClient) -> None:  # noqa: F811
+    with talking(classroom) as presenter:
+        code, _ = present(presenter)
+        presenter.send({"type": "start_lesson", "lesson": "hidden-layer", "step": 0, "language": "de"})
+        assert presenter.until_type("lesson")["lesson"]["language"] == "de"
+        with talking(classroom, f"/ws?room={code}") as follower:
+            state = follower.until_type("lesson")["lesson"]  # the presenter's words, in the lesson's language
+            assert (state["language"], state["steps"][0]) == ("de", "Ein Neuron")
+    with opened(classroom) as copy:  # the student's "Try it myself", started from a Spanish page
+        copy.send({"type": "start_lesson", "lesson": "hidden-layer", "step": 0, "language": "es", "pace": [0, 1]})
+        session = copy.until(lambda m: m["type"] == "session" and m["config"]["dataset"] == "xor")
+        state = copy.until_type("lesson")["lesson"]
+        assert (state["language"], state["steps"][0]) == ("es", "Una neurona")
+        assert session["config"]["hidden_layers"] == [] and session["config"]["learning_rate"] == 0.1  # same setup
