@@ -3,7 +3,7 @@
 Imports the lesson modules and the standard library. Each file is read on its own, so one broken
 lesson is reported (file, line, field) and the others are still offered. A lesson in another language
 (``NAME.de.md``) is offered only while its machine blocks equal the default language's file; a lesson
-asked for in a language it lacks is given in the default language (``find``).
+asked for in a language it lacks is given in the default language, else in the one it has (``find``).
 """
 
 from __future__ import annotations
