@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.lessons.glossary import TRANSLATED_FILE, Term, read_glossary, read_translated_glossary, terms_in
+from app.lessons.glossary import TRANSLATED_FILE, Term, read_terms, read_translated_glossary, terms_in
 from app.lessons.model import Lesson, LessonError, Limits
 from app.lessons.reader import DEFAULT_LANGUAGE, read_lesson
 from app.lessons.translations import translation_error
@@ -27,6 +27,7 @@ class Library:
     lessons: dict[tuple[str, str], Lesson] = field(default_factory=dict)
     errors: list[LessonError] = field(default_factory=list)
     glossary: dict[str, str] = field(default_factory=dict)  # concept (lower case) → a short definition
+    terms: dict[str, Term] = field(default_factory=dict)  # the same ids → the term as written and its definition
     translated: dict[str, dict[str, Term]] = field(default_factory=dict)  # language → English term → its own
 
     def find(self, lesson_id: str, language: str = DEFAULT_LANGUAGE) -> Lesson | None:
@@ -41,7 +42,7 @@ class Library:
 
     def glossary_in(self, language: str) -> dict[str, Term]:
         """The glossary as a ``language`` learner reads it, English term by term where it has no translation."""
-        return terms_in(self.glossary, self.translated.get(language, {}))
+        return terms_in(self.terms, self.translated.get(language, {}))
 
     def outlines(self, language: str = DEFAULT_LANGUAGE) -> list[dict[str, object]]:
         """What the lesson list shows: one entry per lesson id, in this language where there is one, with the
@@ -100,7 +101,9 @@ def _drop_unfaithful(library: Library) -> None:
 def read_glossaries(folder: Path, library: Library) -> None:
     """Add a folder's glossary.yaml and glossary.LANG.yaml files to a library; errors are collected."""
     try:
-        library.glossary.update(read_glossary(folder))
+        terms = read_terms(folder)
+        library.terms.update(terms)
+        library.glossary.update({name: entry.definition for name, entry in terms.items()})
     except LessonError as error:
         library.errors.append(error)
     for path in sorted(folder.glob("glossary.*.yaml")):

@@ -119,7 +119,7 @@ class LessonPlayer:
             "requested_language": self.requested_language,
             "steps": [s.title for s in lesson.steps], "step": self.step, "done": sorted(self.done),
             "concepts": [self._concept(c) for c in lesson.concepts],
-            "html": step.html, "lock": list(step.lock), "hide": list(step.hide),
+            "intro": lesson.intro_html, "html": step.html, "lock": list(step.lock), "hide": list(step.hide),
             "ask": None if ask is None else {
                 "question": ask.question, "choices": list(ask.choices), "chosen": self.answer,
                 "answer": ask.answer if self.answer is not None and self.has_trained else None},

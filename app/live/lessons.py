@@ -34,3 +34,12 @@ def _load(folder: str, limits: Limits) -> Library:
     for error in library.errors:
         LOG.warning("lesson not offered: %s", error)
     return library
+
+
+def glossary(settings: Settings, language: str = "en") -> dict[str, dict[str, str]]:
+    """``hello.glossary``: term id (lower case) → the term as written and its short definition, for the
+    page's term buttons and the lessons' concepts; in ``language`` term by term where it is translated
+    (``lessons/glossary.LANG.yaml``), the ids staying the English ones."""
+    terms = lesson_library(settings).glossary_in(language)
+    ids = lesson_library(settings).terms  # the English ids only, not the translated terms' own names
+    return {name: {"term": terms[name].term, "definition": terms[name].definition} for name in sorted(ids)}

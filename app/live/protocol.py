@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, T
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
 from app.errors import InputError
+from app.live.lessons import glossary
 from app.live.settings import Settings
 from app.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from app.nn.initializers import INITIALIZERS
@@ -335,7 +336,7 @@ def speed_label(unit: str, count: int) -> str:
 
 
 def options(settings: Settings) -> dict[str, Any]:
-    """The content of ``hello`` and ``GET /api/options``: limits, settings, option lists."""
+    """The content of ``hello`` and ``GET /api/options``: limits, settings, option lists, the glossary."""
     return {
         "protocol_version": PROTOCOL_VERSION,
         "extent": EXTENT,
@@ -370,4 +371,5 @@ def options(settings: Settings) -> dict[str, Any]:
         "problems": {p.value: {"output_activation": list(PROBLEM_OUTPUTS[p]), "cost": list(PROBLEM_COSTS[p])}
                      for p in PROBLEM_OUTPUTS},
         "default_speed": {"unit": DEFAULT_SPEED[0], "count": DEFAULT_SPEED[1]},
+        "glossary": glossary(settings),  # the page's and the lessons' concept terms with their definitions
     }

@@ -87,6 +87,7 @@ ADD_L2 = "Add L2 regularisation (rate {rate:g})"
 STRONGER = "Raise the regularisation rate to {rate:g}"
 GROW = "Add {features} and {neurons} neurons per layer"
 WIDEN = "Use {neurons} neurons per layer"
+ADD_LAYER = "Add a hidden layer of {neurons} neurons"
 
 
 def finding(kind: str, title: str, evidence: str, suggestion: str, action: Action | None = None,
@@ -119,7 +120,10 @@ def raise_rate(rate: float) -> Action | None:
 
 
 def grow(config: ExperimentConfig) -> Action | None:
-    """More input features (the first group not all in use) and wider hidden layers."""
+    """More input features (the first group not all in use) and wider hidden layers; a network with no
+    hidden layer (one neuron, one straight line) gets one hidden layer and nothing else."""
+    if not config.hidden_layers:
+        return configure(ADD_LAYER.format(neurons=WIDER_NEURONS), hidden_layers=[WIDER_NEURONS])
     choices = FIELDS["features"].choices
     added = next((group for group in FEATURE_GROUPS if not set(group) <= set(config.features)), ())
     widths = [min(MAX_NEURONS, max(WIDER_NEURONS, width)) for width in config.hidden_layers]

@@ -21,6 +21,7 @@ import { createRewindView } from "./views/output/rewind.js";
 import { createPinsView } from "./views/output/pins.js";
 import { createLessonsView } from "./views/lessons/index.js";
 import { createDockView } from "./views/output/dock.js";
+import { createTermsView } from "./views/controls/terms.js";
 
 applyTheme();
 const basePath = document.body.dataset.basePath || "";
@@ -65,6 +66,7 @@ const views = [
     context,
   ),
   createDiagnosisView(slot("diagnosis"), context),
+  createTermsView(document.body),
   createLessonsView(
     { start: slot("lesson-start"), entry: slot("lessons-entry"), panel: slot("lesson"), transport: slot("transport") },
     context,

@@ -76,3 +76,13 @@ def test_a_class_reads_the_presenters_lesson_and_a_students_copy_opens_in_their_
         state = copy.until_type("lesson")["lesson"]
         assert (state["language"], state["steps"][0]) == ("es", "Una neurona")
         assert session["config"]["hidden_layers"] == [] and session["config"]["learning_rate"] == 0.1  # same setup
+
+
+def test_the_pages_glossary_in_german_keeps_the_english_ids() -> None:
+    from app.live.lessons import glossary
+
+    english, german = glossary(Settings()), glossary(Settings(), "de")
+    assert list(german) == list(english)  # the page marks its terms by these ids in every language
+    assert german["weight"]["term"] == "Gewicht" and german["weight"]["definition"].startswith("Eine Zahl")
+    assert german["bce"] == german["cross-entropy"] and german["bce"]["term"] == "Kreuzentropie"  # an option name
+    assert glossary(Settings(), "fr") == english

@@ -54,7 +54,7 @@ def test_a_translation_is_the_english_lesson_with_other_words(original: Lesson, 
 
 def test_every_term_is_translated_and_every_concept_reads_in_its_language() -> None:
     for language in LANGUAGES:
-        assert set(LIBRARY.translated[language]) == set(LIBRARY.glossary), language
+        assert set(LIBRARY.translated[language]) == {entry.term.lower() for entry in LIBRARY.terms.values()}, language
         terms = LIBRARY.glossary_in(language)
         for lesson in ENGLISH:
             player = LessonPlayer(LIBRARY.lessons[(lesson.id, language)], terms)
@@ -62,9 +62,9 @@ def test_every_term_is_translated_and_every_concept_reads_in_its_language() -> N
                 assert concept["term"] and concept["definition"]
                 assert concept["definition"] not in LIBRARY.glossary.values(), concept
     neuron = LessonPlayer(LIBRARY.lessons[("neuron", "de")], LIBRARY.glossary_in("de")).state()
-    assert [c["term"] for c in neuron["concepts"]] == ["Neuron", "Gewicht", "Bias", "Aktivierungsfunktion"]
+    assert [c["term"] for c in neuron["concepts"]] == ["Neuron", "Gewicht", "Bias", "Aktivierungsfunktion", "Epoche"]
     spanish = LessonPlayer(LIBRARY.lessons[("neuron", "es")], LIBRARY.glossary_in("es")).state()
-    assert [c["term"] for c in spanish["concepts"]] == ["neurona", "peso", "sesgo", "función de activación"]
+    assert [c["term"] for c in spanish["concepts"]] == ["neurona", "peso", "sesgo", "función de activación", "época"]
 
 
 def test_a_term_without_a_translation_falls_back_to_english_term_by_term(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_a_term_without_a_translation_falls_back_to_english_term_by_term(tmp_pat
     terms = library.glossary_in("de")
     assert (terms["weight"].term, terms["weight"].definition) == ("Gewicht", "Eine Zahl.")
     assert terms["gewicht"] == terms["weight"]  # a German teacher's lesson may name the concept in German
-    assert (terms["bias"].term, terms["bias"].definition) == ("", "Added to the sum.")  # shown as the lesson writes it
+    assert (terms["bias"].term, terms["bias"].definition) == ("bias", "Added to the sum.")  # English, term by term
     assert library.glossary_in("fr")["weight"].definition == "A number on a link."
 
 
@@ -106,7 +106,8 @@ NEURON_DE = (SHIPPED_DIR / "01-neuron.de.md").read_text(encoding="utf-8")
 
 @pytest.mark.parametrize(("old", "new", "field"), [
     ("seed: 7", "seed: 8", "seed"),
-    ("concepts: [neuron, weight, bias, activation]", "concepts: [Neuron, Gewicht, Bias, Aktivierung]", "concepts"),
+    ("concepts: [neuron, weight, bias, activation, epoch]", "concepts: [Neuron, Gewicht, Bias, Aktivierung]",
+     "concepts"),
     ("goal: {test_accuracy: \">= 0.9\", within_epochs: 5}", "goal: {test_accuracy: \">= 0.8\", within_epochs: 5}",
      "step 2 goal"),
     ("lock: [dataset, hidden_layers]\nask", "lock: [dataset]\nask", "step 1 lock"),
@@ -156,7 +157,7 @@ def test_the_outlines_come_in_the_language_asked_for_and_list_each_lessons_langu
     german = LIBRARY.outlines("de")
     assert [o["id"] for o in german] == [o["id"] for o in LIBRARY.outlines()]
     assert german[0]["title"] == "Ein Neuron" and german[0]["language"] == "de"
-    assert german[0]["concepts"] == ["Neuron", "Gewicht", "Bias", "Aktivierungsfunktion"]
+    assert german[0]["concepts"] == ["Neuron", "Gewicht", "Bias", "Aktivierungsfunktion", "Epoche"]
     assert all(o["languages"] == ["de", "en", "es"] for o in german)
     copy(tmp_path, "only.md", NEURON.replace("id: neuron", "id: only"))
     library = read_folder(tmp_path, Limits())

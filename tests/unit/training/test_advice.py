@@ -28,6 +28,13 @@ def test_a_small_network_gets_the_first_missing_features_and_wider_layers() -> N
                                                   "hidden_layers": [12, 8]}
 
 
+def test_a_single_neuron_gets_a_hidden_layer_not_a_crash() -> None:
+    # XOR with no hidden layer plateaus; the advice for it once raised ValueError (max of no widths),
+    # which stopped the run's frames and dropped the connection again and again.
+    grown = advice.grow(config_from_dict({"dataset": "xor", "hidden_layers": []}))
+    assert grown == {"label": "Add a hidden layer of 8 neurons", "changes": {"hidden_layers": [8]}, "reset": False}
+
+
 def test_a_network_with_every_feature_and_the_widest_layers_gets_no_button() -> None:
     everything = ["x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"]
     assert advice.grow(config_from_dict({"features": everything, "hidden_layers": [MAX_NEURONS] * 2})) is None

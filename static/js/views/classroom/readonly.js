@@ -15,7 +15,7 @@ const FOLLOWER_COMMANDS = ["fork"];
 /** Controls of the run, inside the read-only slots. */
 const CONTROLS = "button, select, input, textarea";
 /** Controls that only change this page's view. */
-const VIEW_ONLY = ".network-neuron, .network-toggle input, [data-classroom]";
+const VIEW_ONLY = ".network-neuron, .network-toggle input, [data-classroom], .term";
 /** Disabled controls that stay in view (they are labels too); every other one is not shown. */
 const KEPT_IN_VIEW = ".network-feature";
 /** What a disabled control that stays in view says when pointed at. */

@@ -8,6 +8,7 @@
 import { commands } from "../../protocol.js";
 import { button, el, problemLabel, seedControl, slider } from "./dom.js";
 import { createCsvUpload } from "./csv.js";
+import { markLabel, termButton } from "./terms.js";
 
 /** Name of the dataset made of uploaded points. */
 const CUSTOM_DATASET = "custom";
@@ -19,6 +20,10 @@ const SLIDER_STEPS = /** @type {Record<string, number>} */ ({ points: 10, train_
 const SLIDER_FIELDS = ["classes", "train_percent", "noise", "batch_size", "points"];
 /** Settings that mean nothing for uploaded points. */
 const GENERATOR_FIELDS = ["noise", "points", "classes"];
+/** The concept each slider's label names (a glossary id); "points" names none. */
+const SLIDER_TERMS = /** @type {Record<string, string>} */ ({
+  classes: "class", train_percent: "training data", noise: "noise", batch_size: "batch size",
+});
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -47,6 +52,7 @@ export function createDataPanel(element, context) {
   const regenerate = button("Regenerate", "New points: a new data seed, then reset",
     () => send(commands.regenerateData()));
   const seed = seedControl("data_seed", "Data seed", configure, regenerate);
+  markLabel(seed.root, "seed");
   element.append(chooser, sliderBox, seed.root,
     el("div", { class: "custom-data" }, [
       el("h3", { class: "group-title", text: "Your data" }), customButton, csv.root,
@@ -70,7 +76,7 @@ export function createDataPanel(element, context) {
           return node;
         });
       return el("div", { class: "dataset-group" }, [
-        el("h3", { class: "group-title", text: problemLabel(problem) }), el("div", { class: "dataset-row" }, buttons)]);
+        el("h3", { class: "group-title" }, [termButton(problem, problemLabel(problem))]), el("div", { class: "dataset-row" }, buttons)]);
     });
     chooser.title = hello.fields.dataset.help;
     chooser.replaceChildren(...groups);
@@ -85,6 +91,7 @@ export function createDataPanel(element, context) {
         max: isBatch ? Math.min(BATCH_SLIDER_MAX, spec.maximum) : undefined,
         onCommit: (value) => configure({ [name]: value }),
       });
+      if (SLIDER_TERMS[name]) markLabel(sliders[name].root, SLIDER_TERMS[name]);
     }
     const batch = hello.fields.batch_size;
     batchNumber.min = String(batch.minimum ?? 1);

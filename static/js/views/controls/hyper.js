@@ -8,6 +8,7 @@
 import { commands } from "../../protocol.js";
 import { formatRate } from "../../lib/format.js";
 import { configSelect, helpWithDefault, problemChoices } from "./dom.js";
+import { markLabel } from "./terms.js";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -38,6 +39,11 @@ export function createHyper(element, { send }) {
     const dataset = firstDataset[String(changes.problem)];
     if (dataset) configure({ dataset });
   });
+  markLabel(learningRate.root, "learning rate");
+  markLabel(activation.root, "activation", "activation");
+  markLabel(regularization.root, "regularisation", "regularization");
+  markLabel(regularizationRate.root, "regularisation rate");
+  markLabel(problem.root, "problem type", "problem");
   element.append(learningRate.root, activation.root, regularization.root, regularizationRate.root, problem.root);
 
   /** @param {any} hello */

@@ -7,6 +7,7 @@
 import { commands } from "../../protocol.js";
 import { button, configSelect, el, helpWithDefault, seedControl } from "./dom.js";
 import { namedChoices } from "./hyper.js";
+import { markLabel } from "./terms.js";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -35,6 +36,11 @@ export function createModelPanel(element, { send }) {
     () => send(commands.newWeights()));
   const seed = seedControl("seed", "Weight seed", configure, newWeights);
 
+  markLabel(output.root, "activation", "output_activation");
+  markLabel(cost.root, "cost", "cost");
+  markLabel(init.root, "initialisation", "init");
+  markLabel(optimizer.root, "optimizer", "optimizer");
+  markLabel(seed.root, "seed");
   element.classList.add("model-panel");
   element.append(output.root, cost.root, init.root, optimizer.root, seed.root);
 

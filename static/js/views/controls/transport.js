@@ -7,9 +7,12 @@
 import { commands } from "../../protocol.js";
 import { formatCount, formatCounter } from "../../lib/format.js";
 import { button, el, field, setChoices, showChoice } from "./dom.js";
+import { termButton } from "./terms.js";
 
 /** Keyboard shortcuts, shown in the buttons' titles. */
 const KEYS = { playPause: " ", step: "ArrowRight", reset: "r" };
+/** The counters' term buttons' names: "Step" alone would be a second button named like Step. */
+const COUNTER_NAMES = { epoch: "What is an epoch?", step: "What is a step?" };
 /**
  * Elements that keep their own keys: text fields, selects and sliders. Anything else with
  * focus (a button, a checkbox, a dataset choice) lets Space, → and r work the run.
@@ -58,8 +61,8 @@ export function createTransport(element, { store, send }) {
   const epoch = el("output", { class: "counter-value", "data-counter": "epoch", text: formatCounter(0) });
   const steps = el("output", { class: "counter-value", "data-counter": "step", text: "0" });
   const counters = el("div", { class: "counters", "aria-live": "off" }, [
-    el("span", { class: "counter" }, [el("span", { class: "counter-label", text: "Epoch" }), epoch]),
-    el("span", { class: "counter" }, [el("span", { class: "counter-label", text: "Step" }), steps]),
+    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [termButton("epoch", "Epoch", undefined, COUNTER_NAMES.epoch)]), epoch]),
+    el("span", { class: "counter" }, [el("span", { class: "counter-label" }, [termButton("step", "Step", undefined, COUNTER_NAMES.step)]), steps]),
   ]);
 
   const speed = el("select");

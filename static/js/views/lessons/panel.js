@@ -6,6 +6,7 @@
  */
 import { commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
+import { termButton } from "../controls/terms.js";
 import { TEXT } from "./strings.js";
 
 /**
@@ -40,9 +41,9 @@ export function createPanel(element, { send }) {
   const fallback = el("p", { class: "lesson-note lesson-fallback" });  // the lesson is not in the language asked for
   const steps = el("ol", { class: "lesson-steps", "aria-label": TEXT.stepList });
   const counter = el("p", { class: "lesson-counter" });
+  const intro = el("div", { class: "lesson-text lesson-intro" });
   const text = el("div", { class: "lesson-text" });
   const terms = el("div", { class: "lesson-terms", role: "group", "aria-label": TEXT.terms });
-  const definition = el("p", { class: "lesson-definition", role: "status", "aria-live": "polite" });
   const ask = el("fieldset", { class: "lesson-ask" });
   const progress = el("p", { class: "lesson-progress", role: "status", "aria-live": "polite" });
   const hints = el("div", { class: "lesson-hints" });
@@ -65,7 +66,7 @@ export function createPanel(element, { send }) {
   const pacedNote = el("p", { class: "lesson-note" });
   const actions = el("div", { class: "lesson-actions" }, [pacing, hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), fallback, steps, terms, definition, counter, text, ask, progress, hints, explain, pacedNote, actions,
+    el("div", { class: "lesson-head" }, [title, leave]), fallback, steps, terms, intro, counter, text, ask, progress, hints, explain, pacedNote, actions,
   );
 
   /** @param {any} state */
@@ -80,20 +81,14 @@ export function createPanel(element, { send }) {
   }
 
   /**
-   * The lesson's concepts as buttons: pressing one (tap, click, Enter or Space) shows its definition.
+   * The lesson's concepts as term buttons: pressing one (tap, click, Enter or Space) opens the page's
+   * definition popover (views/controls/terms.js), with the definition in the lesson's language.
    * @param {{term: string, definition: string}[]} concepts
    */
   function drawTerms(concepts) {
-    definition.hidden = true;
     terms.replaceChildren(...concepts.filter((c) => c.definition).map((concept) => {
-      const term = el("button", { type: "button", class: "lesson-term", text: concept.term, "aria-expanded": "false" });
-      term.addEventListener("click", () => {
-        const isOpen = term.getAttribute("aria-expanded") === "true";
-        for (const other of terms.querySelectorAll("button")) other.setAttribute("aria-expanded", "false");
-        term.setAttribute("aria-expanded", String(!isOpen));
-        definition.textContent = isOpen ? "" : `${concept.term}: ${concept.definition}`;
-        definition.hidden = isOpen;
-      });
+      const term = termButton(concept.term.toLowerCase(), concept.term, undefined, undefined, concept.definition);
+      term.classList.add("lesson-term");
       return term;
     }));
   }
@@ -136,11 +131,13 @@ export function createPanel(element, { send }) {
       fallback.hidden = asked === lesson.language;
       const shown = languageName(lesson.language);
       fallback.textContent = fallback.hidden ? "" : TEXT.notTranslated(languageName(asked), shown);
-      for (const part of [title, text, hints, explain, terms, definition]) part.lang = lesson.language;  // not the page's
+      for (const part of [title, intro, text, hints, explain, terms]) part.lang = lesson.language;  // not the page's
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
       const isOther = lesson.id !== previous.lesson?.id || lesson.language !== previous.lesson?.language;
       if (isOther) drawTerms(lesson.concepts ?? []);
+      setHtml(intro, lesson.step === 0 ? lesson.intro ?? "" : "");  // the lesson's words before its first step
+      intro.hidden = !intro.childNodes.length;
       setHtml(text, lesson.html);
       const isFollower = state.hello?.role === "follower";  // the teacher moves the class
       drawAsk(lesson.ask, isFollower);

@@ -62,6 +62,8 @@ export function createStart(element, entry, { store, send }, link) {
     render(state, previous) {
       if (state.lesson !== previous.lesson || state.hello !== previous.hello) {
         if (state.lesson) isWanted = false;
+        // A lesson finished or left: back to the list, where the next lesson waits (a class's page never).
+        else if (previous.lesson && state.hello === previous.hello && hasLessons && !isClass) isWanted = true;
         draw(state);
       }
     },

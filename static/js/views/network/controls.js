@@ -9,6 +9,7 @@
 import { diverging, rgb } from "../../lib/colors.js";
 import { sizeCanvas } from "../../lib/canvas.js";
 import { neuronName, optionLabel } from "./tooltip.js";
+import { termButton } from "../controls/terms.js";
 
 /** Neurons in a hidden layer added with "+ layer". */
 export const NEW_LAYER_SIZE = 4;
@@ -19,6 +20,8 @@ const LEGEND_HEIGHT = 10;
 const HEADER_GAP = 6;
 /** Widest a column header gets, CSS px. */
 const MAX_HEADER_WIDTH = 130;
+/** Words around the network's term buttons: the gradients toggle and the legend. */
+const WORDS = { show: " Show ", gradients: "gradients", weight: "weight", and: " and ", bias: "bias", gradient: "gradient" };
 /** How the network is read and changed, under it. */
 const LEGEND_HINT = "Hover or tap for values · click a link or neuron to edit · keyboard: Tab to the network, arrows, Enter";
 /** The same on a follower's page. */
@@ -50,12 +53,15 @@ export function createBar(parent, handlers) {
   const bar = make("div", { class: "network-bar" });
   const layers = make("div", { class: "network-layers", "data-field": "hidden_layers" });
   const remove = make("button", { type: "button", class: "network-step", "aria-label": "Remove the last hidden layer" }, "−");
-  const count = make("span", { class: "network-layers-count", "aria-live": "polite" });
+  const count = termButton("hidden layer", "");
+  count.classList.add("network-layers-count");
   const add = make("button", { type: "button", class: "network-step", "aria-label": "Add a hidden layer" }, "+");
-  layers.append(remove, count, add);
+  layers.append(remove, make("span", { "aria-live": "polite" }), add);
+  /** @type {HTMLElement} */ (layers.children[1]).append(count);
   const toggle = make("label", { class: "network-toggle" });
   const box = /** @type {HTMLInputElement} */ (make("input", { type: "checkbox" }));
-  toggle.append(box, document.createTextNode(" Show gradients"));
+  // The word is a term button: pressing it explains gradients, it does not tick the box.
+  toggle.append(box, document.createTextNode(WORDS.show), termButton("gradient", WORDS.gradients));
   bar.append(layers, toggle);
   parent.append(bar);
   remove.addEventListener("click", () => handlers.onLayers(-1));
@@ -95,7 +101,7 @@ export function renderHeaders(container, layout, session, hello, configure) {
     return node;
   };
   const input = column(0, "network-column-input");
-  input.append(make("span", { class: "network-column-title" }, "Input"));
+  input.append(columnTitle(termButton("input layer", "Input")));
   input.style.left = "0px";
   input.style.width = `${layout.columnX[0] + layout.thumb}px`;
   const headers = [input];
@@ -104,7 +110,8 @@ export function renderHeaders(container, layout, session, hello, configure) {
     const node = column(layer, "network-column-hidden");
     node.dataset.field = "hidden_layers";
     node.dataset.layer = String(layer);
-    const label = make("span", { class: "network-column-count" }, `${count} neuron${count === 1 ? "" : "s"}`);
+    const label = termButton("neuron", `${count} neuron${count === 1 ? "" : "s"}`);
+    label.classList.add("network-column-count");
     const buttons = make("div", { class: "network-column-buttons" });
     /** @param {number} delta @param {string} text @param {string} name */
     const stepper = (delta, text, name) => {
@@ -122,13 +129,19 @@ export function renderHeaders(container, layout, session, hello, configure) {
     headers.push(node);
   });
   const output = column(sizes.length - 1, "network-column-output");
-  output.append(make("span", { class: "network-column-title" }, "Output"));
+  output.append(columnTitle(termButton("output layer", "Output")));
   // Flush right, so a title wider than its column stays inside the stage.
   output.style.left = "";
   output.style.right = "0px";
   headers.push(output);
   container.classList.toggle("is-compact", layout.isCompact);
   container.replaceChildren(...headers);
+}
+
+/** @param {HTMLElement} title a term button @returns {HTMLElement} the same, styled as a column's title */
+function columnTitle(title) {
+  title.classList.add("network-column-title");
+  return title;
 }
 
 /**
@@ -224,6 +237,8 @@ export function createLegend(parent) {
   const high = make("span", {}, "+1");
   scale.append(low, strip, high);
   const quantity = make("span", { class: "network-legend-text" });
+  const weights = [termButton("weight", WORDS.weight), WORDS.and, termButton("bias", WORDS.bias)];
+  const gradient = termButton("gradient", WORDS.gradient);
   const thickness = make("span", { class: "network-legend-text" });
   const hint = make("span", { class: "network-legend-hint" }, LEGEND_HINT);
   // A follower cannot edit: the stylesheet shows this one instead on a follower's page.
@@ -238,9 +253,8 @@ export function createLegend(parent) {
   return {
     /** @param {boolean} showGradients @param {number} gradientScale */
     update(showGradients, gradientScale) {
-      quantity.textContent = showGradients
-        ? `gradient, scaled (±1 = ${gradientScale ? gradientScale.toPrecision(2) : "0"})`
-        : "weight and bias";
+      if (showGradients) quantity.replaceChildren(gradient, `, scaled (±1 = ${gradientScale ? gradientScale.toPrecision(2) : "0"})`);
+      else if (quantity.firstChild !== weights[0]) quantity.replaceChildren(...weights);
       thickness.textContent = showGradients ? "thickness = |gradient|" : "thickness = |weight|";
       legend.dataset.mode = showGradients ? "gradients" : "weights";
     },

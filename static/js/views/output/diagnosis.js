@@ -11,10 +11,17 @@
  */
 import { commands } from "../../protocol.js";
 import { el } from "./caption.js";
+import { termButton } from "../controls/terms.js";
 
 /** Shown while the server notices nothing wrong. */
 const ALL_CLEAR = "Nothing wrong noticed so far. Problems such as a diverging cost, a plateau, dead or "
   + "saturated neurons and overfitting are reported here as the network trains.";
+
+/** The concept each kind of finding is about (a glossary id), shown as a term button on its card. */
+const FINDING_TERMS = /** @type {Record<string, string>} */ ({
+  diverged: "divergence", diverging: "divergence", rate_too_high: "learning rate", vanishing: "vanishing gradient",
+  identical: "symmetry", dead_relu: "dead relu", saturated: "saturation", plateau: "plateau", overfitting: "overfitting",
+});
 
 /**
  * @param {HTMLElement} element
@@ -31,11 +38,16 @@ export function createDiagnosisView(element, { send }) {
   element.append(clear, feed);
   let shownKey = "";
 
-  /** @param {any} finding @param {boolean} canAct a follower watches: the presenter's run takes no changes */
-  function card(finding, canAct) {
+  /**
+   * @param {any} finding @param {boolean} canAct a follower watches: the presenter's run takes no changes
+   * @param {Record<string, {term: string}>} glossary
+   */
+  function card(finding, canAct, glossary) {
     const item = el("li", "diagnosis-item");
     item.dataset.kind = finding.kind;
     item.append(el("strong", "diagnosis-title", finding.title));
+    const concept = glossary[FINDING_TERMS[finding.kind]];
+    if (concept) item.append(" ", termButton(FINDING_TERMS[finding.kind], concept.term));
     if (finding.action && canAct) {  // under the title: in view without scrolling the feed's box
       const apply = el("button", "diagnosis-action", finding.action.label);
       apply.setAttribute("type", "button");
@@ -59,7 +71,7 @@ export function createDiagnosisView(element, { send }) {
       if (key === shownKey) return;
       shownKey = key;
       clear.hidden = findings.length > 0;
-      feed.replaceChildren(...findings.map((/** @type {any} */ finding) => card(finding, canAct)));
+      feed.replaceChildren(...findings.map((/** @type {any} */ finding) => card(finding, canAct, state.hello?.glossary ?? {})));
       element.dataset.kinds = findings.map((/** @type {any} */ f) => f.kind).join(",");
     },
   };

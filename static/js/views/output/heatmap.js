@@ -8,6 +8,7 @@
 import { commands } from "../../protocol.js";
 import { sizeCanvas, watchSize } from "../../lib/canvas.js";
 import { el, readoutText, renderCaption } from "./caption.js";
+import { termButton } from "../controls/terms.js";
 import {
   cellAt, drawAxes, drawBackground, drawBatchMark, drawCrosshair, drawPoints, drawRing, isInside, layoutPlane,
   nearestPoint, screenPoints, toPixel, toPlane, widthForHeight,
@@ -20,6 +21,11 @@ const READOUT_HINT = "Click a point to follow it through the network; arrow keys
 /** The same on a follower's page, where the presenter chooses the point. */
 const FOLLOWER_HINT = "Point at the plane to read the output there; the presenter chooses the point to follow.";
 /** The CSS custom property that scales the axis labels and their room (projector mode). */
+/** The toggles' words: "Show" and the term "test data"; "Discretize output". */
+const SHOW_TEST = ["Show ", "test data"];
+const DISCRETIZE = "Discretize output";
+/** The concept the toggles row names, as a term button. */
+const BOUNDARY_TERM = "Decision boundary";
 const SCALE_PROPERTY = "--canvas-label-scale";
 
 /**
@@ -38,11 +44,11 @@ export function createHeatmapView(element, { store, send }) {
   canvas.setAttribute("aria-describedby", caption.id);
   const readout = el("p", "heatmap-readout", READOUT_HINT);
   const toggles = el("div", "heatmap-toggles");
-  const showTest = checkbox("Show test data", "showTest");
-  const discretize = checkbox("Discretize output", "discretize");
+  const showTest = checkbox([SHOW_TEST[0], termButton("test data", SHOW_TEST[1])], "showTest");
+  const discretize = checkbox([DISCRETIZE], "discretize");
   showTest.input.checked = store.get().ui.showTest;
   discretize.input.checked = store.get().ui.discretize;
-  toggles.append(showTest.label, discretize.label);
+  toggles.append(showTest.label, discretize.label, termButton("decision boundary", BOUNDARY_TERM));
   element.append(canvas, caption, readout, toggles);
 
   /** @type {any} */
@@ -56,13 +62,16 @@ export function createHeatmapView(element, { store, send }) {
   /** @type {import("./plane.js").ScreenPoint[]} */
   let points = [];
 
-  /** @param {string} text @param {"showTest"|"discretize"} key */
-  function checkbox(text, key) {
+  /**
+   * A toggle whose words may hold a term button: pressing the term explains it, it does not tick the box.
+   * @param {(string | Node)[]} words @param {"showTest"|"discretize"} key
+   */
+  function checkbox(words, key) {
     const label = el("label", "heatmap-toggle");
     const input = /** @type {HTMLInputElement} */ (el("input"));
     input.type = "checkbox";
     input.addEventListener("change", () => store.update({ ui: { ...store.get().ui, [key]: input.checked } }));
-    label.append(input, text);
+    label.append(input, ...words);
     return { label, input };
   }
 

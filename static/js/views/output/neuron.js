@@ -14,6 +14,7 @@ import { formatFixed, formatNumber } from "../../lib/format.js";
 import { neuronName, optionLabel } from "../../lib/labels.js";
 import { buildNeuronTable, fillNeuronTable } from "./neuron-table.js";
 import { renderUpdate, updateNote } from "./neuron-update.js";
+import { termButton } from "../controls/terms.js";
 
 /** How to choose what is shown. */
 const HINT = "Hover or click a neuron in the network; click a point in the output.";
@@ -23,6 +24,20 @@ const NO_LABEL = "this point has no label, so there is no cost; click a data poi
 const INTRO = "A neuron multiplies each input by a weight, adds the products and a bias, and passes "
   + "that sum z through an activation function, such as tanh, to get its output a. Pick a point to see "
   + "those numbers for one neuron, live while the network trains.";
+
+/** The three parts' headings: the concept each names (a term button, glossary id and words), then the rest. */
+const HEADING_TERMS = {
+  forward: ["forward pass", "Forward pass", ""],
+  backward: ["backpropagation", "Backward pass", ", this point alone"],
+  update: ["gradient descent", "Update", ", one step on this point alone"],
+};
+
+/** @param {string[]} heading one of HEADING_TERMS @returns {HTMLElement} */
+function headingOf([id, words, rest]) {
+  const node = el("h3", "neuron-heading");
+  node.append(termButton(id, words), rest);
+  return node;
+}
 
 /** A negative number in brackets, as in "0.93 − (−1.00)". @param {string} text */
 function bracket(text) {
@@ -42,14 +57,14 @@ export function createNeuronView(element, { send }) {
   scroll.setAttribute("role", "region");
   scroll.setAttribute("aria-label", "The neuron's arithmetic");
   const forward = el("section", "neuron-forward");
-  forward.append(el("h3", "neuron-heading", "Forward pass"), scroll);
+  forward.append(headingOf(HEADING_TERMS.forward), scroll);
   const backward = el("div", "neuron-backward");
   const backwardBox = el("section", "neuron-backward-box");
-  backwardBox.append(el("h3", "neuron-heading", "Backward pass, this point alone"), backward);
+  backwardBox.append(headingOf(HEADING_TERMS.backward), backward);
   const updateNoteText = el("p", "neuron-note neuron-update-note");
   const updateTable = el("div", "neuron-scroll");
   const updateBox = el("section", "neuron-update-box");
-  updateBox.append(el("h3", "neuron-heading", "Update, one step on this point alone"), updateNoteText, updateTable);
+  updateBox.append(headingOf(HEADING_TERMS.update), updateNoteText, updateTable);
   const body = el("div", "neuron-body");
   body.append(forward, backwardBox, updateBox);
   const close = el("button", "neuron-close", "×");
