@@ -38,14 +38,18 @@ def test_a_german_page_opens_the_lesson_in_german(newcomer: Page, artifacts: Pat
     page = newcomer
     open_lesson_in(page, "de", "Ein Neuron")
     panel = page.locator("#lesson")
-    expect(panel.locator(".lesson-text")).to_contain_text("Es gibt keine verborgene Schicht")
+    expect(panel.locator(".lesson-intro")).to_contain_text("Jedes gepunktet unterstrichene Wort")
+    expect(panel.locator(".lesson-text:not(.lesson-intro)")).to_contain_text("Es gibt keine verborgene Schicht")
     expect(panel.locator(".lesson-ask legend")).to_contain_text("Welche Form hat seine Grenze?")
     expect(panel.get_by_label("eine gerade Linie")).to_be_visible()
     expect(panel.locator(".lesson-fallback")).to_be_hidden()
-    expect(panel.locator(".lesson-text")).to_have_attribute("lang", "de")
+    expect(panel.locator(".lesson-text:not(.lesson-intro)")).to_have_attribute("lang", "de")
     term = panel.get_by_role("button", name="Gewicht", exact=True)
     term.click()
-    expect(panel.locator(".lesson-definition")).to_contain_text("Gewicht: Eine Zahl an einer Verbindung")
+    popover = page.locator("#term-popover")  # the lesson's own definition, in the lesson's language
+    expect(popover).to_contain_text("Eine Zahl auf einer Verbindung zwischen zwei Neuronen")
+    expect(popover).to_have_attribute("lang", "de")
+    page.keyboard.press("Escape")
     panel.get_by_label("eine gerade Linie").check()
     expect(page.locator("#transport .play-btn")).to_be_enabled(timeout=SERVER_MS)
     name = request.node.callspec.params["newcomer"]
@@ -61,7 +65,7 @@ def test_a_lesson_missing_in_the_pages_language_comes_in_english_with_a_note(bro
     open_lesson_in(page, "fr", "A neuron")  # no shipped lesson is in French
     note = page.locator("#lesson .lesson-fallback")
     expect(note).to_have_text("This lesson is not available in français yet; showing English.")
-    expect(page.locator("#lesson .lesson-text")).to_contain_text("There is no hidden layer")
+    expect(page.locator("#lesson .lesson-text:not(.lesson-intro)")).to_contain_text("There is no hidden layer")
     page.screenshot(path=str(artifacts / "lesson-fallback.png"))
     page.get_by_role("button", name="Leave lesson").click()
     open_lesson_in(page, "es", "Una neurona")
