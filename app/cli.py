@@ -87,10 +87,12 @@ def check_lessons(folder: str, is_honesty_checked: bool) -> int:
     from pathlib import Path
 
     from app.lessons.honesty import check_step
-    from app.lessons.library import read_folder
+    from app.lessons.library import read_folder, read_glossaries
     from app.lessons.model import Limits
 
     library = read_folder(Path(folder), Limits())
+    if Path(folder).is_dir():
+        read_glossaries(Path(folder), library)
     problems = [str(error) for error in library.errors]
     if is_honesty_checked:
         problems += [p for lesson in library.lessons.values() for step in lesson.steps

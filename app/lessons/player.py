@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.i18n import refusal
+from app.lessons.glossary import Term
 from app.lessons.goals import GoalTracker
 from app.lessons.measurements import measure_session
 from app.lessons.model import Lesson, Step
@@ -24,9 +25,11 @@ UNANSWERED = refusal("answer", "error.lesson.unanswered")
 class LessonPlayer:
     """One lesson in one session. ``step`` is 0-based; ``done`` holds the steps whose goal was met."""
 
-    def __init__(self, lesson: Lesson, glossary: dict[str, str] | None = None) -> None:
+    def __init__(self, lesson: Lesson, glossary: dict[str, Term] | None = None,
+                 requested_language: str | None = None) -> None:
         self.lesson = lesson
-        self.glossary = glossary or {}  # concept (lower case) → its short definition
+        self.glossary = glossary or {}  # concept (lower case) → its term and definition in the lesson's language
+        self.requested_language = requested_language or lesson.language  # differs when the lesson fell back
         self.step = 0
         self.done: set[int] = set()
         self.answer: int | None = None
@@ -112,8 +115,9 @@ class LessonPlayer:
         is_met = self.tracker is not None and self.tracker.is_met
         return {
             "id": lesson.id, "title": lesson.title, "language": lesson.language,
+            "requested_language": self.requested_language,
             "steps": [s.title for s in lesson.steps], "step": self.step, "done": sorted(self.done),
-            "concepts": [{"term": c, "definition": self.glossary.get(c.lower(), "")} for c in lesson.concepts],
+            "concepts": [self._concept(c) for c in lesson.concepts],
             "intro": lesson.intro_html, "html": step.html, "lock": list(step.lock), "hide": list(step.hide),
             "ask": None if ask is None else {
                 "question": ask.question, "choices": list(ask.choices), "chosen": self.answer,
@@ -126,10 +130,16 @@ class LessonPlayer:
             "pace": None if self.pace is None else list(self.pace),
         }
 
+    def _concept(self, concept: str) -> dict[str, str]:
+        """A concept as the learner reads it: the term in the lesson's language (else as the lesson writes it)."""
+        found = self.glossary.get(concept.lower(), Term("", ""))
+        return {"term": found.term or concept, "definition": found.definition}
+
     def kept(self) -> dict[str, Any]:
         """What a store keeps of this player beside the run, so ``restored`` can open it again after a restart."""
         tracker = self.tracker
-        return {"id": self.lesson.id, "language": self.lesson.language, "step": self.step,
+        return {"id": self.lesson.id, "language": self.lesson.language,
+                "requested_language": self.requested_language, "step": self.step,
                 "step_title": self.current.title, "done": sorted(self.done), "answer": self.answer,
                 "hints_shown": self.hints_shown, "has_trained": self.has_trained,
                 "pace": None if self.pace is None else list(self.pace), "is_bound": self.is_bound,
@@ -137,10 +147,11 @@ class LessonPlayer:
                                                       "streak_from": tracker.streak_from}}
 
     @classmethod
-    def restored(cls, lesson: Lesson, glossary: dict[str, str], kept: dict[str, Any]) -> LessonPlayer:
+    def restored(cls, lesson: Lesson, glossary: dict[str, Term], kept: dict[str, Any]) -> LessonPlayer:
         """The player ``kept`` describes, on the run it was kept with (which is not set up again);
         raises InputError if the lesson changed so that its step is gone or the kept state does not fit."""
-        player = cls(lesson, glossary)
+        requested = kept.get("requested_language")
+        player = cls(lesson, glossary, requested if isinstance(requested, str) else None)
         step = kept.get("step")
         if (isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < len(lesson.steps)
                 or lesson.steps[step].title != kept.get("step_title")):

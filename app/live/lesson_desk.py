@@ -58,10 +58,11 @@ class LessonDesk:
         """Open again the lesson a store kept with this run, at its step, answer and hints, without setting
         the run up again; if it cannot be (the lesson's file is gone or changed), ``lost`` tells the page why."""
         try:
-            lesson = lesson_library(self.settings).find(str(kept.get("id")), str(kept.get("language", "en")))
+            library = lesson_library(self.settings)
+            lesson = library.find(str(kept.get("id")), str(kept.get("language", "en")))
             if lesson is None:
                 raise refusal("lesson", "error.lesson.gone", name=repr(kept.get("id")))
-            player = LessonPlayer.restored(lesson, lesson_library(self.settings).glossary, kept)
+            player = LessonPlayer.restored(lesson, library.glossary_in(lesson.language), kept)
         except (InputError, TypeError, ValueError, IndexError) as error:
             reason = error.message if isinstance(error, InputError) else "its kept state could not be read"
             LOG.warning("a kept lesson could not be opened again: %s", reason)
@@ -91,7 +92,7 @@ class LessonDesk:
                 lesson = library.find(lesson_id, language)
                 if lesson is None:
                     raise refusal("lesson", "error.lesson.unknown", name=repr(lesson_id))
-                player = LessonPlayer(lesson, library.glossary)
+                player = LessonPlayer(lesson, library.glossary_in(lesson.language), language)
                 player.set_pace(pace, is_bound=True)
                 player.go_to(step, session)
                 self.player = player
@@ -124,9 +125,9 @@ class LessonDesk:
             self.observed = now
             self.player.observe(session)
 
-    def lessons_message(self) -> str:
-        """The ``lessons`` message: every lesson's outline."""
-        return json.dumps({"type": "lessons", "lessons": lesson_library(self.settings).outlines()})
+    def lessons_message(self, language: str = "en") -> str:
+        """The ``lessons`` message: every lesson's outline, in ``language`` where the lesson has it."""
+        return json.dumps({"type": "lessons", "lessons": lesson_library(self.settings).outlines(language)})
 
     def message(self) -> str:
         """The ``lesson`` message: the open lesson's state, or null."""

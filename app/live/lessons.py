@@ -36,8 +36,10 @@ def _load(folder: str, limits: Limits) -> Library:
     return library
 
 
-def glossary(settings: Settings) -> dict[str, dict[str, str]]:
+def glossary(settings: Settings, language: str = "en") -> dict[str, dict[str, str]]:
     """``hello.glossary``: term id (lower case) → the term as written and its short definition, for the
-    page's term buttons and the lessons' concepts."""
-    return {name: {"term": entry.term, "definition": entry.definition}
-            for name, entry in sorted(lesson_library(settings).terms.items())}
+    page's term buttons and the lessons' concepts; in ``language`` term by term where it is translated
+    (``lessons/glossary.LANG.yaml``), the ids staying the English ones."""
+    terms = lesson_library(settings).glossary_in(language)
+    ids = lesson_library(settings).terms  # the English ids only, not the translated terms' own names
+    return {name: {"term": terms[name].term, "definition": terms[name].definition} for name in sorted(ids)}

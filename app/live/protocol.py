@@ -15,7 +15,7 @@ import re
 from itertools import accumulate
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
 
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
@@ -59,6 +59,18 @@ MAX_LISTED_CHARS = 160  # an error lists every command type only while they fit;
 SERVER_FAULT = refusal("server", "error.server_fault")
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or a finite float, not "1.5"
+LANGUAGE_PATTERN = r"^[a-z]{2}$"  # a language as ISO 639-1 writes it; a lesson without that file falls back to en
+
+
+def _language(value: object) -> str:
+    """A lesson language: two lower-case letters; any such code, so a page in a new language gets English."""
+    if not isinstance(value, str) or not re.match(LANGUAGE_PATTERN, value):
+        raise ValueError(f"must be a language code of two lower-case letters (ISO 639-1, such as en, de or es), "
+                         f"got {show_value(value)}")
+    return value
+
+
+Language = Annotated[str, BeforeValidator(_language)]
 RequestId = Annotated[str, Field(max_length=64)] | StrictInt | None
 
 
@@ -172,13 +184,14 @@ class Unpin(_Command):
 
 class ListLessons(_Command):
     type: Literal["list_lessons"]
+    language: Language = "en"  # the outlines in this language where a lesson has it
 
 
 class StartLesson(_Command):
     type: Literal["start_lesson"]
     lesson: Annotated[str, Field(min_length=1, max_length=64)]
     step: StrictInt = Field(0, ge=0)
-    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "en"  # the lesson's file in this language, if any
+    language: Language = "en"  # the lesson's file in this language, else the English one (`requested_language`)
     pace: tuple[Annotated[int, Field(strict=True, ge=0)], Annotated[int, Field(strict=True, ge=0)]] | None = None
 
 
@@ -361,6 +374,8 @@ def _input_error(error: ValidationError) -> InputError:
         key, name, argument = PYDANTIC_KEYS[first["type"]]
         return refusal(field, key, **({argument: context[name]} if name in context else {}))
     message = first["msg"]
+    if first["type"] == "value_error":
+        message = str(first["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
     return InputError(field, f"{message[0].lower()}{message[1:]}")
 
 

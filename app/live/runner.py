@@ -34,7 +34,7 @@ from app.live.frame_plan import FramePlan
 from app.live.lesson_desk import LessonDesk
 from app.live.outbox import Outbox
 from app.live.pace import Pace, PaceFigures
-from app.live.protocol import DEFAULT_SPEED, Command, error_message
+from app.live.protocol import DEFAULT_SPEED, Command, ListLessons, error_message
 from app.live.scheduler import Scheduler, Slice, per_epoch, scheduler_for
 from app.live.settings import Settings
 from app.live.store import pack
@@ -181,8 +181,8 @@ class Runner:
             self._broadcast(encode_dataset(self.session.data))
         if self.session.steps < steps_before:  # a new run: its curve starts again
             self._broadcast(encode_history(self.session.history, self.session.problem))
-        if command.type == "list_lessons":
-            self.owner.broadcast(self.desk.lessons_message())
+        if isinstance(command, ListLessons):
+            self.owner.broadcast(self.desk.lessons_message(command.language))
         self._send_lesson(is_forced=True)
         self.plan.owe_maps()  # whatever changed or was chosen shows in the very next frame
         self._owe_frame()

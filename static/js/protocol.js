@@ -25,6 +25,9 @@ export const PACE_ACTIONS = ["pause_all", "resume_all", "bring_back", "push", "l
 /** The class view's sizes: a tile's thumbnail (4 bits a cell, two cells a byte), a compared run. */
 export const CLASS_VIEW = { thumbSize: 16, thumbBytes: 128, compareSize: 32, curvePoints: 100, maxCompared: 4 };
 
+/** A lesson language (`start_lesson`, `list_lessons`): two lower-case letters; a lesson without that file comes in English. */
+export const LANGUAGE_PATTERN = "^[a-z]{2}$";
+
 /** Client → server command types. */
 export const COMMAND_TYPES = [
   "configure", "play", "pause", "reset", "new_weights", "regenerate_data", "step",
@@ -80,7 +83,8 @@ export const commands = {
   pin: () => ({ type: "pin" }),
   /** @param {number} pin the pinned run's id */
   unpin: (pin) => ({ type: "unpin", pin }),
-  listLessons: () => ({ type: "list_lessons" }),
+  /** @param {string} language two letters: the outlines in this language where a lesson has it */
+  listLessons: (language = "en") => ({ type: "list_lessons", language }),
   /**
    * @param {string} lesson the lesson's id @param {number} step 0-based @param {string} language two letters
    * @param {[number, number] | null} pace the steps the learner may move within (a class's fork), or null

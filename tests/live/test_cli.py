@@ -132,7 +132,31 @@ def test_lessons_check_passes_the_shipped_lessons(capsys: pytest.CaptureFixture[
 
     with pytest.raises(SystemExit) as stopped:
         main(["lessons", "check", str(SHIPPED_DIR)])
-    assert stopped.value.code == 0 and capsys.readouterr().err == ""
+    out, err = capsys.readouterr()
+    english = len([path for path in SHIPPED_DIR.glob("*.md") if path.name.count(".") == 1])
+    assert stopped.value.code == 0 and err == "" and out == f"{english * 3} lessons read, 0 errors\n"  # en, de, es
+
+
+def test_lessons_check_names_an_unfaithful_translation_and_a_broken_glossary(
+        tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from app.lessons.library import SHIPPED_DIR
+
+    folder = Path(str(tmp_path))
+    (folder / "neuron.md").write_text((SHIPPED_DIR / "01-neuron.md").read_text(encoding="utf-8"), encoding="utf-8")
+    german = (SHIPPED_DIR / "01-neuron.de.md").read_text(encoding="utf-8")
+    (folder / "neuron.de.md").write_text(german.replace("value: 6}", "value: 5}"), encoding="utf-8")
+    (folder / "glossary.es.yaml").write_text("weight: peso\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        main(["lessons", "check", str(folder)])
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 1 and out == "1 lessons read, 2 errors\n"
+    lines = err.splitlines()
+    heading = german.splitlines().index("## Der Bias verschiebt die Linie") + 1  # the step's line
+    assert lines[0].startswith(f"{folder / 'neuron.de.md'}:{heading}: step 3 setup: must be as in ")
+    assert lines[1] == (f"{folder / 'glossary.es.yaml'}:1: weight: must be "
+                        "{term: the term in this language, definition: …}")
 
 
 @pytest.mark.parametrize(("flags", "line"), [

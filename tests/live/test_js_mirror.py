@@ -6,7 +6,14 @@ import json
 import re
 from pathlib import Path
 
-from app.live.protocol import COMMAND_TYPES, NOTICE_TOPICS, PACE_ACTIONS, PROTOCOL_VERSION, SERVER_MESSAGES
+from app.live.protocol import (
+    COMMAND_TYPES,
+    LANGUAGE_PATTERN,
+    NOTICE_TOPICS,
+    PACE_ACTIONS,
+    PROTOCOL_VERSION,
+    SERVER_MESSAGES,
+)
 
 PROTOCOL_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "protocol.js"
 
@@ -28,6 +35,10 @@ def test_server_message_names_match() -> None:
 
 def test_notice_topics_match() -> None:
     assert js_constant("NOTICE_TOPICS") == list(NOTICE_TOPICS)
+
+
+def test_language_pattern_matches() -> None:
+    assert js_constant("LANGUAGE_PATTERN") == LANGUAGE_PATTERN
 
 
 def test_command_names_match() -> None:

@@ -126,10 +126,13 @@ def test_a_teachers_folder_adds_lessons_and_a_language_picks_its_file(tmp_path: 
         talk.send({"type": "start_lesson", "lesson": "mine", "language": "de"})
         state = lesson(talk)
         assert (state["language"], state["steps"][0]) == ("de", "Ein Neuron")
+        assert state["concepts"][0]["term"] == "verborgene Schicht"  # the shipped glossary.de.yaml's term
+        assert state["concepts"][0]["definition"].startswith("Eine Schicht von Neuronen zwischen")
+        talk.send({"type": "start_lesson", "lesson": "mine", "language": "fr"})  # none in French: English
+        state = lesson(talk)
+        assert (state["language"], state["requested_language"]) == ("en", "fr")
         assert state["concepts"][0] == {"term": "hidden layer", "definition": state["concepts"][0]["definition"]}
         assert state["concepts"][0]["definition"].startswith("A layer of neurons between")
-        talk.send({"type": "start_lesson", "lesson": "mine", "language": "fr"})  # none in French: English
-        assert lesson(talk)["language"] == "en"
         talk.send({"type": "start_lesson", "lesson": "mine", "language": "french"})
         assert talk.error()["field"] == "language"
 

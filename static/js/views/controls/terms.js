@@ -38,12 +38,14 @@ const SESSION_VALUES = /** @type {Record<string, (session: any) => unknown>} */ 
  * @param {string} [option] a setting whose chosen option the popover explains too
  * @param {string | Said} [name] its accessible name, where the text alone would repeat another button's
  *   (it must contain the text: what a voice user says is what they see)
+ * @param {string} [definition] its own definition instead of the glossary's: a lesson's concept, in the
+ *   lesson's language, which may not be the page's
  * @returns {HTMLButtonElement}
  */
-export function termButton(id, text, option, name) {
+export function termButton(id, text, option, name, definition) {
   const button = /** @type {HTMLButtonElement} */ (el("button", {
     type: "button", class: "term", text: typeof text === "string" ? text : undefined, "data-term": id,
-    "data-option": option, "aria-label": typeof name === "string" ? name : undefined,
+    "data-option": option, "aria-label": typeof name === "string" ? name : undefined, "data-definition": definition,
     i18nLabel: typeof name === "object" ? name.key : undefined,
     "aria-expanded": "false", "aria-controls": POPOVER_ID, "aria-haspopup": "dialog" }));
   if (typeof text === "object") keyed(button, text.key, text.args);
@@ -127,9 +129,11 @@ export function createTermsView(element) {
   /** The open button's definition, and the chosen option's when it has one. */
   function fill() {
     if (!trigger) return;
-    const entry = glossary[trigger.dataset.term ?? ""];
+    const own = trigger.dataset.definition;
+    const entry = own ? { term: trigger.textContent ?? "", definition: own } : glossary[trigger.dataset.term ?? ""];
     title.textContent = entry?.term ?? trigger.textContent ?? "";
     definition.textContent = entry?.definition ?? "";
+    popover.lang = /** @type {HTMLElement | null} */ (trigger.closest("[lang]"))?.lang ?? "";  // the words' own language
     const setting = trigger.dataset.option;
     const value = setting && session ? (SESSION_VALUES[setting]?.(session) ?? session.config?.[setting]) : null;
     const chosen = value == null ? undefined : glossary[String(value).toLowerCase()];

@@ -21,12 +21,25 @@ function setHtml(element, html) {
 }
 
 /**
+ * A language's name in that language ("de" → "Deutsch"), or the code itself where the browser cannot say.
+ * @param {string} code two letters
+ */
+export function languageName(code) {
+  try {
+    return new Intl.DisplayNames([code], { type: "language" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
  * @param {HTMLElement} element the panel's slot
  * @param {{send: (command: any) => boolean}} context
  */
 export function createPanel(element, { send }) {
   element.hidden = true;
   const title = el("h2", { class: "lesson-title" });
+  const fallback = el("p", { class: "lesson-note lesson-fallback" });  // the lesson is not in the language asked for
   const steps = el("ol", { class: "lesson-steps", "aria-label": TEXT.stepList });
   const counter = el("p", { class: "lesson-counter" });
   const intro = el("div", { class: "lesson-text lesson-intro" });
@@ -55,8 +68,8 @@ export function createPanel(element, { send }) {
   const pacedNote = el("p", { class: "lesson-note" });
   const actions = el("div", { class: "lesson-actions" }, [pacing, hint, skip, next]);
   element.append(
-    el("div", { class: "lesson-head" }, [title, leave]), steps, terms, intro, counter, text, ask, progress, results, hints,
-    explain, pacedNote, actions,
+    el("div", { class: "lesson-head" }, [title, leave]), fallback, steps, terms, intro, counter, text, ask, progress,
+    results, hints, explain, pacedNote, actions,
   );
 
   /** @param {any} state */
@@ -72,12 +85,12 @@ export function createPanel(element, { send }) {
 
   /**
    * The lesson's concepts as term buttons: pressing one (tap, click, Enter or Space) opens the page's
-   * definition popover (views/controls/terms.js).
+   * definition popover (views/controls/terms.js), with the definition in the lesson's language.
    * @param {{term: string, definition: string}[]} concepts
    */
   function drawTerms(concepts) {
     terms.replaceChildren(...concepts.filter((c) => c.definition).map((concept) => {
-      const term = termButton(concept.term.toLowerCase(), concept.term);
+      const term = termButton(concept.term.toLowerCase(), concept.term, undefined, undefined, concept.definition);
       term.classList.add("lesson-term");
       return term;
     }));
@@ -131,9 +144,15 @@ export function createPanel(element, { send }) {
       element.hidden = !lesson;
       if (!lesson) return;
       title.textContent = lesson.title;
+      const asked = lesson.requested_language ?? lesson.language;
+      fallback.hidden = asked === lesson.language;
+      const shown = languageName(lesson.language);
+      fallback.textContent = fallback.hidden ? "" : TEXT.notTranslated(languageName(asked), shown);
+      for (const part of [title, intro, text, hints, explain, terms]) part.lang = lesson.language;  // not the page's
       counter.textContent = `${TEXT.stepOf(lesson.step + 1, lesson.steps.length)}: ${lesson.steps[lesson.step]}`;
       drawSteps(lesson);
-      if (lesson.id !== previous.lesson?.id) drawTerms(lesson.concepts ?? []);
+      const isOther = lesson.id !== previous.lesson?.id || lesson.language !== previous.lesson?.language;
+      if (isOther) drawTerms(lesson.concepts ?? []);
       setHtml(intro, lesson.step === 0 ? lesson.intro ?? "" : "");  // the lesson's words before its first step
       intro.hidden = !intro.childNodes.length;
       setHtml(text, lesson.html);

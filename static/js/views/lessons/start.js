@@ -6,15 +6,18 @@
  * The top bar gets a Lessons button that brings the card back. A learner who chose free play is not
  * asked again on this browser; a lesson link, an open lesson or a class's page skips the card.
  */
-import { commands } from "../../protocol.js";
+import { LANGUAGE_PATTERN, commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
 import { TEXT } from "./strings.js";
 
 /** Where this browser remembers that the learner chose free play. */
 const FREE_PLAY_KEY = "neuroplay.freePlay";
 
-/** The page's language, two letters: which of a lesson's files to open. */
-export const pageLanguage = () => (document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+/** The page's language, two letters: which of a lesson's files to open (English when the page names none). */
+export function pageLanguage() {
+  const language = (document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+  return new RegExp(LANGUAGE_PATTERN).test(language) ? language : "en";
+}
 
 /**
  * @param {HTMLElement} element the home card, as the server rendered it

@@ -18,6 +18,9 @@ export const TEXT = {
   done: "done",
   terms: "Terms in this lesson",
   studentPaced: "Students move on their own from this step to the end",
+  /** Above a lesson that has no file in the language asked for: each language by its own name ("Deutsch"). */
+  notTranslated: (/** @type {string} */ asked, /** @type {string} */ shown) =>
+    `This lesson is not available in ${asked} yet; showing ${shown}.`,
   pacedNote: (/** @type {number} */ a, /** @type {number} */ b) =>
     `Steps ${a} to ${b} are yours to take at your own pace: press Try it myself.`,
 };
