@@ -179,8 +179,10 @@ class Runner:
         self._broadcast(self.session_message(changed))
         if is_new_data:
             self._broadcast(encode_dataset(self.session.data))
-        if self.session.steps < steps_before:  # a new run: its curve starts again
-            self._broadcast(encode_history(self.session.history, self.session.problem))
+        if self.session.steps < steps_before:  # a new run: its curve starts again, and no page is greeted
+            self._broadcast(encode_history(self.session.history, self.session.problem))  # with the old run's frame
+            for audience in self._audiences():
+                audience.last_frame = None
         if isinstance(command, ListLessons):
             self.owner.broadcast(self.desk.lessons_message(command.language))
         self._send_lesson(is_forced=True)
