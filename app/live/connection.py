@@ -31,6 +31,7 @@ from app.live.classroom.rooms import UNREACHABLE_FIELD, Rooms, normal_code, pres
 from app.live.classroom.roster import NOT_A_STUDENT, Roster
 from app.live.classroom.students import Student
 from app.live.conversation import CLOSE_POLICY, converse, language_of, send_all
+from app.live.lesson_desk import fork_start
 from app.live.metrics import Metrics
 from app.live.protocol import (
     STUDENT_COMMANDS,
@@ -261,7 +262,7 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
         fork = await live.registry.create(client=client, is_fork=True, shape=shape_of(copy["document"]))
         if fork is None:
             raise refusal("sessions", "error.server_full", max=live.settings.max_sessions)
-        await start_fork(live, fork, copy)
+        await start_fork(live, fork, copy, language_of(websocket))
         forks.append(fork.id)
         if students:
             await live.roster.forked(students[0], fork)
@@ -289,13 +290,19 @@ async def _follow(websocket: WebSocket, live: Live, code: str) -> None:
             live.roster.leave(student, outbox)
 
 
-async def start_fork(live: Live, fork: LiveRunner, copy: dict[str, Any]) -> None:
-    """Fill a new fork with the class run's copy (and the presenter's lesson at its step), and keep it
-    detached until the page opens it with /ws?session=ID."""
+async def start_fork(live: Live, fork: LiveRunner, copy: dict[str, Any], language: str) -> None:
+    """Fill a new fork with the class run's copy, and keep it detached until the page opens it with
+    /ws?session=ID. With a lesson open in the class, the copy starts the presenter's step from its setup
+    (app/live/lesson_desk.py ``fork_start``), in the student's ``language``; should that lesson be gone
+    from this server, the kept state says so as a resumed run's would."""
     try:
         await fork.import_document(copy["document"])
-        if copy.get("lesson") is not None:
-            await fork.restore_lesson(copy["lesson"])
+        kept = copy.get("lesson")
+        if kept is not None:
+            try:
+                await fork.execute(fork_start(kept, language))
+            except (InputError, TypeError, ValueError, IndexError):
+                await fork.restore_lesson(kept)
     except InputError:
         await live.registry.close(fork)
         raise

@@ -154,3 +154,16 @@ class LessonDesk:
             self.sent_progress = progress
             changed.append(progress)
         return changed
+
+
+def fork_start(kept: dict[str, Any], language: str) -> StartLesson:
+    """The command that starts a student's copy of a class run at the presenter's lesson step, from the
+    step's setup (fresh weights from the lesson's seed, epoch 0), bound by the class's pace, in the student's
+    language: the step as everyone who opens it sees it, not the class run as it is now. A presenter on a
+    step outside the pace it announced puts the copy on the nearest step within it."""
+    pace = kept.get("pace")
+    bounds = None if pace is None else (int(pace[0]), int(pace[1]))
+    step = int(kept.get("step", 0))
+    if bounds is not None:
+        step = min(max(step, bounds[0]), bounds[1])
+    return StartLesson(type="start_lesson", lesson=str(kept.get("id")), step=step, language=language, pace=bounds)

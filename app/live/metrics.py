@@ -43,6 +43,7 @@ class Metrics:
         self.command_errors = self.counter("command_errors", "Commands refused, by the field at fault.", ("field",))
         self.queued_bytes = self.gauge("queued_bytes", "Bytes of JSON and binary messages waiting for sockets.")
         self.slow_followers = self.counter("slow_followers", "Followers let go for letting too much pile up unsent.")
+        self.frame_faults = self.counter("frame_faults", "Faults while training or building a frame (run paused).")
         self.worker_restarts = self.counter("worker_restarts", "Worker processes started in place of one that stopped.")
         self.event_loop_lag = Histogram(f"{PREFIX}event_loop_lag_seconds",
                                         "How late the web process's event loop wakes a sleeping task.",

@@ -114,6 +114,7 @@ class Registry:
         self.lost: OrderedDict[str, None] = OrderedDict()  # ids of sessions whose training process died
         self.tasks: set[asyncio.Task[None]] = set()
         self.recall: Recall | None = None  # a run kept across a restart, by id (set by the keeper)
+        self.on_fault: Callable[[], None] = lambda: None  # counts a fault of an in-process runner (a metric)
         if pool is not None:
             pool.on_lost = self.lose
 
@@ -154,8 +155,12 @@ class Registry:
         if len(self.entries) >= self.settings.max_sessions and not await self._make_room():
             return None
         session_id = session_id or secrets.token_urlsafe(SESSION_ID_BYTES)
-        runner: LiveRunner = (Runner(TrainingSession(), self.settings, session_id) if self.pool is None
-                              else self.pool.create_runner(session_id, shape))
+        runner: LiveRunner
+        if self.pool is None:
+            runner = Runner(TrainingSession(), self.settings, session_id)
+            runner.faults.on_fault = self.on_fault
+        else:
+            runner = self.pool.create_runner(session_id, shape)
         self.entries[session_id] = Entry(runner, client, is_fork, created_at=asyncio.get_running_loop().time())
         try:
             runner.start()

@@ -30,6 +30,7 @@ from app.live.audience import Audience
 from app.live.busy import FramePace
 from app.live.classroom.tiles import Tiler, run_card, tile
 from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
+from app.live.faults import FRAME_FAULT, FrameFaults
 from app.live.frame_plan import FramePlan
 from app.live.lesson_desk import LessonDesk
 from app.live.outbox import Outbox
@@ -88,6 +89,7 @@ class Runner:
         self.plan = FramePlan(settings.map_interval_frames)  # what the owner's frames carry (app/live/frame_plan.py)
         self.busy = FramePace(settings.busy_share, settings.busy_after_s)  # the page's busy line (app/live/busy.py)
         self.tiler = Tiler(settings.class_view_interval_s)  # a class's fork: its tiles for the teacher
+        self.faults = FrameFaults(session_id)  # a fault while training or building a frame (app/live/faults.py)
 
     # ----- subscribers ---------------------------------------------------------------------
     def start(self) -> None:
@@ -179,8 +181,10 @@ class Runner:
         self._broadcast(self.session_message(changed))
         if is_new_data:
             self._broadcast(encode_dataset(self.session.data))
-        if self.session.steps < steps_before:  # a new run: its curve starts again
-            self._broadcast(encode_history(self.session.history, self.session.problem))
+        if self.session.steps < steps_before:  # a new run: its curve starts again, and no page is greeted
+            self._broadcast(encode_history(self.session.history, self.session.problem))  # with the old run's frame
+            for audience in self._audiences():
+                audience.last_frame = None
         if isinstance(command, ListLessons):
             self.owner.broadcast(self.desk.lessons_message(command.language))
         self._send_lesson(is_forced=True)
@@ -323,17 +327,39 @@ class Runner:
                 await self.wake.wait()
                 continue
             due = min(a.next_frame_at for a in audiences if a.is_dirty or self.is_busy)
-            if self.is_busy:
-                await self._train_until(due, loop)
-            await asyncio.sleep(max(0.0, due - loop.time()))  # always yields, even when late
-            now = loop.time()
-            for audience in self._audiences():
-                if audience.is_due(now):
-                    audience.deliver(self._watch_status(self._make_frame, audience), now)
-                    if audience is self.owner and self.is_busy:
-                        self.pace.frame(now)
-            self._keep_history(now)
-            self._offer_tile(now)
+            try:
+                if self.is_busy:
+                    await self._train_until(due, loop)
+                await asyncio.sleep(max(0.0, due - loop.time()))  # always yields, even when late
+                self._frames(loop.time())
+            except Exception:  # a bug in training or in a frame: the run is paused and kept, the pump goes on
+                self._fault(loop.time())
+
+    def _frames(self, now: float) -> None:
+        """Build and hand out the frames due now; renew a class's history and the teacher's tile."""
+        for audience in self._audiences():
+            if audience.is_due(now):
+                audience.deliver(self._watch_status(self._make_frame, audience), now)
+                self.faults.recovered()
+                if audience is self.owner and self.is_busy:
+                    self.pace.frame(now)
+        self._keep_history(now)
+        self._offer_tile(now)
+
+    def _fault(self, now: float) -> None:
+        """After a fault (app/live/faults.py): pause the run, owe no frame until the next change, and
+        tell the owner once."""
+        self.pending_batches = 0
+        was_running = self.session.status == Status.RUNNING
+        if was_running:
+            self.session.pause()
+        for audience in self._audiences():
+            audience.is_dirty = False
+            audience.next_frame_at = now + audience.interval_s
+        if self.faults.failed():
+            self.owner.broadcast(error_message(FRAME_FAULT))
+        if was_running:
+            self._broadcast(self.session_message(["status"]))
 
     def _keep_history(self, now: float) -> None:
         """Renew the class's cached history now and then, so a late joiner sees the curve to date."""

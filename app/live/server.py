@@ -129,8 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     check_shipped()  # every message catalogue read and checked now: a broken one stops the start with its problems
     metrics = Metrics()
-    pool = WorkerPool(settings, on_restart=metrics.worker_restarts.inc) if settings.workers else None
+    pool = (WorkerPool(settings, on_restart=metrics.worker_restarts.inc, on_fault=metrics.frame_faults.inc)
+            if settings.workers else None)
     registry = Registry(settings, pool)
+    registry.on_fault = metrics.frame_faults.inc
     broker = make_broker(settings)
     rooms = Rooms(settings, broker, registry)
     store = make_store(settings)

@@ -16,6 +16,7 @@ Wire between the processes (pickled tuples):
   from a worker: ("message", sid, str | bytes) | ("frame", sid, bytes)
                  | ("room_message" | "room_frame" | "room_keep", sid, str | bytes)  (what a class sees)
                  | ("tile_message", sid, str)  (the run's tile, for a class's teacher)
+                 | ("fault", sid, b"")  (the runner paused its run after a fault: app/live/faults.py; counted)
                  | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
                  | ("reply", request_id, error: (field, message, key, args) | None, result)
 """
@@ -26,6 +27,7 @@ import asyncio
 import logging
 import os
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -66,6 +68,11 @@ class PipeOutbox(Outbox):
         self.connection.send((f"{self.prefix}keep", self.session_id, message))
 
 
+def _fault_reporter(connection: Connection, session_id: str) -> Callable[[], None]:
+    """Tell the web process about a fault of this session's runner, for its metric."""
+    return lambda: connection.send(("fault", session_id, b""))
+
+
 def _read_into(connection: Connection, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any]) -> None:
     """Blocking reads on a thread, handed to the event loop; None when the pipe closes."""
     while True:
@@ -90,6 +97,7 @@ async def _serve(settings: Settings, connection: Connection) -> None:
         if kind == "open":
             runner = runners[session_id] = Runner(TrainingSession(), settings, session_id)
             pipes[session_id] = PipeOutbox(connection, session_id)
+            runner.faults.on_fault = _fault_reporter(connection, session_id)
             runner.start()
         elif kind == "unwatched" and session_id in runners:
             runners[session_id].unsubscribe(pipes[session_id])

@@ -169,8 +169,10 @@ class RemoteRunner:
 class Worker:
     """One worker process and the web process's end of its pipe."""
 
-    def __init__(self, settings: Settings, context: Any, on_gone: Callable[[Worker], None]) -> None:
+    def __init__(self, settings: Settings, context: Any, on_gone: Callable[[Worker], None],
+                 on_fault: Callable[[], None] = lambda: None) -> None:
         self.on_gone = on_gone  # called on the event loop when the process has exited unasked
+        self.on_fault = on_fault  # a runner of this worker paused its run after a fault (a metric counts them)
         self.connection, child = context.Pipe()
         self.process = context.Process(target=worker_main, args=(settings.model_dump_json(), child),
                                        daemon=True, name="neuroplay-worker")
@@ -245,6 +247,9 @@ class Worker:
             else:
                 future.set_exception(InputError(*error))
             return
+        if kind == "fault":
+            self.on_fault()
+            return
         runner = self.runners.get(message[1])
         if runner is None:
             return
@@ -299,12 +304,14 @@ class WorkerPool:
     none left, a new session is refused with NO_WORKERS and ``is_serving`` is False (HTTP 503).
     """
 
-    def __init__(self, settings: Settings, on_restart: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, settings: Settings, on_restart: Callable[[], None] = lambda: None,
+                 on_fault: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
         self.on_restart = on_restart  # called for each replacement (a metric counts them)
+        self.on_fault = on_fault  # called for each fault a worker's runner reports (app/live/faults.py)
         self.is_stopping = False  # once shutdown begins, a worker that exits is not replaced
         self.context = multiprocessing.get_context("spawn")  # no fork: the web process runs threads
-        self.workers = [Worker(settings, self.context, self._replace) for _ in range(settings.workers)]
+        self.workers = [Worker(settings, self.context, self._replace, on_fault) for _ in range(settings.workers)]
         self.restarts: deque[float] = deque()  # when workers were replaced, within the last window
         self.on_lost: Callable[[list[str]], None] = lambda session_ids: None  # the registry frees them
         self.reaping: set[asyncio.Task[None]] = set()
@@ -352,7 +359,7 @@ class WorkerPool:
             LOG.error("worker processes keep stopping; not starting another")
             return
         self.restarts.append(now)
-        fresh = Worker(self.settings, self.context, self._replace)
+        fresh = Worker(self.settings, self.context, self._replace, self.on_fault)
         self.workers[self.workers.index(dead)] = fresh
         fresh.start(loop)
         self.on_restart()

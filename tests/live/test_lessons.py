@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from app.lessons.library import SHIPPED_DIR
+from app.lessons.setup import new_session
+from app.live.lessons import lesson_library
 from app.live.server import create_app
 from app.live.settings import Settings
 from tests.live.conftest import Conversation, opened
@@ -190,3 +194,36 @@ def test_an_unknown_type_names_the_closest_commands_in_one_short_line(conversati
     error = conversation.error()
     assert error["field"] == "type" and "closest: start_lesson" in error["message"]
     assert len(error["message"]) < 300 and "\n" not in error["message"]
+
+
+@pytest.mark.parametrize("classroom", [0, 1], ids=["in-process", "worker-process"], indirect=True)
+def test_try_it_myself_starts_the_presenters_step_from_its_setup(classroom: TestClient) -> None:  # noqa: F811
+    with talking(classroom) as presenter:
+        code, _ = present(presenter)
+        presenter.send({"type": "start_lesson", "lesson": "neuron", "step": 1})
+        lesson(presenter)
+        presenter.send({"type": "edit_weight", "layer": 0, "source": 0, "target": 0, "value": 2.5})
+        presenter.send({"type": "step", "unit": "epoch", "count": 3})
+        presenter.frame(lambda f: f["epoch"] == 3)
+        presenter.send({"type": "set_pace", "pace": [0, 1]})
+        presenter.until(lambda m: m["type"] == "lesson" and m["lesson"]["pace"] == [0, 1])
+        with talking(classroom, f"/ws?room={code}&lang=de") as follower:
+            follower.send({"type": "fork"})
+            fork_id = follower.until_type("forked")["session_id"]
+        document = classroom.get(f"/api/sessions/{fork_id}/export").json()
+        with talking(classroom, f"/ws?session={fork_id}") as fork:
+            state = lesson(fork)
+            assert (state["id"], state["step"], state["pace"]) == ("neuron", 1, [0, 1])
+            assert state["language"] == "de" and state["lock"] == ["dataset", "hidden_layers", "learning_rate"]
+            assert fork.frame()["epoch"] == 0
+            fork.send({"type": "go_to_step", "step": 2})  # the class's pace binds the copy
+            assert fork.error()["field"] == "step"
+    step = lesson_library(Settings()).find("neuron")
+    assert step is not None
+    setup = new_session(step.seed, step.steps[1].setup)
+    assert document["config"] == setup.config.to_dict()
+    assert document["counters"] == {"step": 0, "epoch": 0, "examples": 0}
+    for got, expected in zip(document["weights"] + document["biases"], setup.mlp.weights + setup.mlp.biases,
+                             strict=True):
+        assert np.array_equal(np.asarray(got), expected)
+    assert document["weights"][0][0][0] == -1  # the step's hand-set weight, not the presenter's edit

@@ -3,7 +3,8 @@
  * Lessons on the page: the home card (lessons beside Free play), the lesson panel, the step's
  * restrictions, and the lesson link `#lesson=ID&step=N` (N counts from 1). A link opens its lesson
  * once the session is known: a resumed session that has a lesson open is left as it is. In a class
- * the followers see the presenter's step; a follower's fork starts from that step's setup.
+ * the followers see the presenter's step; a follower's fork starts from that step's setup (the server
+ * starts it so).
  */
 import { commands } from "../../protocol.js";
 import { createStart, pageLanguage } from "./start.js";
@@ -35,8 +36,6 @@ export function createLessonsView(slots, context) {
   const link = lessonLink(location.hash);
   /** @type {any} the hello whose first frame decided about the link */
   let handledHello = null;
-  /** @type {{id: string, step: number, pace: [number, number] | null} | null} the class's step, for a fork */
-  let followed = null;
   const parts = [
     createStart(slots.start, slots.entry, context, { isLinked: () => link !== null }),
     createPanel(slots.panel, context),
@@ -45,18 +44,12 @@ export function createLessonsView(slots, context) {
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.hello?.role === "follower" && state.lesson) {
-        followed = { id: state.lesson.id, step: state.lesson.step, pace: state.lesson.pace };
-      }
       const isFirstFrame = state.frame && state.frame !== previous.frame && state.hello !== handledHello;
       if (isFirstFrame) {
         handledHello = state.hello;
-        // "Try it myself" during a class lesson: the copy starts from the step's own setup, even when the
-        // server's copy carries the lesson at the class run's epoch (a fresh fork only: a reload keeps it).
-        const isFreshFork = Boolean(state.arrival?.isFork && followed);
-        const wanted = state.arrival?.isFork ? followed : link && { ...link, pace: null };
-        if (wanted && state.hello.role === "owner" && (!state.lesson || isFreshFork)) {
-          context.send(commands.startLesson(wanted.id, wanted.step, pageLanguage(), wanted.pace));
+        // A fork made during a class lesson arrives with the step started from its setup by the server.
+        if (link && !state.arrival?.isFork && state.hello.role === "owner" && !state.lesson) {
+          context.send(commands.startLesson(link.id, link.step, pageLanguage(), null));
         }
       }
       for (const part of parts) part.render(state, previous);
