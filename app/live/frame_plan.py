@@ -23,6 +23,7 @@ class FramePlan:
     shows_maps: bool = True  # its neuron maps are on screen
     frames_since_maps: int = 0  # frames in view sent since the last one with maps
     is_maps_owed: bool = True  # the next frame in view carries maps whatever the interval
+    is_last_whole: bool = True  # the last frame planned carried the output and the maps (a new page may get it)
 
     def set_view(self, is_visible: bool, shows_maps: bool) -> None:
         """The page's ``view`` command."""
@@ -36,10 +37,12 @@ class FramePlan:
     def next_frame(self) -> tuple[bool, bool]:
         """(with the output, with the neuron maps) for the owner's next frame; counts it."""
         if not self.is_visible:
+            self.is_last_whole = False
             return False, False
         with_maps = self.shows_maps and (self.is_maps_owed or self.frames_since_maps + 1 >= self.map_interval_frames)
         if with_maps:
             self.frames_since_maps, self.is_maps_owed = 0, False
         else:
             self.frames_since_maps += 1
+        self.is_last_whole = with_maps or not self.shows_maps
         return True, with_maps

@@ -144,8 +144,10 @@ class Runner:
         if audience is self.owner and self.desk.lost is not None:  # told once: the kept lesson is gone
             outbox.put(self.desk.lost)
             self.desk.lost = None
-        if audience.last_frame is not None:
+        if audience.last_frame is not None and (audience is not self.owner or self.plan.is_last_whole):
             outbox.put_frame(audience.last_frame)
+        elif audience.last_frame is not None:  # a frame that left arrays out: a new page gets a whole one soon
+            self._owe_frame()
 
     def unsubscribe(self, outbox: Outbox) -> None:
         """Stop sending to an outbox."""
