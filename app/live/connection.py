@@ -57,7 +57,7 @@ TAKEN_OVER = refusal("session", "error.taken_over")
 CLASS_MOVED = "Class {code} now shows a run from another tab or device; this run is no longer presented"
 IDLE_FREED = refusal("session", "error.idle_freed")
 FORK_OPEN = refusal("fork", "error.fork_open")
-NOT_TEACHER = InputError("role", "only the class's presenter (the page that presents it) may do this")
+NOT_TEACHER = refusal("role", "error.class.not_teacher")
 NOT_YOURS = refusal("role", "error.not_yours")
 
 

@@ -158,13 +158,12 @@ def test_the_page_knows_the_same_languages_as_the_server() -> None:
 
 # A refusal written as English text of its own, not from a catalogue key (app.i18n.refusal / refused).
 REFUSAL_TEXT = re.compile(r"\b(?:InputError|ConfigError|DataError|SessionError|FeatureError)\(\s*[^,()]+,\s*f?[\"']")
-# Modules that still word some refusals themselves, and how many: each is a task of its own. The classroom's
-# (rooms, registry) are being moved into app/live/classroom/ and runner's command table into commands.py;
-# persistence and pins check the consistency of an experiment file's inner parts; setup checks a lesson
-# file; protocol's one is pydantic's own text for a complaint with no catalogue key. A new one fails here.
+# Modules that still word some refusals themselves, and how many; a new one fails here. persistence and
+# pins check the consistency of an experiment file's inner parts (a file a person does not write by hand);
+# setup checks a lesson file as its author loads it; protocol's one is pydantic's own text for a
+# complaint that has no catalogue key.
 REFUSALS_NOT_YET_MIGRATED = {
-    "app/lessons/setup.py": 2, "app/live/protocol.py": 1, "app/live/registry.py": 2, "app/live/rooms.py": 13,
-    "app/live/runner.py": 3, "app/training/persistence.py": 14, "app/training/pins.py": 8,
+    "app/lessons/setup.py": 2, "app/live/protocol.py": 1, "app/training/persistence.py": 14, "app/training/pins.py": 8,
 }
 
 
