@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from app.errors import InputError
-from app.i18n import refusal
+from app.i18n import DEFAULT_LANGUAGE, refusal
 from app.lessons.player import LessonPlayer
 from app.live.lessons import lesson_library
 from app.live.protocol import (
@@ -89,6 +89,7 @@ class LessonDesk:
                 return False
             case StartLesson(lesson=lesson_id, step=step, language=language, pace=pace):
                 library = lesson_library(self.settings)
+                language = language or DEFAULT_LANGUAGE
                 lesson = library.find(lesson_id, language)
                 if lesson is None:
                     raise refusal("lesson", "error.lesson.unknown", name=repr(lesson_id))

@@ -71,6 +71,8 @@ def _language(value: object) -> str:
 
 
 Language = Annotated[str, BeforeValidator(_language)]
+# A lesson command that names no language: the socket's (conversation.py fills it in; never a valid value sent).
+SOCKET_LANGUAGE = ""
 RequestId = Annotated[str, Field(max_length=64)] | StrictInt | None
 
 
@@ -184,14 +186,14 @@ class Unpin(_Command):
 
 class ListLessons(_Command):
     type: Literal["list_lessons"]
-    language: Language = "en"  # the outlines in this language where a lesson has it
+    language: Language = SOCKET_LANGUAGE  # the outlines in this language where a lesson has it
 
 
 class StartLesson(_Command):
     type: Literal["start_lesson"]
     lesson: Annotated[str, Field(min_length=1, max_length=64)]
     step: StrictInt = Field(0, ge=0)
-    language: Language = "en"  # the lesson's file in this language, else the English one (`requested_language`)
+    language: Language = SOCKET_LANGUAGE  # the lesson's file in this language, else English (`requested_language`)
     pace: tuple[Annotated[int, Field(strict=True, ge=0)], Annotated[int, Field(strict=True, ge=0)]] | None = None
 
 
@@ -414,7 +416,8 @@ def speed_label(unit: str, count: int) -> str:
 def options(settings: Settings, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """The content of ``hello`` and ``GET /api/options``: limits, settings, option lists (words in ``language``)."""
     described = _options(settings)
-    return {**described, **spoken_options(described, language)}
+    # the page's and the lessons' concept terms with their definitions, in ``language`` where translated
+    return {**described, **spoken_options(described, language), "glossary": glossary(settings, language)}
 
 
 def _options(settings: Settings) -> dict[str, Any]:
@@ -452,5 +455,4 @@ def _options(settings: Settings) -> dict[str, Any]:
         "problems": {p.value: {"output_activation": list(PROBLEM_OUTPUTS[p]), "cost": list(PROBLEM_COSTS[p])}
                      for p in PROBLEM_OUTPUTS},
         "default_speed": {"unit": DEFAULT_SPEED[0], "count": DEFAULT_SPEED[1]},
-        "glossary": glossary(settings),  # the page's and the lessons' concept terms with their definitions
     }

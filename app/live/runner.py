@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.i18n import refusal
+from app.i18n import DEFAULT_LANGUAGE, refusal
 from app.live import commands
 from app.live.audience import Audience
 from app.live.busy import FramePace
@@ -182,7 +182,7 @@ class Runner:
         if self.session.steps < steps_before:  # a new run: its curve starts again
             self._broadcast(encode_history(self.session.history, self.session.problem))
         if isinstance(command, ListLessons):
-            self.owner.broadcast(self.desk.lessons_message(command.language))
+            self.owner.broadcast(self.desk.lessons_message(command.language or DEFAULT_LANGUAGE))
         self._send_lesson(is_forced=True)
         self.plan.owe_maps()  # whatever changed or was chosen shows in the very next frame
         self._owe_frame()
