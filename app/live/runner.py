@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.i18n import DEFAULT_LANGUAGE, refusal
+from app.i18n import DEFAULT_LANGUAGE, refusal, translate
 from app.live import commands
 from app.live.audience import Audience
 from app.live.busy import FramePace
@@ -44,8 +44,7 @@ from app.training.session import TrainingSession
 from app.training.status import SessionError, Status
 
 T = TypeVar("T")
-RUN_DISCARDED = ("Training went on from epoch {epoch}: the run's later epochs (up to {latest}) are discarded; "
-                 "a pin keeps a run to compare with")
+RUN_DISCARDED = "rewind.discarded"
 LOG = logging.getLogger("neuroplay.runner")
 PUMP_FAILED = refusal("server", "error.pump_failed")
 
@@ -430,9 +429,11 @@ class Runner:
     def _tell_discarded(self, discarding: tuple[int, int] | None) -> None:
         """After training from a rewound epoch: say that the run's later epochs are gone."""
         if discarding is not None and self.session.rewound_from is None:
+            args = {"epoch": discarding[0], "latest": discarding[1]}
             self._broadcast(json.dumps({"type": "notice", "topic": "run_discarded", "epoch": discarding[0],
                                         "latest_epoch": discarding[1],
-                                        "message": RUN_DISCARDED.format(epoch=discarding[0], latest=discarding[1])}))
+                                        "message": translate(DEFAULT_LANGUAGE, RUN_DISCARDED, **args),
+                                        "key": RUN_DISCARDED, "args": args}))
 
     def _make_frame(self, audience: Audience) -> bytes:
         """Snapshot, trace and encode one frame at this audience's resolution (the owner's: what its page
