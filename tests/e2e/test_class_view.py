@@ -126,6 +126,8 @@ def boundary_color(q: int) -> tuple[int, int, int]:
 
 
 SETUP = f"""
+    const i18n = await import("{JS}/i18n.js");  // the page's words: the catalogue of LANGUAGE
+    i18n.useCatalogue("LANGUAGE", await i18n.fetchCatalogue("", "LANGUAGE"));
     const {{ createStore }} = await import("{JS}/store.js");
     const {{ initialState }} = await import("{JS}/messages.js");
     const {{ applyTheme }} = await import("{JS}/lib/colors.js");
@@ -153,7 +155,6 @@ SETUP = f"""
     await Promise.all([...document.querySelectorAll("link")].map((link) =>
       new Promise((resolve) => (link.sheet ? resolve(0) : link.addEventListener("load", resolve)))));
     document.title = "Class view";
-    document.documentElement.lang = "en";
     window.classTest = {{ store, sent, decode: (await import("{JS}/protocol.js")).decodeBinary,
                           onBinary: (await import("{JS}/messages.js")).onBinary }};
 """
@@ -162,12 +163,12 @@ FEED = ("(bytes) => window.classTest.store.update((state) => "
 SENT = "() => window.classTest.sent"
 
 
-def open_view(page: Page, viewport: dict[str, int] | None = None) -> Page:
+def open_view(page: Page, viewport: dict[str, int] | None = None, language: str = "en") -> Page:
     if viewport:
         page.set_viewport_size(viewport)  # type: ignore[arg-type]
     page.goto(f"{JS}/protocol.js")
-    page.evaluate(f"async () => {{ {SETUP} }}")
-    page.get_by_role("button", name="Class", exact=True).click()
+    page.evaluate(f"async () => {{ {SETUP.replace('LANGUAGE', language)} }}")
+    page.locator(".class-toggle").click()
     return page
 
 
@@ -397,6 +398,8 @@ def test_the_mosaic_fits_a_laptop_and_a_phone(browser: Browser, base_url: str, a
 
 
 STUDENT = f"""
+    const i18n = await import("{JS}/i18n.js");  // the page's words: the catalogue of LANGUAGE
+    i18n.useCatalogue("LANGUAGE", await i18n.fetchCatalogue("", "LANGUAGE"));
     const {{ createStore }} = await import("{JS}/store.js");
     const {{ initialState, onMessage }} = await import("{JS}/messages.js");
     const {{ createStudent }} = await import("{JS}/views/classroom/student.js");
@@ -447,7 +450,7 @@ STUDENT = f"""
 
 
 def test_a_student_sees_its_alias_raises_a_hand_names_itself_and_follows_the_class_state(blank_page: Page) -> None:
-    found = blank_page.evaluate(f"async () => {{ {STUDENT} }}")
+    found = blank_page.evaluate(f"async () => {{ {STUDENT.replace('LANGUAGE', 'en')} }}")
     assert found["alias"] == "You are Blue Fox"
     assert found["paused"] == [True, True, True, True, False]  # Play, Step, Slow step, Step epoch; not Reset
     assert found["line"] == "Your teacher paused the class: training waits until they resume it."
