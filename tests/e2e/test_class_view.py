@@ -61,7 +61,8 @@ def make_tiles(count: int) -> list[dict[str, Any]]:
         status = "diverged" if i == 4 else ["running", "paused", "idle"][i % 3] if forked else "idle"
         run = {"epoch": 10 * i + 3, "test_accuracy": None if i == 4 else round(0.5 + (i * 37 % 50) / 100, 4),
                "test_cost": 0.3, "metric": "accuracy", "shape": [2, 4, 1] if i % 2 else [2, 8, 8, 1],
-               "params": 17 if i % 2 else 105, "headline": "The cost is diverging" if i == 4 else None,
+               "params": 17 if i % 2 else 105, "headline": "About to diverge" if i == 4 else None,
+               "headline_said": [{"key": "diagnosis.diverging.title", "args": {}}] if i == 4 else None,
                "lesson_step": 1 if i % 4 == 0 else None, "goal": "met" if i == 7 else None, "updated_s_ago": 0}
         if not forked:
             run = dict.fromkeys(run)
@@ -202,7 +203,7 @@ def test_opening_the_class_view_asks_for_the_tiles_and_each_tile_shows_its_figur
         if tile["name"]:
             expect(node.locator(".tile-name")).to_have_text(tile["name"])
     expect(view.locator('.tile[data-student="s5"] .tile-status')).to_have_text("diverged")
-    expect(view.locator('.tile[data-student="s5"] .tile-headline')).to_have_text("The cost is diverging")
+    expect(view.locator('.tile[data-student="s5"] .tile-headline')).to_have_text("About to diverge")
     expect(view.locator('.tile[data-student="s8"] .tile-status')).to_have_text("goal met")
     expect(view.locator('.tile[data-student="s3"] .tile-status')).to_have_text("following")
     expect(view.locator('.tile[data-student="s1"] .tile-lesson')).to_have_text("step 2")

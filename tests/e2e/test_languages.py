@@ -207,6 +207,7 @@ def test_the_teacher_s_class_view_and_a_student_s_strip_in_german_show_no_englis
     assert not english_left(shown, "de"), f"English in the German class view: {english_left(shown, 'de')}"
     assert "DEINE KLASSE" in shown.upper() and "Sortieren nach" in shown
     assert re.search(r"\d+ Schüler", shown), shown  # the aggregate's plural count
+    assert "Kurz vor dem Divergieren" in shown  # a tile's diagnosis headline, from its catalogue parts
 
 
 def test_a_student_s_strip_in_german_shows_no_english(page: Page) -> None:

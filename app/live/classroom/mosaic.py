@@ -38,7 +38,7 @@ from app.live.settings import Settings
 
 HISTOGRAM_EDGES = [round(i / 10, 1) for i in range(11)]  # the aggregate's accuracy (or R²) bins
 EMPTY_TILE = {"status": "idle", "epoch": None, "test_accuracy": None, "test_cost": None, "metric": None,
-              "shape": None, "params": None, "headline": None, "lesson_step": None, "goal": None,
+              "shape": None, "params": None, "headline": None, "headline_said": None, "lesson_step": None, "goal": None,
               "updated_s_ago": None}  # a following student's run fields
 STATES: dict[str, dict[str, Any]] = {  # what each pace action changes in the class state
     "pause_all": {"is_paused": True}, "resume_all": {"is_paused": False}, "lock": {"is_locked": True},

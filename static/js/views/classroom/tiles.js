@@ -11,14 +11,15 @@ import { el } from "../controls/dom.js";
 import { paintMap } from "./thumbs.js";
 import { tileClasses } from "../../class-tiles.js";
 import { CLASS_KEY, CLASS_TEXT } from "./strings.js";
-import { t } from "../../i18n.js";
+import { sayParts, t } from "../../i18n.js";
 
 /**
  * @typedef {{student: string, alias: string, name: string|null, mode: "following"|"forked",
  *   status: "idle"|"running"|"paused"|"diverged", epoch: number|null, test_accuracy: number|null,
  *   test_cost: number|null, metric: "accuracy"|"r2"|null, shape: number[]|null, params: number|null,
  *   n_classes?: number,
- *   headline: string|null, hand: boolean, lesson_step: number|null, goal: "working"|"met"|"failed"|null,
+ *   headline: string|null, headline_said?: {key: string, args?: Record<string, unknown>}[] | null,
+ *   hand: boolean, lesson_step: number|null, goal: "working"|"met"|"failed"|null,
  *   updated_s_ago: number}} Tile
  * @typedef {"status"|"accuracy"|"params"|"alias"} SortKey
  */
@@ -126,7 +127,7 @@ export function createTile(onPress) {
       if (!lesson.hidden) lesson.textContent = CLASS_TEXT.lessonStep(/** @type {number} */ (tile.lesson_step));
       shape.hidden = !tile.shape || tile.params === null || tile.params === undefined;
       if (!shape.hidden) shape.textContent = `${shapeText(tile.shape)} · ${CLASS_TEXT.params(Number(tile.params))}`;
-      headline.textContent = tile.headline ?? "";
+      headline.textContent = sayParts(tile.headline_said ?? undefined, tile.headline ?? "");
       headline.hidden = !tile.headline;
       const age = Number(tile.updated_s_ago ?? 0);
       // Only a training copy should be heard from: a paused or idle one sends no frames, so no tiles.
