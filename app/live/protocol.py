@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
 from app.errors import InputError
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal, translate
 from app.live.lessons import glossary
 from app.live.settings import Settings
 from app.live.spoken import spoken_options
@@ -62,11 +62,18 @@ Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or 
 LANGUAGE_PATTERN = r"^[a-z]{2}$"  # a language as ISO 639-1 writes it; a lesson without that file falls back to en
 
 
+class Refused(ValueError):
+    """A validator's refusal from a catalogue key: ``_input_error`` makes it ``refusal(field, key, **args)``."""
+
+    def __init__(self, key: str, **args: Any) -> None:
+        super().__init__(translate(DEFAULT_LANGUAGE, key, **args))
+        self.key, self.params = key, args
+
+
 def _language(value: object) -> str:
     """A lesson language: two lower-case letters; any such code, so a page in a new language gets English."""
     if not isinstance(value, str) or not re.match(LANGUAGE_PATTERN, value):
-        raise ValueError(f"must be a language code of two lower-case letters (ISO 639-1, such as en, de or es), "
-                         f"got {show_value(value)}")
+        raise Refused("error.language_code", got=show_value(value))
     return value
 
 
@@ -375,6 +382,8 @@ def _input_error(error: ValidationError) -> InputError:
     if first["type"] in PYDANTIC_KEYS:
         key, name, argument = PYDANTIC_KEYS[first["type"]]
         return refusal(field, key, **({argument: context[name]} if name in context else {}))
+    if isinstance(context.get("error"), Refused):
+        return refusal(field, context["error"].key, **context["error"].params)
     message = first["msg"]
     if first["type"] == "value_error":
         message = str(first["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "

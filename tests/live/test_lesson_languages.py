@@ -56,6 +56,7 @@ def test_a_language_is_two_lower_case_letters_and_the_run_survives_a_wrong_one(c
         conversation.send(message)
         error = conversation.error()
         assert (error["field"], error["message"]) == ("language", LANGUAGE_ERROR + shown)
+        assert (error["key"], error["args"]) == ("error.language_code", {"got": shown})
     conversation.send({"type": "list_lessons"})  # the connection is still open; English by default
     assert conversation.until_type("lessons")["lessons"][0]["title"] == "A neuron"
 
