@@ -186,6 +186,9 @@ def test_a_lesson_link_keeps_its_language_in_the_address(open_in: object) -> Non
     expect(page.locator("#diagnosis-title")).to_have_text("Diagnose", timeout=SERVER_MS)
     page.wait_for_function("() => location.hash.startsWith('#lesson=neuron&step=1')", timeout=SERVER_MS)
     assert page.evaluate("location.hash").endswith("&lang=de")
+    expect(page.locator(".lesson-next")).to_have_text("Weiter", timeout=SERVER_MS)  # the panel speaks German
+    expect(page.locator(".lesson-text:not(.lesson-intro)").first).to_have_attribute("lang", "de")  # the German file
+    expect(page.locator(".lesson-fallback")).to_be_hidden()
 
 
 def english_left(shown: str, language: str) -> dict[str, list[str]]:
