@@ -320,7 +320,8 @@ class RedisBroker(RedisLink):
                     if answer is not None:
                         found = json.loads(answer[1])
                         if "error" in found:
-                            raise InputError(found["error"]["field"], found["error"]["message"])
+                            raise InputError(found["error"]["field"], found["error"]["message"],
+                                             key=found["error"].get("key"), args=found["error"].get("args"))
                         return dict(found["document"])
         except REDIS_ERRORS:
             pass
@@ -332,7 +333,8 @@ class RedisBroker(RedisLink):
                 raise refusal("room", "error.class.broker_unreachable")
             answer: dict[str, Any] = {"document": await self.export(str(request["code"]))}
         except InputError as error:
-            answer = {"error": {"field": error.field, "message": error.message}}
+            answer = {"error": {"field": error.field, "message": error.message, "key": error.key,
+                                "args": error.params}}
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.rpush(request["reply"], json.dumps(answer))
             pipe.expire(request["reply"], FORK_REPLY_TTL_S)
