@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.errors import InputError
+from app.i18n import refused
 from app.training.config import ExperimentConfig, config_from_dict
 from app.training.session import TrainingSession
 from app.training.status import SessionError
@@ -28,10 +29,10 @@ def step_config(seed: int, changes: Mapping[str, Any]) -> ExperimentConfig:
 def apply_edits(session: TrainingSession, edits: object) -> None:
     """Set the listed weights and biases; raises SessionError naming ``edits[i].field``."""
     if not isinstance(edits, Sequence) or isinstance(edits, str):
-        raise SessionError(EDITS, "must be a list of {layer, target, source, value}")
+        raise refused(SessionError, EDITS, "error.lesson.edits_list")
     for n, edit in enumerate(edits):
         if not isinstance(edit, Mapping) or set(edit) - EDIT_KEYS or not {"layer", "target", "value"} <= set(edit):
-            raise SessionError(f"{EDITS}[{n}]", "must be {layer, target, source (leave out for the bias), value}")
+            raise refused(SessionError, f"{EDITS}[{n}]", "error.lesson.edit")
         try:
             session.set_parameter(edit["layer"], edit["target"], edit["value"], edit.get("source"))
         except InputError as error:

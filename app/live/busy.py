@@ -63,9 +63,11 @@ class FramePace:
         self.told_fps, self.told_at = shown, now
         message = translate(DEFAULT_LANGUAGE, BUSY_MESSAGE, count=shown)
         return json.dumps({"type": "notice", "topic": "busy", "state": "busy", "fps": shown,
-                           "asked_fps": round(asked_fps), "message": message})
+                           "asked_fps": round(asked_fps), "message": message, "key": BUSY_MESSAGE,
+                           "args": {"count": shown}})
 
     def _recovered(self) -> str:
         self.told_fps = None
         return json.dumps({"type": "notice", "topic": "busy", "state": "ok", "fps": None, "asked_fps": None,
-                           "message": translate(DEFAULT_LANGUAGE, RECOVERED_MESSAGE)})
+                           "message": translate(DEFAULT_LANGUAGE, RECOVERED_MESSAGE), "key": RECOVERED_MESSAGE,
+                           "args": {}})

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from app.data.datasets import show_value
-from app.errors import InputError
+from app.i18n import refusal
 from app.live.encoder import json_safe
 from app.live.frame_plan import FramePlan
 from app.live.lesson_desk import LESSON_COMMANDS, LessonDesk
@@ -221,7 +221,7 @@ COMMANDS: dict[str, Handler] = {
 
 def check_count(field: str, count: int, maximum: int) -> None:
     if count > maximum:
-        raise InputError(field, f"must be a whole number from 1 to {maximum}, got {show_value(count)}")
+        raise refusal(field, "error.count_range", max=maximum, got=show_value(count))
 
 
 def neuron(runner: Runner, layer: int | None, index: int | None) -> tuple[int, int] | None:
@@ -230,9 +230,9 @@ def neuron(runner: Runner, layer: int | None, index: int | None) -> tuple[int, i
         return None
     sizes = runner.session.mlp.sizes
     if layer is None or not layer < len(sizes):
-        raise InputError("layer", f"must be a layer from 0 to {len(sizes) - 1}, got {show_value(layer)}")
+        raise refusal("layer", "error.layer_range", last=len(sizes) - 1, got=show_value(layer))
     if index is None or not index < sizes[layer]:
-        raise InputError("index", f"must be a neuron from 0 to {sizes[layer] - 1}, got {show_value(index)}")
+        raise refusal("index", "error.neuron_range", last=sizes[layer] - 1, got=show_value(index))
     return layer, index
 
 

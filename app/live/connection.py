@@ -23,7 +23,7 @@ from fastapi import WebSocket
 from starlette.requests import HTTPConnection
 
 from app.errors import InputError
-from app.i18n import DEFAULT_LANGUAGE, normal_language, refusal
+from app.i18n import DEFAULT_LANGUAGE, normal_language, refusal, translate
 from app.live.classroom.broker import Subscription
 from app.live.classroom.mosaic import ClassView
 from app.live.classroom.placement import ELSEWHERE, Placement, shape_of
@@ -55,10 +55,10 @@ CLOSE_TOO_MANY = 4429  # too many wrong codes from this address
 CLOSE_RUN_LOST = 1012  # the run's training process died: the page reconnects, and its reload says so
 CLOSE_IDLE = 4410  # the page's run, never used, was freed for another while the server was full: no retry
 TAKEN_OVER = refusal("session", "error.taken_over")
-CLASS_MOVED = "Class {code} now shows a run from another tab or device; this run is no longer presented"
+CLASS_MOVED = "class.notice.class_moved"
 IDLE_FREED = refusal("session", "error.idle_freed")
 FORK_OPEN = refusal("fork", "error.fork_open")
-NOT_TEACHER = InputError("role", "only the class's presenter (the page that presents it) may do this")
+NOT_TEACHER = refusal("role", "error.class.not_teacher")
 NOT_YOURS = refusal("role", "error.not_yours")
 
 
@@ -92,7 +92,8 @@ def hello(settings: Settings, session_id: str | None, role: str, resume: str, *,
 def class_moved_notice(code: str) -> str:
     """What a presenter is told when the holder of its class's secret presents another run with the code."""
     return json.dumps({"type": "notice", "topic": "class_moved", "code": code,
-                       "message": CLASS_MOVED.format(code=code)})
+                       "message": translate(DEFAULT_LANGUAGE, CLASS_MOVED, code=code), "key": CLASS_MOVED,
+                       "args": {"code": code}})
 
 
 def join_base(websocket: WebSocket, settings: Settings) -> str:

@@ -22,7 +22,18 @@ from app.errors import InputError
 from app.i18n import DEFAULT_LANGUAGE, refusal
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
-from app.live.protocol import SERVER_FAULT, Command, SetLanguage, error_message, options, parse_command, request_id
+from app.live.protocol import (
+    SERVER_FAULT,
+    SOCKET_LANGUAGE,
+    Command,
+    ListLessons,
+    SetLanguage,
+    StartLesson,
+    error_message,
+    options,
+    parse_command,
+    request_id,
+)
 from app.live.settings import Settings
 from app.live.spoken import spoken_options
 
@@ -128,6 +139,8 @@ async def receive_all(websocket: WebSocket, outbox: Outbox, live: Live,
             if text is None:
                 raise refusal("message", "error.binary")
             command = parse_command(text, settings.max_message_bytes)
+            if isinstance(command, StartLesson | ListLessons) and command.language == SOCKET_LANGUAGE:
+                command = command.model_copy(update={"language": language_of(websocket)})
             command_type = command.type
             if isinstance(command, SetLanguage):  # this socket's own words, whoever holds it: owner or follower
                 websocket.state.language = command.language

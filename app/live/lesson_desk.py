@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from app.errors import InputError
-from app.i18n import refusal
+from app.i18n import DEFAULT_LANGUAGE, refusal, translate
 from app.lessons.player import LessonPlayer
 from app.live.lessons import lesson_library
 from app.live.protocol import (
@@ -34,7 +34,8 @@ from app.training.session import TrainingSession
 
 LOG = logging.getLogger("neuroplay.lessons")
 NO_LESSON = refusal("lesson", "error.lesson.none_open")
-LESSON_LOST = "The lesson you had open could not be opened again after the server restarted ({reason}); the run is kept"
+LESSON_LOST = "lessons.lost"
+UNREADABLE = "lessons.lost_unreadable"  # why, when the kept state is not even a lesson's
 LESSON_COMMANDS = ("list_lessons", "start_lesson", "go_to_step", "answer", "show_hint", "leave_lesson", "set_pace")
 
 
@@ -64,11 +65,15 @@ class LessonDesk:
                 raise refusal("lesson", "error.lesson.gone", name=repr(kept.get("id")))
             player = LessonPlayer.restored(lesson, library.glossary_in(lesson.language), kept)
         except (InputError, TypeError, ValueError, IndexError) as error:
-            reason = error.message if isinstance(error, InputError) else "its kept state could not be read"
+            keyed = isinstance(error, InputError) and error.key is not None
+            said: dict[str, Any] = ({"key": error.key, "args": error.params} if isinstance(error, InputError) and keyed
+                                    else {"key": UNREADABLE, "args": {}})
+            reason = error.message if isinstance(error, InputError) else translate(DEFAULT_LANGUAGE, UNREADABLE)
             LOG.warning("a kept lesson could not be opened again: %s", reason)
             self.player = None
             self.lost = json.dumps({"type": "notice", "topic": "lesson_lost",
-                                    "message": LESSON_LOST.format(reason=reason)})
+                                    "message": translate(DEFAULT_LANGUAGE, LESSON_LOST, reason=reason),
+                                    "key": LESSON_LOST, "args": {"reason": said}})
             return
         self.player, self.observed = player, None
         self.observe(session)
@@ -89,6 +94,7 @@ class LessonDesk:
                 return False
             case StartLesson(lesson=lesson_id, step=step, language=language, pace=pace):
                 library = lesson_library(self.settings)
+                language = language or DEFAULT_LANGUAGE
                 lesson = library.find(lesson_id, language)
                 if lesson is None:
                     raise refusal("lesson", "error.lesson.unknown", name=repr(lesson_id))

@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from app.data.datasets import DATASETS, EXTENT, MAX_POINTS, show_value
 from app.data.features import FEATURES
 from app.errors import InputError
-from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, localized, refusal, translate
 from app.live.lessons import glossary
 from app.live.settings import Settings
 from app.live.spoken import spoken_options
@@ -62,15 +62,24 @@ Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # an int or 
 LANGUAGE_PATTERN = r"^[a-z]{2}$"  # a language as ISO 639-1 writes it; a lesson without that file falls back to en
 
 
+class Refused(ValueError):
+    """A validator's refusal from a catalogue key: ``_input_error`` makes it ``refusal(field, key, **args)``."""
+
+    def __init__(self, key: str, **args: Any) -> None:
+        super().__init__(translate(DEFAULT_LANGUAGE, key, **args))
+        self.key, self.params = key, args
+
+
 def _language(value: object) -> str:
     """A lesson language: two lower-case letters; any such code, so a page in a new language gets English."""
     if not isinstance(value, str) or not re.match(LANGUAGE_PATTERN, value):
-        raise ValueError(f"must be a language code of two lower-case letters (ISO 639-1, such as en, de or es), "
-                         f"got {show_value(value)}")
+        raise Refused("error.language_code", got=show_value(value))
     return value
 
 
 Language = Annotated[str, BeforeValidator(_language)]
+# A lesson command that names no language: the socket's (conversation.py fills it in; never a valid value sent).
+SOCKET_LANGUAGE = ""
 RequestId = Annotated[str, Field(max_length=64)] | StrictInt | None
 
 
@@ -184,14 +193,14 @@ class Unpin(_Command):
 
 class ListLessons(_Command):
     type: Literal["list_lessons"]
-    language: Language = "en"  # the outlines in this language where a lesson has it
+    language: Language = SOCKET_LANGUAGE  # the outlines in this language where a lesson has it
 
 
 class StartLesson(_Command):
     type: Literal["start_lesson"]
     lesson: Annotated[str, Field(min_length=1, max_length=64)]
     step: StrictInt = Field(0, ge=0)
-    language: Language = "en"  # the lesson's file in this language, else the English one (`requested_language`)
+    language: Language = SOCKET_LANGUAGE  # the lesson's file in this language, else English (`requested_language`)
     pace: tuple[Annotated[int, Field(strict=True, ge=0)], Annotated[int, Field(strict=True, ge=0)]] | None = None
 
 
@@ -373,6 +382,8 @@ def _input_error(error: ValidationError) -> InputError:
     if first["type"] in PYDANTIC_KEYS:
         key, name, argument = PYDANTIC_KEYS[first["type"]]
         return refusal(field, key, **({argument: context[name]} if name in context else {}))
+    if isinstance(context.get("error"), Refused):
+        return refusal(field, context["error"].key, **context["error"].params)
     message = first["msg"]
     if first["type"] == "value_error":
         message = str(first["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
@@ -414,7 +425,8 @@ def speed_label(unit: str, count: int) -> str:
 def options(settings: Settings, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """The content of ``hello`` and ``GET /api/options``: limits, settings, option lists (words in ``language``)."""
     described = _options(settings)
-    return {**described, **spoken_options(described, language)}
+    # the page's and the lessons' concept terms with their definitions, in ``language`` where translated
+    return {**described, **spoken_options(described, language), "glossary": glossary(settings, language)}
 
 
 def _options(settings: Settings) -> dict[str, Any]:
@@ -452,5 +464,4 @@ def _options(settings: Settings) -> dict[str, Any]:
         "problems": {p.value: {"output_activation": list(PROBLEM_OUTPUTS[p]), "cost": list(PROBLEM_COSTS[p])}
                      for p in PROBLEM_OUTPUTS},
         "default_speed": {"unit": DEFAULT_SPEED[0], "count": DEFAULT_SPEED[1]},
-        "glossary": glossary(settings),  # the page's and the lessons' concept terms with their definitions
     }

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.errors import InputError
+from app.i18n import refusal
 from app.live.outbox import Outbox
 from app.live.protocol import Command, Pause
 from app.live.runner import Runner
@@ -176,12 +177,9 @@ class Registry:
         mine = [entry for entry in self.entries.values() if entry.client == client]
         had_pages = [entry for entry in mine if entry.attached_at is not None]
         if len(mine) >= self.settings.max_sessions_per_client and not await self._make_room(had_pages):
-            raise InputError("sessions", f"this address holds {self.settings.max_sessions_per_client} runs already "
-                                         "(the most one address may hold); close some, or wait for unused ones to "
-                                         "expire")
+            raise refusal("sessions", "error.sessions.address_runs", max=self.settings.max_sessions_per_client)
         if is_fork and sum(entry.is_fork for entry in mine) >= self.settings.max_forks_per_client:
-            raise InputError("sessions", f"this address holds {self.settings.max_forks_per_client} copies of "
-                                         "classes already (the most one address may hold); try again later")
+            raise refusal("sessions", "error.sessions.address_copies", max=self.settings.max_forks_per_client)
 
     async def open(self, session_id: str | None, lease: Lease, client: str = "") -> Opened | None:
         """Attach ``lease`` to the session with this id, or to a new one if there is none; None when full."""

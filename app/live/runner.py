@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.i18n import refusal
+from app.i18n import DEFAULT_LANGUAGE, refusal, translate
 from app.live import commands
 from app.live.audience import Audience
 from app.live.busy import FramePace
@@ -45,8 +45,7 @@ from app.training.session import TrainingSession
 from app.training.status import SessionError, Status
 
 T = TypeVar("T")
-RUN_DISCARDED = ("Training went on from epoch {epoch}: the run's later epochs (up to {latest}) are discarded; "
-                 "a pin keeps a run to compare with")
+RUN_DISCARDED = "rewind.discarded"
 LOG = logging.getLogger("neuroplay.runner")
 PUMP_FAILED = refusal("server", "error.pump_failed")
 
@@ -188,7 +187,7 @@ class Runner:
             for audience in self._audiences():
                 audience.last_frame = None
         if isinstance(command, ListLessons):
-            self.owner.broadcast(self.desk.lessons_message(command.language))
+            self.owner.broadcast(self.desk.lessons_message(command.language or DEFAULT_LANGUAGE))
         self._send_lesson(is_forced=True)
         self.plan.owe_maps()  # whatever changed or was chosen shows in the very next frame
         self._owe_frame()
@@ -458,9 +457,11 @@ class Runner:
     def _tell_discarded(self, discarding: tuple[int, int] | None) -> None:
         """After training from a rewound epoch: say that the run's later epochs are gone."""
         if discarding is not None and self.session.rewound_from is None:
+            args = {"epoch": discarding[0], "latest": discarding[1]}
             self._broadcast(json.dumps({"type": "notice", "topic": "run_discarded", "epoch": discarding[0],
                                         "latest_epoch": discarding[1],
-                                        "message": RUN_DISCARDED.format(epoch=discarding[0], latest=discarding[1])}))
+                                        "message": translate(DEFAULT_LANGUAGE, RUN_DISCARDED, **args),
+                                        "key": RUN_DISCARDED, "args": args}))
 
     def _make_frame(self, audience: Audience) -> bytes:
         """Snapshot, trace and encode one frame at this audience's resolution (the owner's: what its page

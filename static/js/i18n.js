@@ -28,7 +28,8 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Significant digits of a fractional number inside a text (app/i18n.py SIGNIFICANT_DIGITS). */
 const SIGNIFICANT_DIGITS = 3;
 /** Attributes that `translatePage` re-words: data attribute → the attribute it sets. */
-const ATTRIBUTES = { "data-i18n-title": "title", "data-i18n-aria-label": "aria-label" };
+const ATTRIBUTES = { "data-i18n-title": "title", "data-i18n-aria-label": "aria-label",
+  "data-i18n-placeholder": "placeholder" };
 
 /** @typedef {Record<string, any>} Tree */
 

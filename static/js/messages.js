@@ -45,7 +45,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
  *   comparison: import("./protocol.js").BinaryMessage | null,
  *   classState: any, classResults: {step: number, working: number, met: number, failed: number} | null,
  *   classLink: "ok" | "lost",
- *   notice: {topic: string, message: string, at: number} | null,
+ *   notice: {topic: string, message: string, key?: string | null, args?: Record<string, unknown> | null, at: number} | null,
  *   busyFps: number | null,
  *   slowStep: any, pins: any[],
  *   lessons: any[] | null, lesson: any, lessonProgress: any,
@@ -175,8 +175,9 @@ export function onMessage(state, message) {
 function onNotice(message) {
   if (message.topic === "class_link") return { classLink: message.state === "lost" ? "lost" : "ok" };
   if (message.topic === "busy") return { busyFps: message.state === "busy" ? Number(message.fps) : null };
+  // The catalogue key and arguments, when the server sent them, word the banner in the page's language.
   const notice = { topic: String(message.topic), message: String(message.message ?? message.text ?? ""),
-                   at: Date.now() };
+                   key: message.key ?? null, args: message.args ?? null, at: Date.now() };
   return message.topic === "class_moved" ? { notice, room: null } : { notice };
 }
 

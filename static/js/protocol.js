@@ -83,13 +83,13 @@ export const commands = {
   pin: () => ({ type: "pin" }),
   /** @param {number} pin the pinned run's id */
   unpin: (pin) => ({ type: "unpin", pin }),
-  /** @param {string} language two letters: the outlines in this language where a lesson has it */
-  listLessons: (language = "en") => ({ type: "list_lessons", language }),
+  /** @param {string} [language] two letters: the outlines in this language where a lesson has it (the socket's when left out) */
+  listLessons: (language) => ({ type: "list_lessons", language }),
   /**
-   * @param {string} lesson the lesson's id @param {number} step 0-based @param {string} language two letters
+   * @param {string} lesson the lesson's id @param {number} step 0-based @param {string} [language] two letters (the socket's language when left out)
    * @param {[number, number] | null} pace the steps the learner may move within (a class's fork), or null
    */
-  startLesson: (lesson, step = 0, language = "en", pace = null) =>
+  startLesson: (lesson, step = 0, language = undefined, pace = null) =>
     ({ type: "start_lesson", lesson, step, language, pace }),
   /** @param {number} step 0-based; any step (Next and Skip alike) */
   goToStep: (step) => ({ type: "go_to_step", step }),

@@ -61,7 +61,8 @@ def make_tiles(count: int) -> list[dict[str, Any]]:
         status = "diverged" if i == 4 else ["running", "paused", "idle"][i % 3] if forked else "idle"
         run = {"epoch": 10 * i + 3, "test_accuracy": None if i == 4 else round(0.5 + (i * 37 % 50) / 100, 4),
                "test_cost": 0.3, "metric": "accuracy", "shape": [2, 4, 1] if i % 2 else [2, 8, 8, 1],
-               "params": 17 if i % 2 else 105, "headline": "The cost is diverging" if i == 4 else None,
+               "params": 17 if i % 2 else 105, "headline": "About to diverge" if i == 4 else None,
+               "headline_said": [{"key": "diagnosis.diverging.title", "args": {}}] if i == 4 else None,
                "lesson_step": 1 if i % 4 == 0 else None, "goal": "met" if i == 7 else None, "updated_s_ago": 0}
         if not forked:
             run = dict.fromkeys(run)
@@ -126,6 +127,8 @@ def boundary_color(q: int) -> tuple[int, int, int]:
 
 
 SETUP = f"""
+    const i18n = await import("{JS}/i18n.js");  // the page's words: the catalogue of LANGUAGE
+    i18n.useCatalogue("LANGUAGE", await i18n.fetchCatalogue("", "LANGUAGE"));
     const {{ createStore }} = await import("{JS}/store.js");
     const {{ initialState }} = await import("{JS}/messages.js");
     const {{ applyTheme }} = await import("{JS}/lib/colors.js");
@@ -153,7 +156,6 @@ SETUP = f"""
     await Promise.all([...document.querySelectorAll("link")].map((link) =>
       new Promise((resolve) => (link.sheet ? resolve(0) : link.addEventListener("load", resolve)))));
     document.title = "Class view";
-    document.documentElement.lang = "en";
     window.classTest = {{ store, sent, decode: (await import("{JS}/protocol.js")).decodeBinary,
                           onBinary: (await import("{JS}/messages.js")).onBinary }};
 """
@@ -162,12 +164,12 @@ FEED = ("(bytes) => window.classTest.store.update((state) => "
 SENT = "() => window.classTest.sent"
 
 
-def open_view(page: Page, viewport: dict[str, int] | None = None) -> Page:
+def open_view(page: Page, viewport: dict[str, int] | None = None, language: str = "en") -> Page:
     if viewport:
         page.set_viewport_size(viewport)  # type: ignore[arg-type]
     page.goto(f"{JS}/protocol.js")
-    page.evaluate(f"async () => {{ {SETUP} }}")
-    page.get_by_role("button", name="Class", exact=True).click()
+    page.evaluate(f"async () => {{ {SETUP.replace('LANGUAGE', language)} }}")
+    page.locator(".class-toggle").click()
     return page
 
 
@@ -201,7 +203,7 @@ def test_opening_the_class_view_asks_for_the_tiles_and_each_tile_shows_its_figur
         if tile["name"]:
             expect(node.locator(".tile-name")).to_have_text(tile["name"])
     expect(view.locator('.tile[data-student="s5"] .tile-status')).to_have_text("diverged")
-    expect(view.locator('.tile[data-student="s5"] .tile-headline')).to_have_text("The cost is diverging")
+    expect(view.locator('.tile[data-student="s5"] .tile-headline')).to_have_text("About to diverge")
     expect(view.locator('.tile[data-student="s8"] .tile-status')).to_have_text("goal met")
     expect(view.locator('.tile[data-student="s3"] .tile-status')).to_have_text("following")
     expect(view.locator('.tile[data-student="s1"] .tile-lesson')).to_have_text("step 2")
@@ -397,6 +399,8 @@ def test_the_mosaic_fits_a_laptop_and_a_phone(browser: Browser, base_url: str, a
 
 
 STUDENT = f"""
+    const i18n = await import("{JS}/i18n.js");  // the page's words: the catalogue of LANGUAGE
+    i18n.useCatalogue("LANGUAGE", await i18n.fetchCatalogue("", "LANGUAGE"));
     const {{ createStore }} = await import("{JS}/store.js");
     const {{ initialState, onMessage }} = await import("{JS}/messages.js");
     const {{ createStudent }} = await import("{JS}/views/classroom/student.js");
@@ -447,7 +451,7 @@ STUDENT = f"""
 
 
 def test_a_student_sees_its_alias_raises_a_hand_names_itself_and_follows_the_class_state(blank_page: Page) -> None:
-    found = blank_page.evaluate(f"async () => {{ {STUDENT} }}")
+    found = blank_page.evaluate(f"async () => {{ {STUDENT.replace('LANGUAGE', 'en')} }}")
     assert found["alias"] == "You are Blue Fox"
     assert found["paused"] == [True, True, True, True, False]  # Play, Step, Slow step, Step epoch; not Reset
     assert found["line"] == "Your teacher paused the class: training waits until they resume it."

@@ -14,7 +14,7 @@ from babel import Locale
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.i18n import LANGUAGES, PLACEHOLDER, check_shipped, plural_categories, split_plural
-from tests.unit.test_catalogue_use import NOT_YET_MIGRATED, VIEWS, prose_in_module
+from tests.e2e.test_class_view import FEED, STUDENT, class_message, open_view
 
 READY = '#connection[data-state="open"]'
 STEP = '[data-counter="step"]'
@@ -23,10 +23,6 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 RETURNING_USER = "localStorage.setItem('neuroplay.freePlay', '1')"  # the sandbox, without the home card
 MIN_FRAGMENT = 6  # shorter pieces of an English text ("Step", "Cost") may be words of another language too
-# The literals of the view modules whose words are not in the catalogues yet (tests/unit/test_catalogue_use.py
-# lists them): the lessons' and the class's own buttons still speak English until they move.
-NOT_MOVED = " ".join(line.split(": ", 1)[1] for name in sorted(NOT_YET_MIGRATED)
-                     for line in prose_in_module(VIEWS / name))
 COUNTS = (*range(0, 210), 1000, 1001, 10_000, 100_000, 1_000_000, 2_000_000)
 
 
@@ -94,7 +90,7 @@ def test_a_german_or_spanish_page_shows_no_english_of_the_catalogue(open_in: obj
     page.locator("#heatmap canvas").click()  # a point followed through one neuron: the most words at once
     page.wait_for_selector(".neuron-backward .neuron-fact", timeout=SERVER_MS)
     shown = visible_text(page)
-    left = {key: [p for p in pieces if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", shown) and p not in NOT_MOVED]
+    left = {key: [p for p in pieces if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", shown)]
             for key, pieces in english_fragments(language).items()}
     left = {key: pieces for key, pieces in left.items() if pieces}
     page.screenshot(path=artifacts / f"i18n-{language}-1280.png", full_page=True)
@@ -190,3 +186,38 @@ def test_a_lesson_link_keeps_its_language_in_the_address(open_in: object) -> Non
     expect(page.locator("#diagnosis-title")).to_have_text("Diagnose", timeout=SERVER_MS)
     page.wait_for_function("() => location.hash.startsWith('#lesson=neuron&step=1')", timeout=SERVER_MS)
     assert page.evaluate("location.hash").endswith("&lang=de")
+    expect(page.locator(".lesson-next")).to_have_text("Weiter", timeout=SERVER_MS)  # the panel speaks German
+    expect(page.locator(".lesson-text:not(.lesson-intro)").first).to_have_attribute("lang", "de")  # the German file
+    expect(page.locator(".lesson-fallback")).to_be_hidden()
+
+
+def english_left(shown: str, language: str) -> dict[str, list[str]]:
+    """The English catalogue texts (by key) that appear in ``shown``."""
+    left = {key: [p for p in pieces if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", shown)]
+            for key, pieces in english_fragments(language).items()}
+    return {key: pieces for key, pieces in left.items() if pieces}
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(DESKTOP, "1280"), (PHONE, "390")])
+def test_the_teacher_s_class_view_and_a_student_s_strip_in_german_show_no_english(
+        page: Page, artifacts: Path, viewport: dict[str, int], name: str) -> None:
+    open_view(page, viewport, "de")
+    page.evaluate(FEED, class_message(6, spotlight="s2"))
+    page.wait_for_selector(".tile", timeout=SERVER_MS)
+    page.locator(".tile").nth(1).click()  # a selection: the bar's counts and buttons in view
+    shown = visible_text(page)
+    page.screenshot(path=artifacts / f"i18n-de-class-view-{name}.png", full_page=True)
+    assert not english_left(shown, "de"), f"English in the German class view: {english_left(shown, 'de')}"
+    assert "DEINE KLASSE" in shown.upper() and "Sortieren nach" in shown
+    assert re.search(r"\d+ Schüler", shown), shown  # the aggregate's plural count
+    assert "Kurz vor dem Divergieren" in shown  # a tile's diagnosis headline, from its catalogue parts
+
+
+def test_a_student_s_strip_in_german_shows_no_english(page: Page) -> None:
+    page.goto("/static/js/protocol.js")
+    found = page.evaluate(f"async () => {{ {STUDENT.replace('LANGUAGE', 'de')} }}")
+    strip = str(page.evaluate("() => document.querySelector('.student').innerText"))
+    shown = "\n".join([strip, found["notice"], found["line"], found["saved"], found["alias"]])
+    assert not english_left(shown, "de"), f"English in the German student strip: {english_left(shown, 'de')}"
+    assert found["alias"] == "Du bist Blue Fox" and found["hand"][0] == "Meldung zurücknehmen"
+    assert found["notice"] == "Deine Lehrkraft hat die Kopien gesperrt: Schau erst einmal zu."

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.i18n import translate
 from app.live.server import create_app
 from app.live.settings import Settings
 from app.training.evaluation import predicted_classes
@@ -201,7 +202,9 @@ def test_pacing_pauses_locks_pushes_and_brings_back(school: TestClient) -> None:
                 copy.send({"type": "play"})
                 copy.until(lambda m: m["type"] == "session" and m["status"] == "running")
                 presenter.send({"type": "pace", "action": "pause_all"})
-                assert copy.until_type("notice")["topic"] == "class_paused"
+                told = copy.until_type("notice")
+                assert (told["topic"], told["key"], told["args"]) == ("class_paused", "class.notice.class_paused", {})
+                assert told["message"] == translate("en", told["key"])
                 copy.until(lambda m: m["type"] == "session" and m["status"] == "paused")
                 assert copy.until_type("class_state")["is_paused"] is True
                 for command in ({"type": "play"}, {"type": "step", "unit": "batch", "count": 1}):

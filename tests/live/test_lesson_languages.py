@@ -56,6 +56,7 @@ def test_a_language_is_two_lower_case_letters_and_the_run_survives_a_wrong_one(c
         conversation.send(message)
         error = conversation.error()
         assert (error["field"], error["message"]) == ("language", LANGUAGE_ERROR + shown)
+        assert (error["key"], error["args"]) == ("error.language_code", {"got": shown})
     conversation.send({"type": "list_lessons"})  # the connection is still open; English by default
     assert conversation.until_type("lessons")["lessons"][0]["title"] == "A neuron"
 
@@ -86,3 +87,24 @@ def test_the_pages_glossary_in_german_keeps_the_english_ids() -> None:
     assert german["weight"]["term"] == "Gewicht" and german["weight"]["definition"].startswith("Eine Zahl")
     assert german["bce"] == german["cross-entropy"] and german["bce"]["term"] == "Kreuzentropie"  # an option name
     assert glossary(Settings(), "fr") == english
+
+
+def test_lesson_commands_without_a_language_follow_the_socket_s_language(client: TestClient) -> None:
+    with opened(client, "/ws?lang=de") as talk:
+        assert talk.hello["glossary"]["weight"]["term"] == "Gewicht"  # type: ignore[attr-defined]
+        talk.send({"type": "list_lessons"})
+        assert talk.until_type("lessons")["lessons"][0]["title"] == "Ein Neuron"
+        talk.send({"type": "start_lesson", "lesson": "neuron"})
+        state = talk.until_type("lesson")["lesson"]
+        assert (state["language"], state["requested_language"], state["title"]) == ("de", "de", "Ein Neuron")
+        talk.send({"type": "set_language", "language": "es"})
+        talk.until_type("language")
+        talk.send({"type": "list_lessons"})
+        assert talk.until_type("lessons")["lessons"][0]["title"] == "Una neurona"
+        talk.send({"type": "start_lesson", "lesson": "neuron", "language": "en"})  # a named language wins
+        state = talk.until(lambda m: m["type"] == "lesson" and m["lesson"]["language"] == "en")["lesson"]
+        assert state["title"] == "A neuron"
+    with opened(client) as talk:  # no language on the address: English
+        assert talk.hello["glossary"]["weight"]["term"] == "weight"  # type: ignore[attr-defined]
+        talk.send({"type": "list_lessons"})
+        assert talk.until_type("lessons")["lessons"][0]["title"] == "A neuron"

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.i18n import translate
 from tests.live.conftest import Conversation
 
 STATE = ("weights", "biases", "optimizer", "counters", "epoch", "shuffle_rng")  # what a rewind restores
@@ -71,6 +72,8 @@ def test_training_on_from_a_rewound_epoch_says_the_later_epochs_are_discarded(co
     assert told["type"] == "notice", "training discarded epochs 3 and 4 without a word"
     assert (told["topic"], told["epoch"], told["latest_epoch"]) == ("run_discarded", 2, 4)
     assert "epoch 2" in told["message"] and "4" in told["message"]
+    assert (told["key"], told["args"]) == ("rewind.discarded", {"epoch": 2, "latest": 4})
+    assert told["message"] == translate("en", told["key"], **told["args"])
     conversation.frame(lambda f: f["epoch"] == 3)
     conversation.send({"type": "slow_step"})  # nothing more is discarded: no second notice
     assert conversation.until(lambda m: m["type"] in ("notice", "slow_step"))["type"] == "slow_step"

@@ -14,6 +14,7 @@ import pytest
 import segno
 from fastapi.testclient import TestClient
 
+from app.i18n import translate
 from app.live.classroom.broker import LocalBroker
 from app.live.protocol import COMMAND_TYPES, FOLLOWER_COMMANDS, JOIN_CODE_ALPHABET
 from app.live.server import create_app
@@ -352,5 +353,7 @@ def test_a_presenter_whose_class_was_moved_is_told(classroom: TestClient) -> Non
         second.until_type("presenting")
         moved = first.until(lambda m: m["type"] == "notice")
         assert (moved["topic"], moved["code"]) == ("class_moved", code) and code in moved["message"]
+        assert (moved["key"], moved["args"]) == ("class.notice.class_moved", {"code": code})
+        assert translate("de", moved["key"], **moved["args"]).startswith(f"Klasse {code} zeigt")
         second.send({"type": "end_class"})
         assert second.until(lambda m: m["type"] == "room" and not m["is_open"])["code"] == code

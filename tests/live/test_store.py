@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.i18n import translate
 from app.lessons.library import SHIPPED_DIR
 from app.live.lessons import _load
 from app.live.protocol import COMMAND_ADAPTER
@@ -173,6 +174,8 @@ def test_a_kept_lesson_whose_file_changed_is_said_to_be_lost_and_the_run_resumes
         assert page.hello["resume"] == "resumed"
         notice = page.until_type("notice")
         assert notice["topic"] == "lesson_lost" and "no longer in the lesson" in notice["message"]
+        assert (notice["key"], notice["args"]["reason"]["key"]) == ("lessons.lost", "error.lesson.step_gone")
+        assert translate("en", notice["key"], **notice["args"]) == notice["message"]
     _load.cache_clear()
     with TestClient(create_app(settings)) as client, opened(client, f"/ws?session={session_id}") as page:
         page.send({"type": "list_lessons"})  # the notice was told once; the run has no lesson now

@@ -20,19 +20,22 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from app.i18n import DEFAULT_LANGUAGE, translate
+
 Message = str | bytes
 Deliver = Callable[[str, Message], None]  # (kind, message) → None; must not block
 Export = Callable[[str], Awaitable[dict[str, Any]]]  # join code → the class's run as an experiment document
 # how a late joiner is greeted: the newest message of each kind, in this order
 LATEST_ORDER = ("session", "dataset", "history", "room", "lesson", "lesson_progress", "frame")
-LINK_LOST = "The class link was lost; retrying…"  # a follower's replica cannot reach the broker
-LINK_RESTORED = "The class link is back"
+LINK_LOST = "class.notice.link_lost"  # a follower's replica cannot reach the broker
+LINK_RESTORED = "class.notice.link_restored"
 
 
 def link_notice(is_lost: bool) -> str:
     """The ``notice`` a follower gets when its replica loses (or regains) the class's broker."""
+    key = LINK_LOST if is_lost else LINK_RESTORED
     return json.dumps({"type": "notice", "topic": "class_link", "state": "lost" if is_lost else "restored",
-                       "message": LINK_LOST if is_lost else LINK_RESTORED})
+                       "message": translate(DEFAULT_LANGUAGE, key), "key": key, "args": {}})
 
 
 @dataclass(eq=False)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from app.errors import InputError
+from app.i18n import refusal
 from app.live.classroom.broker import Broker, Message, Subscription
 from app.live.classroom.rooms import Rooms
 from app.live.classroom.students import class_channel, pace_channel
@@ -37,13 +38,11 @@ from app.live.settings import Settings
 
 HISTOGRAM_EDGES = [round(i / 10, 1) for i in range(11)]  # the aggregate's accuracy (or R²) bins
 EMPTY_TILE = {"status": "idle", "epoch": None, "test_accuracy": None, "test_cost": None, "metric": None,
-              "shape": None, "params": None, "headline": None, "lesson_step": None, "goal": None,
+              "shape": None, "params": None, "headline": None, "headline_said": None, "lesson_step": None, "goal": None,
               "updated_s_ago": None}  # a following student's run fields
 STATES: dict[str, dict[str, Any]] = {  # what each pace action changes in the class state
     "pause_all": {"is_paused": True}, "resume_all": {"is_paused": False}, "lock": {"is_locked": True},
     "unlock": {"is_locked": False}, "push": {}, "bring_back": {"spotlight": None}}
-NOT_FORKED = "must name a student who has a copy of the class run (a forked tile), got {student!r}"
-NO_ANSWER = "the copies of {students} did not answer in time; try again"
 GOALS = ("working", "met", "failed")
 
 
@@ -203,7 +202,7 @@ class ClassView:
     def _forked(self, student: str, field: str) -> dict[str, Any]:
         presence = self.presence.get(student)
         if presence is None or presence["mode"] != "forked":
-            raise InputError(field, NOT_FORKED.format(student=student))
+            raise refusal(field, "error.class.not_forked", student=repr(student))
         return presence
 
     async def spotlight(self, student: str | None) -> None:
@@ -238,7 +237,7 @@ class ClassView:
     async def compare(self, students: list[str]) -> bytes:
         """The binary ``comparison`` of 2–4 forked students' runs, asked of their replicas."""
         if len(set(students)) != len(students):
-            raise InputError("students", f"must name 2 to 4 different students, got {students}")
+            raise refusal("students", "error.class.compare_distinct", got=str(students))
         for student in students:
             self._forked(student, "students")
         request = secrets.token_urlsafe(8)
@@ -252,7 +251,7 @@ class ClassView:
             self.cards.pop(request, None)
         missing = [s for s in students if s not in found]
         if missing:
-            raise InputError("students", NO_ANSWER.format(students=", ".join(missing)))
+            raise refusal("students", "error.class.no_answer", students=", ".join(missing))
         return comparison([{**found[s], "alias": self.presence.get(s, {}).get("alias", "")} for s in students])
 
     def _order(self, order: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from collections import deque
 from typing import Any
 
 from app.errors import InputError
+from app.i18n import refusal
 from app.live.classroom.broker import LATEST_ORDER, Deliver, Export, Message, Subscription, link_notice
 from app.live.classroom.redis_link import REDIS_ERRORS, RedisLink
 
@@ -37,7 +38,6 @@ REPLICA_TTL_S = 15  # a stopped replica's follower counts stop counting after th
 FORK_REPLY_TTL_S = 30  # an answer nobody took is dropped after this long
 FORK_POLL_S = 1.0  # one blocking wait for a fork answer (under the socket timeout)
 MAX_QUEUED = 1000  # messages waiting for Redis, at most; frames do not queue (newest only per room)
-UNREACHABLE = "the class's server is unreachable right now; try again in a moment"
 CLAIM = """if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2)) redis.call('EXPIRE', KEYS[1], ARGV[1]) return 1"""
 UPDATE = """if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -157,7 +157,7 @@ class RedisBroker(RedisLink):
                 pipe.expire(key("students", code), ROOM_TTL_S)
                 return int((await pipe.execute())[0])
         except REDIS_ERRORS:
-            raise InputError("broker", UNREACHABLE) from None
+            raise refusal("broker", "error.class.broker_unreachable") from None
 
     # ----- channels ----------------------------------------------------------------------------
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
@@ -320,19 +320,21 @@ class RedisBroker(RedisLink):
                     if answer is not None:
                         found = json.loads(answer[1])
                         if "error" in found:
-                            raise InputError(found["error"]["field"], found["error"]["message"])
+                            raise InputError(found["error"]["field"], found["error"]["message"],
+                                             key=found["error"].get("key"), args=found["error"].get("args"))
                         return dict(found["document"])
         except REDIS_ERRORS:
             pass
-        raise InputError("room", UNREACHABLE)
+        raise refusal("room", "error.class.broker_unreachable")
 
     async def _answer_fork(self, request: dict[str, Any]) -> None:
         try:
             if self.export is None:
-                raise InputError("room", UNREACHABLE)
+                raise refusal("room", "error.class.broker_unreachable")
             answer: dict[str, Any] = {"document": await self.export(str(request["code"]))}
         except InputError as error:
-            answer = {"error": {"field": error.field, "message": error.message}}
+            answer = {"error": {"field": error.field, "message": error.message, "key": error.key,
+                                "args": error.params}}
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.rpush(request["reply"], json.dumps(answer))
             pipe.expire(request["reply"], FORK_REPLY_TTL_S)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import InputError
+from app.i18n import refusal
 from app.live.classroom.broker import Broker, Deliver, Subscription
 from app.live.classroom.students import pace_channel
 from app.live.encoder import message_type
@@ -54,7 +55,7 @@ def normal_code(code: str) -> str:
     """The code as stored: upper case; raises InputError if it cannot be a join code."""
     upper = code.strip().upper()
     if len(upper) != JOIN_CODE_LENGTH or any(c not in JOIN_CODE_ALPHABET for c in upper):
-        raise InputError("room", f"a class code is {JOIN_CODE_LENGTH} letters and digits, like K7WQ3M")
+        raise refusal("room", "error.class.code_form", length=JOIN_CODE_LENGTH)
     return upper
 
 
@@ -82,7 +83,7 @@ class FailureWindow:
     def check(self, client: str) -> None:
         """Raise InputError("rate") if this address has used up its wrong codes."""
         if len(self._recent(client)) >= self.limit:
-            raise InputError("rate", f"too many wrong class codes; wait a minute (at most {self.limit} a minute)")
+            raise refusal("rate", "error.class.rate", max=self.limit)
 
     def add(self, client: str) -> None:
         self._recent(client).append(time.monotonic())
@@ -150,8 +151,7 @@ class Rooms:
             return room, None
         await self._take_share(session_id)
         if len(self.rooms) >= self.settings.max_rooms and not await self._reclaim():
-            raise InputError("rooms", f"this server presents {self.settings.max_rooms} classes already; "
-                                      "end one or try later")
+            raise refusal("rooms", "error.class.server_full", max=self.settings.max_rooms)
         if code is not None:
             return await self._reopen(session_id, normal_code(code), secret or "", join_base)
         secret = secrets.token_urlsafe(SECRET_BYTES)
@@ -161,7 +161,7 @@ class Rooms:
             code = new_code()
             if await self.broker.claim(code, {**record, "join_url": f"{join_base}/join/{code}"}):
                 return await self._start(code, session_id), secret
-        raise InputError("rooms", "no free class code was found; try again")
+        raise refusal("rooms", "error.class.no_code")
 
     async def _take_share(self, session_id: str) -> None:
         """Room within the presenter's address's share: its own class whose presenter has been gone
@@ -170,8 +170,7 @@ class Rooms:
         limit = self.settings.max_rooms_per_client
         mine = [room for room in self.rooms.values() if self.registry.client_of(room.session_id) == client]
         if len(mine) >= limit and not await self._reclaim(mine):
-            raise InputError("rooms", f"this address presents {limit} classes already (the most one address may); "
-                                      "end one first")
+            raise refusal("rooms", "error.class.address_full", max=limit)
 
     async def _reclaim(self, among: list[Room] | None = None) -> bool:
         """End the room (of ``among``, else of all) whose presenter has been gone longest, if for
@@ -198,7 +197,7 @@ class Rooms:
         """Move a class to this session: its presenter's run was lost, or the presenter shows another run."""
         record = await self.broker.record(code)
         if record is None or not hmac.compare_digest(record["secret_hash"], secret_hash(secret)):
-            raise InputError("secret", "does not open a class with that code")
+            raise refusal("secret", "error.class.secret")
         old = self.rooms.pop(code, None)
         runner = None if old is None else self.registry.get(old.session_id)
         if runner is not None:
@@ -231,7 +230,7 @@ class Rooms:
         """End the session's room: followers are told it is closed."""
         room = self._take_room(session_id)
         if room is None:
-            raise InputError("room", "this run is not presented to a class")
+            raise refusal("room", "error.class.not_presented")
         runner = self.registry.get(session_id)
         if runner is not None:
             await runner.set_feed(None)
@@ -256,14 +255,12 @@ class Rooms:
         except InputError:
             record = None
         if record is None and not self.broker.is_connected:  # not the code's fault: no failure counted
-            raise InputError(UNREACHABLE_FIELD, "the class server is unreachable right now; retrying…")
+            raise refusal(UNREACHABLE_FIELD, "error.class.unreachable")
         if record is not None and record.get("presenter") == "lost":
-            raise InputError("room", "this class's run was lost on the server; wait for your teacher to present "
-                                     "it again")
+            raise refusal("room", "error.class.run_lost")
         if record is None or not record.get("is_open"):
             self.failures.add(client)
-            raise InputError("room", f"no class has the code {code.strip().upper()[:12]!r}; check it with "
-                                     "your teacher")
+            raise refusal("room", "error.class.unknown", code=repr(code.strip().upper()[:12]))
         return record
 
     async def follow(self, code: str, deliver: Deliver) -> Subscription:
@@ -271,8 +268,7 @@ class Rooms:
         code = normal_code(code)
         total = await self.broker.count_followers(code, 0)
         if total >= self.settings.max_followers_per_room:
-            raise InputError("followers", f"this class has {self.settings.max_followers_per_room} followers "
-                                          "already")
+            raise refusal("followers", "error.class.followers_full", max=self.settings.max_followers_per_room)
         subscription = await self.broker.subscribe(code, deliver)
         for kind, message in await self.broker.latest(code):
             deliver(kind, message)
@@ -325,12 +321,12 @@ class Rooms:
         """
         record = await self.broker.record(normal_code(code))
         if record is None or not record.get("is_open"):
-            raise InputError("room", "the class has ended")
+            raise refusal("room", "error.class.ended")
         if record["owner"] != self.broker.replica:
             return await self.broker.request_fork(record["owner"], normal_code(code))
         runner = self.registry.get(record["session_id"])
         if runner is None:
-            raise InputError("room", "the class's run is not reachable from this server right now; try again")
+            raise refusal("room", "error.class.run_unreachable")
         return await runner.fork_copy()
 
     # ----- what the registry tells -----------------------------------------------------------

@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from app.errors import InputError
+from app.i18n import refusal
 from app.live.classroom.broker import Broker, Message, Subscription
 from app.live.classroom.rooms import RoomFeed
 from app.live.classroom.students import (
@@ -36,7 +37,7 @@ from app.live.settings import Settings
 LOG = logging.getLogger("neuroplay.classroom")
 PAUSED_REFUSES = ("play", "step", "slow_step")  # a fork may not train while its class is paused
 LOCKED_ALLOWS = ("select_neuron", "select_sample", "set_name", "raise_hand", "list_lessons")  # watching only
-NOT_A_STUDENT = InputError("role", "only a class's students (followers and their copies) may do this")
+NOT_A_STUDENT = refusal("role", "error.class.not_student")
 STATE_FIELDS = ("is_paused", "is_locked", "spotlight")  # the room's class state, kept in its directory record
 
 

@@ -13,25 +13,18 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import InputError
+from app.i18n import DEFAULT_LANGUAGE, refusal, translate
 
 COLOURS = ("Blue", "Red", "Green", "Gold", "Silver", "Amber", "Coral", "Teal", "Violet", "Olive", "Ruby",
            "Jade", "Indigo", "Copper", "Ivory", "Plum")
 ANIMALS = ("Fox", "Owl", "Otter", "Lynx", "Heron", "Panda", "Koala", "Bison", "Crane", "Gecko", "Hare", "Ibis",
            "Moose", "Newt", "Orca", "Puffin", "Quail", "Raven", "Seal", "Tapir", "Wren", "Yak", "Zebra", "Badger")
 ALIAS_STRIDE = 7  # walks the colour × animal table so that neighbours differ in both words (coprime to its size)
-NAME_CHARS = "letters, digits, spaces and punctuation (no control characters)"
-PAUSED = "Your teacher paused the class: your run is paused"
-RESUMED = "Your teacher resumed the class: you may train again"
-PUSHED = "Your teacher sent everyone new settings: your run starts again from them"
-LOCKED = "Your teacher locked the class: watch for now"
-UNLOCKED = "Your teacher unlocked the class: you may change your run again"
-BACK = "Your teacher asks everyone back to the class run"
-CLASS_PAUSED = InputError("class", "your teacher paused the class; wait until it is resumed")
-CLASS_LOCKED = InputError("class", "your teacher locked the class; you can watch but not change anything now")
-NOTICES = {"pause_all": ("class_paused", PAUSED), "resume_all": ("class_resumed", RESUMED),
-           "push": ("class_pushed", PUSHED), "lock": ("class_locked", LOCKED),
-           "unlock": ("class_unlocked", UNLOCKED), "bring_back": ("back_to_class", BACK)}
+CLASS_PAUSED = refusal("class", "error.class.paused")
+CLASS_LOCKED = refusal("class", "error.class.locked")
+# A pacing action → the topic of the notice its students get (its words: the catalogue's class.notice.TOPIC).
+NOTICES = {"pause_all": "class_paused", "resume_all": "class_resumed", "push": "class_pushed", "lock": "class_locked",
+           "unlock": "class_unlocked", "bring_back": "back_to_class"}
 
 
 def class_channel(code: str) -> str:
@@ -58,9 +51,9 @@ def clean_name(name: str, limit: int) -> str | None:
     if not trimmed:
         return None
     if len(trimmed) > limit:
-        raise InputError("name", f"must be 1 to {limit} characters after trimming, got {len(trimmed)}")
+        raise refusal("name", "error.class.name_length", max=limit, got=len(trimmed))
     if not all(c.isprintable() for c in trimmed):
-        raise InputError("name", f"must be {NAME_CHARS}")
+        raise refusal("name", "error.class.name_chars")
     return trimmed
 
 
@@ -90,5 +83,7 @@ class Student:
 
 def notice(action: str) -> str:
     """The ``notice`` a student gets when the teacher paces the class."""
-    topic, text = NOTICES[action]
-    return json.dumps({"type": "notice", "topic": topic, "text": text, "message": text})
+    topic = NOTICES[action]
+    key = f"class.notice.{topic}"
+    text = translate(DEFAULT_LANGUAGE, key)
+    return json.dumps({"type": "notice", "topic": topic, "text": text, "message": text, "key": key, "args": {}})

@@ -97,6 +97,7 @@ def tile(frame: bytes, session: TrainingSession, desk: Any) -> str:
         "metric": "r2" if is_regression else "accuracy",
         "shape": header["sizes"], "params": parameter_count(header["sizes"]),
         "headline": header["diagnoses"][0]["title"] if header["diagnoses"] else None,
+        "headline_said": header["diagnoses"][0]["said"]["title"] if header["diagnoses"] else None,  # its parts
         "lesson_step": step, "goal": goal,
         "thumb": base64.b64encode(pack_thumb(thumb, session.data.dataset.n_classes > 2)).decode(),
     }, allow_nan=False)

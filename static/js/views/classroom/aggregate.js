@@ -7,7 +7,7 @@
  */
 import { el } from "../controls/dom.js";
 import { formatTick } from "../../lib/format.js";
-import { CLASS_TEXT } from "./strings.js";
+import { CLASS_KEY, CLASS_TEXT } from "./strings.js";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -54,20 +54,20 @@ export function createAggregate(slot) {
   const title = el("h3", { class: "class-aggregate-title" });
   const chart = el("ol", { class: "class-histogram", role: "list" });
   const counts = el("ul", { class: "class-counts", "data-counts": "" });
-  const box = el("section", { class: "class-aggregate", "aria-label": CLASS_TEXT.aggregateLabel, hidden: true },
+  const box = el("section", { class: "class-aggregate", i18nLabel: CLASS_KEY.aggregateLabel, hidden: true },
     [title, chart, counts]);
   slot.append(box);
 
   return {
     render(state, previous) {
-      if (state.classView === previous.classView) return;
+      if (state.classView === previous.classView && state.language === previous.language) return;
       /** @type {Aggregate | undefined} */
       const aggregate = state.classView?.aggregate;
       box.hidden = !aggregate;
       if (!aggregate) return;
       const tiles = state.classView?.tiles ?? [];
       const isR2 = tiles.some((/** @type {any} */ tile) => tile.mode === "forked" && tile.metric === "r2");
-      title.textContent = CLASS_TEXT.histogramLabel(isR2 ? "R²" : "accuracy");
+      title.textContent = CLASS_TEXT.histogramLabel(isR2);
       chart.replaceChildren(...bars(aggregate.accuracy_histogram, !isR2).map((bar) => el("li", {
         class: "class-bin", "data-count": bar.count, title: CLASS_TEXT.histogramBar(bar.range, bar.count),
         style: `--bin-height: ${bar.height}`,

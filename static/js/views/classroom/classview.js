@@ -14,7 +14,7 @@ import { createMosaic } from "./mosaic.js";
 import { createPacing } from "./pacing.js";
 import { createAggregate } from "./aggregate.js";
 import { createCompare } from "./compare.js";
-import { CLASS_TEXT } from "./strings.js";
+import { CLASS_KEY } from "./strings.js";
 
 /** On <body> while the class view is open. */
 const CLASS_VIEW_CLASS = "is-class-view";
@@ -35,7 +35,7 @@ const isWatching = (state) => isPresenting(state) && state.ui.classOpen && state
  */
 export function createClassView(toolbar, slot, context) {
   const { store, send } = context;
-  const toggle = button(CLASS_TEXT.classButton, CLASS_TEXT.classButtonHelp, () => {
+  const toggle = button(CLASS_KEY.classButton, CLASS_KEY.classButtonHelp, () => {
     const ui = store.get().ui;
     store.update({ ui: { ...ui, classOpen: !ui.classOpen, classSelected: [] } });
   }, "btn class-toggle");
@@ -45,10 +45,10 @@ export function createClassView(toolbar, slot, context) {
   toggle.hidden = true;
   toolbar.prepend(toggle);
 
-  const head = el("div", { class: "class-head" }, [el("h2", { text: CLASS_TEXT.panelLabel })]);
+  const head = el("div", { class: "class-head" }, [el("h2", { i18n: CLASS_KEY.panelLabel })]);
   const main = el("div", { class: "class-main" });
   const side = el("div", { class: "class-side" });
-  const panel = el("section", { class: "class-view", id: "class-view", "aria-label": CLASS_TEXT.panelLabel,
+  const panel = el("section", { class: "class-view", id: "class-view", i18nLabel: CLASS_KEY.panelLabel,
                                 hidden: true }, [head, el("div", { class: "class-body" }, [main, side])]);
   slot.append(panel);
   const parts = [createPacing(head, context), createMosaic(main, context), createAggregate(side),

@@ -13,7 +13,7 @@ import { formatCount, formatNumber } from "../../lib/format.js";
 import { button, el } from "../controls/dom.js";
 import { mapAt, paintMap } from "./thumbs.js";
 import { shapeText, tileFigure } from "./tiles.js";
-import { CLASS_TEXT } from "./strings.js";
+import { CLASS_KEY, CLASS_TEXT } from "./strings.js";
 
 /** Shortest time between two `compare` refreshes while the comparison is open. */
 const COMPARE_REFRESH_MS = 2000;
@@ -71,12 +71,12 @@ function drawCurve(canvas, points, low, high, per) {
  */
 export function createCompare(slot, { send }) {
   const runs = el("div", { class: "compare-runs" });
-  const close = button(CLASS_TEXT.compareClose, "", () => {
+  const close = button(CLASS_KEY.compareClose, "", () => {
     isOpen = false;
     box.hidden = true;
   });
-  const box = el("section", { class: "class-compare", "aria-label": CLASS_TEXT.compareTitle, hidden: true }, [
-    el("div", { class: "compare-head" }, [el("h3", { text: CLASS_TEXT.compareTitle }), close]), runs,
+  const box = el("section", { class: "class-compare", i18nLabel: CLASS_KEY.compareTitle, hidden: true }, [
+    el("div", { class: "compare-head" }, [el("h3", { i18n: CLASS_KEY.compareTitle }), close]), runs,
   ]);
   slot.append(box);
   let isOpen = false;

@@ -9,6 +9,7 @@
 import { commands } from "../../protocol.js";
 import { button, el } from "../controls/dom.js";
 import { CLASS_TEXT } from "./strings.js";
+import { t } from "../../i18n.js";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -24,23 +25,23 @@ import { CLASS_TEXT } from "./strings.js";
 export function createFollower(slot, { send, basePath, route, reconnect }) {
   const line = el("p", { class: "follow-line", "data-follow": "" });
   const note = el("p", { class: "follow-note" });
-  const tryIt = button("Try it myself", "Train your own copy of the class's run, from where it is now",
+  const tryIt = button("class.follow.try_it", "class.follow.try_it_help",
     () => {
       tryIt.disabled = true;
       send(commands.fork());
     });
-  const myCopy = button("Back to my copy", "Open the copy you made earlier, where you left it", () => {
+  const myCopy = button("class.follow.my_copy", "class.follow.my_copy_help", () => {
     route.backToFork();
     reconnect();
   });
-  const back = button("Back to class", "Leave your copy and watch the class again", () => {
+  const back = button("class.follow.back", "class.follow.back_help", () => {
     route.follow();
     reconnect();
   });
-  const ownRun = el("a", { class: "btn", href: `${basePath}/`, text: "Start your own run" });
+  const ownRun = el("a", { class: "btn", href: `${basePath}/`, i18n: "class.follow.own_run" });
   for (const node of [tryIt, back, myCopy]) node.dataset.classroom = "";
   const actions = el("div", { class: "follow-actions" }, [tryIt, myCopy, back, ownRun]);
-  const bar = el("section", { class: "follower", "aria-label": "Class", "aria-live": "polite", hidden: true },
+  const bar = el("section", { class: "follower", i18nLabel: "class.button", "aria-live": "polite", hidden: true },
     [el("div", { class: "follow-text" }, [line, note]), actions]);
   slot.append(bar);
 
@@ -48,27 +49,25 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
   function describe(state) {
     const code = state.room?.code ?? route.room.toUpperCase();
     if (route.mode() === "fork") {
-      return { line: `Your own copy of class ${code}`, note: "Only you see this run; the class goes on without it.",
+      return { line: t("class.follow.fork_line", { code }), note: t("class.follow.fork_note"),
                actions: [back] };
     }
     const room = state.room;
-    if (!room || state.hello?.role !== "follower") return { line: `Joining class ${code}…`, note: "", actions: [] };
+    if (!room || state.hello?.role !== "follower") return { line: t("class.follow.joining", { code }), note: "", actions: [] };
     if (!room.is_open && room.presenter === "lost") {
-      return { line: "The class's run was lost on the server", actions: [ownRun],
-               note: `The presenter must present again (class ${code}); any copy you made is yours to keep.` };
+      return { line: t("class.follow.lost"), actions: [ownRun], note: t("class.follow.lost_note", { code }) };
     }
     if (!room.is_open) {
-      return { line: "The class has ended", note: `Class ${code} is closed; any copy you made is yours to keep.`,
+      return { line: t("class.follow.ended"), note: t("class.follow.ended_note", { code }),
                actions: route.hasFork() ? [myCopy, ownRun] : [ownRun] };
     }
     if (room.spotlight) {
-      return { line: `${CLASS_TEXT.watching(room.spotlight.alias)} · class ${code}`, note: CLASS_TEXT.watchingNote,
+      return { line: t("class.follow.watching", { line: CLASS_TEXT.watching(room.spotlight.alias), code }), note: CLASS_TEXT.watchingNote,
                actions: route.hasFork() ? [myCopy] : [tryIt] };
     }
-    const note = room.presenter === "reconnecting" ? "The presenter is reconnecting…"
-      : route.hasFork() ? "The controls are the presenter's: watch, or press Back to my copy to train yours again."
-        : "The controls are the presenter's: watch, or press Try it myself to train your own copy.";
-    return { line: `Following class ${code} · ${room.followers} watching`, note,
+    const note = room.presenter === "reconnecting" ? t("class.follow.reconnecting")
+      : t(route.hasFork() ? "class.follow.note_copy" : "class.follow.note");
+    return { line: t("class.follow.following", { code, count: room.followers }), note,
              actions: route.hasFork() ? [myCopy] : [tryIt] };
   }
 
@@ -78,7 +77,7 @@ export function createFollower(slot, { send, basePath, route, reconnect }) {
       const isFailed = state.connection === "stopped" || state.error?.field === "room";
       bar.hidden = isFailed && route.mode() === "follow";
       if (state.room === previous.room && state.hello === previous.hello && state.connection === previous.connection
-          && state.error === previous.error) return;
+          && state.error === previous.error && state.language === previous.language) return;
       const shown = describe(state);
       line.textContent = shown.line;
       note.textContent = shown.note;

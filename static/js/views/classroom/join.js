@@ -8,6 +8,7 @@
  * type another code.
  */
 import { el } from "../controls/dom.js";
+import { t } from "../../i18n.js";
 
 /** Close code: no class has that code. */
 const NO_SUCH_ROOM = 4404;
@@ -15,9 +16,9 @@ const NO_SUCH_ROOM = 4404;
 const TOO_MANY_TRIES = 4429;
 /** Longest code a learner may type (codes are six characters; spaces and dashes are dropped). */
 const MAX_CODE_LENGTH = 12;
-/** The home page's field. */
-const HOME_LABEL = "Join a class";
-const CODE_PLACEHOLDER = "code";
+/** The home page's field (catalogue keys). */
+const HOME_LABEL = "class.join.home";
+const CODE_PLACEHOLDER = "class.join.placeholder";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -42,10 +43,11 @@ export function createJoin(slot, toolbar, { basePath, route }) {
    */
   function codeForm(id, label, extra) {
     const input = el("input", { type: "text", class: "join-input", id, autocomplete: "off", spellcheck: false,
-      maxLength: MAX_CODE_LENGTH, autocapitalize: "characters", required: true, placeholder: CODE_PLACEHOLDER });
+      maxLength: MAX_CODE_LENGTH, autocapitalize: "characters", required: true, placeholder: t(CODE_PLACEHOLDER) });
+    input.dataset.i18nPlaceholder = CODE_PLACEHOLDER;
     const form = el("form", { class: "join-form" }, [
-      el("label", { for: id, text: label }), input,
-      el("button", { type: "submit", class: "btn btn-primary", text: "Join" }), ...extra,
+      el("label", { for: id, i18n: label }), input,
+      el("button", { type: "submit", class: "btn btn-primary", i18n: "class.join.button" }), ...extra,
     ]);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -55,16 +57,17 @@ export function createJoin(slot, toolbar, { basePath, route }) {
   }
 
   const message = el("p", { class: "join-message", role: "alert" });
-  const [form, input] = codeForm("join-code", "Class code",
-    [el("a", { class: "btn", href: `${basePath}/`, text: "Start your own run" })]);
+  const [form, input] = codeForm("join-code", "class.join.code",
+    [el("a", { class: "btn", href: `${basePath}/`, i18n: "class.follow.own_run" })]);
   if (!route.room) {
     const [home] = codeForm("join-home-code", HOME_LABEL, []);
     home.classList.add("join-home");
-    home.setAttribute("aria-label", HOME_LABEL);
+    home.setAttribute("data-i18n-aria-label", HOME_LABEL);
+    home.setAttribute("aria-label", t(HOME_LABEL));
     home.dataset.classroom = "";
     toolbar.prepend(home);
   }
-  const box = el("section", { class: "join-failed", "aria-label": "Join a class", hidden: true }, [message, form]);
+  const box = el("section", { class: "join-failed", i18nLabel: HOME_LABEL, hidden: true }, [message, form]);
   slot.append(box);
 
   return {
@@ -77,8 +80,7 @@ export function createJoin(slot, toolbar, { basePath, route }) {
       const isUnknown = state.closeCode === NO_SUCH_ROOM || state.error?.field === "room";
       if (!isTooMany && !isUnknown) return;
       message.textContent = isTooMany
-        ? "Too many wrong class codes from this address. Wait a minute, then type the code again."
-        : `No class has the code ${code}. It may have ended, or a character may be mistyped: type the code again.`;
+        ? t("class.join.too_often") : t("class.join.unknown", { code });
       const wasHidden = box.hidden;
       box.hidden = false;
       if (wasHidden) input.focus();

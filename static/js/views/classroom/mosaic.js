@@ -10,14 +10,14 @@ import { CLASS_VIEW, commands } from "../../protocol.js";
 import { button, el } from "../controls/dom.js";
 import { createTile, sortTiles } from "./tiles.js";
 import { sampleMap } from "./thumbs.js";
-import { CLASS_TEXT } from "./strings.js";
+import { CLASS_KEY, CLASS_TEXT } from "./strings.js";
 
 /** Fewest and most runs a comparison shows (docs/protocol.md, `compare`). */
 const COMPARE_MIN = 2;
 const COMPARE_MAX = CLASS_VIEW.maxCompared;
 /** The sort choices, in the select's order. */
-const SORTS = [["status", CLASS_TEXT.sortStatus], ["accuracy", CLASS_TEXT.sortAccuracy],
-  ["params", CLASS_TEXT.sortParams], ["alias", CLASS_TEXT.sortAlias]];
+const SORTS = [["status", CLASS_KEY.sortStatus], ["accuracy", CLASS_KEY.sortAccuracy],
+  ["params", CLASS_KEY.sortParams], ["alias", CLASS_KEY.sortAlias]];
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -44,23 +44,23 @@ export function createMosaic(slot, { store, send }) {
   const setUi = (patch) => store.update({ ui: { ...store.get().ui, ...patch } });
 
   const sort = el("select", { id: "class-sort" },
-    SORTS.map(([value, text]) => el("option", { value, text })));
+    SORTS.map(([value, key]) => el("option", { value, i18n: key })));
   sort.addEventListener("change", () => setUi({ classSort: /** @type {any} */ (sort.value) }));
   const chosen = el("p", { class: "class-chosen", "aria-live": "polite" });
-  const spotlight = button(CLASS_TEXT.spotlight, CLASS_TEXT.spotlightHelp, () => {
+  const spotlight = button(CLASS_KEY.spotlight, CLASS_KEY.spotlightHelp, () => {
     const [student] = selectedForks(tiles(), store.get().ui.classSelected);
     if (student) send(commands.spotlight(student));
     setUi({ classSelected: [] });
   }, "btn btn-primary");
-  const compare = button(CLASS_TEXT.compare, CLASS_TEXT.compareHelp, () => {
+  const compare = button(CLASS_KEY.compare, CLASS_KEY.compareHelp, () => {
     send(commands.compare(selectedForks(tiles(), store.get().ui.classSelected)));
   });
-  const clear = button(CLASS_TEXT.clearSelection, "", () => setUi({ classSelected: [] }));
-  const back = button(CLASS_TEXT.backToMyRun, CLASS_TEXT.backToMyRunHelp, () => send(commands.spotlight(null)),
+  const clear = button(CLASS_KEY.clearSelection, "", () => setUi({ classSelected: [] }));
+  const back = button(CLASS_KEY.backToMyRun, CLASS_KEY.backToMyRunHelp, () => send(commands.spotlight(null)),
     "btn btn-primary class-back");
   const spotLine = el("p", { class: "class-spotlight", "aria-live": "polite" });
-  const bar = el("div", { class: "class-bar", role: "toolbar", "aria-label": CLASS_TEXT.selectionLabel }, [
-    el("label", { class: "class-sort", for: "class-sort" }, [`${CLASS_TEXT.sortLabel} `, sort]),
+  const bar = el("div", { class: "class-bar", role: "toolbar", i18nLabel: CLASS_KEY.selectionLabel }, [
+    el("label", { class: "class-sort", for: "class-sort" }, [el("span", { i18n: CLASS_KEY.sortLabel }), " ", sort]),
     chosen, spotlight, compare, clear, spotLine, back,
   ]);
   const note = el("p", { class: "class-empty" });
@@ -150,7 +150,8 @@ export function createMosaic(slot, { store, send }) {
   return {
     render(state, previous) {
       const isChanged = state.classView !== previous.classView || state.ui.classSort !== previous.ui.classSort
-        || state.ui.classSelected !== previous.ui.classSelected || state.ui.projector !== previous.ui.projector;
+        || state.ui.classSelected !== previous.ui.classSelected || state.ui.projector !== previous.ui.projector
+        || state.language !== previous.language;
       if (!isChanged) return;
       // A selected student who left the class is no longer selected.
       const present = new Set(tiles().map((tile) => tile.student));

@@ -7,7 +7,8 @@
  */
 import { commands } from "../../protocol.js";
 import { button, el } from "../controls/dom.js";
-import { CLASS_TEXT } from "./strings.js";
+import { CLASS_KEY } from "./strings.js";
+import { keyed } from "../../i18n.js";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -21,15 +22,15 @@ import { CLASS_TEXT } from "./strings.js";
 export function createPacing(slot, { send }) {
   /** @param {string} text @param {string} help @param {Parameters<typeof commands.pace>[0]} action */
   const pace = (text, help, action) => button(text, help, () => send(commands.pace(action)));
-  const pause = pace(CLASS_TEXT.pauseAll, CLASS_TEXT.pauseAllHelp, "pause_all");
-  const resume = pace(CLASS_TEXT.resumeAll, CLASS_TEXT.resumeAllHelp, "resume_all");
-  const back = pace(CLASS_TEXT.bringBack, CLASS_TEXT.bringBackHelp, "bring_back");
-  const push = pace(CLASS_TEXT.push, CLASS_TEXT.pushHelp, "push");
-  const lock = pace(CLASS_TEXT.lock, CLASS_TEXT.lockHelp, "lock");
-  const unlock = pace(CLASS_TEXT.unlock, CLASS_TEXT.unlockHelp, "unlock");
+  const pause = pace(CLASS_KEY.pauseAll, CLASS_KEY.pauseAllHelp, "pause_all");
+  const resume = pace(CLASS_KEY.resumeAll, CLASS_KEY.resumeAllHelp, "resume_all");
+  const back = pace(CLASS_KEY.bringBack, CLASS_KEY.bringBackHelp, "bring_back");
+  const push = pace(CLASS_KEY.push, CLASS_KEY.pushHelp, "push");
+  const lock = pace(CLASS_KEY.lock, CLASS_KEY.lockHelp, "lock");
+  const unlock = pace(CLASS_KEY.unlock, CLASS_KEY.unlockHelp, "unlock");
   resume.classList.add("btn-primary");
   unlock.classList.add("btn-primary");
-  const bar = el("div", { class: "class-pacing", role: "toolbar", "aria-label": CLASS_TEXT.pacingLabel },
+  const bar = el("div", { class: "class-pacing", role: "toolbar", i18nLabel: CLASS_KEY.pacingLabel },
     [pause, resume, back, push, lock, unlock]);
   slot.append(bar);
 
@@ -43,7 +44,7 @@ export function createPacing(slot, { send }) {
       resume.hidden = !view.is_paused;
       lock.hidden = view.is_locked;
       unlock.hidden = !view.is_locked;
-      push.textContent = state.lesson ? CLASS_TEXT.pushLesson : CLASS_TEXT.push;
+      keyed(push, state.lesson ? CLASS_KEY.pushLesson : CLASS_KEY.push);
       bar.dataset.paused = String(view.is_paused);
       bar.dataset.locked = String(view.is_locked);
     },

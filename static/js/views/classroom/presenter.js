@@ -11,17 +11,16 @@ import { commands } from "../../protocol.js";
 import { latestEvery } from "../../lib/throttle.js";
 import { presenting } from "../../session-id.js";
 import { button, el } from "../controls/dom.js";
+import { t } from "../../i18n.js";
 
 /** Shortest time between two `highlight` commands (at most 10 a second). */
 const HIGHLIGHT_INTERVAL_MS = 100;
 /** Host names that only this machine can reach. */
 const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"];
 /** Said when the class this tab presented could not be reopened (the server forgot it, e.g. after a restart). */
-const REOPEN_FAILED = (/** @type {string} */ code) => `Class ${code} could not be reopened (the server no longer `
-  + "knows it), so a new class was opened: give your class the new code.";
+const REOPEN_FAILED = (/** @type {string} */ code) => t("class.present.reopen_failed", { code });
 /** Said under the link when phones could not open it. */
-const LOOPBACK_HINT = "Phones cannot reach this address: open the page at this machine's network address "
-  + "(e.g. http://192.168.1.20:8000), or set NEUROPLAY_PUBLIC_URL.";
+const LOOPBACK_HINT = "class.present.loopback";
 
 /**
  * @typedef {import("../../messages.js").State} State
@@ -46,7 +45,7 @@ export const isPresenting = (state) => state.hello?.role === "owner" && !!state.
  * @param {(command: import("../../protocol.js").Command) => boolean} send
  */
 export function endClassButton(send) {
-  const end = button("End class", "Close the class: followers are told it has ended and keep any copy they made",
+  const end = button("class.present.end", "class.present.end_help",
     () => {
       presenting.write(null);
       send(commands.endClass());
@@ -56,7 +55,7 @@ export function endClassButton(send) {
 }
 
 /** @param {any} room @returns {string} */
-export const watchingText = (room) => `${room.followers} watching`;
+export const watchingText = (room) => t("class.present.watching", { count: room.followers });
 
 /**
  * @param {HTMLElement} toolbar the #tools toolbar, for the Present button
@@ -70,22 +69,22 @@ export function createPresenter(toolbar, slot, { store, send, basePath, route })
     const stored = presenting.read();
     send(commands.present(stored?.code ?? null, stored?.secret ?? null));
   };
-  const present = button("Present", "Show this run to a class: they follow it live from a link or a QR code",
+  const present = button("class.present.button", "class.present.button_help",
     openRoom);
   present.dataset.classroom = "";
   toolbar.prepend(present);
 
   const code = el("strong", { class: "join-code", "data-room-code": "" });
   const link = el("a", { class: "join-link", target: "_blank", rel: "noopener" });
-  const qr = el("img", { class: "join-qr", alt: "QR code for the class link", width: 132, height: 132 });
+  const qr = el("img", { class: "join-qr", alt: t("class.present.qr"), width: 132, height: 132 });
   const watching = el("p", { class: "watching", "data-watching": "", "aria-live": "polite" });
-  const hint = el("p", { class: "loopback-hint", text: LOOPBACK_HINT, hidden: true });
+  const hint = el("p", { class: "loopback-hint", i18n: LOOPBACK_HINT, hidden: true });
   const end = endClassButton(send);
-  const panel = el("section", { class: "presenter", "aria-label": "Presenting", hidden: true }, [
+  const panel = el("section", { class: "presenter", i18nLabel: "class.present.label", hidden: true }, [
     qr,
     el("div", { class: "presenter-text" }, [
-      el("p", { class: "presenter-code" }, ["Class code ", code]),
-      el("p", { class: "presenter-link" }, ["Followers open ", link]),
+      el("p", { class: "presenter-code" }, [el("span", { i18n: "class.present.code" }), " ", code]),
+      el("p", { class: "presenter-link" }, [el("span", { i18n: "class.present.link" }), " ", link]),
       hint,
       el("div", { class: "presenter-row" }, [watching, end]),
     ]),
@@ -133,7 +132,9 @@ export function createPresenter(toolbar, slot, { store, send, basePath, route })
       present.hidden = state.hello?.role === "follower" || route.mode() === "fork" || isShown;
       present.disabled = state.connection !== "open";
       panel.hidden = !isShown;
-      if (isShown && (state.room !== previous.room || !isPresenting(previous))) fill(state.room);
+      if (isShown && (state.room !== previous.room || !isPresenting(previous) || state.language !== previous.language)) {
+        fill(state.room);
+      }
       if (isShown && state.ui.hoverNeuron !== previous.ui.hoverNeuron) highlight.push(state.ui.hoverNeuron);
       else if (!isShown && isPresenting(previous)) highlight.reset(null);
     },

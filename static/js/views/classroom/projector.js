@@ -9,6 +9,7 @@
  * does the layout.
  */
 import { button, el } from "../controls/dom.js";
+import { t } from "../../i18n.js";
 import { endClassButton, isPresenting, watchingText } from "./presenter.js";
 
 /** The body class that turns projector mode on. */
@@ -25,7 +26,7 @@ const PROJECTOR_CLASS = "is-projector";
  * @returns {{render: (state: State, previous: State) => void}}
  */
 export function createProjector(toolbar, slot, { store, basePath, send }) {
-  const toggle = button("Projector mode", "Large type, the network and the output filling the screen (for a wall)",
+  const toggle = button("class.projector.button", "class.projector.button_help",
     () => {
       const ui = store.get().ui;
       store.update({ ui: { ...ui, projector: !ui.projector } });
@@ -35,11 +36,11 @@ export function createProjector(toolbar, slot, { store, basePath, send }) {
   toolbar.append(toggle);
 
   const code = el("strong", { class: "corner-code" });
-  const qr = el("img", { class: "corner-qr", alt: "QR code for the class link" });
+  const qr = el("img", { class: "corner-qr", alt: t("class.present.qr") });
   const watching = el("p", { class: "corner-watching watching", "aria-live": "polite" });
   const end = endClassButton(send);
-  const corner = el("aside", { class: "projector-corner", "aria-label": "Join this class", hidden: true }, [
-    el("span", { class: "corner-label", text: "Join the class" }), code, qr, watching, end,
+  const corner = el("aside", { class: "projector-corner", i18nLabel: "class.projector.label", hidden: true }, [
+    el("span", { class: "corner-label", i18n: "class.projector.join" }), code, qr, watching, end,
   ]);
   slot.append(corner);
 
@@ -51,7 +52,7 @@ export function createProjector(toolbar, slot, { store, basePath, send }) {
         toggle.setAttribute("aria-pressed", String(isOn));
         document.body.classList.toggle(PROJECTOR_CLASS, isOn);
       }
-      if (state.room === previous.room) return;
+      if (state.room === previous.room && state.language === previous.language) return;
       const room = state.room;
       corner.hidden = !room?.is_open;
       if (!room?.is_open) return;

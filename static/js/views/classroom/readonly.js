@@ -11,6 +11,7 @@
  * same way while the teacher has locked the copies, and may not train while
  * the teacher has paused the class.
  */
+import { t } from "../../i18n.js";
 
 /** The only commands a follower may send (docs/protocol.md, Classrooms). */
 const FOLLOWER_COMMANDS = ["fork", "set_language", "set_name", "raise_hand"];
@@ -24,8 +25,8 @@ const CONTROLS = "button, select, input, textarea";
 const VIEW_ONLY = ".network-neuron, .network-toggle input, [data-classroom], .term";
 /** Disabled controls that stay in view (they are labels too); every other one is not shown. */
 const KEPT_IN_VIEW = ".network-feature";
-/** What a disabled control that stays in view says when pointed at. */
-export const READ_ONLY_REASON = "The presenter controls this run — press Try it myself to change your own copy";
+/** What a disabled control that stays in view says when pointed at (catalogue key). */
+export const READ_ONLY_REASON = "class.read_only";
 /** On <body> while following: the stylesheet folds the settings away on a phone. */
 const FOLLOWER_CLASS = "is-follower";
 /** Marks the controls this module disabled, so it only ever enables those again. */
@@ -71,13 +72,13 @@ export function createReadOnly(roots) {
           control.setAttribute("aria-disabled", "true");
           control.dataset[MARK] = "";
           control.closest("label")?.classList.add("is-disabled");
-          if (control.matches(KEPT_IN_VIEW)) control.title = READ_ONLY_REASON;
+          if (control.matches(KEPT_IN_VIEW)) control.title = t(READ_ONLY_REASON);
         } else if (!isReadOnly && MARK in control.dataset) {
           control.disabled = false;
           control.removeAttribute("aria-disabled");
           delete control.dataset[MARK];
           control.closest("label")?.classList.remove("is-disabled");
-          if (control.title === READ_ONLY_REASON) control.removeAttribute("title");
+          if (control.title === t(READ_ONLY_REASON)) control.removeAttribute("title");
         }
       }
     }

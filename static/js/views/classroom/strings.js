@@ -1,112 +1,120 @@
 // @ts-check
 /**
- * The class view's user-facing words (the teacher's mosaic, spotlight, compare, the aggregate, pacing,
- * and the student's side: hand, name, the class's banners), in one place so they can move into a
- * catalogue. Functions build the sentences that carry numbers or names.
+ * The class view's words (the teacher's mosaic, spotlight, compare, the aggregate, pacing, and the
+ * student's side: hand, name, the class's banners) as catalogue keys (locales/*.json `class.*`).
+ * `CLASS_KEY` names the key of each fixed text, for elements that keep their key and are re-worded
+ * in place on a change of language (`i18n`, `i18nTitle`, `i18nLabel`, `button`); `CLASS_TEXT`
+ * gives the same texts in the page's language at the moment they are read, and functions for the
+ * sentences that carry numbers or names (plural keys where a count is shown).
  */
+import { t } from "../../i18n.js";
 
-/** @param {number} n @param {string} one @param {string} many @returns {string} "1 run" / "3 runs" */
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-
-export const CLASS_TEXT = {
+export const CLASS_KEY = {
   // the teacher's toggle and panel
-  classButton: "Class",
-  classButtonHelp: "See every student's run: a live tile each, spotlight, compare and pace the class",
-  panelLabel: "Your class",
-  waiting: "Waiting for the class's tiles…",
-  empty: "No students yet: they join with the class code.",
-  sortLabel: "Sort by",
-  sortStatus: "Status",
-  sortAccuracy: "Accuracy",
-  sortParams: "Parameters",
-  sortAlias: "Name",
+  classButton: "class.button",
+  classButtonHelp: "class.button_help",
+  panelLabel: "class.panel",
+  waiting: "class.waiting",
+  empty: "class.empty",
+  sortLabel: "class.sort.label",
+  sortStatus: "class.sort.status",
+  sortAccuracy: "class.sort.accuracy",
+  sortParams: "class.sort.params",
+  sortAlias: "class.sort.alias",
   // a tile
-  following: "following",
-  forked: "own copy",
-  statusTraining: "training",
-  statusPaused: "paused",
-  statusIdle: "not started",
-  statusDiverged: "diverged",
-  statusGoalMet: "goal met",
-  statusGoalFailed: "out of epochs",
-  hand: "hand up",
-  epoch: (/** @type {string} */ n) => `epoch ${n}`,
-  params: (/** @type {number} */ n) => plural(n, "parameter", "parameters"),
-  lessonStep: (/** @type {number} */ step) => `step ${step + 1}`,
-  accuracy: "test accuracy",
-  r2: "test R²",
-  tileHelp: "Select to spotlight or compare",
-  spotlit: "on the wall",
-  stale: (/** @type {number} */ seconds) => `no news for ${seconds} s`,
+  following: "class.tile.following",
+  forked: "class.tile.forked",
+  statusTraining: "class.tile.training",
+  statusPaused: "class.tile.paused",
+  statusIdle: "class.tile.idle",
+  statusDiverged: "class.tile.diverged",
+  statusGoalMet: "class.tile.goal_met",
+  statusGoalFailed: "class.tile.goal_failed",
+  hand: "class.tile.hand",
+  accuracy: "class.tile.accuracy",
+  r2: "class.tile.r2",
+  tileHelp: "class.tile.help",
+  spotlit: "class.tile.spotlit",
   // selection, spotlight, compare
-  selectionLabel: "Spotlight and compare",
-  selected: (/** @type {number} */ n) => (n === 0 ? "Select a tile to spotlight it, or 2 to 4 to compare them"
-    : `${plural(n, "run", "runs")} selected`),
-  spotlight: "Spotlight",
-  spotlightHelp: "The class (and the projector) watches the selected student's run, read-only, under its alias",
-  compare: "Compare",
-  compareHelp: "The selected runs side by side: their boundaries and test-cost curves",
-  clearSelection: "Clear selection",
-  backToMyRun: "Back to my run",
-  backToMyRunHelp: "The class watches your run again",
-  spotlightOn: (/** @type {string} */ alias) => `The class is watching ${alias}'s run`,
-  compareTitle: "Compared runs",
-  compareClose: "Close comparison",
-  compareCurve: "test cost",
-  compareLabel: (/** @type {string} */ alias) => `${alias}: decision boundary and test cost over training`,
-  onlyForked: "Only a student's own copy can be spotlighted or compared",
+  selectionLabel: "class.select.label",
+  spotlight: "class.spotlight",
+  spotlightHelp: "class.spotlight_help",
+  compare: "class.compare",
+  compareHelp: "class.compare_help",
+  clearSelection: "class.clear",
+  backToMyRun: "class.back_to_mine",
+  backToMyRunHelp: "class.back_to_mine_help",
+  compareTitle: "class.compare_title",
+  compareClose: "class.compare_close",
+  compareCurve: "class.compare_curve",
+  onlyForked: "class.only_forked",
   // the aggregate
-  aggregateLabel: "The class as a repeated experiment",
-  histogramLabel: (/** @type {string} */ metric) => `Test ${metric} of the students' own runs`,
-  histogramBar: (/** @type {string} */ range, /** @type {number} */ n) => `${range}: ${plural(n, "run", "runs")}`,
-  students: (/** @type {number} */ n) => plural(n, "student", "students"),
-  forkedCount: (/** @type {number} */ n) => `${n} training their own`,
-  followingCount: (/** @type {number} */ n) => `${n} following`,
-  divergedCount: (/** @type {number} */ n) => `${plural(n, "run", "runs")} diverged`,
-  goalMetCount: (/** @type {number} */ n) => `${n} met the goal`,
-  handsCount: (/** @type {number} */ n) => `${plural(n, "hand", "hands")} up`,
+  aggregateLabel: "class.aggregate.label",
   // pacing
-  pacingLabel: "Pace the class",
-  pauseAll: "Pause everyone",
-  pauseAllHelp: "Every student's own run pauses; they cannot train until you resume",
-  resumeAll: "Resume",
-  resumeAllHelp: "Students may train their own runs again",
-  bringBack: "Bring everyone back",
-  bringBackHelp: "Every student leaves their copy and watches your run again",
-  push: "Push my settings",
-  pushLesson: "Push this lesson step",
-  pushHelp: "Every student's copy starts again from your current settings (fresh weights)",
-  lock: "Lock copies",
-  lockHelp: "Students watch only: their copies cannot be changed and no new copy can be made",
-  unlock: "Unlock copies",
-  unlockHelp: "Students may change their copies and make new ones again",
+  pacingLabel: "class.pace.label",
+  pauseAll: "class.pace.pause",
+  pauseAllHelp: "class.pace.pause_help",
+  resumeAll: "class.pace.resume",
+  resumeAllHelp: "class.pace.resume_help",
+  bringBack: "class.pace.bring_back",
+  bringBackHelp: "class.pace.bring_back_help",
+  push: "class.pace.push",
+  pushLesson: "class.pace.push_lesson",
+  pushHelp: "class.pace.push_help",
+  lock: "class.pace.lock",
+  lockHelp: "class.pace.lock_help",
+  unlock: "class.pace.unlock",
+  unlockHelp: "class.pace.unlock_help",
   // the student's side
-  youAre: (/** @type {string} */ alias) => `You are ${alias}`,
-  raiseHand: "Raise hand",
-  lowerHand: "Lower hand",
-  raiseHandHelp: "Tell your teacher you have a question",
-  nameLabel: "Your name",
-  nameSummary: (/** @type {string} */ name) => (name ? `Your name: ${name}` : "Add your name"),
-  nameNote: "shown to your teacher only",
-  nameSave: "Save",
-  nameSaved: (/** @type {string} */ name) => (name ? `Your teacher sees you as ${name}` : "Your teacher sees only your alias"),
-  pausedLine: "Your teacher paused the class: training waits until they resume it.",
-  lockedLine: "Your teacher locked the copies: watch for now.",
-  watching: (/** @type {string} */ alias) => `Watching ${alias}'s run`,
-  watchingNote: "Your teacher put this student's run on the wall; it is read-only.",
-  // lessons in a class
-  classResults: (/** @type {number} */ met, /** @type {number} */ total) =>
-    `${met} of ${plural(total, "student", "students")} met this step's goal`,
-  classResultsDetail: (/** @type {number} */ working, /** @type {number} */ failed) =>
-    `${working} still working · ${failed} out of epochs`,
+  raiseHand: "class.student.raise_hand",
+  lowerHand: "class.student.lower_hand",
+  raiseHandHelp: "class.student.raise_hand_help",
+  nameLabel: "class.student.name_label",
+  nameNote: "class.student.name_note",
+  nameSave: "class.student.name_save",
+  pausedLine: "class.student.paused",
+  lockedLine: "class.student.locked",
+  watchingNote: "class.student.watching_note",
 };
 
-/** Banner text for each class notice topic, when the server's notice carries none. */
-export const NOTICE_TEXT = /** @type {Record<string, string>} */ ({
-  class_paused: "Your teacher paused the class.",
-  class_resumed: "Your teacher resumed the class: you may train again.",
-  class_pushed: "Your teacher sent new settings: your copy starts again from them.",
-  class_locked: "Your teacher locked the copies: watch for now.",
-  class_unlocked: "Your teacher unlocked the copies: you may change yours again.",
-  back_to_class: "Your teacher brought everyone back to the class's run.",
+/** @typedef {{[name in keyof typeof CLASS_KEY]: string}} FixedTexts */
+
+/** Each fixed text of `CLASS_KEY` in the page's language, read when it is drawn. */
+const fixed = /** @type {FixedTexts} */ (Object.defineProperties({}, Object.fromEntries(
+  Object.entries(CLASS_KEY).map(([name, key]) => [name, { get: () => t(key), enumerable: true }]))));
+
+export const CLASS_TEXT = Object.assign(fixed, {
+  epoch: (/** @type {string} */ epoch) => t("class.tile.epoch", { epoch }),
+  params: (/** @type {number} */ count) => t("class.tile.params", { count }),
+  lessonStep: (/** @type {number} */ step) => t("class.tile.step", { step: step + 1 }),
+  stale: (/** @type {number} */ seconds) => t("class.tile.stale", { seconds }),
+  selected: (/** @type {number} */ count) => (count === 0 ? t("class.select.none") : t("class.select.some", { count })),
+  spotlightOn: (/** @type {string} */ alias) => t("class.spotlight_on", { alias }),
+  compareLabel: (/** @type {string} */ alias) => t("class.compare_label", { alias }),
+  histogramLabel: (/** @type {boolean} */ isR2) =>
+    t(isR2 ? "class.aggregate.histogram_r2" : "class.aggregate.histogram_accuracy"),
+  histogramBar: (/** @type {string} */ range, /** @type {number} */ count) => t("class.aggregate.bar", { range, count }),
+  students: (/** @type {number} */ count) => t("class.aggregate.students", { count }),
+  forkedCount: (/** @type {number} */ count) => t("class.aggregate.forked", { count }),
+  followingCount: (/** @type {number} */ count) => t("class.aggregate.following", { count }),
+  divergedCount: (/** @type {number} */ count) => t("class.aggregate.diverged", { count }),
+  goalMetCount: (/** @type {number} */ count) => t("class.aggregate.goal_met", { count }),
+  handsCount: (/** @type {number} */ count) => t("class.aggregate.hands", { count }),
+  youAre: (/** @type {string} */ alias) => t("class.student.you_are", { alias }),
+  nameSummary: (/** @type {string} */ name) => (name ? t("class.student.name_summary", { name }) : t("class.student.name_add")),
+  nameSaved: (/** @type {string} */ name) => (name ? t("class.student.name_saved", { name }) : t("class.student.alias_only")),
+  watching: (/** @type {string} */ alias) => t("class.student.watching", { alias }),
+  classResults: (/** @type {number} */ met, /** @type {number} */ count) => t("class.results", { met, count }),
+  classResultsDetail: (/** @type {number} */ working, /** @type {number} */ failed) =>
+    t("class.results_detail", { working, failed }),
+});
+
+/** The catalogue key of each class notice topic's banner, when the server's notice carries no key. */
+export const NOTICE_KEY = /** @type {Record<string, string>} */ ({
+  class_paused: "class.notice.class_paused",
+  class_resumed: "class.notice.class_resumed",
+  class_pushed: "class.notice.class_pushed",
+  class_locked: "class.notice.class_locked",
+  class_unlocked: "class.notice.class_unlocked",
+  back_to_class: "class.notice.back_to_class",
 });

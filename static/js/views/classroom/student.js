@@ -9,7 +9,8 @@
  */
 import { commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
-import { CLASS_TEXT, NOTICE_TEXT } from "./strings.js";
+import { CLASS_KEY, CLASS_TEXT, NOTICE_KEY } from "./strings.js";
+import { keyed, t } from "../../i18n.js";
 
 /** Longest display name the server takes (docs/protocol.md, `set_name`). */
 const NAME_MAX_LENGTH = 24;
@@ -33,15 +34,15 @@ const MARK = "classPaused";
 export function createStudent(slot, transport, { store, send, route, reconnect }) {
   const who = el("p", { class: "student-alias", "data-alias": "" });
   const hand = el("button", { type: "button", class: "btn student-hand", "aria-pressed": "false",
-                              title: CLASS_TEXT.raiseHandHelp, "data-classroom": "" });
+                              i18nTitle: CLASS_KEY.raiseHandHelp, "data-classroom": "" });
   hand.addEventListener("click", () => send(commands.raiseHand(!store.get().classState?.hand)));
   const input = el("input", { type: "text", id: "student-name", class: "student-name-input", autocomplete: "off",
                               maxLength: NAME_MAX_LENGTH, "data-classroom": "" });
   const saved = el("span", { class: "student-name-saved", "aria-live": "polite" });
   const form = el("form", { class: "student-name" }, [
-    el("label", { for: "student-name" }, [CLASS_TEXT.nameLabel, " ",
-      el("span", { class: "student-name-note", text: `(${CLASS_TEXT.nameNote})` })]),
-    input, el("button", { type: "submit", class: "btn", text: CLASS_TEXT.nameSave, "data-classroom": "" }), saved,
+    el("label", { for: "student-name" }, [el("span", { i18n: CLASS_KEY.nameLabel }), " ",
+      el("span", { class: "student-name-note" }, ["(", el("span", { i18n: CLASS_KEY.nameNote }), ")"])]),
+    input, el("button", { type: "submit", class: "btn", i18n: CLASS_KEY.nameSave, "data-classroom": "" }), saved,
   ]);
   // Folded by default: the strip stays one line on a phone, the run's picture first.
   const summary = el("summary", { class: "student-name-summary" });
@@ -51,7 +52,7 @@ export function createStudent(slot, transport, { store, send, route, reconnect }
     send(commands.setName(input.value.trim()));
   });
   const line = el("p", { class: "student-class-line", role: "status" });
-  const strip = el("section", { class: "student", "aria-label": CLASS_TEXT.panelLabel, hidden: true },
+  const strip = el("section", { class: "student", i18nLabel: CLASS_KEY.panelLabel, hidden: true },
     [el("div", { class: "student-row" }, [who, hand, nameBox]), line]);
   slot.append(strip);
   /** When the last `back_to_class` notice that was obeyed arrived (its banner text is filled in later). */
@@ -74,7 +75,7 @@ export function createStudent(slot, transport, { store, send, route, reconnect }
   /** @param {any} mine this socket's class_state */
   function draw(mine) {
     who.textContent = CLASS_TEXT.youAre(mine.alias);
-    hand.textContent = mine.hand ? CLASS_TEXT.lowerHand : CLASS_TEXT.raiseHand;
+    keyed(hand, mine.hand ? CLASS_KEY.lowerHand : CLASS_KEY.raiseHand);
     hand.setAttribute("aria-pressed", String(Boolean(mine.hand)));
     hand.classList.toggle("is-raised", Boolean(mine.hand));
     if (document.activeElement !== input) input.value = mine.name ?? "";
@@ -92,13 +93,13 @@ export function createStudent(slot, transport, { store, send, route, reconnect }
       if (!route.room) return;
       const mine = state.classState;
       strip.hidden = !mine || state.connection === "stopped";
-      if (mine && mine !== previous.classState) draw(mine);
+      if (mine && (mine !== previous.classState || state.language !== previous.language)) draw(mine);
       const isPausedCopy = Boolean(mine?.is_paused) && state.hello?.role === "owner";
       // The transport gives its buttons back on each new session; this runs after it.
       if (isPausedCopy || previous.classState?.is_paused) holdTraining(isPausedCopy);
       const notice = state.notice;
-      if (notice && notice !== previous.notice && notice.topic in NOTICE_TEXT && !notice.message) {
-        store.update({ notice: { ...notice, message: NOTICE_TEXT[notice.topic] } });
+      if (notice && notice !== previous.notice && notice.topic in NOTICE_KEY && !notice.message) {
+        store.update({ notice: { ...notice, message: t(NOTICE_KEY[notice.topic]) } });
       }
       if (notice && notice.at !== handledAt && notice.topic === "back_to_class" && route.mode() === "fork") {
         handledAt = notice.at;

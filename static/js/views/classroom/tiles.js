@@ -10,14 +10,16 @@ import { formatCount, formatNumber, formatPercent } from "../../lib/format.js";
 import { el } from "../controls/dom.js";
 import { paintMap } from "./thumbs.js";
 import { tileClasses } from "../../class-tiles.js";
-import { CLASS_TEXT } from "./strings.js";
+import { CLASS_KEY, CLASS_TEXT } from "./strings.js";
+import { sayParts, t } from "../../i18n.js";
 
 /**
  * @typedef {{student: string, alias: string, name: string|null, mode: "following"|"forked",
  *   status: "idle"|"running"|"paused"|"diverged", epoch: number|null, test_accuracy: number|null,
  *   test_cost: number|null, metric: "accuracy"|"r2"|null, shape: number[]|null, params: number|null,
  *   n_classes?: number,
- *   headline: string|null, hand: boolean, lesson_step: number|null, goal: "working"|"met"|"failed"|null,
+ *   headline: string|null, headline_said?: {key: string, args?: Record<string, unknown>}[] | null,
+ *   hand: boolean, lesson_step: number|null, goal: "working"|"met"|"failed"|null,
  *   updated_s_ago: number}} Tile
  * @typedef {"status"|"accuracy"|"params"|"alias"} SortKey
  */
@@ -36,11 +38,11 @@ export function statusKey(tile) {
   return tile.status === "running" ? "training" : tile.status;
 }
 
-/** The words for each status key. */
-const STATUS_TEXT = /** @type {Record<string, string>} */ ({
-  diverged: CLASS_TEXT.statusDiverged, failed: CLASS_TEXT.statusGoalFailed, idle: CLASS_TEXT.statusIdle,
-  paused: CLASS_TEXT.statusPaused, training: CLASS_TEXT.statusTraining, met: CLASS_TEXT.statusGoalMet,
-  following: CLASS_TEXT.following,
+/** The catalogue key of the words for each status key. */
+const STATUS_KEY = /** @type {Record<string, string>} */ ({
+  diverged: CLASS_KEY.statusDiverged, failed: CLASS_KEY.statusGoalFailed, idle: CLASS_KEY.statusIdle,
+  paused: CLASS_KEY.statusPaused, training: CLASS_KEY.statusTraining, met: CLASS_KEY.statusGoalMet,
+  following: CLASS_KEY.following,
 });
 
 /**
@@ -78,8 +80,8 @@ export const shapeText = (shape) => (shape ?? []).join("-");
 export function createTile(onPress) {
   const alias = el("strong", { class: "tile-alias" });
   const name = el("span", { class: "tile-name" });
-  const hand = el("span", { class: "tile-hand", text: CLASS_TEXT.hand });
-  const spot = el("span", { class: "tile-spot", text: CLASS_TEXT.spotlit });
+  const hand = el("span", { class: "tile-hand", i18n: CLASS_KEY.hand });
+  const spot = el("span", { class: "tile-spot", i18n: CLASS_KEY.spotlit });
   const thumb = el("canvas", { class: "tile-thumb", width: 16, height: 16, "aria-hidden": "true" });
   const figure = el("span", { class: "tile-figure", "data-figure": "" });
   const figureName = el("span", { class: "tile-figure-name" });
@@ -92,7 +94,7 @@ export function createTile(onPress) {
   const stale = el("span", { class: "tile-stale" });
   const figures = el("span", { class: "tile-figures" }, [figure, figureName, epoch]);
   const body = el("span", { class: "tile-body" }, [thumb, figures]);
-  const root = el("button", { type: "button", class: "tile", "aria-pressed": "false", title: CLASS_TEXT.tileHelp }, [
+  const root = el("button", { type: "button", class: "tile", "aria-pressed": "false", i18nTitle: CLASS_KEY.tileHelp }, [
     el("span", { class: "tile-head" }, [alias, name, hand, spot]),
     body,
     el("span", { class: "tile-line" }, [mode, status, lesson]),
@@ -120,12 +122,12 @@ export function createTile(onPress) {
       epoch.hidden = tile.epoch === null || tile.epoch === undefined;
       mode.textContent = tile.mode === "forked" ? CLASS_TEXT.forked : "";
       mode.hidden = tile.mode !== "forked";
-      status.textContent = STATUS_TEXT[key] ?? key;
+      status.textContent = key in STATUS_KEY ? t(STATUS_KEY[key]) : key;
       lesson.hidden = tile.lesson_step === null || tile.lesson_step === undefined;
       if (!lesson.hidden) lesson.textContent = CLASS_TEXT.lessonStep(/** @type {number} */ (tile.lesson_step));
       shape.hidden = !tile.shape || tile.params === null || tile.params === undefined;
       if (!shape.hidden) shape.textContent = `${shapeText(tile.shape)} · ${CLASS_TEXT.params(Number(tile.params))}`;
-      headline.textContent = tile.headline ?? "";
+      headline.textContent = sayParts(tile.headline_said ?? undefined, tile.headline ?? "");
       headline.hidden = !tile.headline;
       const age = Number(tile.updated_s_ago ?? 0);
       // Only a training copy should be heard from: a paused or idle one sends no frames, so no tiles.

@@ -194,7 +194,7 @@ export function createStatus(banner, connection, { store, reconnect, route }) {
       const said = state.arrival && state.arrival !== previous.arrival ? arrivalText(state.arrival) : "";
       if (said) notify(said, "info", ARRIVAL_MS);
       if (state.notice && state.notice !== previous.notice && state.notice.message) {
-        notify(state.notice.message, "info", NOTICE_MS);
+        notify(spoken(state.notice, state.notice.message), "info", NOTICE_MS);
       }
       if (state.connection !== previous.connection || state.session !== previous.session
           || isStaleNow !== wasStale

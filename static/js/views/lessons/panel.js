@@ -7,7 +7,8 @@
 import { commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
 import { termButton } from "../controls/terms.js";
-import { TEXT } from "./strings.js";
+import { LESSON_WORD, TEXT } from "./strings.js";
+import { keyed } from "../../i18n.js";
 import { CLASS_TEXT } from "../classroom/strings.js";
 
 /**
@@ -40,20 +41,20 @@ export function createPanel(element, { send }) {
   element.hidden = true;
   const title = el("h2", { class: "lesson-title" });
   const fallback = el("p", { class: "lesson-note lesson-fallback" });  // the lesson is not in the language asked for
-  const steps = el("ol", { class: "lesson-steps", "aria-label": TEXT.stepList });
+  const steps = el("ol", { class: "lesson-steps", i18nLabel: LESSON_WORD.stepList });
   const counter = el("p", { class: "lesson-counter" });
   const intro = el("div", { class: "lesson-text lesson-intro" });
   const text = el("div", { class: "lesson-text" });
-  const terms = el("div", { class: "lesson-terms", role: "group", "aria-label": TEXT.terms });
+  const terms = el("div", { class: "lesson-terms", role: "group", i18nLabel: LESSON_WORD.terms });
   const ask = el("fieldset", { class: "lesson-ask" });
   const progress = el("p", { class: "lesson-progress", role: "status", "aria-live": "polite" });
   const results = el("p", { class: "lesson-class-results", "aria-live": "polite", hidden: true });
   const hints = el("div", { class: "lesson-hints" });
   const explain = el("div", { class: "lesson-explain" });
-  const hint = el("button", { class: "btn", type: "button", text: TEXT.hint });
-  const next = el("button", { class: "btn btn-primary lesson-next", type: "button", text: TEXT.next });
-  const skip = el("button", { class: "btn", type: "button", text: TEXT.skip });
-  const leave = el("button", { class: "btn lesson-leave", type: "button", text: TEXT.leave });
+  const hint = el("button", { class: "btn", type: "button", i18n: LESSON_WORD.hint });
+  const next = el("button", { class: "btn btn-primary lesson-next", type: "button", i18n: LESSON_WORD.next });
+  const skip = el("button", { class: "btn", type: "button", i18n: LESSON_WORD.skip });
+  const leave = el("button", { class: "btn lesson-leave", type: "button", i18n: LESSON_WORD.leave });
   /** @type {any} */
   let lesson = null;
   hint.addEventListener("click", () => send(commands.showHint()));
@@ -62,7 +63,7 @@ export function createPanel(element, { send }) {
   skip.addEventListener("click", () => lesson && send(commands.goToStep(lesson.step + 1)));
   leave.addEventListener("click", () => send(commands.leaveLesson()));
   const paced = el("input", { type: "checkbox" });
-  const pacing = el("label", { class: "lesson-pacing" }, [paced, ` ${TEXT.studentPaced}`]);
+  const pacing = el("label", { class: "lesson-pacing" }, [paced, " ", el("span", { i18n: LESSON_WORD.studentPaced })]);
   paced.addEventListener("change", () => lesson && send(commands.setPace(
     paced.checked ? [lesson.step, lesson.steps.length - 1] : null)));
   const pacedNote = el("p", { class: "lesson-note" });
@@ -105,10 +106,10 @@ export function createPanel(element, { send }) {
       const input = el("input", { type: "radio", name: "lesson-ask", value: String(i),
                                   checked: question.chosen === i, disabled: question.chosen !== null || isFollower });
       input.addEventListener("change", () => send(commands.answer(i)));
-      const mark = question.answer === i ? ` ← ${TEXT.rightAnswer.replace(":", "")}` : "";
+      const mark = question.answer === i ? ` ← ${TEXT.rightAnswer}` : "";
       return el("label", { class: "lesson-choice" }, [input, ` ${choice}${mark}`]);
     });
-    const note = question.chosen === null && !isFollower ? el("p", { class: "lesson-note", text: TEXT.answerFirst }) : null;
+    const note = question.chosen === null && !isFollower ? el("p", { class: "lesson-note", i18n: LESSON_WORD.answerFirst }) : null;
     ask.replaceChildren(legend, ...choices, note ?? "");
   }
 
@@ -134,12 +135,13 @@ export function createPanel(element, { send }) {
   return {
     /** @param {any} state @param {any} previous */
     render(state, previous) {
-      if (state.lessonProgress !== previous.lessonProgress) drawProgress(state.lessonProgress);
-      if (state.classResults !== previous.classResults || state.lesson !== previous.lesson) {
+      const isReworded = state.language !== previous.language;
+      if (state.lessonProgress !== previous.lessonProgress || isReworded) drawProgress(state.lessonProgress);
+      if (state.classResults !== previous.classResults || state.lesson !== previous.lesson || isReworded) {
         lesson = state.lesson;
         drawResults(state.classResults);
       }
-      if (state.lesson === previous.lesson && state.presenting === previous.presenting) return;
+      if (state.lesson === previous.lesson && state.presenting === previous.presenting && !isReworded) return;
       lesson = state.lesson;
       element.hidden = !lesson;
       if (!lesson) return;
@@ -163,7 +165,7 @@ export function createPanel(element, { send }) {
       setHtml(explain, lesson.explain);
       explain.hidden = !lesson.explain;
       next.disabled = !lesson.can_advance;
-      next.textContent = lesson.is_last ? TEXT.finish : TEXT.next;
+      keyed(next, lesson.is_last ? LESSON_WORD.finish : LESSON_WORD.next);
       skip.hidden = lesson.is_last;
       actions.hidden = leave.hidden = isFollower;
       pacing.hidden = !state.presenting;  // only a presenter sets the class's pace

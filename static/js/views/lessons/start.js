@@ -8,7 +8,7 @@
  */
 import { LANGUAGE_PATTERN, commands } from "../../protocol.js";
 import { el } from "../controls/dom.js";
-import { TEXT } from "./strings.js";
+import { LESSON_WORD } from "./strings.js";
 
 /** Where this browser remembers that the learner chose free play. */
 const FREE_PLAY_KEY = "neuroplay.freePlay";
@@ -31,7 +31,7 @@ export function createStart(element, entry, { store, send }, link) {
   let isWanted = hasLessons && !link.isLinked() && !isClass && localStorage.getItem(FREE_PLAY_KEY) !== "1";
   element.hidden = !isWanted;
 
-  const open = el("button", { class: "btn lessons-entry", type: "button", text: TEXT.lessons });
+  const open = el("button", { class: "btn lessons-entry", type: "button", i18n: LESSON_WORD.lessons });
   open.hidden = !hasLessons || isClass;
   open.addEventListener("click", () => {
     isWanted = true;
