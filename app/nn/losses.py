@@ -60,11 +60,13 @@ def _mse_per_sample(Z: Array, A: Array, T: Array, activation: str) -> Array:
     return result
 
 
-def _mse_delta(Z: Array, A: Array, T: Array, activation: Activation, out: Array, scratch: Array) -> None:
-    if activation.name == "linear":
-        _fused_delta(Z, A, T, activation, out, scratch)
-        return
+def unscaled_delta(loss: str, Z: Array, A: Array, T: Array, activation: Activation, out: Array,
+                   scratch: Array) -> None:
+    """n × dC/dZ at the output into ``out`` (n, k): the mean's 1/n is left to the caller (app.nn.stack takes
+    it over each member's rows). For the fused pairs the chain rule collapses to A − T."""
     np.subtract(A, T, out=out)  # dC/dA times n
+    if loss != "mse" or activation.name == "linear":
+        return
     if activation.name == "softmax":
         # Jacobian-vector product of softmax: a * (g - sum_j g_j a_j)
         dot = np.einsum("ij,ij->i", out, A)[:, None]
@@ -73,6 +75,10 @@ def _mse_delta(Z: Array, A: Array, T: Array, activation: Activation, out: Array,
     else:
         activation.derivative(Z, A, scratch)
         out *= scratch
+
+
+def _mse_delta(Z: Array, A: Array, T: Array, activation: Activation, out: Array, scratch: Array) -> None:
+    unscaled_delta("mse", Z, A, T, activation, out, scratch)
     out *= 1.0 / A.shape[0]
 
 

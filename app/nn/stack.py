@@ -29,6 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.nn.activations import Activation
+from app.nn.losses import unscaled_delta
 from app.nn.mlp import parameter_count
 from app.nn.optim import ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, MOMENTUM
 from app.nn.regularization import REGULARIZERS
@@ -93,17 +94,9 @@ def output_delta(loss: str, activation: Activation, Z: Array, A: Array, T: Array
                  rows: int) -> None:
     """dC/dZ at the output for the mean cost of each member's ``rows`` samples; Z, A, T, out: (S * rows, k).
 
-    The same operations as ``app.nn.losses`` (``_fused_delta``, ``_mse_delta``), with the
-    mean taken over each member's rows instead of all S * rows."""
-    np.subtract(A, T, out=out)
-    if loss == "mse" and activation.name != "linear":
-        if activation.name == "softmax":
-            dot = np.einsum("ij,ij->i", out, A)[:, None]
-            out -= dot
-            out *= A
-        else:
-            activation.derivative(Z, A, scratch)
-            out *= scratch
+    The operations of ``app.nn.losses`` (``unscaled_delta``), with the mean taken over each member's
+    rows instead of all S * rows."""
+    unscaled_delta(loss, Z, A, T, activation, out, scratch)
     out *= 1.0 / rows
 
 
