@@ -74,9 +74,12 @@ def make_tiles(count: int) -> list[dict[str, Any]]:
     return tiles
 
 
-def class_message(count: int, *, spotlight: str | None = None, paused: bool = False) -> list[int]:
-    """A full `class` message: every tile whole, the forked students' thumbnails."""
+def class_message(count: int, *, spotlight: str | None = None, paused: bool = False,
+                  name: str | None = None) -> list[int]:
+    """A full `class` message: every tile whole, the forked students' thumbnails; `name` is every typed name."""
     tiles = make_tiles(count)
+    for tile in tiles:
+        tile["name"] = tile["name"] and (name or tile["name"])
     forked = [t for t in tiles if t["mode"] == "forked" and t["test_accuracy"] is not None]
     counts = [0] * 10
     for tile in forked:
@@ -484,3 +487,21 @@ def test_a_following_students_tile_shows_the_class_runs_boundary_sampled_as_the_
             cell = grid[(y * 4 // THUMB) * 4 + x * 4 // THUMB]  # nearest cell: floor((k + 0.5) · 4 / 16)
             at = 4 * (y * THUMB + x)
             assert tuple(pixels[at:at + 3]) == boundary_color(cell), (x, y)
+
+
+def test_a_long_typed_name_wraps_inside_its_tile_on_a_phone(browser: Browser, base_url: str) -> None:
+    """A word longer than a tile is wide (a typed name, a German word) breaks inside the tile."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844},
+                                  has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        open_view(page)
+        page.evaluate(FEED, class_message(6, name="Rindfleischetikettierungsüberwachung"))
+        expect(page.locator('.tile[data-student="s1"] .tile-name')).to_have_text("Rindfleischetikettierungsüberwachung")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{overflow}px wider than the screen"
+        for box in page.locator(".tile").evaluate_all("(nodes) => nodes.map((n) => n.getBoundingClientRect())"
+                                                      ".map((r) => [r.left, r.right])"):
+            assert box[0] >= 0 and box[1] <= 390, box
+    finally:
+        context.close()

@@ -266,7 +266,7 @@ export function createLegend(parent) {
     context.fillStyle = rgb(diverging((x / (LEGEND_WIDTH - 1)) * 2 - 1));
     context.fillRect(x, 0, 1, LEGEND_HEIGHT);
   }
-  return {
+  const api = {
     /** @param {boolean} showGradients @param {number} gradientScale */
     update(showGradients, gradientScale) {
       const scale = gradientScale ? localize(gradientScale.toPrecision(2)) : "0";
@@ -280,4 +280,8 @@ export function createLegend(parent) {
       legend.dataset.mode = showGradients ? "gradients" : "weights";
     },
   };
+  // Worded from the start: filled only at the first drawn frame, its row of term buttons would push the
+  // page down under a finger that was about to tap a neuron.
+  api.update(false, 0);
+  return api;
 }
