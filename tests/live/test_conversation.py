@@ -192,7 +192,8 @@ def test_a_failing_session_says_so_instead_of_going_silent(
     monkeypatch.setattr(Runner, "_make_frame", broken)
     with client.websocket_connect("/ws") as websocket:
         error = Conversation(websocket).error()
-        assert error["field"] == "server" and "reload" in error["message"]
+        assert (error["field"], error["key"]) == ("server", "error.frame_fault")  # paused and kept, not dropped
+        assert "the run is kept" in error["message"]
 
 
 def test_a_selected_sample_survives_a_reset_but_not_new_points(conversation: Conversation) -> None:
