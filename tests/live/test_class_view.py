@@ -14,7 +14,14 @@ from app.live.server import create_app
 from app.live.settings import Settings
 from app.training.evaluation import predicted_classes
 from tests.live.conftest import Conversation, wait_for
-from tests.live.test_rooms import FOLLOWER_SETTINGS, Recording, broker_kind, present, talking  # noqa: F401
+from tests.live.test_rooms import (  # noqa: F401
+    FOLLOWER_SETTINGS,
+    Recording,
+    broker_kind,
+    class_app,
+    present,
+    talking,
+)
 
 TEACHER = {"watch_class": {"on": True}, "spotlight": {"student": "s1"}, "compare": {"students": ["s1", "s2"]},
            "pace": {"action": "pause_all"}}
@@ -24,11 +31,7 @@ CLASS_SETTINGS = {**FOLLOWER_SETTINGS, "class_view_interval_s": 0.2}
 @pytest.fixture
 def school(request: pytest.FixtureRequest, broker_kind: str) -> Iterator[TestClient]:  # noqa: F811
     """The app with a fast class view; in-process runs, or (param 1) one worker process."""
-    workers = getattr(request, "param", 0)
-    redis_url = request.getfixturevalue("redis_server").url if broker_kind == "redis" else ""
-    with TestClient(create_app(Settings(workers=workers, redis_url=redis_url, **CLASS_SETTINGS))) as client:
-        if broker_kind == "redis":
-            wait_for(lambda: client.get("/healthz").json()["broker"], lambda state: state == "connected")
+    with class_app(request, broker_kind, CLASS_SETTINGS) as client:
         yield client
 
 

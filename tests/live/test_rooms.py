@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import numpy as np
@@ -61,13 +61,21 @@ def broker_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def classroom(request: pytest.FixtureRequest, broker_kind: str) -> Iterator[TestClient]:
+@contextmanager
+def class_app(request: pytest.FixtureRequest, broker_kind: str, settings: dict[str, Any]) -> Iterator[TestClient]:
+    """The app with these settings: in-process runs, or (a fixture param of 1) one worker process; the local
+    broker, or a real redis-server (``broker_kind``), waited for until connected."""
     workers = getattr(request, "param", 0)
     redis_url = request.getfixturevalue("redis_server").url if broker_kind == "redis" else ""
-    with TestClient(create_app(Settings(workers=workers, redis_url=redis_url, **FOLLOWER_SETTINGS))) as client:
+    with TestClient(create_app(Settings(workers=workers, redis_url=redis_url, **settings))) as client:
         if broker_kind == "redis":
             wait_for(lambda: client.get("/healthz").json()["broker"], lambda state: state == "connected")
+        yield client
+
+
+@pytest.fixture
+def classroom(request: pytest.FixtureRequest, broker_kind: str) -> Iterator[TestClient]:
+    with class_app(request, broker_kind, FOLLOWER_SETTINGS) as client:
         yield client
 
 
