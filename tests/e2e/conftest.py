@@ -18,10 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 STARTUP_SECONDS = 60  # how long the server may take to answer /healthz (a loaded machine is slow)
+# How long an expect() waits unless the test says otherwise: a page's echo of the server takes seconds,
+# not milliseconds, while the whole suite shares the machine's two cores with this test's server.
+EXPECT_MS = 10_000
+expect.set_options(timeout=EXPECT_MS)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -36,6 +36,11 @@ NOT_PROSE = re.compile(
     r"|^(?=.*[/,])[\w.,/+-]+$|^[a-z]+(, [a-z]+)+$|[\[\]]|^\(|^[a-z-]+\("  # accept lists, selectors, CSS
     r"|^[.#][a-z][\w\s.,>:+~()#-]*$"  # a CSS selector that starts with a class or an id
 )
+# A word read beside a template literal's placeholder ("class ${k}"): letters not touching a dot, a
+# hyphen or a bracket (keys, CSS functions, ids), in a literal that is not an address.
+TEMPLATE_WORD = re.compile(r"(?<![\w.#-])(?![A-Z]+\b)[A-Za-z]{3,}(?![\w.(-])")
+ADDRESS = re.compile(r"[/=?&]")
+UNITS = {"MiB", "KiB"}
 # The language picker names each language in itself, in every language.
 ENDONYMS = {"English", "Deutsch", "Español"}
 # A term button's glossary id ("batch size") names an entry of lessons/glossary.yaml; the page never shows it.
@@ -91,6 +96,32 @@ def test_every_key_a_module_names_exists() -> None:
     assert not missing, f"keys named in the code but in no catalogue: {missing}"
 
 
+def without_placeholders(literal: str) -> str:
+    """A template literal's own text, each ${…} (which may hold strings and braces) a space."""
+    kept, depth, index = [], 0, 0
+    while index < len(literal):
+        if literal.startswith("${", index):
+            depth, index = depth + 1, index + 2
+            kept.append(" ") if depth == 1 else None
+            continue
+        if depth and literal[index] in "{}":
+            depth += 1 if literal[index] == "{" else -1
+        elif not depth:
+            kept.append(literal[index])
+        index += 1
+    return "".join(kept)
+
+
+def words_beside_placeholders(template: str | None) -> bool:
+    """A template literal with a placeholder and a word a person reads ("prediction ${value}")."""
+    if template is None or "${" not in template:
+        return False
+    words = without_placeholders(template)
+    if ADDRESS.search(words) or NOT_PROSE.search(words.strip()):
+        return False
+    return bool(set(TEMPLATE_WORD.findall(words)) - UNITS)
+
+
 def prose_in_module(path: Path) -> list[str]:
     """The literals of a JS module that read as English words, each with its line."""
     text = path.read_text(encoding="utf-8")
@@ -104,8 +135,8 @@ def prose_in_module(path: Path) -> list[str]:
             continue
         if re.fullmatch(r"[a-z0-9_.${}]+", literal) or literal in ENDONYMS or literal in GLOSSARY_IDS:
             continue
-        words = re.sub(r"\$\{[^}]*\}", " ", literal).strip()
-        if PROSE.search(words) and not NOT_PROSE.search(words):
+        words = without_placeholders(literal).strip()
+        if (PROSE.search(words) and not NOT_PROSE.search(words)) or words_beside_placeholders(match.group(3)):
             found.append(f"{path.relative_to(VIEWS)}:{code.count(chr(10), 0, match.start()) + 1}: {literal!r}")
     return found
 
@@ -121,11 +152,14 @@ def test_the_scan_finds_a_new_english_string(tmp_path: Path) -> None:
     module = VIEWS / "views" / "controls" / "scan-probe.js"
     try:
         module.write_text('// @ts-check\nconst a = t("transport.play");\nconst b = "Press here to start";\n'
-                          "const c = `Step ${n} of the run`;\nconst d = \"btn banner-action\";\n", encoding="utf-8")
+                          "const c = `Step ${n} of the run`;\nconst d = \"btn banner-action\";\n"
+                          'const e = `${part === "train" ? "training" : "test"} point #${index}`;\n'
+                          "const f = `${size} MiB`;\nconst g = `${base}/api/${id}/export`;\n", encoding="utf-8")
         found = prose_in_module(module)
     finally:
         module.unlink()
-    assert [line.split(": ", 1)[1] for line in found] == ["'Press here to start'", "'Step ${n} of the run'"]
+    beside = "'${part === \"train\" ? \"training\" : \"test\"} point #${index}'"
+    assert [line.split(": ", 1)[1] for line in found] == ["'Press here to start'", "'Step ${n} of the run'", beside]
 
 
 def template_text_outside_helpers() -> list[str]:

@@ -5,7 +5,7 @@
  * map. Also the hover readout's wording. Builds small DOM fragments only.
  */
 import { NEGATIVE, NEUTRAL, POSITIVE, classColor, rgb } from "../../lib/colors.js";
-import { formatNumber, formatTick } from "../../lib/format.js";
+import { formatNumber, formatPercent, formatTick } from "../../lib/format.js";
 import { neuronName } from "../../lib/labels.js";
 import { currentLanguage, t } from "../../i18n.js";
 
@@ -91,9 +91,11 @@ export function renderCaption(element, state, shownNeuron) {
 function cellValue(frame, problem, cell) {
   const { output, output_confidence: confidence } = frame.arrays;
   const q = output[cell];
-  if (problem === "multiclass" && confidence) return `class ${q}, ${Math.round((confidence[cell] / 255) * 100)}% sure`;
-  if (problem === "regression") return `prediction ${formatNumber((q / 255) * 2 - 1, 2)}`;
-  return `class 1: ${Math.round((q / 255) * 100)}%`;
+  if (problem === "multiclass" && confidence) {
+    return t("caption.cell_class", { k: q, percent: formatPercent(confidence[cell] / 255) });
+  }
+  if (problem === "regression") return t("caption.cell_prediction", { value: formatNumber((q / 255) * 2 - 1, 2) });
+  return t("caption.cell_binary", { percent: formatPercent(q / 255) });
 }
 
 /**
@@ -106,11 +108,14 @@ function cellValue(frame, problem, cell) {
  * @param {boolean} isNeuronMap the plane shows a neuron, not the output
  */
 export function readoutText(frame, problem, plane, cell, point, isNeuronMap) {
-  const parts = [`x₁ ${formatNumber(plane[0], 3)}, x₂ ${formatNumber(plane[1], 3)}`];
+  const parts = [`x₁ ${formatNumber(plane[0], 3)}`, `x₂ ${formatNumber(plane[1], 3)}`];
   if (!isNeuronMap) parts.push(cellValue(frame, problem, cell));
   if (point) {
-    const label = problem === "regression" ? `target ${formatNumber(point.label)}` : `class ${point.label}`;
-    parts.push(`${point.part === "train" ? "training" : "test"} point #${point.index} (${label})`);
+    const label = problem === "regression"
+      ? t("caption.point_target", { value: formatNumber(point.label) })
+      : t("caption.point_class", { k: point.label });
+    const key = point.part === "train" ? "caption.point_train" : "caption.point_test";
+    parts.push(t(key, { index: point.index, label }));
   }
   return parts.join(" · ");
 }
