@@ -20,6 +20,7 @@ from fastapi import WebSocket
 
 from app.errors import InputError
 from app.i18n import DEFAULT_LANGUAGE, refusal
+from app.live.lessons import glossary
 from app.live.metrics import Metrics
 from app.live.outbox import CLOSE_TOO_SLOW, Outbox
 from app.live.protocol import (
@@ -162,6 +163,7 @@ def language_of(websocket: WebSocket) -> str:
 
 
 def language_message(settings: Settings, language: str) -> str:
-    """The ``language`` message: the server's words (settings' labels and help, option names) in ``language``."""
+    """The ``language`` message: the server's words (settings' labels and help, option names, the glossary's
+    definitions) in ``language``."""
     return json.dumps({"type": "language", "language": language,
-                       **spoken_options(options(settings), language)})
+                       **spoken_options(options(settings), language), "glossary": glossary(settings, language)})

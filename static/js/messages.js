@@ -159,8 +159,8 @@ export function onMessage(state, message) {
     case "error":
       return { error: { field: message.field, message: message.message, key: message.key ?? null,
                         args: message.args ?? null, command: message.command, at: Date.now() } };
-    case "language":  // the server's words in the new language: the page words them from its own catalogue
-      return {};
+    case "language":  // the page words settings from its own catalogue; the glossary comes from the server
+      return message.glossary && state.hello ? { hello: { ...state.hello, glossary: message.glossary } } : {};
     default:
       return {};
   }

@@ -132,6 +132,8 @@ def test_the_picker_switches_the_language_while_the_run_goes_on(open_in: object)
     batch.dispatch_event("change")
     expect(page.locator("#banner .banner-line.is-error")).to_contain_text("Batchgröße: muss eine ganze Zahl",
                                                                           timeout=SERVER_MS)
+    page.locator('button.term[data-term="learning rate"]').first.click()  # the glossary came in German too
+    expect(page.locator("#term-popover")).to_contain_text("Wie groß ein Schritt des Gradientenabstiegs ist")
     page.reload()  # the choice is kept in this browser
     expect(page.locator("#diagnosis-title")).to_have_text("Diagnose", timeout=SERVER_MS)
 

@@ -64,6 +64,10 @@ def test_set_language_changes_the_server_s_words_and_keeps_the_run(conversation:
     assert said["language"] == "es"
     assert said["fields"]["learning_rate"]["label"] == "Tasa de aprendizaje"
     assert said["options"]["regularization"][0]["label"] == "Ninguna"
+    english = conversation.hello["glossary"]["learning rate"]  # type: ignore[attr-defined]
+    spanish = said["glossary"]["learning rate"]  # the ids stay the English ones, the words are Spanish
+    assert english["term"] == "learning rate" and spanish["term"] == "tasa de aprendizaje"
+    assert said["glossary"].keys() == conversation.hello["glossary"].keys()  # type: ignore[attr-defined]
     conversation.send({"type": "step", "count": 0})
     error = conversation.error()
     assert error["field"] == "count"  # the field keeps its name in every language
