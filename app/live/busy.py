@@ -1,56 +1,56 @@
-"""FramePace: whether a run gets the frame rate its page asked for, and the ``busy`` notices that say not.
+"""BusyLine: the ``busy`` notices a page gets while its run does not get the frame rate it asked for.
 
-While a run trains and its page watches, the runner notes each frame it sends the page. The rate is
-the frames of the last ``RATE_WINDOW_S``; when it stays below ``busy_share`` of the rate asked (one
-frame per the audience's interval: ``max_fps``) for ``busy_after_s``, the page is told with a
-``notice`` of topic ``busy`` (state ``busy``, the frames per second it gets and the rate asked), again
-when that figure changes while busy (at most once per ``busy_after_s``), and once with state ``ok``
-when the rate is back above the share. A run that stops training or loses its page is not busy: it
-is reset, and a page that was told is told ``ok``.
+The runner's ``Pace`` (app/live/pace.py) measures the frames each run's owner gets against the rate
+asked (one frame per the audience's interval: ``max_fps``). ``BusyLine`` turns those figures into
+notices: when the rate stays below ``busy_share`` of the rate asked for ``busy_after_s``, the page is
+told with a ``notice`` of topic ``busy`` (state ``busy``, the frames per second it gets and the rate
+asked), again when that figure changes while busy (at most once per ``busy_after_s``), and once with
+state ``ok`` when the rate is back above the share. A run that stops training or loses its page is
+not busy: it is reset, and a page that was told is told ``ok``. While the page has been told, the
+run's frames may be made cheaper (``is_busy``: see ``Runner._make_frame``).
 """
 
 from __future__ import annotations
 
 import json
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.i18n import DEFAULT_LANGUAGE, translate
 
-RATE_WINDOW_S = 1.0  # frames per second are counted over this long
+MIN_MEASURED_S = 1.0  # a stretch of training is judged once it has run this long (one whole second of frames)
 # The notices' English words, from the catalogues (the page words the line itself, views/controls/busy.js).
 BUSY_MESSAGE = "busy.line"  # "Busy server: 18 frames a second" (its count: the frames a second the page gets)
 RECOVERED_MESSAGE = "busy.recovered"
 
 
 @dataclass
-class FramePace:
-    """Frames sent to the owner over a sliding window, against the rate asked."""
+class BusyLine:
+    """Whether the page was told the server is busy, and when its frames first fell below the share."""
 
     share: float  # below this share of the asked rate...
     window_s: float  # ...for this long: busy
-    sent_at: deque[float] = field(default_factory=deque)  # when each frame of the last RATE_WINDOW_S was sent
     started_at: float | None = None  # when the current stretch of training with a page began
     below_since: float | None = None  # since when the rate has been below the share
     told_fps: int | None = None  # the rate the page was last told (None: it was told nothing, or ok)
     told_at: float = 0.0
 
+    @property
+    def is_busy(self) -> bool:
+        """The page has been told that the server cannot keep its frame rate (and not told ok since)."""
+        return self.told_fps is not None
+
     def reset(self) -> str | None:
-        """Not training, or nobody watching: forget the window; an ``ok`` notice if the page was told busy."""
-        self.sent_at.clear()
+        """Not training, or nobody watching: start afresh; an ``ok`` notice if the page was told busy."""
         self.started_at = self.below_since = None
         return self._recovered() if self.told_fps is not None else None
 
-    def observe(self, now: float, asked_fps: float) -> str | None:
-        """A frame was sent at ``now`` (monotonic seconds); returns a ``notice`` to send, or None."""
+    def observe(self, now: float, fps: float, asked_fps: float) -> str | None:
+        """A frame was sent at ``now`` (the event loop's clock); ``fps`` is what the run's ``Pace`` measured
+        the page getting. Returns a ``notice`` to send, or None."""
         if self.started_at is None:
             self.started_at = now
-        self.sent_at.append(now)
-        while self.sent_at and self.sent_at[0] <= now - RATE_WINDOW_S:
-            self.sent_at.popleft()
-        if now - self.started_at < RATE_WINDOW_S:
-            return None  # not a whole rate window yet
-        fps = len(self.sent_at) / RATE_WINDOW_S
+        if now - self.started_at < MIN_MEASURED_S:
+            return None  # too early to judge a rate
         if fps >= self.share * asked_fps:
             self.below_since = None
             return self._recovered() if self.told_fps is not None else None

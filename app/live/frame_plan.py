@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+BUSY_MAP_SLOWDOWN = 2  # a busy server sends a run's neuron maps this many times less often
+
 
 @dataclass
 class FramePlan:
@@ -34,12 +36,14 @@ class FramePlan:
         """The next frame in view carries the neuron maps (after a change, a selection or a new page)."""
         self.is_maps_owed = True
 
-    def next_frame(self) -> tuple[bool, bool]:
-        """(with the output, with the neuron maps) for the owner's next frame; counts it."""
+    def next_frame(self, is_busy: bool = False) -> tuple[bool, bool]:
+        """(with the output, with the neuron maps) for the owner's next frame; counts it. While the server is
+        too busy for the run's frame rate (``is_busy``), the maps come half as often."""
         if not self.is_visible:
             self.is_last_whole = False
             return False, False
-        with_maps = self.shows_maps and (self.is_maps_owed or self.frames_since_maps + 1 >= self.map_interval_frames)
+        interval = self.map_interval_frames * (BUSY_MAP_SLOWDOWN if is_busy else 1)
+        with_maps = self.shows_maps and (self.is_maps_owed or self.frames_since_maps + 1 >= interval)
         if with_maps:
             self.frames_since_maps, self.is_maps_owed = 0, False
         else:

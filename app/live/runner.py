@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from app.i18n import DEFAULT_LANGUAGE, refusal, translate
 from app.live import commands
 from app.live.audience import Audience
-from app.live.busy import FramePace
+from app.live.busy import BusyLine
 from app.live.classroom.tiles import Tiler, run_card, tile
 from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
 from app.live.faults import FRAME_FAULT, FrameFaults
@@ -86,7 +86,7 @@ class Runner:
         self.scheduler: Scheduler | None = None  # the process's, from start(); None: this runner trains alone
         self.pace = Pace()  # frames and epochs per second achieved against asked
         self.plan = FramePlan(settings.map_interval_frames)  # what the owner's frames carry (app/live/frame_plan.py)
-        self.busy = FramePace(settings.busy_share, settings.busy_after_s)  # the page's busy line (app/live/busy.py)
+        self.busy = BusyLine(settings.busy_share, settings.busy_after_s)  # the page's busy line (app/live/busy.py)
         self.tiler = Tiler(settings.class_view_interval_s)  # a class's fork: its tiles for the teacher
         self.faults = FrameFaults(session_id)  # a fault while training or building a frame (app/live/faults.py)
 
@@ -340,7 +340,7 @@ class Runner:
         """Build and hand out the frames due now; renew a class's history and the teacher's tile."""
         for audience in self._audiences():
             if audience.is_due(now):
-                audience.deliver(self._watch_status(self._make_frame, audience), now)
+                audience.deliver(self._watch_status(self._make_frame, audience, now), now)
                 self.faults.recovered()
                 if audience is self.owner and self.is_busy:
                     self.pace.frame(now)
@@ -463,16 +463,19 @@ class Runner:
                                         "message": translate(DEFAULT_LANGUAGE, RUN_DISCARDED, **args),
                                         "key": RUN_DISCARDED, "args": args}))
 
-    def _make_frame(self, audience: Audience) -> bytes:
+    def _make_frame(self, audience: Audience, now: float) -> bytes:
         """Snapshot, trace and encode one frame at this audience's resolution (the owner's: what its page
-        shows, see ``FramePlan``; a class's: whole)."""
+        shows, see ``FramePlan``, on a coarser grid and with maps half as often while the server is too busy
+        for its frame rate; a class's: whole)."""
         session = self.session
         is_owner = audience is self.owner
-        with_output, with_maps = self.plan.next_frame() if is_owner else (True, True)
-        snapshot = session.snapshot(audience.grid_size, audience.thumb_size(session.mlp.sizes),
+        is_cheaper = is_owner and self.busy.is_busy
+        with_output, with_maps = self.plan.next_frame(is_cheaper) if is_owner else (True, True)
+        grid_size = min(audience.grid_size, self.settings.busy_grid_size) if is_cheaper else audience.grid_size
+        snapshot = session.snapshot(grid_size, audience.thumb_size(session.mlp.sizes),
                                     self.selected_neuron, with_maps=with_maps, with_output=with_output)
         if is_owner:
-            self._observe_pace()
+            self._observe_pace(now)
         self.seq += 1
         self.revision += 1  # a snapshot after training adds a point to the run's history
         sample = None if self.selected_sample is None else trace_header(session, self.selected_sample,
@@ -484,10 +487,12 @@ class Runner:
         return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
                             checkpoints=timeline)
 
-    def _observe_pace(self) -> None:
-        """Note an owner's frame; tell the page when the server cannot keep its frame rate, and when it can again."""
+    def _observe_pace(self, now: float) -> None:
+        """Before an owner's frame: tell the page when the server cannot keep its frame rate (the run's
+        ``Pace``), and when it can again."""
         if self.is_busy and self.owner.outboxes:
-            notice = self.busy.observe(time.monotonic(), 1.0 / self.owner.interval_s)
+            figures = self.pace.figures(now, self.owner.max_fps)
+            notice = self.busy.observe(now, figures.fps, figures.asked_fps)
         else:
             notice = self.busy.reset()
         if notice is not None:

@@ -186,7 +186,7 @@ def test_a_diverging_run_is_reported_and_nothing_is_nan(conversation: Conversati
 def test_a_failing_session_says_so_instead_of_going_silent(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: Runner) -> bytes:
+    def broken(self: Runner, *args: object) -> bytes:
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(Runner, "_make_frame", broken)

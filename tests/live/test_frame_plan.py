@@ -1,9 +1,9 @@
-"""FramePlan and FramePace: what the owner's frames carry, and when the page hears that the server is busy."""
+"""FramePlan and BusyLine: what the owner's frames carry, and when the page hears that the server is busy."""
 
 import json
 
 from app.i18n import translate
-from app.live.busy import BUSY_MESSAGE, FramePace
+from app.live.busy import BUSY_MESSAGE, BusyLine
 from app.live.frame_plan import FramePlan
 
 
@@ -19,6 +19,14 @@ def test_maps_every_interval_and_at_once_when_owed() -> None:
     assert [maps for _, maps in plans(FramePlan(map_interval_frames=1), 3)] == [True, True, True]
 
 
+def test_a_busy_server_sends_the_maps_half_as_often() -> None:
+    plan = FramePlan(map_interval_frames=4)
+    assert [maps for _, maps in (plan.next_frame(is_busy=True) for _ in range(9))] == [
+        True, False, False, False, False, False, False, False, True]
+    plan.owe_maps()  # a learner's change is shown at once, however busy
+    assert plan.next_frame(is_busy=True) == (True, True)
+
+
 def test_a_hidden_page_gets_neither_and_maps_come_back_at_once() -> None:
     plan = FramePlan(map_interval_frames=4)
     plans(plan, 2)
@@ -30,17 +38,17 @@ def test_a_hidden_page_gets_neither_and_maps_come_back_at_once() -> None:
     assert plans(plan, 1) == [(True, True)]
 
 
-def feed(pace: FramePace, fps: float, start: float, seconds: float, asked: float = 60.0) -> list[dict]:
+def feed(pace: BusyLine, fps: float, start: float, seconds: float, asked: float = 60.0) -> list[dict]:
     notices, frames = [], int(fps * seconds)
     for i in range(frames):
-        notice = pace.observe(start + i / fps, asked)
+        notice = pace.observe(start + i / fps, fps, asked)
         if notice is not None:
             notices.append(json.loads(notice))
     return notices
 
 
 def test_busy_after_a_whole_window_below_the_share_then_ok_when_it_recovers() -> None:
-    pace = FramePace(share=0.85, window_s=2.0)
+    pace = BusyLine(share=0.85, window_s=2.0)
     assert feed(pace, 60, 0.0, 3.0) == []  # keeps up: nothing to say
     busy = feed(pace, 18, 3.0, 3.5)
     assert len(busy) == 1 and busy[0]["topic"] == "busy" and busy[0]["state"] == "busy"
@@ -51,7 +59,7 @@ def test_busy_after_a_whole_window_below_the_share_then_ok_when_it_recovers() ->
 
 
 def test_not_busy_before_a_whole_window_and_a_stop_says_ok_once() -> None:
-    pace = FramePace(share=0.85, window_s=2.0)
+    pace = BusyLine(share=0.85, window_s=2.0)
     assert feed(pace, 10, 0.0, 2.9) == []  # slow, but for less than the window after the first rate
     assert feed(pace, 10, 2.9, 1.0) != []
     assert json.loads(pace.reset() or "{}")["state"] == "ok"
@@ -59,7 +67,7 @@ def test_not_busy_before_a_whole_window_and_a_stop_says_ok_once() -> None:
 
 
 def test_a_changing_rate_is_told_at_most_once_per_window() -> None:
-    pace = FramePace(share=0.85, window_s=2.0)
+    pace = BusyLine(share=0.85, window_s=2.0)
     first = feed(pace, 30, 0.0, 3.5)
     second = feed(pace, 12, 3.5, 3.0)
     assert [n["fps"] for n in first] == [30] and second and all(n["fps"] < 30 for n in second)

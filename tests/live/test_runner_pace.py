@@ -11,16 +11,14 @@ from app.live.runner import Runner
 from app.live.settings import Settings
 from app.training.config import config_from_dict
 from app.training.session import TrainingSession
+from tests.live.conftest import decode_binary
 
 
 class Clock:
-    """time.monotonic for the runner, moved by the test."""
+    """The event loop's time as the runner's pump would read it, moved by the test."""
 
     def __init__(self) -> None:
         self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def notices(outbox: Outbox) -> list[dict]:
@@ -29,17 +27,21 @@ def notices(outbox: Outbox) -> list[dict]:
     return [m for m in sent if m.get("topic") == "busy"]
 
 
-def frames(runner: Runner, clock: Clock, fps: float, seconds: float) -> None:
-    """Frames at ``fps`` (powers of two, so the clock's steps are exact binary fractions)."""
+def frames(runner: Runner, clock: Clock, fps: float, seconds: float) -> list[bytes]:
+    """Frames at ``fps`` (powers of two, so the clock's steps are exact binary fractions), each after its
+    epoch of training, as the pump makes them: trained, built, then counted as delivered."""
+    made = []
     for _ in range(int(fps * seconds)):
         clock.now += 1.0 / fps
-        runner._make_frame(runner.owner)
+        runner.pace.trained(clock.now, 1.0, 1.0)
+        made.append(runner._make_frame(runner.owner, clock.now))
+        runner.pace.frame(clock.now)
+    return made
 
 
 @pytest.fixture
-def playing(monkeypatch: pytest.MonkeyPatch) -> tuple[Runner, Outbox, Clock]:
+def playing() -> tuple[Runner, Outbox, Clock]:
     clock = Clock()
-    monkeypatch.setattr("app.live.runner.time.monotonic", clock)
     runner = Runner(TrainingSession(config_from_dict({})), Settings(max_fps=60), "s" * 32)
     outbox = Outbox()
     runner.owner.watch(outbox)
@@ -72,3 +74,22 @@ def test_a_run_that_stops_while_busy_is_told_ok_and_a_page_nobody_watches_is_nev
     runner.unsubscribe(outbox)
     frames(runner, clock, 2, 10.0)
     assert notices(outbox) == []
+
+
+def test_a_busy_run_s_frames_are_cheaper_until_it_keeps_up_again(playing) -> None:
+    """While the page is told the server is busy, its frames carry the output on a coarser grid (what the
+    page draws from ``grid_size``) and the neuron maps half as often; at full size again once it keeps up."""
+    runner, outbox, clock = playing
+    sizes = [decode_binary(frame)["grid_size"] for frame in frames(runner, clock, 64, 2.0)]
+    assert set(sizes) == {64}
+    slow = [decode_binary(frame) for frame in frames(runner, clock, 16, 4.0)]
+    told = [n["state"] for n in notices(outbox)]
+    assert told == ["busy"]
+    first_busy = next(i for i, frame in enumerate(slow) if frame["grid_size"] == 32)
+    after = slow[first_busy:]
+    assert all(frame["grid_size"] == 32 and len(frame["arrays"]["output"]) == 32 * 32 for frame in after)
+    with_maps = [i for i, frame in enumerate(after) if "neuron_maps" in frame["arrays"]]
+    assert len(with_maps) >= 2 and all(b - a == 8 for a, b in zip(with_maps, with_maps[1:], strict=False))
+    frames(runner, clock, 64, 3.0)
+    assert [n["state"] for n in notices(outbox)][-1] == "ok"
+    assert decode_binary(frames(runner, clock, 64, 0.1)[-1])["grid_size"] == 64
