@@ -27,6 +27,11 @@ ADAM_EPSILON = 1e-8  # keeps Adam's step finite where the squared-gradient mean 
 # running sums, (1 - b1) / sqrt((1 - b2) (1 - b1²/b2)), about 7.27. A state beyond it no run reaches.
 ADAM_MEAN_BOUND = (1.0 - ADAM_BETA1) / math.sqrt((1.0 - ADAM_BETA2) * (1.0 - ADAM_BETA1**2 / ADAM_BETA2))
 ADAM_BOUND_SLACK = 1e-6  # relative slack on that bound for rounding
+# The rules check_state reports a state entry breaking (the caller words them for the learner):
+ZERO_BEFORE_FIRST_STEP = "zero_before_first_step"  # every state entry is 0 while t is 0
+NON_NEGATIVE = "non_negative"  # Adam's square_mean is a running mean of squares
+WITHIN_MEAN_BOUND = "within_mean_bound"  # Adam's |mean| <= ADAM_MEAN_BOUND * sqrt(square_mean)
+STATE_RULES = (ZERO_BEFORE_FIRST_STEP, NON_NEGATIVE, WITHIN_MEAN_BOUND)
 
 
 class Optimizer:
@@ -57,13 +62,14 @@ class Optimizer:
     def check_state(self, t: int, state: Mapping[str, Array]) -> tuple[str, int, str] | None:
         """The first entry of a state (t steps; name → (n_params,) float64) that no run reaches.
 
-        Returns (state name, index, what is allowed) or None. Every state is 0 before the first step.
+        Returns (state name, index, the rule it breaks: one of STATE_RULES) or None; the caller words
+        the rule. Every state is 0 before the first step.
         """
         if t == 0:
             for name in self.state_names:
                 nonzero = np.flatnonzero(state[name])
                 if nonzero.size:
-                    return name, int(nonzero[0]), "must be 0 before the first step (optimizer.t is 0)"
+                    return name, int(nonzero[0]), ZERO_BEFORE_FIRST_STEP
         return None
 
     def load_state(self, state: dict[str, object]) -> None:
@@ -115,12 +121,11 @@ class Adam(Optimizer):
         mean, square_mean = state["mean"], state["square_mean"]
         negative = np.flatnonzero(~(square_mean >= 0.0))
         if negative.size:
-            return "square_mean", int(negative[0]), "must be at least 0 (a running mean of squared gradients)"
+            return "square_mean", int(negative[0]), NON_NEGATIVE
         limit = ADAM_MEAN_BOUND * (1.0 + ADAM_BOUND_SLACK) * np.sqrt(square_mean) + ADAM_EPSILON
         beyond = np.flatnonzero(~(np.abs(mean) <= limit))
         if beyond.size:
-            return "mean", int(beyond[0]), (f"must be within ±{ADAM_MEAN_BOUND:.3g} × √square_mean "
-                                            "(what gradients can give)")
+            return "mean", int(beyond[0]), WITHIN_MEAN_BOUND
         return None
 
     def step(self, params: Array, grads: Array, learning_rate: float) -> None:

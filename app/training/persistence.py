@@ -12,7 +12,8 @@ types: every number is range-checked before it is converted (a JSON integer
 may have hundreds of digits), the optimiser's state must be one a run could
 reach, and the counters, the epoch's order and its cursor must agree with each
 other and with the data. A refusal names the document's own field path, e.g.
-``data.rows``, ``optimizer.square_mean[3]`` or ``counters.epoch``.
+``data.rows``, ``optimizer.square_mean[3]`` or ``counters.epoch``, and is worded
+from a catalogue key (``error.file.*``), so the page shows it in its own language.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.data.datasets import Problem, in_range, show_value
 from app.data.user_data import ROWS_FIELD, from_rows
 from app.errors import InputError
 from app.i18n import refusal
+from app.nn.optim import ADAM_MEAN_BOUND, NON_NEGATIVE, WITHIN_MEAN_BOUND, ZERO_BEFORE_FIRST_STEP
 from app.training.checkpoints import Checkpoints
 from app.training.config import CUSTOM_DATASET, ExperimentConfig, config_from_dict, problem_of
 from app.training.history import History
@@ -40,7 +42,13 @@ READABLE_VERSIONS = (1, 2)  # versions restore() reads; a version-1 file has no 
 FLOAT64_MAX = float(np.finfo(np.float64).max)  # the bound that only refuses NaN and infinity
 MAX_COUNTER = 2**53 - 1  # counters stay exact as JSON numbers in every client (JavaScript's safe integers)
 PCG64_STATE_BITS = 128  # PCG64's state and increment are 128-bit unsigned integers
-KINDS = {int: "a whole number", str: "a string", list: "a list", Mapping: "an object"}  # for messages
+Said = dict[str, Any]  # {"key": a catalogue key, "args": its arguments}, an argument worded in the refusal's language
+# The catalogue key naming each kind of value a document's entry may have to be ("a whole number").
+KINDS = {int: "error.file.kind_whole_number", str: "error.file.kind_string", list: "error.file.kind_list",
+         Mapping: "error.file.kind_object"}
+# The catalogue key of each rule an optimiser state can break (app.nn.optim.Optimizer.check_state).
+STATE_RULE_KEYS = {ZERO_BEFORE_FIRST_STEP: "error.file.state_first_step", NON_NEGATIVE: "error.file.state_square_mean",
+                   WITHIN_MEAN_BOUND: "error.file.state_mean"}
 
 
 def export(session: TrainingSession) -> dict[str, Any]:
@@ -70,16 +78,28 @@ def _get(data: Mapping[str, Any], path: str, kind: type) -> Any:
         raise refusal(path, "error.file.missing")
     value = data[name]
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise refusal(path, "error.file.kind", kind=KINDS[kind], got=show_value(value))
+        raise refusal(path, "error.file.kind", kind=_said(KINDS[kind]), got=show_value(value))
     return value
 
 
-def _count(data: Mapping[str, Any], path: str, maximum: int = MAX_COUNTER, why: str = "") -> int:
+def _count(data: Mapping[str, Any], path: str, maximum: int = MAX_COUNTER, why: str | Said | None = None) -> int:
     """A whole number 0..maximum at ``path``; ``why`` says where a maximum below MAX_COUNTER comes from."""
     value = _get(data, path, int)
     if not 0 <= value <= maximum:
-        raise refusal(path, "error.file.count", max=maximum, why=why, got=show_value(value))
+        if why is None:
+            raise refusal(path, "error.file.count", max=maximum, got=show_value(value))
+        raise refusal(path, "error.file.count_because", max=maximum, why=why, got=show_value(value))
     return int(value)
+
+
+def _said(key: str, **args: Any) -> Said:
+    """A catalogue text as a refusal's argument: worded in the language the refusal is shown in."""
+    return {"key": key, "args": args}
+
+
+def _entries(value: list[Any]) -> Said:
+    """"3 entries": the length of a list that has the wrong one."""
+    return _said("error.file.entries", count=len(value))
 
 
 def _numbers(value: Any, shape: tuple[int, ...], path: str, bound: float) -> np.ndarray:
@@ -99,7 +119,7 @@ def _collect(value: Any, shape: tuple[int, ...], path: str, bound: float, out: l
         out.append(float(value))
         return
     if not isinstance(value, list) or len(value) != shape[0]:
-        got = f"{len(value)} entries" if isinstance(value, list) else show_value(value)
+        got = _entries(value) if isinstance(value, list) else show_value(value)
         raise refusal(path, "error.file.shape", count=shape[0], shape=str(full_shape), got=got)
     for index, item in enumerate(value):
         _collect(item, shape[1:], f"{path}[{index}]", bound, out, full_shape)
@@ -132,13 +152,13 @@ def restore(document: Mapping[str, Any]) -> TrainingSession:
         config = config_from_dict(config_data, dataset.problem)
     _check_data_fits(config, dataset.problem, dataset.n_classes, len(dataset.labels))
     if classes != dataset.n_classes:
-        raise InputError("data.classes", f"must be {dataset.n_classes} for these rows, got {show_value(classes)}")
+        raise refusal("data.classes", "error.file.classes_rows", classes=dataset.n_classes, got=show_value(classes))
     session = TrainingSession(config, custom_data=dataset if config.dataset == CUSTOM_DATASET else None)
     session.replace_dataset(dataset)
     mlp = session.mlp
     for name in ("weights", "biases"):
         if len(_get(document, name, list)) != mlp.n_layers:
-            raise InputError(name, f"must hold one entry per weight layer ({mlp.n_layers})")
+            raise refusal(name, "error.file.layers", layers=mlp.n_layers)
     weights = [_numbers(w, W.shape, f"weights[{l}]", DIVERGENCE_LIMIT) for l, (w, W) in
                enumerate(zip(document["weights"], mlp.weights, strict=True))]
     biases = [_numbers(b, B.shape, f"biases[{l}]", DIVERGENCE_LIMIT) for l, (b, B) in
@@ -162,21 +182,22 @@ def _check_data_fits(config: ExperimentConfig, problem: Problem, n_classes: int,
         return
     wanted = problem_of(config, problem)
     if problem != wanted:
-        raise InputError("data.problem", f"must be {wanted} for config.dataset {config.dataset!r}, got {problem}")
+        raise refusal("data.problem", "error.file.problem", problem=wanted.value, dataset=repr(config.dataset),
+                      got=problem.value)
     if problem == Problem.MULTICLASS and n_classes != config.classes:
-        raise InputError("data.classes", f"must be config.classes ({config.classes}), got {n_classes}")
+        raise refusal("data.classes", "error.file.classes_config", classes=config.classes, got=n_classes)
     if n_rows != config.points:
-        raise InputError(f"data.{ROWS_FIELD}", f"must hold config.points ({config.points}) rows, got {n_rows}")
+        raise refusal(f"data.{ROWS_FIELD}", "error.file.rows", points=config.points, got=n_rows)
 
 
 def _restore_optimizer(session: TrainingSession, state: Mapping[str, Any]) -> None:
     """The optimiser's step count (at most counters.step) and a state a run could have reached."""
     name = _get(state, "optimizer.name", str)
     if name != session.config.optimizer:
-        raise InputError("optimizer.name", f"must be config.optimizer ({session.config.optimizer!r}), "
-                                           f"got {show_value(name)}")
+        raise refusal("optimizer.name", "error.file.optimizer", optimizer=repr(session.config.optimizer),
+                      got=show_value(name))
     optimizer = session.trainer.optimizer
-    steps = _count(state, "optimizer.t", session.steps, " (counters.step)")
+    steps = _count(state, "optimizer.t", session.steps, "counters.step")
     arrays: dict[str, np.ndarray] = {}
     for array_name in optimizer.state_names:
         # A velocity is a sum of gradient steps, so it obeys the weights' bound; Adam's running
@@ -186,9 +207,10 @@ def _restore_optimizer(session: TrainingSession, state: Mapping[str, Any]) -> No
         arrays[array_name] = _numbers(_get(state, path, list), (session.mlp.params.size,), path, bound)
     problem = optimizer.check_state(steps, arrays)
     if problem is not None:
-        array_name, index, allowed = problem
-        got = show_value(float(arrays[array_name][index]))
-        raise InputError(f"optimizer.{array_name}[{index}]", f"{allowed}, got {got}")
+        array_name, index, rule = problem
+        limit = {"bound": ADAM_MEAN_BOUND} if rule == WITHIN_MEAN_BOUND else {}
+        raise refusal(f"optimizer.{array_name}[{index}]", STATE_RULE_KEYS[rule],
+                      got=show_value(float(arrays[array_name][index])), **limit)
     optimizer.load_state({"t": steps, **arrays})
 
 
@@ -197,26 +219,25 @@ def _restore_position(session: TrainingSession, document: Mapping[str, Any]) -> 
     counters, position = _get(document, "counters", Mapping), _get(document, "epoch", Mapping)
     n_train = len(session.data.train_index)
     steps = _count(counters, "counters.step")
-    epochs = _count(counters, "counters.epoch", steps, " (an epoch takes at least one step)")
+    epochs = _count(counters, "counters.epoch", steps, _said("error.file.why_epoch"))
     examples = _count(counters, "counters.examples")
-    cursor = _count(position, "epoch.cursor", n_train - 1, f" (the training set has {n_train} points)")
+    cursor = _count(position, "epoch.cursor", n_train - 1, _said("error.file.why_cursor", count=n_train))
     if "order" not in position:
-        raise InputError("epoch.order", "is missing (null between epochs)")
+        raise refusal("epoch.order", "error.file.order_missing")
     order = position["order"]
     if order is None:
         if cursor != 0:
-            raise InputError("epoch.cursor", "must be 0 between epochs (epoch.order is null)")
+            raise refusal("epoch.cursor", "error.file.cursor_between")
     else:
         session.order = _permutation(order, n_train)
         np.take(session.data.train_inputs, session.order, axis=0, out=session.epoch_inputs)
         np.take(session.data.train_targets, session.order, axis=0, out=session.epoch_targets)
     if examples != epochs * n_train + cursor:
-        raise InputError("counters.examples", f"must be counters.epoch × {n_train} training points + "
-                                              f"epoch.cursor = {epochs * n_train + cursor}, got {examples}")
+        raise refusal("counters.examples", "error.file.examples", points=n_train, examples=epochs * n_train + cursor,
+                      got=examples)
     fewest = epochs + (cursor > 0)
     if not fewest <= steps <= examples:
-        raise InputError("counters.step", f"must be from {fewest} (whole and begun epochs) to {examples} "
-                                          f"(one point per step at least), got {steps}")
+        raise refusal("counters.step", "error.file.steps", fewest=fewest, most=examples, got=steps)
     session.cursor = cursor
     session.steps, session.epochs, session.examples = steps, epochs, examples
     session.status = Status.PAUSED if steps else Status.IDLE
@@ -224,15 +245,15 @@ def _restore_position(session: TrainingSession, document: Mapping[str, Any]) -> 
 
 def _permutation(order: Any, n_train: int) -> np.ndarray:
     """epoch.order: the n_train training points' indices, each once, as (n_train,) int64."""
-    allowed = f"a permutation of 0..{n_train - 1} (the training points)"
     if not isinstance(order, list) or len(order) != n_train:
-        got = f"{len(order)} entries" if isinstance(order, list) else show_value(order)
-        raise InputError("epoch.order", f"must be {allowed}, got {got}")
+        got = _entries(order) if isinstance(order, list) else show_value(order)
+        raise refusal("epoch.order", "error.file.order", last=n_train - 1, got=got)
     seen = set()
     for index, value in enumerate(order):
         if type(value) is not int or not 0 <= value < n_train or value in seen:
-            why = "a repeat" if type(value) is int and value in seen else show_value(value)
-            raise InputError(f"epoch.order[{index}]", f"must be an unused index 0..{n_train - 1}, got {why}")
+            repeat = type(value) is int and value in seen
+            got = _said("error.file.repeat") if repeat else show_value(value)
+            raise refusal(f"epoch.order[{index}]", "error.file.order_index", last=n_train - 1, got=got)
         seen.add(value)
     return np.array(order, dtype=np.int64)
 
@@ -241,7 +262,7 @@ def _restore_rng(session: TrainingSession, state: Mapping[str, Any]) -> None:
     """The point-shuffling generator: exactly the PCG64 state an export holds."""
     name = _get(state, "shuffle_rng.bit_generator", str)
     if name != "PCG64":
-        raise InputError("shuffle_rng.bit_generator", f"must be 'PCG64', got {show_value(name)}")
+        raise refusal("shuffle_rng.bit_generator", "error.file.bit_generator", name="'PCG64'", got=show_value(name))
     inner = _get(state, "shuffle_rng.state", Mapping)
     words = {key: _count(inner, f"shuffle_rng.state.{key}", 2**PCG64_STATE_BITS - 1) for key in ("state", "inc")}
     has_uint32 = _count(state, "shuffle_rng.has_uint32", 1)

@@ -89,25 +89,25 @@ class Pins:
         """Pins read back from ``to_list``; raises InputError naming the first bad field (``pins[1].step``)."""
         pins = cls()
         if not isinstance(data, list) or len(data) > MAX_PINS:
-            raise InputError("pins", f"must be a list of at most {MAX_PINS} pinned runs")
+            raise refusal("pins", "error.pins.list", max=MAX_PINS)
         for index, item in enumerate(data):
             pins.items.append(_pin(item, f"pins[{index}]"))
         ids = [pin.id for pin in pins.items]
         if len(set(ids)) != len(ids):
-            raise InputError("pins", "must give every pinned run its own id")
+            raise refusal("pins", "error.pins.unique")
         pins.next_id = max(ids, default=0) + 1
         return pins
 
 
 def _pin(item: Any, path: str) -> Pin:
     if not isinstance(item, Mapping):
-        raise InputError(path, "must be an object")
+        raise refusal(path, "error.file.object")
     pin_id = item.get("id")
     if type(pin_id) is not int or not 1 <= pin_id <= MAX_PIN_ID:
-        raise InputError(f"{path}.id", f"must be a whole number from 1 to {MAX_PIN_ID}")
+        raise refusal(f"{path}.id", "error.pins.id_range", max=MAX_PIN_ID, got=show_value(pin_id))
     config = item.get("config")
     if not isinstance(config, Mapping) or set(config) != set(FIELDS):
-        raise InputError(f"{path}.config", "must be an object with every setting, as config is")
+        raise refusal(f"{path}.config", "error.pins.config")
     checked: dict[str, Any] = {}
     for name in FIELDS:
         try:
@@ -119,15 +119,15 @@ def _pin(item: Any, path: str) -> Pin:
     for name, values in (("step", steps), ("epoch", epochs)):
         if not isinstance(values, list) or not 2 <= len(values) <= PIN_POINTS \
                 or not all(type(v) is int and 0 <= v < 2**53 for v in values):
-            raise InputError(f"{path}.{name}", f"must be a list of 2 to {PIN_POINTS} whole numbers")
+            raise refusal(f"{path}.{name}", "error.pins.points", max=PIN_POINTS)
     assert isinstance(steps, list) and isinstance(epochs, list)
     if len(epochs) != len(steps) or any(b <= a for a, b in zip(steps, steps[1:], strict=False)):
-        raise InputError(f"{path}.step", "must rise strictly, with one epoch per step")
+        raise refusal(f"{path}.step", "error.pins.rise")
     costs = []
     for name in ("train_cost", "test_cost"):
         values = item.get(name)
         if not isinstance(values, list) or len(values) != len(steps) or not all(
                 v is None or (type(v) in (int, float) and math.isfinite(v)) for v in values):
-            raise InputError(f"{path}.{name}", f"must be a list of {len(steps)} finite numbers or nulls")
+            raise refusal(f"{path}.{name}", "error.file.figures", count=len(steps))
         costs.append([None if v is None else float(v) for v in values])
     return Pin(pin_id, checked, list(steps), list(epochs), costs[0], costs[1])

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.i18n import catalogue_tree, translate
@@ -94,3 +97,36 @@ def test_an_http_refusal_speaks_the_request_s_language(client: TestClient) -> No
     assert refused.status_code == 404
     assert refused.json() == {"field": "session_id", "message": "ninguna sesión activa tiene este id",
                               "key": "error.http.no_session", "args": None}
+
+
+# A broken experiment file: (change to a fresh export, field, key, English text, German text).
+BROKEN_FILES = [
+    (lambda document: document.__setitem__("pins", [{"id": 0}]), "pins[0].id", "error.pins.id_range",
+     "must be a whole number from 1 to 2147483647, got 0", "muss eine ganze Zahl von 1 bis 2147483647 sein, nicht 0"),
+    (lambda document: document["epoch"].__setitem__("cursor", 3), "epoch.cursor", "error.file.cursor_between",
+     "must be 0 between epochs (epoch.order is null)", "muss zwischen zwei Epochen 0 sein (epoch.order ist null)"),
+    (lambda document: document["counters"].__setitem__("epoch", 1), "counters.epoch", "error.file.count_because",
+     "must be a whole number from 0 to 0 (an epoch takes at least one step), got 1",
+     "muss eine ganze Zahl von 0 bis 0 sein (eine Epoche dauert mindestens einen Schritt), nicht 1"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "key", "english", "german"), BROKEN_FILES,
+                         ids=["pin-id", "cursor-between-epochs", "epoch-count"])
+def test_a_broken_experiment_file_is_refused_in_the_request_s_language(
+        client: TestClient, change: Callable[[dict[str, Any]], None], field: str, key: str, english: str,
+        german: str) -> None:
+    with opened(client) as conversation:
+        session_id = conversation.hello["session_id"]  # type: ignore[attr-defined]
+        document = client.get(f"/api/sessions/{session_id}/export").json()
+        assert document["epoch"] == {"order": None, "cursor": 0} and document["counters"]["step"] == 0
+        change(document)
+        body = json.dumps(document)
+        answers = {language: client.post(f"/api/sessions/{session_id}/import", content=body,
+                                         headers={"Accept-Language": language}) for language in ("de-DE", "en")}
+    for language, answer in answers.items():
+        assert answer.status_code == 422
+        refusal = answer.json()
+        assert (refusal["field"], refusal["key"]) == (field, key)
+        assert refusal["message"] == (german if language == "de-DE" else english)
+        assert translate("de", key, **refusal["args"] or {}) == german  # the args word it as the page would

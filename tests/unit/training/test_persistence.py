@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from app.errors import InputError
-from app.training.persistence import EXPORT_FORMAT, EXPORT_VERSION, export, restore
+from app.i18n import localized, translate
+from app.nn.optim import ADAM_MEAN_BOUND, STATE_RULES
+from app.training.persistence import EXPORT_FORMAT, EXPORT_VERSION, STATE_RULE_KEYS, export, restore
 from app.training.session import TrainingSession
 from app.training.status import Status
 
@@ -271,3 +273,92 @@ def assert_plain(message: str) -> None:
     """One short line of plain words and numbers: no numpy reprs, no 400-digit numbers."""
     assert "\n" not in message and len(message) < 200, message
     assert "np." not in message and "array(" not in message and "dtype" not in message, message
+
+
+# --- every refusal is worded from the catalogue, so the page can show it in the learner's language -------
+
+
+@pytest.fixture
+def pinned_document(make_session) -> Document:
+    """A run with two pinned cost curves (a history needs two recorded snapshots)."""
+    session = make_session()
+    for _ in range(2):
+        session.step("epoch", 1)
+        session.snapshot(8, 4)
+    for _ in range(2):
+        session.pins.pin(session.config.to_dict(), session.history)
+    return through_json(session)
+
+
+def pin_setter(field: str, value: Any) -> Callable[[Document], None]:
+    return lambda document: document["pins"][0].__setitem__(field, value)
+
+
+BAD_PINS = [
+    pytest.param(lambda d: d.__setitem__("pins", d["pins"] * 3), "pins", "error.pins.list", id="too-many"),
+    pytest.param(lambda d: d.__setitem__("pins", {}), "pins", "error.pins.list", id="not-a-list"),
+    pytest.param(pin_setter("id", 2), "pins", "error.pins.unique", id="same-id-twice"),
+    pytest.param(lambda d: d["pins"].__setitem__(0, 3), "pins[0]", "error.file.object", id="not-an-object"),
+    pytest.param(pin_setter("id", 0), "pins[0].id", "error.pins.id_range", id="id-zero"),
+    pytest.param(pin_setter("config", []), "pins[0].config", "error.pins.config", id="config-not-an-object"),
+    pytest.param(pin_setter("step", [1]), "pins[0].step", "error.pins.points", id="one-step"),
+    pytest.param(pin_setter("epoch", "x"), "pins[0].epoch", "error.pins.points", id="epochs-not-a-list"),
+    pytest.param(lambda d: d["pins"][0]["step"].__setitem__(1, 0), "pins[0].step", "error.pins.rise", id="falling"),
+    pytest.param(lambda d: d["pins"][0]["test_cost"].pop(), "pins[0].test_cost", "error.file.figures", id="short"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "key"), BAD_PINS)
+def test_a_bad_pin_is_refused_naming_its_field_and_key(pinned_document: Document, change: Callable[[Document], None],
+                                                       field: str, key: str) -> None:
+    bad = copy.deepcopy(pinned_document)
+    change(bad)
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    assert (refused.value.field, refused.value.key) == (field, key)
+    assert_worded_from_the_catalogue(refused.value)
+
+
+@pytest.mark.parametrize(("change", "field"), [*BAD, *UNUSABLE])
+def test_every_refusal_of_a_document_is_worded_from_the_catalogue(
+        document: Document, change: Callable[[Document], None], field: str) -> None:
+    bad = copy.deepcopy(document)
+    change(bad)
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    assert_worded_from_the_catalogue(refused.value)
+
+
+@pytest.mark.parametrize(("change", "field"), ADAM_UNUSABLE)
+def test_every_refusal_of_an_adam_state_is_worded_from_the_catalogue(
+        adam_document: Document, change: Callable[[Document], None], field: str) -> None:
+    bad = copy.deepcopy(adam_document)
+    change(bad)
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    assert_worded_from_the_catalogue(refused.value)
+
+
+def assert_worded_from_the_catalogue(error: InputError) -> None:
+    """The refusal names its key; its English message is that key's text; German and Spanish word it too."""
+    assert error.key is not None, error
+    assert error.message == translate("en", error.key, **error.params)
+    assert localized(error, "de") != error.message and localized(error, "es") != error.message
+
+
+def test_an_optimiser_state_refusal_words_its_bound_in_the_language(adam_document: Document) -> None:
+    bad = copy.deepcopy(adam_document)
+    bad["optimizer"]["mean"][2] = 1000.5
+    with pytest.raises(InputError) as refused:
+        restore(bad)
+    error = refused.value
+    assert (error.field, error.key, error.params) == ("optimizer.mean[2]", "error.file.state_mean",
+                                                      {"bound": ADAM_MEAN_BOUND, "got": "1000.5"})
+    assert error.message == "must be within ±7.27 × √square_mean (what gradients can give), got 1000.5"
+    assert localized(error, "de") == ("muss innerhalb von ±7,27 × √square_mean liegen (mehr können Gradienten "
+                                      "nicht ergeben), nicht 1000.5")  # the bound in German; the value as sent
+
+
+def test_every_rule_an_optimiser_state_can_break_has_a_catalogue_text() -> None:
+    assert sorted(STATE_RULE_KEYS) == sorted(STATE_RULES)
+    assert all(translate("en", key, bound=ADAM_MEAN_BOUND, got="1") for key in STATE_RULE_KEYS.values())
