@@ -254,3 +254,41 @@ def test_busy_ratio_reads_the_run_s_pace_against_its_owner_s_frame_rate() -> Non
     asked, ratio = asyncio.run(scenario())
     assert asked == 40.0  # one epoch a frame at the owner's 40 fps
     assert ratio == pytest.approx(0.25 / 40, rel=0.05)  # half an epoch in two seconds: worse than 1 frame
+
+
+def test_a_class_of_seventy_same_shape_runs_trains_in_passes_of_at_most_a_chunk_each(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large group is trained in passes of GROUP_CHUNK runs with the event loop free between them, and
+    every run still gets its epoch, exactly as alone."""
+    passes: list[int] = []
+    between: list[int] = []
+    real = scheduling.train_together
+
+    def counting(sessions: Any, n_batches: Any) -> list[int]:
+        passes.append(len(sessions))
+        return real(sessions, n_batches)
+
+    monkeypatch.setattr(scheduling, "train_together", counting)
+
+    async def scenario() -> list[Runner]:
+        settings = Settings()
+        runners = playing(settings, 70)
+
+        async def watcher() -> None:  # runs only when the tick yields
+            while len(passes) < 3:
+                between.append(len(passes))
+                await asyncio.sleep(0)
+
+        watching = asyncio.create_task(watcher())
+        await tick(Scheduler(settings), runners)
+        await watching
+        return runners
+
+    runners = asyncio.run(scenario())
+    assert passes == [32, 32, 6]
+    assert {1, 2} <= set(between)  # the loop ran other work after the first and after the second pass
+    assert [r.session.epochs for r in runners] == [1] * 70
+    alone = TrainingSession(config_from_dict({"seed": 69}))
+    alone.start()
+    alone.train(alone.batches_for("epoch", 1))
+    assert np.array_equal(runners[69].session.mlp.params, alone.mlp.params)
