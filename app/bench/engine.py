@@ -165,9 +165,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only the learner figures, for these numbers of learners (e.g. 1,10,30,100)")
     parser.add_argument("--baseline", type=baseline_ref, metavar="REF",
                         help="with --learners: measure the code at git REF too, side by side, with the ratio")
-    parser.add_argument("--deflate", choices=("on", "off"), default="on",
-                        help="with --learners: this code's server compresses with permessage-deflate (default on; "
-                        "a baseline without NEUROPLAY_WS_DEFLATE never does)")
+    parser.add_argument("--deflate", choices=("on", "off"), default="off",
+                        help="with --learners: this code's server compresses with permessage-deflate (default off, "
+                        "the server's own default, so both codes are measured alike; on: what deflate costs and saves)")
 
 
 def argument_problem(args: argparse.Namespace) -> str | None:
