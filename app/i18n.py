@@ -34,6 +34,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 LANGUAGE_TAG = re.compile(r"^[a-z]{2}$")
 SIGNIFICANT_DIGITS = 3  # a fractional number in a text, as the page's read-outs show it
 E = TypeVar("E", bound=InputError)
+Said = dict[str, Any]  # {"key": a catalogue key, "args": its arguments}: a text worded in the language it is shown in
 
 
 class CatalogueError(ValueError):
@@ -224,6 +225,11 @@ def _argument(language: str, value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_number(language, value)
     return str(value)
+
+
+def said(key: str, /, **args: Any) -> Said:
+    """A catalogue text as another text's argument (``_argument`` and the page's i18n.js word it)."""
+    return {"key": key, "args": args}
 
 
 def refusal(field: str, key: str, /, **args: Any) -> InputError:

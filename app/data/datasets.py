@@ -1,6 +1,6 @@
 """Seeded 2-D datasets on the plane [-EXTENT, EXTENT]², plus user-supplied data and train/test splits.
 
-Imports numpy and the standard library only: no web code, no pydantic.
+Imports numpy, the standard library and the catalogues (``app.i18n``): no web code, no pydantic.
 
 Every generator is ``(n, noise, rng) -> Dataset``, registered in ``DATASETS``
 (multi-class ones also take the class count). Points come out grouped by
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.errors import InputError
-from app.i18n import refused
+from app.i18n import Said, refused, said
 
 EXTENT = 6.0  # the input plane is [-EXTENT, EXTENT]², TensorFlow Playground's range
 MIN_POINTS, MAX_POINTS = 50, 2000  # generated dataset size range
@@ -229,28 +229,33 @@ MAX_SHOWN_DIGITS = 15  # a longer integer is shown by its digit count, not digit
 MAX_SHOWN_CHARS = 40  # a longer string is cut to this many characters in a message
 
 
-def show_value(value: object) -> str:
-    """A short, one-line rendering of a user value for messages: 7, 50.0, nan, 'abc', a list of 3 entries.
+def show_value(value: object) -> str | Said:
+    """A short rendering of a user value for a refusal's ``got``: 7, 50.0, nan, 'abc' as typed, or words.
 
+    A number or a string is shown as typed (a long string cut); anything else is described in
+    words of the catalogue (``error.got.*``: a list of 3 entries, an object, an integer of 401
+    digits, null), as a ``{key, args}`` argument worded in the language the refusal is shown in.
     Never converts a huge integer to float (which raises OverflowError), and never shows
     numpy's own text: numpy scalars are shown as the plain numbers they hold.
     """
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false", None: "null"}[value]
+    if value is None:
+        return said("error.got.null")
+    if isinstance(value, bool):
+        return said("error.got.true" if value else "error.got.false")
     if isinstance(value, numbers.Integral):
         digits = str(abs(int(value)))
         if len(digits) > MAX_SHOWN_DIGITS:
-            return f"{'a negative' if int(value) < 0 else 'an'} integer of {len(digits)} digits"
+            return said("error.got.negative_integer" if int(value) < 0 else "error.got.integer", count=len(digits))
         return str(int(value))
     if isinstance(value, numbers.Real):
         return repr(float(value))
     if isinstance(value, str):
         return repr(value[:MAX_SHOWN_CHARS]) + ("…" if len(value) > MAX_SHOWN_CHARS else "")
     if isinstance(value, list | tuple):
-        return f"a list of {len(value)} entries"
+        return said("error.got.list", count=len(value))
     if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
+        return said("error.got.object")
+    return said("error.got.kind", kind=type(value).__name__)
 
 
 def in_range(value: numbers.Real | float, low: float, high: float) -> bool:

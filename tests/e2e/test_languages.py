@@ -109,6 +109,29 @@ def test_a_refusal_names_the_control_in_german(open_in: object) -> None:
     expect(banner).not_to_contain_text("must be")
 
 
+# A refusal of a list where a number belongs, over a socket of the page's own, worded by the page's i18n module.
+REFUSED_LIST_JS = """async () => {
+  const i18n = await import('/static/js/i18n.js');
+  const error = await new Promise((resolve) => {
+    const socket = new WebSocket(location.origin.replace('http', 'ws') + '/ws?lang=de');
+    socket.onopen = () => socket.send(JSON.stringify({type: 'configure', changes: {learning_rate: [0.1, 0.2, 0.3]}}));
+    socket.onmessage = (event) => { const m = JSON.parse(event.data); if (m.type === 'error') {
+      socket.close(); resolve(m); } };
+  });
+  return {language: i18n.currentLanguage(), worded: i18n.spoken(error, ''), message: error.message,
+          got: error.args.got};
+}"""
+
+
+def test_a_refused_list_is_described_in_german_words_by_the_page_as_by_the_server(open_in: object) -> None:
+    page = open_in("de-DE")  # type: ignore[operator]
+    refused = page.evaluate(REFUSED_LIST_JS)
+    assert refused["language"] == "de"
+    assert refused["got"] == {"key": "error.got.list", "args": {"count": 3}}
+    assert refused["worded"] == refused["message"] == \
+        "muss eine Zahl von 0,00001 bis 10 sein, nicht eine Liste mit 3 Einträgen"
+
+
 def test_the_picker_switches_the_language_while_the_run_goes_on(open_in: object) -> None:
     page = open_in("en-US")  # type: ignore[operator]
     expect(page.locator("#diagnosis-title")).to_have_text("Diagnosis")

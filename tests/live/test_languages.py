@@ -92,6 +92,24 @@ def test_an_error_carries_its_key_and_args_and_its_text_in_the_socket_s_language
             'muss ein JSON-Objekt sein, etwa {"type": "play"}'
 
 
+def test_a_value_described_in_words_is_worded_in_the_socket_s_language(client: TestClient) -> None:
+    with opened(client, "/ws?lang=de") as conversation:
+        conversation.send({"type": "configure", "changes": {"learning_rate": [0.1, 0.2, 0.3]}, "id": 4})
+        error = conversation.error()
+        assert (error["field"], error["key"], error["id"]) == ("learning_rate", "error.config.number_range", 4)
+        assert error["args"]["got"] == {"key": "error.got.list", "args": {"count": 3}}  # words, not English text
+        assert error["message"] == "muss eine Zahl von 0,00001 bis 10 sein, nicht eine Liste mit 3 Einträgen"
+        assert error["message"] == translate("de", error["key"], **error["args"])  # as the page words it
+        conversation.send({"type": "configure", "changes": {"seed": {"a": 1}}})
+        assert conversation.error()["message"].endswith("nicht ein Objekt")
+        conversation.send({"type": "set_language", "language": "es"})
+        conversation.until_type("language")
+        conversation.send({"type": "configure", "changes": {"seed": None}})
+        assert conversation.error()["message"].endswith("no null (sin valor)")
+        conversation.send({"type": "configure", "changes": {"learning_rate": 0.5}})  # the run takes a good value
+        assert conversation.until_type("session")["changed"] == ["learning_rate"]
+
+
 def test_an_http_refusal_speaks_the_request_s_language(client: TestClient) -> None:
     refused = client.post("/api/sessions/nobody/import", content=b"{}", headers={"Accept-Language": "es-ES"})
     assert refused.status_code == 404
@@ -108,11 +126,13 @@ BROKEN_FILES = [
     (lambda document: document["counters"].__setitem__("epoch", 1), "counters.epoch", "error.file.count_because",
      "must be a whole number from 0 to 0 (an epoch takes at least one step), got 1",
      "muss eine ganze Zahl von 0 bis 0 sein (eine Epoche dauert mindestens einen Schritt), nicht 1"),
+    (lambda document: document.__setitem__("data", []), "data", "error.file.kind",
+     "must be an object, got a list of 0 entries", "muss ein Objekt sein, nicht eine Liste mit 0 Einträgen"),
 ]
 
 
 @pytest.mark.parametrize(("change", "field", "key", "english", "german"), BROKEN_FILES,
-                         ids=["pin-id", "cursor-between-epochs", "epoch-count"])
+                         ids=["pin-id", "cursor-between-epochs", "epoch-count", "data-list"])
 def test_a_broken_experiment_file_is_refused_in_the_request_s_language(
         client: TestClient, change: Callable[[dict[str, Any]], None], field: str, key: str, english: str,
         german: str) -> None:

@@ -50,13 +50,15 @@ def test_a_lesson_without_the_language_comes_in_english_and_says_what_was_asked(
 
 
 def test_a_language_is_two_lower_case_letters_and_the_run_survives_a_wrong_one(conversation: Conversation) -> None:
-    for command, value, shown in (("start_lesson", "DE", "'DE'"), ("start_lesson", "deutsch", "'deutsch'"),
-                                  ("list_lessons", 49, "49"), ("start_lesson", None, "null")):
+    null = {"key": "error.got.null", "args": {}}  # null is described in the catalogue's words
+    for command, value, shown, got in (("start_lesson", "DE", "'DE'", "'DE'"),
+                                       ("start_lesson", "deutsch", "'deutsch'", "'deutsch'"),
+                                       ("list_lessons", 49, "49", "49"), ("start_lesson", None, "null", null)):
         message = {"type": command, "language": value, **({"lesson": "neuron"} if command == "start_lesson" else {})}
         conversation.send(message)
         error = conversation.error()
         assert (error["field"], error["message"]) == ("language", LANGUAGE_ERROR + shown)
-        assert (error["key"], error["args"]) == ("error.language_code", {"got": shown})
+        assert (error["key"], error["args"]) == ("error.language_code", {"got": got})
     conversation.send({"type": "list_lessons"})  # the connection is still open; English by default
     assert conversation.until_type("lessons")["lessons"][0]["title"] == "A neuron"
 
