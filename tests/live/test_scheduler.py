@@ -62,7 +62,9 @@ def test_spare_time_goes_to_the_fast_run_and_the_neighbours_keep_their_epoch() -
     asyncio.run(scenario())
 
 
-def test_runs_trained_by_the_scheduler_equal_runs_trained_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of runs in each stacked pass the scheduler trains, in order."""
     sizes: list[int] = []
     real = scheduling.train_together
 
@@ -71,6 +73,11 @@ def test_runs_trained_by_the_scheduler_equal_runs_trained_alone(monkeypatch: pyt
         return real(sessions, n_batches)
 
     monkeypatch.setattr(scheduling, "train_together", counting)
+    return sizes
+
+
+def test_runs_trained_by_the_scheduler_equal_runs_trained_alone(passes: list[int]) -> None:
+    sizes = passes
     configs = [{"seed": 1}, {"seed": 2, "learning_rate": 0.1}, {"seed": 3, "hidden_layers": [3]},
                {"seed": 4, "optimizer": "adam"}, {"seed": 5}]
 
@@ -256,19 +263,10 @@ def test_busy_ratio_reads_the_run_s_pace_against_its_owner_s_frame_rate() -> Non
     assert ratio == pytest.approx(0.25 / 40, rel=0.05)  # half an epoch in two seconds: worse than 1 frame
 
 
-def test_a_class_of_seventy_same_shape_runs_trains_in_passes_of_at_most_a_chunk_each(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_class_of_seventy_same_shape_runs_trains_in_passes_of_at_most_a_chunk_each(passes: list[int]) -> None:
     """A large group is trained in passes of GROUP_CHUNK runs with the event loop free between them, and
     every run still gets its epoch, exactly as alone."""
-    passes: list[int] = []
     between: list[int] = []
-    real = scheduling.train_together
-
-    def counting(sessions: Any, n_batches: Any) -> list[int]:
-        passes.append(len(sessions))
-        return real(sessions, n_batches)
-
-    monkeypatch.setattr(scheduling, "train_together", counting)
 
     async def scenario() -> list[Runner]:
         settings = Settings()

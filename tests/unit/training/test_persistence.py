@@ -311,32 +311,30 @@ BAD_PINS = [
 @pytest.mark.parametrize(("change", "field", "key"), BAD_PINS)
 def test_a_bad_pin_is_refused_naming_its_field_and_key(pinned_document: Document, change: Callable[[Document], None],
                                                        field: str, key: str) -> None:
-    bad = copy.deepcopy(pinned_document)
-    change(bad)
-    with pytest.raises(InputError) as refused:
-        restore(bad)
-    assert (refused.value.field, refused.value.key) == (field, key)
-    assert_worded_from_the_catalogue(refused.value)
+    refused = refusal_of(pinned_document, change)
+    assert (refused.field, refused.key) == (field, key)
+    assert_worded_from_the_catalogue(refused)
 
 
 @pytest.mark.parametrize(("change", "field"), [*BAD, *UNUSABLE])
 def test_every_refusal_of_a_document_is_worded_from_the_catalogue(
         document: Document, change: Callable[[Document], None], field: str) -> None:
-    bad = copy.deepcopy(document)
-    change(bad)
-    with pytest.raises(InputError) as refused:
-        restore(bad)
-    assert_worded_from_the_catalogue(refused.value)
+    assert_worded_from_the_catalogue(refusal_of(document, change))
 
 
 @pytest.mark.parametrize(("change", "field"), ADAM_UNUSABLE)
 def test_every_refusal_of_an_adam_state_is_worded_from_the_catalogue(
         adam_document: Document, change: Callable[[Document], None], field: str) -> None:
-    bad = copy.deepcopy(adam_document)
+    assert_worded_from_the_catalogue(refusal_of(adam_document, change))
+
+
+def refusal_of(document: Document, change: Callable[[Document], None]) -> InputError:
+    """What restoring a copy of ``document`` changed by ``change`` raises."""
+    bad = copy.deepcopy(document)
     change(bad)
     with pytest.raises(InputError) as refused:
         restore(bad)
-    assert_worded_from_the_catalogue(refused.value)
+    return refused.value
 
 
 def assert_worded_from_the_catalogue(error: InputError) -> None:
