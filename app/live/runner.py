@@ -123,11 +123,12 @@ class Runner:
     def _audiences(self) -> list[Audience]:
         return [self.owner] if self.followers is None else [self.owner, self.followers]
 
-    def subscribe(self, outbox: Outbox) -> None:
-        """Start sending to an owner's outbox: the session, its points, its history and the latest frame."""
+    def subscribe(self, outbox: Outbox, greeting: Outbox | None = None) -> None:
+        """Start sending to an owner's outbox: the session, its points, its history and the latest frame
+        (through ``greeting`` when they go another way, as a worker's greeting does)."""
         self.owner.watch(outbox)
         self.plan.owe_maps()  # the new page's first frame is whole
-        self.greet(outbox)
+        self.greet(greeting or outbox)
         self.wake.set()
 
     def greet(self, outbox: Outbox, audience: Audience | None = None) -> None:

@@ -101,11 +101,8 @@ async def _serve(settings: Settings, connection: Connection) -> None:
             runner.start()
         elif kind == "unwatched" and session_id in runners:
             runners[session_id].unsubscribe(pipes[session_id])
-        elif kind == "greet" and session_id in runners:
-            if pipes[session_id] not in runners[session_id].outboxes:
-                runners[session_id].owner.watch(pipes[session_id])
-                runners[session_id].wake.set()
-            runners[session_id].greet(PipeOutbox(connection, session_id, "greet_"))
+        elif kind == "greet" and session_id in runners:  # a new page: its first frame is whole, as in-process
+            runners[session_id].subscribe(pipes[session_id], PipeOutbox(connection, session_id, "greet_"))
             connection.send(("greet_done", session_id, b""))
         elif kind == "close" and session_id in runners:
             pipes.pop(session_id, None)

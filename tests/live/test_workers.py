@@ -283,3 +283,40 @@ def test_a_worker_session_leaves_out_what_the_page_does_not_show(pooled: TestCli
         talk.send({"type": "view", "visible": True, "maps": True})
         shown = talk.frame(lambda f: "output" in f["arrays"])
         assert "neuron_maps" in shown["arrays"]
+
+
+def test_a_page_greeted_by_a_worker_gets_a_whole_first_frame_whatever_came_before() -> None:
+    """A worker session that made frames without maps before its page's greeting (commands while nobody
+    watched) still gives the new page a first frame with the neuron maps, as an in-process session does."""
+    from app.live.worker_process import worker_main
+    from tests.live.conftest import decode_binary
+
+    ours, theirs = multiprocessing.Pipe()
+    worker = multiprocessing.get_context("spawn").Process(target=worker_main,
+                                                          args=(Settings().model_dump_json(), theirs), daemon=True)
+    worker.start()
+    received: list[tuple[object, ...]] = []
+
+    def until(kind: str) -> object:
+        while True:
+            assert ours.poll(60), f"no {kind} from the worker"
+            message = ours.recv()
+            received.append(message)
+            if message[0] == kind:
+                return message[-1]
+
+    try:
+        ours.send(("open", "s1"))
+        for request in range(3):  # each step trains, and its frame (the 2nd and later) leaves the maps out
+            ours.send(("command", "s1", request, {"type": "step", "unit": "epoch", "count": 1}))
+            until("reply")
+        ours.poll(1.0)  # (nothing comes: nobody watches) the worker's pump makes the steps' frames meanwhile
+        ours.send(("greet", "s1"))
+        until("greet_done")
+        greeted = [m[2] for m in received if m[0] == "greet_frame"]
+        first = decode_binary(greeted[0] if greeted else until("frame"))  # type: ignore[arg-type]
+        assert "neuron_maps" in first["arrays"] and "output" in first["arrays"]
+    finally:
+        ours.send(("stop", ""))
+        worker.join(30)
+        ours.close()
