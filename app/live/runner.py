@@ -1,7 +1,8 @@
 """The live side of one training session: commands in, paced frames out.
 
 A ``Runner`` owns one ``TrainingSession`` and a pump task. The pump asks the
-process's scheduler (``app/live/scheduler.py``) for each frame's training, which
+process's scheduler (``app/live/scheduler.py``; the runner's side of it is
+``FrameTraining``, app/live/frame_training.py) for each frame's training, which
 trains it with every other asking run, same-shape runs as one stack, with a fair
 share each (or, with ``settings.stacked_training`` off, trains alone in slices of
 at most ``settings.slice_ms``, yielding to the event loop between them); once per frame
@@ -20,11 +21,10 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from app.i18n import DEFAULT_LANGUAGE, refusal, translate
+from app.i18n import DEFAULT_LANGUAGE, refusal
 from app.live import commands
 from app.live.audience import Audience
 from app.live.busy import BusyLine
@@ -32,25 +32,23 @@ from app.live.classroom.tiles import Tiler, run_card, tile
 from app.live.encoder import encode_dataset, encode_frame, encode_history, trace_header
 from app.live.faults import FRAME_FAULT, FrameFaults
 from app.live.frame_plan import FramePlan
+from app.live.frame_training import FIRST_BATCH_MS, FrameTraining
 from app.live.lesson_desk import LessonDesk
 from app.live.outbox import Outbox
 from app.live.pace import Pace, PaceFigures
 from app.live.protocol import DEFAULT_SPEED, Command, ListLessons, error_message
-from app.live.scheduler import Scheduler, Slice, per_epoch, scheduler_for
+from app.live.scheduler import Scheduler, scheduler_for
 from app.live.settings import Settings
 from app.live.store import pack
 from app.training.diagnosis import Diagnosis
 from app.training.persistence import export, restore
 from app.training.session import TrainingSession
-from app.training.status import SessionError, Status
+from app.training.status import Status
 
 T = TypeVar("T")
-RUN_DISCARDED = "rewind.discarded"
 LOG = logging.getLogger("neuroplay.runner")
 PUMP_FAILED = refusal("server", "error.pump_failed")
 
-FIRST_BATCH_MS = 0.05  # guess of a batch's cost before the first measurement
-SMOOTHING = 0.2  # weight of the newest measurement in the running cost per batch
 HISTORY_REFRESH_S = 2.0  # how often a class's cached history is renewed for late joiners
 
 
@@ -59,7 +57,7 @@ def thumb_size(sizes: tuple[int, ...], settings: Settings) -> int:
     return Audience.owner(settings).thumb_size(sizes)
 
 
-class Runner:
+class Runner(FrameTraining):
     """Drives one session: applies commands, trains while running, broadcasts frames."""
 
     def __init__(self, session: TrainingSession, settings: Settings, session_id: str) -> None:
@@ -296,11 +294,6 @@ class Runner:
 
     # ----- the pump ------------------------------------------------------------------------
     @property
-    def is_busy(self) -> bool:
-        """Whether there is training to do."""
-        return self.session.status == Status.RUNNING or self.pending_batches > 0
-
-    @property
     def pace_figures(self) -> PaceFigures:
         """The owner's frames and the run's epochs per second over the last seconds, achieved and asked
         (app/live/pace.py); read on the event loop."""
@@ -313,11 +306,6 @@ class Runner:
         """Achieved over asked frames and epochs per second, the worse of the two, at most 1.0 (below: the
         server is busier than this run's speed asks for); read on the event loop."""
         return self.pace_figures.ratio
-
-    def _frame_batches(self) -> int:
-        if self.pending_batches:
-            return self.pending_batches
-        return self.session.batches_for(*self.speed)
 
     async def _pump(self) -> None:
         loop = asyncio.get_running_loop()
@@ -376,93 +364,6 @@ class Runner:
         if self.session.status != status:
             self._broadcast(self.session_message(["status"]))
         return result
-
-    async def _train_until(self, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
-        """Train this frame's batches: through the process's scheduler (with the other runs), or alone in
-        slices, yielding between them; stop early at the frame deadline."""
-        asked = remaining = self._frame_batches()
-        epoch = per_epoch(self.session)
-        is_top_up = False
-        while remaining > 0 and self.is_busy:
-            if self.scheduler is not None:
-                taken = await self.scheduler.train(self, remaining, is_top_up)
-            else:
-                per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
-                taken = self._watch_status(self._train_slice, min(remaining, per_slice))
-            remaining -= taken
-            is_top_up = True
-            if taken == 0 or loop.time() >= deadline:
-                break
-            if self.scheduler is None:
-                await asyncio.sleep(0)
-        self.pace.trained(loop.time(), asked / epoch, (asked - max(remaining, 0)) / epoch)
-
-    def _train_slice(self, n_batches: int) -> int:
-        """Train up to ``n_batches`` alone (running, or owed by a step command); returns the batches taken."""
-        started = time.perf_counter()
-        plan = self.plan_slice(n_batches)
-        if plan is None:
-            return 0
-        if plan.is_stepping:
-            try:
-                taken = plan.session.step("batch", plan.batches)
-            except SessionError:
-                taken = 0
-        else:
-            taken = plan.session.train(plan.batches)
-        self.finish_slice(plan, plan.batches, taken, time.perf_counter() - started, is_alone=True)
-        return taken
-
-    def plan_slice(self, n_batches: int) -> Slice | None:
-        """What this run trains now: up to ``n_batches`` while running, or of the batches step commands owe;
-        None if it cannot train (diverged, or a step refused: then nothing is owed any more)."""
-        session = self.session
-        if session.status == Status.DIVERGED:
-            return None
-        discarding = self._discarding()
-        if session.status == Status.RUNNING:
-            return Slice(session, n_batches, False, discarding, session.status)
-        try:
-            session.check_can_step()
-        except SessionError:
-            self.pending_batches = 0
-            return None
-        n_batches = min(n_batches, self.pending_batches)
-        if n_batches < 1:
-            return None
-        return Slice(session, n_batches, True, discarding, session.status)
-
-    def finish_slice(self, plan: Slice, granted: int, taken: int, seconds: float, is_alone: bool = False) -> None:
-        """After training ``taken`` of ``granted`` batches: owed steps, messages, the cost per batch, dirty frames.
-
-        ``is_alone``: the session's own ``step`` already did what a hand step does after training."""
-        if plan.is_stepping:
-            if taken and not is_alone:
-                plan.session.after_hand_steps()
-            self.pending_batches = self.pending_batches - granted if taken else 0  # 0 taken: diverged
-        if taken:
-            self.revision += 1
-            self._tell_discarded(plan.discarding)
-            self.ms_per_batch += SMOOTHING * (seconds * 1000.0 / taken - self.ms_per_batch)
-        if not is_alone and self.session.status != plan.status:
-            self._broadcast(self.session_message(["status"]))
-        for audience in self._audiences():
-            audience.is_dirty = True
-
-    def _discarding(self) -> tuple[int, int] | None:
-        """(epoch rewound to, the run's latest epoch) while training now would discard the later epochs."""
-        session = self.session
-        later = session.checkpoints.latest
-        return None if session.rewound_from is None or later <= session.epochs else (session.epochs, later)
-
-    def _tell_discarded(self, discarding: tuple[int, int] | None) -> None:
-        """After training from a rewound epoch: say that the run's later epochs are gone."""
-        if discarding is not None and self.session.rewound_from is None:
-            args = {"epoch": discarding[0], "latest": discarding[1]}
-            self._broadcast(json.dumps({"type": "notice", "topic": "run_discarded", "epoch": discarding[0],
-                                        "latest_epoch": discarding[1],
-                                        "message": translate(DEFAULT_LANGUAGE, RUN_DISCARDED, **args),
-                                        "key": RUN_DISCARDED, "args": args}))
 
     def _make_frame(self, audience: Audience, now: float) -> bytes:
         """Snapshot, trace and encode one frame at this audience's resolution (the owner's: what its page
