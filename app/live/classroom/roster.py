@@ -22,6 +22,7 @@ from app.live.classroom.rooms import RoomFeed
 from app.live.classroom.students import (
     CLASS_LOCKED,
     CLASS_PAUSED,
+    FORK_ID,
     Student,
     alias,
     class_channel,
@@ -73,8 +74,8 @@ class Roster:
     # ----- students come and go ------------------------------------------------------------------
     async def enrol(self, code: str, outbox: Outbox, fork_id: str | None = None) -> Student:
         """A follower socket's student: the one its fork (``fork_id``) belongs to, or a new one."""
-        student = self.forks.get(fork_id or "")
-        if student is None or student.code != code:
+        student = await self._recall(fork_id, code)
+        if student is None:
             number = await self.broker.next_student(code)
             student = Student(code, f"s{number}", alias(number))
         elif student.mode == "forked":
@@ -82,11 +83,9 @@ class Roster:
             runner = self.registry.get(student.fork or "")
             if runner is not None:
                 await runner.set_tile_sink(None)
-        self.students[(code, student.student)] = student
-        await self._listen(code)
-        self.sockets.setdefault((code, student.student), set()).add(outbox)
+        await self._take(student, outbox)
+        self._remember(student)
         self._publish_presence(student)
-        outbox.put(student.state_message(self.states.get(code, {})))
         return student
 
     async def forked(self, student: Student, fork: LiveRunner) -> None:
@@ -95,32 +94,73 @@ class Roster:
             self.forks.pop(student.fork, None)
         student.fork, student.mode = fork.id, "forked"
         self.forks[fork.id] = student
+        await self.broker.keep_student(fork.id, student.record())
         if student.code in self.tiles_on:
             await fork.set_tile_sink(TileLink(self.broker, student))
         self._publish_presence(student)
 
     async def attach(self, session_id: str, outbox: Outbox) -> Student | None:
-        """A fork's page opened: its student (None if the session is no class's fork here), told its state;
-        a student who had gone back to the class and opens its copy again is ``forked`` again."""
-        student = self.forks.get(session_id)
+        """A fork's page opened: its student (None if the session is no class's fork), told its state;
+        a student who had gone back to the class and opens its copy again is ``forked`` again, and so is
+        one whose fork was revived after a restart (the keeper put its record back in the broker)."""
+        was_here = session_id in self.forks
+        student = await self._recall(session_id, None)
         if student is None:
             return None
+        await self._take(student, outbox)
+        runner = self.registry.get(session_id)
+        if runner is not None and (student.mode == "following" or not was_here):
+            await self.forked(student, runner)
+        return student
+
+    async def _recall(self, fork_id: str | None, code: str | None) -> Student | None:
+        """The student of the fork ``fork_id`` (of room ``code``; None: any): this process's, with the name
+        the broker's record may have newer (another replica served the student since), else the broker's
+        (after a restart, or from another replica); None for no fork, an unknown one or another room's."""
+        if not fork_id or not FORK_ID.fullmatch(fork_id):
+            return None
+        kept = Student.from_record(await self.broker.student_of(fork_id), code, fork_id)
+        student = self.forks.get(fork_id)
+        if student is None or (code is not None and student.code != code):
+            student = kept
+            if kept is not None:  # a counter that did not survive a restart must not hand out its id again
+                await self.broker.students_so_far(kept.code, kept.number)
+        elif kept is not None and kept.student == student.student:
+            student.name = kept.name
+        if student is not None and self.registry.get(fork_id) is not None:
+            self.forks[fork_id] = student
+        return student
+
+    async def _take(self, student: Student, outbox: Outbox) -> None:
+        """The student is served here now, by ``outbox`` too; another replica that served it lets it go."""
         await self._listen(student.code)
         self.students[(student.code, student.student)] = student  # back in the class view, if it had left it
         self.sockets.setdefault((student.code, student.student), set()).add(outbox)
         outbox.put(student.state_message(self.states.get(student.code, {})))
-        if student.mode == "following":
-            runner = self.registry.get(session_id)
-            if runner is not None:
-                await self.forked(student, runner)
-        return student
+        if student.fork is not None:
+            self.broker.publish(pace_channel(student.code), "pace", json.dumps(
+                {"type": "claimed", "code": student.code, "student": student.student,
+                 "replica": self.broker.replica}), is_cached=False)
+
+    def _remember(self, student: Student) -> None:
+        """Keep the student's record by its fork's id (in the broker; the keeper stores it with the run)."""
+        if student.fork is not None:
+            self.registry.spawn(self.broker.keep_student(student.fork, student.record()))
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """The student of each fork this process holds, by the fork's session id (what the keeper stores)."""
+        return {fork_id: student.record() for fork_id, student in self.forks.items()}
 
     def leave(self, student: Student, outbox: Outbox) -> None:
-        """A student's socket closed; a student with neither socket nor fork leaves the class."""
-        sockets = self.sockets.get((student.code, student.student), set())
+        """A student's socket closed; a student with neither socket nor fork leaves the class (unless another
+        replica, or a newer socket, serves it now)."""
+        place = (student.code, student.student)
+        sockets = self.sockets.get(place, set())
         sockets.discard(outbox)
-        if not sockets and student.mode == "following":
+        if not sockets and student.mode == "following" and self.students.get(place) is student:
             self._drop(student, keeps_fork=True)
+        elif not sockets and place not in self.students:
+            self.sockets.pop(place, None)
 
     def _drop(self, student: Student, keeps_fork: bool = False) -> None:
         """The student leaves the class view; with ``keeps_fork``, its copy still knows it (its page may open it)."""
@@ -183,6 +223,7 @@ class Roster:
             raise CLASS_LOCKED
 
     def _changed(self, student: Student) -> None:
+        self._remember(student)
         self._publish_presence(student)
         self._tell(student, student.state_message(self.states.get(student.code, {})))
 
@@ -223,9 +264,22 @@ class Roster:
             await self._new_state(code, order)
         elif kind == "compare":
             await self._answer_compare(code, order)
+        elif kind == "claimed" and order.get("replica") != self.broker.replica:
+            await self._let_go(code, str(order.get("student")))
         elif kind == "closed":
             await self._switch_tiles(code, False)
             await self._new_state(code, {"is_paused": False, "is_locked": False, "spotlight": None})
+
+    async def _let_go(self, code: str, student_id: str) -> None:
+        """Another replica serves this student now (back to class there, or its copy opened there): it leaves
+        this process's class view without a word to the teacher; a fork of it here stops sending tiles."""
+        student = self.students.pop((code, student_id), None)
+        if student is None:
+            return
+        runner = self.registry.get(student.fork or "")
+        if student.mode == "forked" and runner is not None:
+            student.mode = "following"
+            await runner.set_tile_sink(None)
 
     async def _switch_tiles(self, code: str, is_on: bool) -> None:
         """Forks send tiles only while the teacher wants them: no work for nobody (a fresh tile when turned on)."""
