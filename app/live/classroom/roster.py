@@ -95,9 +95,9 @@ class Roster:
         student.fork, student.mode = fork.id, "forked"
         self.forks[fork.id] = student
         await self.broker.keep_student(fork.id, student.record())
+        self._publish_presence(student)  # first: the teacher takes tiles only of students it knows
         if student.code in self.tiles_on:
             await fork.set_tile_sink(TileLink(self.broker, student))
-        self._publish_presence(student)
 
     async def attach(self, session_id: str, outbox: Outbox) -> Student | None:
         """A fork's page opened: its student (None if the session is no class's fork), told its state;
