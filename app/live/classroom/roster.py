@@ -7,6 +7,12 @@ channel; the teacher's pacing, spotlight and compare requests come on the pace c
 replica with students of the room listens to and carries out for its own students and forks. The room's
 class state (paused, locked, spotlight) lives in the room's directory record, so a student who joins late,
 on any replica, obeys it too. Nothing here is ever sent to another student.
+
+Which student a fork belongs to is kept by the fork's session id in this process's memory and in the
+broker (``keep_student``; the keeper also stores it beside the kept run and puts it back in the broker
+when the run is revived). So a "back to class" socket on another replica, or a fork revived after a
+restart, is the same student; the replica that takes a student tells the others on the pace channel
+(``claimed``), and one that served it lets it go without telling the teacher it left.
 """
 
 from __future__ import annotations
