@@ -165,9 +165,13 @@ class RedisBroker(RedisLink):
             raise refusal("broker", "error.class.broker_unreachable") from None
 
     async def students_so_far(self, code: str, at_least: int = 0) -> int:
-        """The room's student counter, first raised to ``at_least`` (atomically: a Lua script); raises
-        a Redis error if Redis is away."""
-        return int(await self.redis.eval(AT_LEAST, 1, key("students", code), at_least, ROOM_TTL_S))
+        """The room's student counter, first raised to ``at_least`` (atomically: a Lua script); ``at_least``
+        if Redis is away (the counter itself stays in Redis, so only a restart longer than ROOM_TTL_S needs
+        the count a keeper wrote)."""
+        try:
+            return int(await self.redis.eval(AT_LEAST, 1, key("students", code), at_least, ROOM_TTL_S))
+        except REDIS_ERRORS:
+            return at_least
 
     async def keep_student(self, fork_id: str, record: dict[str, Any]) -> None:
         """Remember the student of this fork for the detached TTL (renewed while the fork lives here)."""
