@@ -13,8 +13,8 @@ the roster's records) beside the forks' rows.
 After a restart, ``start`` opens each kept class again (its presenter's session revived,
 detached, so the presenting tab's reload resumes it and the class code and secret work), and
 ``recall`` gives the registry any other kept session when a reload asks for its id; a fork's student
-goes back into the broker then, so the roster finds it when the fork's page opens it (the same id and
-alias in the teacher's class view). A row that cannot be read is skipped with a log line; its page is
+goes back to the roster then (``Students.revived``), so the fork's page is the same student (the same
+id and alias in the teacher's class view). A row that cannot be read is skipped with a log line; its page is
 told the run was "lost".
 """
 
@@ -25,8 +25,7 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 
@@ -40,8 +39,14 @@ from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, Stored
 
 LOG = logging.getLogger("neuroplay.store")
 STORE_ERRORS = (OSError, sqlite3.Error, RedisError)  # what a store that cannot be reached or written raises
-Students = Callable[[], dict[str, dict[str, Any]]]  # the student of each fork held here, by its session id
 EXPIRY_SLACK_S = 1.0  # an expiry that moved less than this is not written again
+
+
+class Students(Protocol):
+    """The students of this replica's forks (app/live/classroom/roster.py ``Roster``)."""
+
+    def records(self) -> dict[str, dict[str, Any]]: ...  # the student of each fork held here, by its session id
+    def revived(self, fork_id: str, record: dict[str, Any]) -> None: ...  # a fork came back with this student
 
 
 def make_store(settings: Settings) -> Store | None:
@@ -57,7 +62,7 @@ class Keeper:
     """Keeps this replica's sessions and classes in ``store``; a registry listener."""
 
     def __init__(self, settings: Settings, store: Store, registry: Registry, rooms: Rooms, broker: Broker,
-                 students: Students = dict) -> None:
+                 students: Students | None = None) -> None:
         self.settings = settings
         self.students = students
         self.store = store
@@ -150,8 +155,8 @@ class Keeper:
 
     async def _save_students(self) -> None:
         """Write the students of this replica's forks whose record changed (made, renamed, back to class)."""
-        rows = [StoredStudent(session_id, record, self.expiry[session_id])
-                for session_id, record in self.students().items()
+        records = {} if self.students is None else self.students.records()
+        rows = [StoredStudent(session_id, record, self.expiry[session_id]) for session_id, record in records.items()
                 if session_id in self.expiry and self.students_written.get(session_id) != record]
         if rows:
             await self.store.put_students(rows)
@@ -203,14 +208,14 @@ class Keeper:
         return {"document": document, "is_running": is_running, "lesson": lesson}
 
     async def _recall_student(self, session_id: str) -> None:
-        """A kept fork's student goes back into the broker, where the roster looks for it."""
+        """A kept fork's student goes back to the roster, for the fork's page that opens it now."""
         try:
             student = await self.store.get_student(session_id)
         except STORE_ERRORS as error:
             LOG.error("the store could not be read (%s)", error)
             return
-        if student is not None:
-            await self.broker.keep_student(session_id, student)
+        if student is not None and self.students is not None:
+            self.students.revived(session_id, student)
 
     async def _restore_rooms(self) -> None:
         """Open again the classes this replica ran, each with its presenter's session, detached."""

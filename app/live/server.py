@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rooms = Rooms(settings, broker, registry)
     roster = Roster(settings, broker, registry)
     store = make_store(settings)
-    keeper = None if store is None else Keeper(settings, store, registry, rooms, broker, roster.records)
+    keeper = None if store is None else Keeper(settings, store, registry, rooms, broker, roster)
     live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry), roster)
     metrics.sessions.set_function(lambda: len(registry.entries))
     metrics.detached_sessions.set_function(lambda: registry.detached_count)

@@ -9,8 +9,8 @@ class state (paused, locked, spotlight) lives in the room's directory record, so
 on any replica, obeys it too. Nothing here is ever sent to another student.
 
 Which student a fork belongs to is kept by the fork's session id in this process's memory and in the
-broker (``keep_student``; the keeper also stores it beside the kept run and puts it back in the broker
-when the run is revived). So a "back to class" socket on another replica, or a fork revived after a
+broker (``keep_student``); the keeper also stores it beside the kept run and hands it back (``revived``)
+when the run is revived after a restart. So a "back to class" socket on another replica, or a fork revived after a
 restart, is the same student; the replica that takes a student tells the others on the pace channel
 (``claimed``), and one that served it lets it go without telling the teacher it left.
 """
@@ -72,6 +72,7 @@ class Roster:
         self.students: dict[tuple[str, str], Student] = {}  # by (code, student id)
         self.sockets: dict[tuple[str, str], set[Outbox]] = {}  # each student's follower and fork sockets here
         self.forks: dict[str, Student] = {}  # by the fork's session id
+        self.kept: dict[str, dict[str, Any]] = {}  # by a revived fork's id: its student's record, until its page opens
         self.states: dict[str, dict[str, Any]] = {}  # by code: the class state as last heard
         self.listening: dict[str, Subscription] = {}  # by code: this process's subscription to the pace channel
         self.tiles_on: set[str] = set()  # codes whose teacher wants tiles now (watching, or counting a lesson's goals)
@@ -108,8 +109,10 @@ class Roster:
     async def attach(self, session_id: str, outbox: Outbox) -> Student | None:
         """A fork's page opened: its student (None if the session is no class's fork), told its state;
         a student who had gone back to the class and opens its copy again is ``forked`` again, and so is
-        one whose fork was revived after a restart (the keeper put its record back in the broker)."""
+        one whose fork was revived after a restart (``revived``)."""
         was_here = session_id in self.forks
+        if not was_here and session_id not in self.kept:
+            return None  # no class's fork: nothing to wait for before the page's own messages
         student = await self._recall(session_id, None)
         if student is None:
             return None
@@ -119,13 +122,20 @@ class Roster:
             await self.forked(student, runner)
         return student
 
+    def revived(self, fork_id: str, record: dict[str, Any]) -> None:
+        """A fork's run came back from the store (app/live/keeper.py) with its student's record: the fork's
+        page, opening it now, is that student again."""
+        self.kept[fork_id] = record
+
     async def _recall(self, fork_id: str | None, code: str | None) -> Student | None:
         """The student of the fork ``fork_id`` (of room ``code``; None: any): this process's, with the name
-        the broker's record may have newer (another replica served the student since), else the broker's
-        (after a restart, or from another replica); None for no fork, an unknown one or another room's."""
+        the broker's record may have newer (another replica served the student since), else the one kept
+        with its revived run, else the broker's (the fork runs on another replica); None for no fork, an
+        unknown one or another room's."""
         if not fork_id or not FORK_ID.fullmatch(fork_id):
             return None
-        kept = Student.from_record(await self.broker.student_of(fork_id), code, fork_id)
+        record = self.kept.pop(fork_id, None) or await self.broker.student_of(fork_id)
+        kept = Student.from_record(record, code, fork_id)
         student = self.forks.get(fork_id)
         if student is None or (code is not None and student.code != code):
             student = kept
@@ -184,6 +194,7 @@ class Roster:
                 self.registry.spawn(self.broker.unsubscribe(subscription))
 
     def on_freed(self, session_id: str) -> None:
+        self.kept.pop(session_id, None)
         student = self.forks.get(session_id)
         if student is not None:
             del self.forks[session_id]
