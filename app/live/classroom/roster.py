@@ -10,7 +10,7 @@ on any replica, obeys it too. Nothing here is ever sent to another student.
 
 Which student a fork belongs to is kept by the fork's session id in this process's memory and in the
 broker (``keep_student``); the keeper also stores it beside the kept run and hands it back (``revived``)
-when the run is revived after a restart. So a "back to class" socket on another replica, or a fork revived after a
+when the run is revived. So a "back to class" socket on another replica, or a fork revived after a
 restart, is the same student; the replica that takes a student tells the others on the pace channel
 (``claimed``), and one that served it lets it go without telling the teacher it left.
 """
