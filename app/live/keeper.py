@@ -7,12 +7,15 @@ unchanged ones only get their expiry renewed. A session expires from the store w
 memory: ``settings.detached_ttl_s`` after its socket left (a session with a socket, or one
 stopped by a shutdown, counts from the latest write). A session that is freed is deleted
 from the store, except at shutdown. The classes this replica runs are kept beside their
-presenters' sessions.
+presenters' sessions, with how many students each has numbered; the forks' students (``students``:
+the roster's records) beside the forks' rows.
 
 After a restart, ``start`` opens each kept class again (its presenter's session revived,
 detached, so the presenting tab's reload resumes it and the class code and secret work), and
-``recall`` gives the registry any other kept session when a reload asks for its id. A row that
-cannot be read is skipped with a log line; its page is told the run was "lost".
+``recall`` gives the registry any other kept session when a reload asks for its id; a fork's student
+goes back to the roster then (``Students.revived``), so the fork's page is the same student (the same
+id and alias in the teacher's class view). A row that cannot be read is skipped with a log line; its page is
+told the run was "lost".
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import contextlib
 import logging
 import sqlite3
 import time
+from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 
@@ -31,11 +35,18 @@ from app.live.redis_store import RedisStore
 from app.live.registry import LOST, Entry, Kept, Registry
 from app.live.settings import Settings
 from app.live.sqlite_store import SqliteStore
-from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, unpack_run
+from app.live.store import ROOM_FIELDS, Store, StoredRoom, StoredSession, StoredStudent, unpack_run
 
 LOG = logging.getLogger("neuroplay.store")
 STORE_ERRORS = (OSError, sqlite3.Error, RedisError)  # what a store that cannot be reached or written raises
 EXPIRY_SLACK_S = 1.0  # an expiry that moved less than this is not written again
+
+
+class Students(Protocol):
+    """The students of this replica's forks (app/live/classroom/roster.py ``Roster``)."""
+
+    def records(self) -> dict[str, dict[str, Any]]: ...  # the student of each fork held here, by its session id
+    def revived(self, fork_id: str, record: dict[str, Any]) -> None: ...  # a fork came back with this student
 
 
 def make_store(settings: Settings) -> Store | None:
@@ -50,14 +61,17 @@ def make_store(settings: Settings) -> Store | None:
 class Keeper:
     """Keeps this replica's sessions and classes in ``store``; a registry listener."""
 
-    def __init__(self, settings: Settings, store: Store, registry: Registry, rooms: Rooms, broker: Broker) -> None:
+    def __init__(self, settings: Settings, store: Store, registry: Registry, rooms: Rooms, broker: Broker,
+                 students: Students | None = None) -> None:
         self.settings = settings
+        self.students = students
         self.store = store
         self.registry = registry
         self.rooms = rooms
         self.broker = broker
         self.revisions: dict[str, int] = {}  # session id → the revision last written
         self.expiry: dict[str, float] = {}  # session id → the expiry last written
+        self.students_written: dict[str, dict[str, Any]] = {}  # a fork's session id → its student as last written
         self.kept_rooms: set[str] = set()  # codes written and not deleted since
         self.is_stopping = False
         self.is_failing = False  # the last write failed (logged once until one succeeds)
@@ -109,6 +123,7 @@ class Keeper:
                 LOG.error("the store could not be written (%s); runs are not kept until it can", error)
             self.is_failing = True
             self.revisions.clear()  # write everything again once the store is back
+            self.students_written.clear()
         else:
             if self.is_failing:
                 LOG.warning("the store is written again")
@@ -135,7 +150,18 @@ class Keeper:
         for session_id, revision, _, expires_at in changed:
             self.revisions[session_id], self.expiry[session_id] = revision, expires_at
         self.expiry.update(touched)
+        await self._save_students()
         await self._save_rooms()
+
+    async def _save_students(self) -> None:
+        """Write the students of this replica's forks whose record changed (made, renamed, back to class)."""
+        records = {} if self.students is None else self.students.records()
+        rows = [StoredStudent(session_id, record, self.expiry[session_id]) for session_id, record in records.items()
+                if session_id in self.expiry and self.students_written.get(session_id) != record]
+        if rows:
+            await self.store.put_students(rows)
+        for row in rows:
+            self.students_written[row.session_id] = row.record
 
     async def _changed_run(self, session_id: str, entry: Entry) -> tuple[int, bytes] | None:
         """(revision, packed run) if the session changed since it was written; None if not, or if it cannot answer."""
@@ -154,6 +180,7 @@ class Keeper:
             if record is None or expires_at is None:
                 continue
             kept = {name: record.get(name) for name in ROOM_FIELDS}
+            kept["students"] = await self.broker.students_so_far(code)
             await self.store.put_room(StoredRoom(code, self.broker.replica, kept, expires_at))
             live.add(code)
         for code in self.kept_rooms - live:
@@ -177,7 +204,18 @@ class Keeper:
             with contextlib.suppress(*STORE_ERRORS):
                 await self.store.delete_session(session_id)
             return LOST
+        await self._recall_student(session_id)
         return {"document": document, "is_running": is_running, "lesson": lesson}
+
+    async def _recall_student(self, session_id: str) -> None:
+        """A kept fork's student goes back to the roster, for the fork's page that opens it now."""
+        try:
+            student = await self.store.get_student(session_id)
+        except STORE_ERRORS as error:
+            LOG.error("the store could not be read (%s)", error)
+            return
+        if student is not None and self.students is not None:
+            self.students.revived(session_id, student)
 
     async def _restore_rooms(self) -> None:
         """Open again the classes this replica ran, each with its presenter's session, detached."""
@@ -187,7 +225,9 @@ class Keeper:
                 LOG.warning("kept class %s could not be opened again: its run is gone", room.code)
                 await self.store.delete_room(room.code, room.owner)
                 continue
-            await self.rooms.adopt(room.code, room.record)
+            numbered = room.record.get("students")
+            await self.rooms.adopt(room.code, {name: room.record.get(name) for name in ROOM_FIELDS})
+            await self.broker.students_so_far(room.code, numbered if isinstance(numbered, int) else 0)
             self.kept_rooms.add(room.code)
             LOG.info("class %s opened again after a restart", room.code)
 
@@ -220,6 +260,7 @@ class Keeper:
         """A session freed (expired, ended, evicted) leaves the store too; one stopped by a shutdown stays."""
         self.revisions.pop(session_id, None)
         self.expiry.pop(session_id, None)
+        self.students_written.pop(session_id, None)
         if not self.is_stopping:
             self.registry.spawn(self._delete(session_id))
 

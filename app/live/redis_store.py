@@ -3,6 +3,7 @@
 Keys (the same prefix as the broker's):
 
 - ``neuroplay:kept:ID``            a session's blob, expiring when the session would
+- ``neuroplay:keptstudent:ID``     JSON, the student of that kept fork (``Student.record``), expiring with it
 - ``neuroplay:kept``               sorted set, session id → its expiry time: the cap drops the lowest
 - ``neuroplay:keptrooms:REPLICA``  hash, code → JSON {record, expires_at}: the classes that replica ran
 
@@ -16,12 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 from redis.asyncio import Redis
 
 from app.live.classroom.redis_broker import PREFIX, as_bytes, text
 from app.live.classroom.redis_link import SOCKET_TIMEOUT_S
-from app.live.store import StoredRoom, StoredSession
+from app.live.store import StoredRoom, StoredSession, StoredStudent
 
 LOG = logging.getLogger("neuroplay.store")
 INDEX = f"{PREFIX}kept"  # the sorted set of kept sessions by expiry
@@ -29,6 +31,10 @@ INDEX = f"{PREFIX}kept"  # the sorted set of kept sessions by expiry
 
 def session_key(session_id: str) -> str:
     return f"{PREFIX}kept:{session_id}"
+
+
+def student_key(session_id: str) -> str:
+    return f"{PREFIX}keptstudent:{session_id}"
 
 
 def rooms_key(owner: str) -> str:
@@ -52,6 +58,7 @@ class RedisStore:
         async with self.redis.pipeline(transaction=False) as pipe:
             for row in sessions:
                 pipe.set(session_key(row.session_id), row.blob, pxat=int(row.expires_at * 1000))
+                pipe.pexpireat(student_key(row.session_id), int(row.expires_at * 1000))  # a fork's student, if any
                 pipe.zadd(INDEX, {row.session_id: row.expires_at})
             await pipe.execute()
         await self._trim()
@@ -65,13 +72,15 @@ class RedisStore:
             dropped = [text(name) for name in names if isinstance(name, bytes | str)]
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.zrem(INDEX, *dropped)
-                pipe.delete(*(session_key(session_id) for session_id in dropped))
+                pipe.delete(*(session_key(session_id) for session_id in dropped),
+                            *(student_key(session_id) for session_id in dropped))
                 await pipe.execute()
 
     async def touch_sessions(self, expiry: dict[str, float]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             for session_id, expires_at in expiry.items():
                 pipe.pexpireat(session_key(session_id), int(expires_at * 1000))
+                pipe.pexpireat(student_key(session_id), int(expires_at * 1000))
                 pipe.zadd(INDEX, {session_id: expires_at}, xx=True)
             await pipe.execute()
         await self._trim()
@@ -82,9 +91,23 @@ class RedisStore:
 
     async def delete_session(self, session_id: str) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.delete(session_key(session_id))
+            pipe.delete(session_key(session_id), student_key(session_id))
             pipe.zrem(INDEX, session_id)
             await pipe.execute()
+
+    async def put_students(self, students: list[StoredStudent]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for row in students:
+                pipe.set(student_key(row.session_id), json.dumps(row.record), pxat=int(row.expires_at * 1000))
+            await pipe.execute()
+
+    async def get_student(self, session_id: str) -> dict[str, Any] | None:
+        """The student of the kept fork with this id; None if none is kept (or its record is not JSON)."""
+        found = await self.redis.get(student_key(session_id))
+        try:
+            return None if found is None else dict(json.loads(found))
+        except (ValueError, TypeError):
+            return None
 
     async def put_room(self, room: StoredRoom) -> None:
         value = json.dumps({"record": room.record, "expires_at": room.expires_at})

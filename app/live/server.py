@@ -135,10 +135,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     registry.on_fault = metrics.frame_faults.inc
     broker = make_broker(settings)
     rooms = Rooms(settings, broker, registry)
+    roster = Roster(settings, broker, registry)
     store = make_store(settings)
-    keeper = None if store is None else Keeper(settings, store, registry, rooms, broker)
-    live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry),
-                      Roster(settings, broker, registry))
+    keeper = None if store is None else Keeper(settings, store, registry, rooms, broker, roster)
+    live_state = Live(settings, registry, rooms, metrics, Placement(broker, registry), roster)
     metrics.sessions.set_function(lambda: len(registry.entries))
     metrics.detached_sessions.set_function(lambda: registry.detached_count)
     metrics.rooms.set_function(lambda: len(rooms.rooms))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.live.store import StoredRoom, StoredSession
+from app.live.store import StoredRoom, StoredSession, StoredStudent
 
 LOG = logging.getLogger("neuroplay.store")
 FILE_NAME = "runs.sqlite3"  # in settings.data_dir
@@ -26,6 +26,7 @@ T = TypeVar("T")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, blob BLOB NOT NULL, expires_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS students (id TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rooms (code TEXT NOT NULL, owner TEXT NOT NULL, record TEXT NOT NULL,
                                   expires_at REAL NOT NULL, PRIMARY KEY (code, owner));
 """
@@ -90,6 +91,7 @@ class SqliteStore:
         if count > self.max_sessions:
             db.execute("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY expires_at LIMIT ?)",
                        (count - self.max_sessions,))
+        db.execute("DELETE FROM students WHERE id NOT IN (SELECT id FROM sessions)")  # a student goes with its run
 
     async def touch_sessions(self, expiry: dict[str, float]) -> None:
         """New expiry times for rows whose runs did not change."""
@@ -110,7 +112,28 @@ class SqliteStore:
         return await self._run(get)
 
     async def delete_session(self, session_id: str) -> None:
-        await self._run(lambda db: db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)))
+        def delete(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            db.execute("DELETE FROM students WHERE id = ?", (session_id,))
+
+        await self._run(delete)
+
+    async def put_students(self, students: list[StoredStudent]) -> None:
+        """Write the students of these kept forks (each expires with its session's row, whatever ``expires_at``)."""
+        rows = [(row.session_id, json.dumps(row.record)) for row in students]
+        await self._run(lambda db: db.executemany("INSERT OR REPLACE INTO students (id, record) VALUES (?, ?)", rows))
+
+    async def get_student(self, session_id: str) -> dict[str, Any] | None:
+        """The student of the kept fork with this id; None if none is kept (or its record is not JSON)."""
+        def get(db: sqlite3.Connection) -> Any:
+            return db.execute("SELECT s.record FROM students s JOIN sessions k ON k.id = s.id "
+                              "WHERE s.id = ? AND k.expires_at >= ?", (session_id, time.time())).fetchone()
+
+        found = await self._run(get)
+        try:
+            return None if found is None else dict(json.loads(found[0]))
+        except (ValueError, TypeError):
+            return None
 
     async def put_room(self, room: StoredRoom) -> None:
         row = (room.code, room.owner, json.dumps(room.record), room.expires_at)

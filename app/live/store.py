@@ -4,8 +4,10 @@ A kept session is one row: its id, a *blob* and the wall-clock time it expires a
 the run as ``app/training/persistence.py`` exports it (weights, optimiser state, counters, the
 epoch's order, the generator, the cost history, the pins) with whether it was training, as
 zlib-compressed JSON (``pack``/``unpack``), and the lesson open in it, if any (its id, step,
-answer, hints shown and goal state: ``LessonPlayer.kept``). A kept class is its join code, the replica that ran
-it and its directory record (the presenter's session id, the secret's hash, the join link).
+answer, hints shown and goal state: ``LessonPlayer.kept``). A fork of a class also keeps, beside its row, the
+student it belongs to (``Student.record``: room code, student id, alias, display name, mode), gone with the
+row. A kept class is its join code, the replica that ran it and its directory record (the presenter's
+session id, the secret's hash, the join link) with how many students it had numbered.
 
 Two backends have the same interface: ``SqliteStore`` (app/live/sqlite_store.py, one file in
 ``settings.data_dir``: the default) and ``RedisStore`` (app/live/redis_store.py, shared by the
@@ -36,6 +38,15 @@ class StoredSession:
 
 
 @dataclass(frozen=True)
+class StoredStudent:
+    """The student of a kept fork, by the fork's session id; it expires with that session's row."""
+
+    session_id: str
+    record: dict[str, Any]
+    expires_at: float
+
+
+@dataclass(frozen=True)
 class StoredRoom:
     """One class's row: its code, the replica that runs it, the fields of its record in ROOM_FIELDS."""
 
@@ -53,7 +64,9 @@ class Store(Protocol):
     async def put_sessions(self, sessions: list[StoredSession]) -> None: ...
     async def touch_sessions(self, expiry: dict[str, float]) -> None: ...
     async def get_session(self, session_id: str) -> bytes | None: ...
-    async def delete_session(self, session_id: str) -> None: ...
+    async def delete_session(self, session_id: str) -> None: ...  # and its student, if any
+    async def put_students(self, students: list[StoredStudent]) -> None: ...
+    async def get_student(self, session_id: str) -> dict[str, Any] | None: ...
     async def put_room(self, room: StoredRoom) -> None: ...
     async def delete_room(self, code: str, owner: str) -> None: ...
     async def rooms(self, owner: str) -> list[StoredRoom]: ...

@@ -84,3 +84,41 @@ def test_forks_on_b_are_tiles_on_as_mosaic_and_the_teacher_spotlights_compares_a
             await client.close()
 
     asyncio.run(scenario())
+
+
+def test_back_to_class_on_the_other_replica_keeps_the_student_and_its_copy_takes_it_back(cluster: Cluster) -> None:
+    async def scenario() -> None:
+        presenter = await Client(cluster.a.ws).open()
+        code = await present(presenter)
+        await presenter.send({"type": "watch_class", "on": True})
+        on_a = await Client(f"{cluster.a.ws}?room={code}").open()
+        student = await on_a.until(lambda m: m["type"] == "class_state")
+        me = student["student"]
+        fork_id, copy = await forked(cluster.a.ws, on_a, 2)
+        await on_a.close()
+        await copy.send({"type": "set_name", "name": "Ana"})
+        mosaic = Mosaic()
+        await presenter.until(lambda m: mosaic.merge(m) and mosaic.tiles.get(me, {}).get("name") == "Ana"
+                              and mosaic.tiles[me].get("epoch") == 2)
+        await copy.close()
+
+        back = await Client(f"{cluster.b.ws}?room={code}&fork={fork_id}").open()  # "Back to class", on B
+        state = await back.until(lambda m: m["type"] == "class_state")
+        assert (state["student"], state["alias"], state["name"]) == (me, student["alias"], "Ana")
+        await presenter.until(lambda m: mosaic.merge(m) and mosaic.tiles[me]["mode"] == "following")
+        assert list(mosaic.tiles) == [me]  # the same tile turned back, no second student
+
+        stranger = await Client(f"{cluster.b.ws}?room={code}&fork=no-such-fork-0123456789").open()
+        other = await stranger.until(lambda m: m["type"] == "class_state")
+        assert other["student"] != me and other["alias"] != student["alias"] and other["name"] is None
+
+        again = await Client(f"{cluster.a.ws}?session={fork_id}").open()  # "Back to my copy", on A
+        assert (await again.until(lambda m: m["type"] == "class_state"))["student"] == me
+        await back.close()  # B's socket going does not take the student out of the class: its copy has it
+        await again.send({"type": "step", "unit": "epoch", "count": 1})
+        await presenter.until(lambda m: mosaic.merge(m) and mosaic.tiles.get(me, {}).get("epoch") == 3)
+        assert mosaic.tiles[me]["mode"] == "forked" and set(mosaic.tiles) == {me, other["student"]}
+        for client in (presenter, stranger, again):
+            await client.close()
+
+    asyncio.run(scenario())

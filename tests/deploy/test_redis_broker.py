@@ -122,3 +122,24 @@ def test_sessions_are_placed_on_their_replica_and_forgotten(redis_server: RedisS
         assert await b.session_replica("sess-1") is None
 
     run(redis_server, scenario)
+
+
+def test_a_forks_student_is_read_on_any_replica_for_the_detached_ttl_and_goes_with_the_fork(
+        redis_server: RedisServer) -> None:
+    student = {"code": "STUDNT", "student": "s4", "alias": "Teal Fox", "name": None, "mode": "forked"}
+
+    async def scenario(a: RedisBroker, b: RedisBroker) -> None:
+        await a.place_session("fork1")
+        await a.keep_student("fork1", student)
+        assert await b.student_of("fork1") == student
+        assert 0 < await b.redis.ttl("neuroplay:student:fork1") <= 61  # the detached TTL (60 s) and a second
+        await b.keep_student("fork1", {**student, "mode": "following"})  # back to class on B
+        assert (await a.student_of("fork1"))["mode"] == "following"  # type: ignore[index]
+        await b.redis.set("neuroplay:student:garbled", "not json")
+        assert await a.student_of("garbled") is None and await a.student_of("nobody") is None
+        assert await a.students_so_far("STUDNT", 4) == 4  # a kept student's number: the counter goes past it
+        assert await b.next_student("STUDNT") == 5 and await a.students_so_far("STUDNT", 2) == 5  # never lower
+        await a.forget_session("fork1")
+        assert await b.student_of("fork1") is None
+
+    run(redis_server, scenario)

@@ -90,6 +90,28 @@ def test_students_get_ids_and_aliases_that_a_fork_and_its_return_keep(school: Te
             assert newcomer.until_type("class_state")["student"] == "s3"
 
 
+def test_a_stale_unknown_or_other_rooms_fork_id_makes_a_new_student(school: TestClient) -> None:
+    with talking(school) as presenter, talking(school) as elsewhere:
+        code, _ = present(presenter)
+        other_code, _ = present(elsewhere)
+        with talking(school, f"/ws?room={code}") as follower, talking(school, f"/ws?room={other_code}") as there:
+            me = follower.until_type("class_state")
+            assert there.until_type("class_state")["student"] == "s1"
+            replaced = fork(school, follower)
+            current = fork(school, follower)  # replaces the copy no page opened: its id is stale now
+            assert current != replaced
+            for path, expected in ((f"/ws?room={code}&fork={replaced}", "s2"),
+                                   (f"/ws?room={code}&fork=no-such-fork", "s3"),
+                                   (f"/ws?room={code}&fork={'x' * 500}", "s4"),
+                                   (f"/ws?room={other_code}&fork={current}", "s2")):  # another room's copy
+                with talking(school, path) as stranger:
+                    state = stranger.until_type("class_state")
+                    assert (state["student"], state["name"]) == (expected, None), path
+                    assert state["alias"] != me["alias"], path
+        with talking(school, f"/ws?room={code}&fork={current}") as back:  # the current copy's id: still the student
+            assert back.until_type("class_state")["alias"] == me["alias"]
+
+
 @pytest.mark.parametrize("school", [0, 1], ids=["in-process", "worker-process"], indirect=True)
 def test_the_teacher_sees_a_tile_per_student_with_the_forks_own_numbers(school: TestClient,
                                                                         request: pytest.FixtureRequest) -> None:

@@ -22,6 +22,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.live.conftest import decode_binary, strict_json
+from tests.live.test_class_view import Mosaic
 from tests.servers import RedisServer, RestartableServer, get_json
 
 WAIT_S = 30.0  # a failure bound for any one wait on a loaded machine, not a timing claim
@@ -165,3 +166,44 @@ def test_after_sigterm_the_open_lesson_comes_back_at_its_step(server: Restartabl
     back = Tab(f"{server.ws}?session={session_id}", tabs)
     assert back.hello["resume"] == "resumed"
     assert back.until(lambda m: m["type"] == "lesson") == before  # the step, its hint and its goal, in the worker
+
+
+def test_after_sigterm_a_forks_student_comes_back_with_its_id_and_alias(server: RestartableServer,
+                                                                        tabs: ExitStack) -> None:
+    presenter, code, _ = present_a_running_class(server, tabs)  # its follower was the class's first student
+    follower = Tab(f"{server.ws}?room={code}", tabs)
+    student = follower.until(lambda m: m["type"] == "class_state")
+    follower.send({"type": "fork"})
+    fork_id = follower.until(lambda m: m["type"] == "forked")["session_id"]
+    follower.close()
+    copy = Tab(f"{server.ws}?session={fork_id}", tabs)
+    assert copy.until(lambda m: m["type"] == "class_state")["alias"] == student["alias"]
+    copy.send({"type": "set_name", "name": "Ana"})
+    epochs = copy.frame()["epoch"] + 3  # the copy starts where the class run was
+    copy.send({"type": "step", "unit": "epoch", "count": 3})
+    copy.frame(lambda m: m["epoch"] == epochs)
+    copy.close()
+    presenter.close()
+
+    assert server.stop(signal.SIGTERM) == 0
+    server.start()
+
+    newcomer = Tab(f"{server.ws}?room={code}", tabs)  # before the fork is back: a new number, not a kept one's
+    assert newcomer.until(lambda m: m["type"] == "class_state")["student"] == "s3"
+    teacher = Tab(f"{server.ws}?session={presenter.hello['session_id']}", tabs)
+    teacher.send({"type": "watch_class", "on": True})
+    back = Tab(f"{server.ws}?session={fork_id}", tabs)
+    assert back.hello["resume"] == "resumed"
+    state = back.until(lambda m: m["type"] == "class_state")
+    assert (state["student"], state["alias"], state["name"]) == (student["student"], student["alias"], "Ana")
+    mosaic = Mosaic()
+    teacher.until(lambda m: m["type"] == "class" and mosaic.merge(m).tiles.get(student["student"], {}).get("epoch")
+                  == epochs)
+    tile = mosaic.tiles[student["student"]]
+    assert (tile["alias"], tile["name"], tile["mode"]) == (student["alias"], "Ana", "forked")
+    assert mosaic.last["aggregate"]["students"] == 2  # the newcomer and the revived fork, not a third tile
+    back.close()
+
+    home = Tab(f"{server.ws}?room={code}&fork={fork_id}", tabs)  # "Back to class" keeps the student
+    assert home.until(lambda m: m["type"] == "class_state")["alias"] == student["alias"]
+    teacher.until(lambda m: m["type"] == "class" and mosaic.merge(m).tiles[student["student"]]["mode"] == "following")

@@ -28,7 +28,7 @@ from app.live.runner import Runner
 from app.live.server import create_app
 from app.live.settings import Settings
 from app.live.sqlite_store import FILE_NAME, SqliteStore
-from app.live.store import Store, StoredRoom, StoredSession, pack, unpack, unpack_run
+from app.live.store import Store, StoredRoom, StoredSession, StoredStudent, pack, unpack, unpack_run
 from app.training.persistence import export
 from app.training.session import TrainingSession
 from tests.live.conftest import opened
@@ -79,6 +79,27 @@ def test_the_cap_drops_the_rows_soonest_to_expire(make_store: Callable[[int], St
             assert [n for n in range(5) if await store.get_session(f"s{n}")] == [2, 3, 4]
             await store.delete_session("s4")
             assert await store.get_session("s4") is None
+
+    asyncio.run(scenario())
+
+
+def test_a_forks_student_is_kept_beside_its_row_and_goes_with_it(make_store: Callable[[int], Store]) -> None:
+    student = {"code": "K7WQ3M", "student": "s7", "alias": "Blue Fox", "name": "Ana", "mode": "forked"}
+
+    async def scenario() -> None:
+        async with opened_store(make_store, 3) as store:
+            await store.put_sessions([row("fork", 60), row("gone", 61), row("soon", 62)])
+            await store.put_students([StoredStudent(name, {**student, "student": f"s{n}"}, time.time() + 60)
+                                      for n, name in enumerate(("fork", "gone", "soon"))])
+            assert await store.get_student("fork") == student | {"student": "s0"}
+            assert await store.get_student("plain") is None  # a run that is no class's fork
+            await store.delete_session("gone")
+            assert await store.get_student("gone") is None
+            await store.touch_sessions({"fork": time.time() - 1})  # its row expires: so does its student
+            await store.put_sessions([row("later", 63)])
+            assert await store.get_student("fork") is None and await store.get_student("soon") is not None
+            await store.put_sessions([row("last", 64), row("latest", 65)])  # the cap drops "soon" and its student
+            assert await store.get_session("soon") is None and await store.get_student("soon") is None
 
     asyncio.run(scenario())
 

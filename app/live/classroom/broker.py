@@ -10,6 +10,9 @@ the directory record of each room (its session, owner, secret hash, presenter st
 does the same through Redis, for several server processes (replicas) behind a load balancer;
 it also says which replica holds a session (``session_replica``) and carries a follower's
 ``fork`` to the replica that runs the class (``request_fork`` there, ``serve_forks`` here).
+It keeps, by a fork's session id, the student the fork belongs to (``keep_student``, ``student_of``),
+so a "back to class" socket that reaches another replica is the same student; the record goes
+when the fork's session is forgotten (``forget_session``).
 """
 
 from __future__ import annotations
@@ -66,6 +69,9 @@ class Broker(Protocol):
     async def retire(self, code: str, keep_s: float) -> None: ...
     async def count_followers(self, code: str, delta: int) -> int: ...
     async def next_student(self, code: str) -> int: ...
+    async def students_so_far(self, code: str, at_least: int = 0) -> int: ...
+    async def keep_student(self, fork_id: str, record: dict[str, Any]) -> None: ...
+    async def student_of(self, fork_id: str) -> dict[str, Any] | None: ...
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None: ...
     async def latest(self, code: str) -> list[tuple[str, Message]]: ...
@@ -95,6 +101,7 @@ class LocalBroker:
         self.followers: dict[str, int] = {}
         self.channels: dict[str, _Channel] = {}
         self.students: dict[str, int] = {}  # by code: students numbered so far
+        self.fork_students: dict[str, dict[str, Any]] = {}  # by a fork's session id: its student's record
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -156,6 +163,19 @@ class LocalBroker:
         self.students[code] = self.students.get(code, 0) + 1
         return self.students[code]
 
+    async def students_so_far(self, code: str, at_least: int = 0) -> int:
+        """How many students the room has numbered, first raised to ``at_least`` (a kept student's number)."""
+        self.students[code] = max(self.students.get(code, 0), at_least)
+        return self.students[code]
+
+    async def keep_student(self, fork_id: str, record: dict[str, Any]) -> None:
+        """Remember the student of this fork (``Student.record``) until the fork's session is forgotten."""
+        self.fork_students[fork_id] = dict(record)
+
+    async def student_of(self, fork_id: str) -> dict[str, Any] | None:
+        found = self.fork_students.get(fork_id)
+        return None if found is None else dict(found)
+
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
                 is_broadcast: bool = True) -> None:
         """Hand one message to every subscriber of the room (the same object to all); keep the latest."""
@@ -191,7 +211,8 @@ class LocalBroker:
         """Every session is in this process: nothing to record."""
 
     async def forget_session(self, session_id: str) -> None:
-        """Nothing was recorded."""
+        """Only its student, if it is a fork, was recorded."""
+        self.fork_students.pop(session_id, None)
 
     async def session_replica(self, session_id: str) -> str | None:
         return None  # no other process holds sessions

@@ -9,6 +9,8 @@ Keys, each with a TTL that the replica needing it refreshes every REFRESH_S:
 - ``neuroplay:students:CODE``   the room's student counter (``next_student``); refreshed by the owner
 - ``neuroplay:replica:NAME``    present while that replica lives (its counts are summed only then)
 - ``neuroplay:session:ID``      the replica that holds that session (TTL: the detached TTL)
+- ``neuroplay:student:ID``      JSON, the student of the fork with that session id (``Student.record``;
+                                 TTL: the detached TTL, refreshed by the replica that holds the fork)
 - ``neuroplay:forkreply:TOKEN`` list, the owner's one answer to one fork request
 
 Channels: ``neuroplay:room:CODE`` carries the room's messages, ``neuroplay:fork:NAME`` the fork
@@ -42,6 +44,9 @@ CLAIM = """if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2)) redis.call('EXPIRE', KEYS[1], ARGV[1]) return 1"""
 UPDATE = """if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV)) return 1"""
+AT_LEAST = """local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n < tonumber(ARGV[1]) then n = tonumber(ARGV[1]) redis.call('SET', KEYS[1], n) end
+redis.call('EXPIRE', KEYS[1], ARGV[2]) return n"""
 Queued = tuple[str, str, bytes, bool, bool]  # (code, kind, wire, is_cached, is_broadcast)
 
 
@@ -158,6 +163,28 @@ class RedisBroker(RedisLink):
                 return int((await pipe.execute())[0])
         except REDIS_ERRORS:
             raise refusal("broker", "error.class.broker_unreachable") from None
+
+    async def students_so_far(self, code: str, at_least: int = 0) -> int:
+        """The room's student counter, first raised to ``at_least`` (atomically: a Lua script); ``at_least``
+        if Redis is away (the counter itself stays in Redis, so only a restart longer than ROOM_TTL_S needs
+        the count a keeper wrote)."""
+        try:
+            return int(await self.redis.eval(AT_LEAST, 1, key("students", code), at_least, ROOM_TTL_S))
+        except REDIS_ERRORS:
+            return at_least
+
+    async def keep_student(self, fork_id: str, record: dict[str, Any]) -> None:
+        """Remember the student of this fork for the detached TTL (renewed while the fork lives here)."""
+        await self.guarded(self.redis.set(key("student", fork_id), json.dumps(record),
+                                          ex=int(self.session_ttl_s) + 1))
+
+    async def student_of(self, fork_id: str) -> dict[str, Any] | None:
+        """The kept student of this fork; None if none is kept, it is not JSON, or Redis is away."""
+        try:
+            found = await self.redis.get(key("student", fork_id))
+            return None if found is None else dict(json.loads(found))
+        except (*REDIS_ERRORS, ValueError, TypeError):
+            return None
 
     # ----- channels ----------------------------------------------------------------------------
     def publish(self, code: str, kind: str, message: Message, *, is_cached: bool = True,
@@ -284,6 +311,7 @@ class RedisBroker(RedisLink):
                     pipe.expire(key(kind, code), ROOM_TTL_S)
             for session_id in self.sessions:
                 pipe.expire(key("session", session_id), int(self.session_ttl_s) + 1)
+                pipe.expire(key("student", session_id), int(self.session_ttl_s) + 1)  # a no-op unless a fork's
             was_known = (await pipe.execute())[0] is not None
         if not was_known:
             await self.restore()
@@ -296,7 +324,7 @@ class RedisBroker(RedisLink):
 
     async def forget_session(self, session_id: str) -> None:
         self.sessions.discard(session_id)
-        await self.guarded(self.redis.delete(key("session", session_id)))
+        await self.guarded(self.redis.delete(key("session", session_id), key("student", session_id)))
 
     async def session_replica(self, session_id: str) -> str | None:
         try:

@@ -7,6 +7,12 @@ channel; the teacher's pacing, spotlight and compare requests come on the pace c
 replica with students of the room listens to and carries out for its own students and forks. The room's
 class state (paused, locked, spotlight) lives in the room's directory record, so a student who joins late,
 on any replica, obeys it too. Nothing here is ever sent to another student.
+
+Which student a fork belongs to is kept by the fork's session id in this process's memory and in the
+broker (``keep_student``); the keeper also stores it beside the kept run and hands it back (``revived``)
+when the run is revived. So a "back to class" socket on another replica, or a fork revived after a
+restart, is the same student; the replica that takes a student tells the others on the pace channel
+(``claimed``), and one that served it lets it go without telling the teacher it left.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from app.live.classroom.rooms import RoomFeed
 from app.live.classroom.students import (
     CLASS_LOCKED,
     CLASS_PAUSED,
+    FORK_ID,
     Student,
     alias,
     class_channel,
@@ -65,6 +72,7 @@ class Roster:
         self.students: dict[tuple[str, str], Student] = {}  # by (code, student id)
         self.sockets: dict[tuple[str, str], set[Outbox]] = {}  # each student's follower and fork sockets here
         self.forks: dict[str, Student] = {}  # by the fork's session id
+        self.kept: dict[str, dict[str, Any]] = {}  # by a revived fork's id: its student's record, until its page opens
         self.states: dict[str, dict[str, Any]] = {}  # by code: the class state as last heard
         self.listening: dict[str, Subscription] = {}  # by code: this process's subscription to the pace channel
         self.tiles_on: set[str] = set()  # codes whose teacher wants tiles now (watching, or counting a lesson's goals)
@@ -73,8 +81,8 @@ class Roster:
     # ----- students come and go ------------------------------------------------------------------
     async def enrol(self, code: str, outbox: Outbox, fork_id: str | None = None) -> Student:
         """A follower socket's student: the one its fork (``fork_id``) belongs to, or a new one."""
-        student = self.forks.get(fork_id or "")
-        if student is None or student.code != code:
+        student = await self._recall(fork_id, code)
+        if student is None:
             number = await self.broker.next_student(code)
             student = Student(code, f"s{number}", alias(number))
         elif student.mode == "forked":
@@ -82,11 +90,9 @@ class Roster:
             runner = self.registry.get(student.fork or "")
             if runner is not None:
                 await runner.set_tile_sink(None)
-        self.students[(code, student.student)] = student
-        await self._listen(code)
-        self.sockets.setdefault((code, student.student), set()).add(outbox)
+        await self._take(student, outbox)
+        self._remember(student)
         self._publish_presence(student)
-        outbox.put(student.state_message(self.states.get(code, {})))
         return student
 
     async def forked(self, student: Student, fork: LiveRunner) -> None:
@@ -95,32 +101,82 @@ class Roster:
             self.forks.pop(student.fork, None)
         student.fork, student.mode = fork.id, "forked"
         self.forks[fork.id] = student
+        await self.broker.keep_student(fork.id, student.record())
+        self._publish_presence(student)  # first: the teacher takes tiles only of students it knows
         if student.code in self.tiles_on:
             await fork.set_tile_sink(TileLink(self.broker, student))
-        self._publish_presence(student)
 
     async def attach(self, session_id: str, outbox: Outbox) -> Student | None:
-        """A fork's page opened: its student (None if the session is no class's fork here), told its state;
-        a student who had gone back to the class and opens its copy again is ``forked`` again."""
-        student = self.forks.get(session_id)
+        """A fork's page opened: its student (None if the session is no class's fork), told its state;
+        a student who had gone back to the class and opens its copy again is ``forked`` again, and so is
+        one whose fork was revived after a restart (``revived``)."""
+        was_here = session_id in self.forks
+        if not was_here and session_id not in self.kept:
+            return None  # no class's fork: nothing to wait for before the page's own messages
+        student = await self._recall(session_id, None)
         if student is None:
             return None
+        await self._take(student, outbox)
+        runner = self.registry.get(session_id)
+        if runner is not None and (student.mode == "following" or not was_here):
+            await self.forked(student, runner)
+        return student
+
+    def revived(self, fork_id: str, record: dict[str, Any]) -> None:
+        """A fork's run came back from the store (app/live/keeper.py) with its student's record: the fork's
+        page, opening it now, is that student again."""
+        self.kept[fork_id] = record
+
+    async def _recall(self, fork_id: str | None, code: str | None) -> Student | None:
+        """The student of the fork ``fork_id`` (of room ``code``; None: any): this process's, with the name
+        the broker's record may have newer (another replica served the student since), else the one kept
+        with its revived run, else the broker's (the fork runs on another replica); None for no fork, an
+        unknown one or another room's."""
+        if not fork_id or not FORK_ID.fullmatch(fork_id):
+            return None
+        record = self.kept.pop(fork_id, None) or await self.broker.student_of(fork_id)
+        kept = Student.from_record(record, code, fork_id)
+        student = self.forks.get(fork_id)
+        if student is None or (code is not None and student.code != code):
+            student = kept
+            if kept is not None:  # a counter that did not survive a restart must not hand out its id again
+                await self.broker.students_so_far(kept.code, kept.number)
+        elif kept is not None and kept.student == student.student:
+            student.name = kept.name
+        if student is not None and self.registry.get(fork_id) is not None:
+            self.forks[fork_id] = student
+        return student
+
+    async def _take(self, student: Student, outbox: Outbox) -> None:
+        """The student is served here now, by ``outbox`` too; another replica that served it lets it go."""
         await self._listen(student.code)
         self.students[(student.code, student.student)] = student  # back in the class view, if it had left it
         self.sockets.setdefault((student.code, student.student), set()).add(outbox)
         outbox.put(student.state_message(self.states.get(student.code, {})))
-        if student.mode == "following":
-            runner = self.registry.get(session_id)
-            if runner is not None:
-                await self.forked(student, runner)
-        return student
+        if student.fork is not None:
+            self.broker.publish(pace_channel(student.code), "pace", json.dumps(
+                {"type": "claimed", "code": student.code, "student": student.student,
+                 "replica": self.broker.replica}), is_cached=False)
+
+    def _remember(self, student: Student) -> None:
+        """Keep the student's record by its fork's id (in the broker; the keeper stores it with the run)."""
+        if student.fork is not None:
+            self.registry.spawn(self.broker.keep_student(student.fork, student.record()))
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """The student of each fork this process holds, by the fork's session id (what the keeper stores)."""
+        return {fork_id: student.record() for fork_id, student in self.forks.items()}
 
     def leave(self, student: Student, outbox: Outbox) -> None:
-        """A student's socket closed; a student with neither socket nor fork leaves the class."""
-        sockets = self.sockets.get((student.code, student.student), set())
+        """A student's socket closed; a student with neither socket nor fork leaves the class (unless another
+        replica, or a newer socket, serves it now)."""
+        place = (student.code, student.student)
+        sockets = self.sockets.get(place, set())
         sockets.discard(outbox)
-        if not sockets and student.mode == "following":
+        if not sockets and student.mode == "following" and self.students.get(place) is student:
             self._drop(student, keeps_fork=True)
+        elif not sockets and place not in self.students:
+            self.sockets.pop(place, None)
 
     def _drop(self, student: Student, keeps_fork: bool = False) -> None:
         """The student leaves the class view; with ``keeps_fork``, its copy still knows it (its page may open it)."""
@@ -138,6 +194,7 @@ class Roster:
                 self.registry.spawn(self.broker.unsubscribe(subscription))
 
     def on_freed(self, session_id: str) -> None:
+        self.kept.pop(session_id, None)
         student = self.forks.get(session_id)
         if student is not None:
             del self.forks[session_id]
@@ -183,6 +240,7 @@ class Roster:
             raise CLASS_LOCKED
 
     def _changed(self, student: Student) -> None:
+        self._remember(student)
         self._publish_presence(student)
         self._tell(student, student.state_message(self.states.get(student.code, {})))
 
@@ -223,9 +281,22 @@ class Roster:
             await self._new_state(code, order)
         elif kind == "compare":
             await self._answer_compare(code, order)
+        elif kind == "claimed" and order.get("replica") != self.broker.replica:
+            await self._let_go(code, str(order.get("student")))
         elif kind == "closed":
             await self._switch_tiles(code, False)
             await self._new_state(code, {"is_paused": False, "is_locked": False, "spotlight": None})
+
+    async def _let_go(self, code: str, student_id: str) -> None:
+        """Another replica serves this student now (back to class there, or its copy opened there): it leaves
+        this process's class view without a word to the teacher; a fork of it here stops sending tiles."""
+        student = self.students.pop((code, student_id), None)
+        if student is None:
+            return
+        runner = self.registry.get(student.fork or "")
+        if student.mode == "forked" and runner is not None:
+            student.mode = "following"
+            await runner.set_tile_sink(None)
 
     async def _switch_tiles(self, code: str, is_on: bool) -> None:
         """Forks send tiles only while the teacher wants them: no work for nobody (a fresh tile when turned on)."""
