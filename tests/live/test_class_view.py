@@ -261,6 +261,26 @@ def test_pacing_pauses_locks_pushes_and_brings_back(school: TestClient) -> None:
                 assert presenter.error()["field"] == "action"
 
 
+def test_ending_the_class_frees_its_paused_and_locked_copies(school: TestClient) -> None:
+    """A class that ends leaves no copy paused or locked by it: the copy is its student's own again."""
+    with talking(school) as presenter:
+        code, _ = present(presenter)
+        with talking(school, f"/ws?room={code}") as follower:
+            fork_id = fork(school, follower)
+            with talking(school, f"/ws?session={fork_id}") as copy:
+                presenter.send({"type": "pace", "action": "pause_all"})
+                copy.until(lambda m: m["type"] == "class_state" and m["is_paused"])
+                presenter.send({"type": "pace", "action": "lock"})
+                assert copy.until(lambda m: m["type"] == "class_state" and m["is_locked"])["is_paused"] is True
+                copy.send({"type": "play"})
+                assert copy.error()["field"] == "class"
+                presenter.send({"type": "end_class"})
+                freed = copy.until(lambda m: m["type"] == "class_state" and not m["is_paused"])
+                assert freed["is_locked"] is False
+                copy.send({"type": "play"})
+                copy.until(lambda m: m["type"] == "session" and m["status"] == "running")
+
+
 def test_teacher_commands_from_anyone_else_get_role_and_change_nothing(school: TestClient) -> None:
     with talking(school) as presenter, talking(school) as stranger:
         code, _ = present(presenter)

@@ -242,7 +242,7 @@ class Rooms:
         await self.broker.update(code, {"is_open": False} if presenter is None else {"is_open": False,
                                                                                      "presenter": presenter})
         await self.announce(code)
-        self.broker.publish(pace_channel(code), "pace", json.dumps({"type": "closed"}), is_cached=False)
+        self.broker.publish(pace_channel(code), "pace", json.dumps({"type": "closed", "code": code}), is_cached=False)
         await self.broker.retire(code, self.settings.detached_ttl_s)
         LOG.info("class %s ended", code)
 
