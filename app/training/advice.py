@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.i18n import DEFAULT_LANGUAGE, translate
+from app.i18n import DEFAULT_LANGUAGE, Said, said, translate
 from app.training.config import (
     FIELDS,
     MAX_LEARNING_RATE,
@@ -70,14 +70,6 @@ WIDEN = "diagnosis.action.widen"
 ADD_FEATURES = "diagnosis.action.add_features"
 ADD_LAYER = "diagnosis.action.add_layer"
 
-Said = dict[str, Any]  # {"key": a catalogue key, "args": its arguments}
-
-
-def say(key: str, **args: Any) -> Said:
-    """One catalogue text and its arguments, as a finding carries it."""
-    return {"key": key, "args": args}
-
-
 def percent(share: float, decimals: int = 0) -> float | int:
     """A share in [0, 1] as the number a text shows before its "%" (the catalogue places the sign)."""
     value = round(share * 100, decimals)
@@ -110,20 +102,20 @@ def _rate(value: float) -> float:
 def lower_rate(rate: float) -> Action | None:
     """A tenfold lower rate and a fresh start (the weights the high rate threw away are no use)."""
     lower = _rate(rate / RATE_STEP)
-    return configure(say(LOWER_RATE, rate=lower), reset=True, learning_rate=lower) if lower < rate else None
+    return configure(said(LOWER_RATE, rate=lower), reset=True, learning_rate=lower) if lower < rate else None
 
 
 def raise_rate(rate: float) -> Action | None:
     """A tenfold higher rate, the weights kept."""
     higher = _rate(rate * RATE_STEP)
-    return configure(say(RAISE_RATE, rate=higher), learning_rate=higher) if higher > rate else None
+    return configure(said(RAISE_RATE, rate=higher), learning_rate=higher) if higher > rate else None
 
 
 def grow(config: ExperimentConfig) -> Action | None:
     """More input features (the first group not all in use) and wider hidden layers; a network with no
     hidden layer (one neuron, one straight line) gets one hidden layer and nothing else."""
     if not config.hidden_layers:
-        return configure(say(ADD_LAYER, count=WIDER_NEURONS), hidden_layers=[WIDER_NEURONS])
+        return configure(said(ADD_LAYER, count=WIDER_NEURONS), hidden_layers=[WIDER_NEURONS])
     choices = FIELDS["features"].choices
     added = next((group for group in FEATURE_GROUPS if not set(group) <= set(config.features)), ())
     widths = [min(MAX_NEURONS, max(WIDER_NEURONS, width)) for width in config.hidden_layers]
@@ -135,22 +127,22 @@ def grow(config: ExperimentConfig) -> Action | None:
     if not changes:
         return None
     neurons = max(widths)
-    label = (say(GROW, features=" + ".join(added), count=neurons) if added and "hidden_layers" in changes
-             else say(WIDEN, count=neurons) if not added else say(ADD_FEATURES, features=" + ".join(added)))
+    label = (said(GROW, features=" + ".join(added), count=neurons) if added and "hidden_layers" in changes
+             else said(WIDEN, count=neurons) if not added else said(ADD_FEATURES, features=" + ".join(added)))
     return configure(label, **changes)
 
 
 def regularize(config: ExperimentConfig) -> Action | None:
     """L2 when there is no penalty yet, else the same penalty stronger."""
     if config.regularization == "none":
-        return configure(say(ADD_L2, rate=L2_RATE), regularization="l2", regularization_rate=L2_RATE)
+        return configure(said(ADD_L2, rate=L2_RATE), regularization="l2", regularization_rate=L2_RATE)
     stronger = min(MAX_REGULARIZATION_RATE, float(f"{max(config.regularization_rate, 1e-4) * REGULARIZATION_STEP:.3g}"))
     if stronger <= config.regularization_rate:
         return None
-    return configure(say(STRONGER, rate=stronger), regularization_rate=stronger)
+    return configure(said(STRONGER, rate=stronger), regularization_rate=stronger)
 
 
 def use(**changes: str) -> Action:
     """A button that switches one choice (activation or initialisation)."""
     (value,) = changes.values()
-    return {"label": words([say(USE[value])]), "said": [say(USE[value])], "changes": changes, "reset": False}
+    return {"label": words([said(USE[value])]), "said": [said(USE[value])], "changes": changes, "reset": False}

@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from app.data.datasets import Problem
+from app.i18n import said
 from app.training import advice
-from app.training.advice import Finding, finding, say
+from app.training.advice import Finding, finding
 from app.training.config import MAX_LEARNING_RATE
 from app.training.evaluation import PartMetrics
 from app.training.hysteresis import Hysteresis
@@ -169,7 +170,7 @@ class Diagnosis:
         rate = session.config.learning_rate
         if session.status == Status.DIVERGED:
             title, evidence, suggestion = advice.DIVERGED
-            return [finding("diverged", [say(title)], [say(evidence, rate=rate)], [say(suggestion)],
+            return [finding("diverged", [said(title)], [said(evidence, rate=rate)], [said(suggestion)],
                             advice.lower_rate(rate))]
         plateau = self._plateau(session)
         checks = (self._runaway(rate), self._rate_too_high(session, plateau), plateau, self._overfitting(session))
@@ -183,15 +184,15 @@ class Diagnosis:
         best = min(r.train_cost for r in self.records)
         epochs = last.epoch - first.epoch
         if last.train_cost > RISE_FACTOR * max(first.train_cost, best) and last.train_cost - best > RISE_MIN:
-            evidence = say(advice.DIVERGING_COST, first=first.train_cost, last=last.train_cost, count=epochs,
+            evidence = said(advice.DIVERGING_COST, first=first.train_cost, last=last.train_cost, count=epochs,
                            best=best)
         elif last.largest_weight > WEIGHT_ALARM and last.largest_weight > WEIGHT_GROWTH * first.largest_weight:
-            evidence = say(advice.DIVERGING_WEIGHT, first=first.largest_weight, last=last.largest_weight,
+            evidence = said(advice.DIVERGING_WEIGHT, first=first.largest_weight, last=last.largest_weight,
                            count=epochs)
         else:
             return None
         title, suggestion = advice.DIVERGING
-        return finding("diverging", [say(title)], [evidence], [say(suggestion, rate=rate)], advice.lower_rate(rate))
+        return finding("diverging", [said(title)], [evidence], [said(suggestion, rate=rate)], advice.lower_rate(rate))
 
     def _rate_too_high(self, session: TrainingSession, plateau: Finding | None) -> Finding | None:
         """Weights thrown far from their start while the fit is still poor: the rate, whatever the symptom."""
@@ -207,15 +208,15 @@ class Diagnosis:
             if found["kind"] in ("dead_relu", "saturated"):
                 neurons += found["neurons"]
                 template = advice.SYMPTOM_DEAD if found["kind"] == "dead_relu" else advice.SYMPTOM_SATURATED
-                symptoms.append(say(template, count=len(found["neurons"]), total=sum(session.mlp.sizes[1:-1])))
+                symptoms.append(said(template, count=len(found["neurons"]), total=sum(session.mlp.sizes[1:-1])))
         if plateau is not None:
-            symptoms.append(say(advice.SYMPTOM_FLAT, count=PLATEAU_EPOCHS))
+            symptoms.append(said(advice.SYMPTOM_FLAT, count=PLATEAU_EPOCHS))
         title, evidence, end, suggestion = advice.RATE_TOO_HIGH
-        measure = say(advice.MEASURES["r2" if session.problem == Problem.REGRESSION else "accuracy"])
-        text = [say(evidence, start=start, now=last.largest_weight, growth=growth, epoch=last.epoch,
-                    measure=measure, quality=advice.percent(last.accuracy)), *symptoms, say(end)]
+        measure = said(advice.MEASURES["r2" if session.problem == Problem.REGRESSION else "accuracy"])
+        text = [said(evidence, start=start, now=last.largest_weight, growth=growth, epoch=last.epoch,
+                    measure=measure, quality=advice.percent(last.accuracy)), *symptoms, said(end)]
         rate = session.config.learning_rate
-        return finding("rate_too_high", [say(title)], text, [say(suggestion)], advice.lower_rate(rate), neurons)
+        return finding("rate_too_high", [said(title)], text, [said(suggestion)], advice.lower_rate(rate), neurons)
 
     def _plateau(self, session: TrainingSession) -> Finding | None:
         """A flat cost far from a fit: steps too small when the weights hardly moved, else too small a network."""
@@ -227,19 +228,19 @@ class Diagnosis:
         late = float(np.mean([r.train_cost for r in window[half:]]))
         if abs(early - late) > PLATEAU_CHANGE * max(early, late):
             return None
-        measure = say(advice.MEASURES["r2" if session.problem == Problem.REGRESSION else "accuracy"])
-        evidence = say(advice.PLATEAU_EVIDENCE, cost=late, count=window[-1].epoch - window[0].epoch,
+        measure = said(advice.MEASURES["r2" if session.problem == Problem.REGRESSION else "accuracy"])
+        evidence = said(advice.PLATEAU_EVIDENCE, cost=late, count=window[-1].epoch - window[0].epoch,
                        measure=measure, quality=advice.percent(window[-1].accuracy))
         start = start_params(session)
         moved = float(np.linalg.norm(session.mlp.params - start) / max(float(np.linalg.norm(start)), 1e-12))
         rate = session.config.learning_rate
         if moved < SLOW_MOVE and rate < MAX_LEARNING_RATE:
             more, suggestion = advice.TOO_SLOW
-            return finding("plateau", [say(advice.PLATEAU)], [evidence, say(more, moved=advice.percent(moved, 1))],
-                           [say(suggestion)], advice.raise_rate(rate))
+            return finding("plateau", [said(advice.PLATEAU)], [evidence, said(more, moved=advice.percent(moved, 1))],
+                           [said(suggestion)], advice.raise_rate(rate))
         more, suggestion = advice.TOO_SMALL
-        return finding("plateau", [say(advice.PLATEAU)], [evidence, say(more, moved=advice.percent(moved))],
-                       [say(suggestion)], advice.grow(session.config))
+        return finding("plateau", [said(advice.PLATEAU)], [evidence, said(more, moved=advice.percent(moved))],
+                       [said(suggestion)], advice.grow(session.config))
 
     def _overfitting(self, session: TrainingSession) -> Finding | None:
         """The test cost (averaged over the last epochs, against noise) rose above its best while the
@@ -256,9 +257,9 @@ class Diagnosis:
         if not (is_rising and train_now < best.train_cost and test_now - train_now > OVERFIT_GAP):
             return None
         title, evidence, suggestion = advice.OVERFITTING
-        text = say(evidence, epoch=best.epoch, best=best.test_cost, last=test_now, train_best=best.train_cost,
+        text = said(evidence, epoch=best.epoch, best=best.test_cost, last=test_now, train_best=best.train_cost,
                    train_last=train_now)
-        return finding("overfitting", [say(title)], [text], [say(suggestion)], advice.regularize(session.config))
+        return finding("overfitting", [said(title)], [text], [said(suggestion)], advice.regularize(session.config))
 
 def rank(findings: list[Finding]) -> list[Finding]:
     """Causes first (``RANK``); symptoms a present cause explains are dropped (told in its evidence)."""

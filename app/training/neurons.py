@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.i18n import Said, said
 from app.training import advice
-from app.training.advice import Finding, finding, say
+from app.training.advice import Finding, finding
 
 if TYPE_CHECKING:
     from app.training.session import TrainingSession
@@ -56,8 +57,8 @@ def neuron_findings(session: TrainingSession, limits: NeuronLimits, is_learning:
     return [f for f in findings if f]
 
 
-def _names(neurons: list[list[int]]) -> list[advice.Said]:
-    return [say(advice.NEURON_NAME, n=index + 1, layer=layer) for layer, index in neurons]
+def _names(neurons: list[list[int]]) -> list[Said]:
+    return [said(advice.NEURON_NAME, n=index + 1, layer=layer) for layer, index in neurons]
 
 
 def _dead(session: TrainingSession, Z: list[Array], hidden: range) -> Finding | None:
@@ -67,8 +68,8 @@ def _dead(session: TrainingSession, Z: list[Array], hidden: range) -> Finding | 
     if not dead:
         return None
     title, evidence, suggestion = advice.DEAD
-    text = say(evidence, count=len(dead), names=_names(dead), points=len(Z[0]))
-    return finding("dead_relu", [say(title)], [text], [say(suggestion)], advice.use(activation="leaky_relu"), dead)
+    text = said(evidence, count=len(dead), names=_names(dead), points=len(Z[0]))
+    return finding("dead_relu", [said(title)], [text], [said(suggestion)], advice.use(activation="leaky_relu"), dead)
 
 
 def _saturated(session: TrainingSession, Z: list[Array], hidden: range, limits: NeuronLimits) -> Finding | None:
@@ -84,11 +85,11 @@ def _saturated(session: TrainingSession, Z: list[Array], hidden: range, limits: 
     if not saturated:
         return None
     title, evidence, suggestion = advice.SATURATED
-    text = say(evidence, count=len(saturated), names=_names(saturated),
+    text = said(evidence, count=len(saturated), names=_names(saturated),
                limit=min(limits.saturation_z.values()), share=advice.percent(limits.saturated_points))
     config = session.config
     action = advice.use(init="xavier") if config.init != "xavier" else advice.lower_rate(config.learning_rate)
-    return finding("saturated", [say(title)], [text], [say(suggestion)], action, saturated)
+    return finding("saturated", [said(title)], [text], [said(suggestion)], action, saturated)
 
 
 def _identical(session: TrainingSession, A: list[Array], hidden: range, limits: NeuronLimits) -> Finding | None:
@@ -107,8 +108,8 @@ def _identical(session: TrainingSession, A: list[Array], hidden: range, limits: 
     if not copies:
         return None
     title, evidence, suggestion = advice.IDENTICAL
-    text = say(evidence, layers=", ".join(str(l) for l in copies), limit=limits.identical_correlation)
-    return finding("identical", [say(title)], [text], [say(suggestion)], advice.use(init="xavier"),
+    text = said(evidence, layers=", ".join(str(l) for l in copies), limit=limits.identical_correlation)
+    return finding("identical", [said(title)], [text], [said(suggestion)], advice.use(init="xavier"),
                    [[l, i] for l in copies for i in range(A[l].shape[1])])
 
 
@@ -119,8 +120,8 @@ def _vanishing(session: TrainingSession, dW: list[Array], limits: NeuronLimits) 
         return None
     title, evidence, suggestion = advice.VANISHING
     activation = session.config.activation
-    text = say(evidence, first=first, ratio=last / max(first, 1e-300), last=last, depth=len(dW) - 1,
+    text = said(evidence, first=first, ratio=last / max(first, 1e-300), last=last, depth=len(dW) - 1,
                activation=activation)
     if activation not in SQUASHING:
-        return finding("vanishing", [say(title)], [text], [say(advice.VANISHING_DEEP)])
-    return finding("vanishing", [say(title)], [text], [say(suggestion)], advice.use(activation="relu"))
+        return finding("vanishing", [said(title)], [text], [said(advice.VANISHING_DEEP)])
+    return finding("vanishing", [said(title)], [text], [said(suggestion)], advice.use(activation="relu"))

@@ -27,7 +27,7 @@ import numpy as np
 from app.data.datasets import Problem, in_range, show_value
 from app.data.user_data import ROWS_FIELD, from_rows
 from app.errors import InputError
-from app.i18n import refusal
+from app.i18n import Said, refusal, said
 from app.nn.optim import ADAM_MEAN_BOUND, NON_NEGATIVE, WITHIN_MEAN_BOUND, ZERO_BEFORE_FIRST_STEP
 from app.training.checkpoints import Checkpoints
 from app.training.config import CUSTOM_DATASET, ExperimentConfig, config_from_dict, problem_of
@@ -42,7 +42,6 @@ READABLE_VERSIONS = (1, 2)  # versions restore() reads; a version-1 file has no 
 FLOAT64_MAX = float(np.finfo(np.float64).max)  # the bound that only refuses NaN and infinity
 MAX_COUNTER = 2**53 - 1  # counters stay exact as JSON numbers in every client (JavaScript's safe integers)
 PCG64_STATE_BITS = 128  # PCG64's state and increment are 128-bit unsigned integers
-Said = dict[str, Any]  # {"key": a catalogue key, "args": its arguments}, an argument worded in the refusal's language
 # The catalogue key naming each kind of value a document's entry may have to be ("a whole number").
 KINDS = {int: "error.file.kind_whole_number", str: "error.file.kind_string", list: "error.file.kind_list",
          Mapping: "error.file.kind_object"}
@@ -78,7 +77,7 @@ def _get(data: Mapping[str, Any], path: str, kind: type) -> Any:
         raise refusal(path, "error.file.missing")
     value = data[name]
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise refusal(path, "error.file.kind", kind=_said(KINDS[kind]), got=show_value(value))
+        raise refusal(path, "error.file.kind", kind=said(KINDS[kind]), got=show_value(value))
     return value
 
 
@@ -92,14 +91,9 @@ def _count(data: Mapping[str, Any], path: str, maximum: int = MAX_COUNTER, why: 
     return int(value)
 
 
-def _said(key: str, **args: Any) -> Said:
-    """A catalogue text as a refusal's argument: worded in the language the refusal is shown in."""
-    return {"key": key, "args": args}
-
-
 def _entries(value: list[Any]) -> Said:
     """"3 entries": the length of a list that has the wrong one."""
-    return _said("error.file.entries", count=len(value))
+    return said("error.file.entries", count=len(value))
 
 
 def _numbers(value: Any, shape: tuple[int, ...], path: str, bound: float) -> np.ndarray:
@@ -219,9 +213,9 @@ def _restore_position(session: TrainingSession, document: Mapping[str, Any]) -> 
     counters, position = _get(document, "counters", Mapping), _get(document, "epoch", Mapping)
     n_train = len(session.data.train_index)
     steps = _count(counters, "counters.step")
-    epochs = _count(counters, "counters.epoch", steps, _said("error.file.why_epoch"))
+    epochs = _count(counters, "counters.epoch", steps, said("error.file.why_epoch"))
     examples = _count(counters, "counters.examples")
-    cursor = _count(position, "epoch.cursor", n_train - 1, _said("error.file.why_cursor", count=n_train))
+    cursor = _count(position, "epoch.cursor", n_train - 1, said("error.file.why_cursor", count=n_train))
     if "order" not in position:
         raise refusal("epoch.order", "error.file.order_missing")
     order = position["order"]
@@ -252,7 +246,7 @@ def _permutation(order: Any, n_train: int) -> np.ndarray:
     for index, value in enumerate(order):
         if type(value) is not int or not 0 <= value < n_train or value in seen:
             repeat = type(value) is int and value in seen
-            got = _said("error.file.repeat") if repeat else show_value(value)
+            got = said("error.file.repeat") if repeat else show_value(value)
             raise refusal(f"epoch.order[{index}]", "error.file.order_index", last=n_train - 1, got=got)
         seen.add(value)
     return np.array(order, dtype=np.int64)
