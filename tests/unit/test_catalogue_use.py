@@ -102,7 +102,8 @@ def without_placeholders(literal: str) -> str:
     while index < len(literal):
         if literal.startswith("${", index):
             depth, index = depth + 1, index + 2
-            kept.append(" ") if depth == 1 else None
+            if depth == 1:
+                kept.append(" ")
             continue
         if depth and literal[index] in "{}":
             depth += 1 if literal[index] == "{" else -1
