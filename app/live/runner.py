@@ -297,9 +297,12 @@ class Runner(FrameTraining):
     def pace_figures(self) -> PaceFigures:
         """The owner's frames and the run's epochs per second over the last seconds, achieved and asked
         (app/live/pace.py); read on the event loop."""
+        return self._pace_at(asyncio.get_running_loop().time())
+
+    def _pace_at(self, now: float) -> PaceFigures:
         if not self.is_busy:
             return PaceFigures(0.0, 0.0, 0.0, 0.0)
-        return self.pace.figures(asyncio.get_running_loop().time(), self.owner.max_fps)
+        return self.pace.figures(now, self.owner.max_fps)
 
     @property
     def busy_ratio(self) -> float:
@@ -393,7 +396,7 @@ class Runner(FrameTraining):
         """Before an owner's frame: tell the page when the server cannot keep its frame rate (the run's
         ``Pace``), and when it can again."""
         if self.is_busy and self.owner.outboxes:
-            figures = self.pace.figures(now, self.owner.max_fps)
+            figures = self._pace_at(now)
             notice = self.busy.observe(now, figures.fps, figures.asked_fps)
         else:
             notice = self.busy.reset()
