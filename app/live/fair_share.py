@@ -2,8 +2,9 @@
 
 Pure arithmetic, no clock: the scheduler (app/live/scheduler.py) passes what each run asks for
 and what a batch of it is estimated to cost. Every run gets its *floor* — what it asked, up to
-one epoch — whatever the load: at the page's default pace (one epoch per frame) that is all it
-asks, and a full box then slows every run's frame rate alike. What runs ask beyond their floor
+one epoch per frame slot its training stands for (one, or a late frame's missed slots: see
+app/live/frame_training.py) — whatever the load: at the page's default pace (one epoch per frame)
+that is all it asks, and a full box then slows every run's frame rate alike. What runs ask beyond their floor
 (fast speeds: up to 100 epochs a frame) shares the tick's ``budget_s`` by water-filling in
 *epochs*: every such run gets the same number of extra epochs, or what it asked if that is less,
 so a fast run takes spare time but never its neighbours' share, and two fast runs of different
@@ -20,16 +21,18 @@ ROUNDING = 1e-9  # keeps 18.999999… extra epochs' worth of batches from roundi
 
 @dataclass(frozen=True)
 class Demand:
-    """One run's request: ``batches`` asked (>= 1), ``per_epoch`` batches in its epoch, ``cost_s`` per batch."""
+    """One run's request: ``batches`` asked (>= 1), ``per_epoch`` batches in its epoch, ``cost_s`` per batch,
+    for ``slots`` frame slots (>= 1)."""
 
     batches: int
     per_epoch: int
     cost_s: float
+    slots: int = 1
 
 
 def floor_of(demand: Demand) -> int:
-    """What a run gets whatever the load: what it asked, up to one epoch."""
-    return min(demand.batches, demand.per_epoch)
+    """What a run gets whatever the load: what it asked, up to one epoch per frame slot."""
+    return min(demand.batches, demand.per_epoch * demand.slots)
 
 
 def fair_grants(demands: Sequence[Demand], budget_s: float) -> list[int]:

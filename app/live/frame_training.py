@@ -7,6 +7,14 @@ shape and hands back the batches taken (``finish_slice``). Without one (``settin
 off) the runner trains alone in slices of at most ``settings.slice_ms``, yielding between them. Either
 way a frame's training stops at the frame's deadline, the run's ``Pace`` learns what was asked and what
 was trained, and after training from a rewound epoch the pages are told that the later epochs are gone.
+
+A frame normally trains its own batches. While the run's page is told the server is busy (``BusyLine``),
+a late frame also trains the batches of the frame slots missed since the last frame, at most
+``settings.catch_up_frames`` slots: the server sends fewer frames, but the run learns at the pace asked.
+Up to one epoch per slot is the frame's floor in the scheduler's fair share (app/live/fair_share.py),
+what every run gets whatever the load, so every late run catches up alike and frames come less often;
+more (a fast speed's) shares the tick's spare time as before. The training itself is the same as
+without catching up.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Any, TypeVar
 
 from app.i18n import DEFAULT_LANGUAGE, translate
 from app.live.audience import Audience
+from app.live.busy import BusyLine
 from app.live.pace import Pace
 from app.live.scheduler import Scheduler, Slice, per_epoch
 from app.live.settings import Settings
@@ -42,6 +51,8 @@ class FrameTraining:
     ms_per_batch: float  # running cost of one batch trained alone
     revision: int
     pace: Pace
+    busy: BusyLine
+    owner: Audience
 
     @property
     def is_busy(self) -> bool:
@@ -68,12 +79,14 @@ class FrameTraining:
     async def _train_until(self, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
         """Train this frame's batches: through the process's scheduler (with the other runs), or alone in
         slices, yielding between them; stop early at the frame deadline."""
-        asked = remaining = self._frame_batches()
+        own = self._frame_batches()
+        slots = self._slots_owed(loop.time())
+        asked = remaining = own * slots
         epoch = per_epoch(self.session)
         is_top_up = False
         while remaining > 0 and self.is_busy:
             if self.scheduler is not None:
-                taken = await self.scheduler.train(self, remaining, is_top_up)
+                taken = await self.scheduler.train(self, remaining, is_top_up, 1 if is_top_up else slots)
             else:
                 per_slice = max(1, int(self.settings.slice_ms / self.ms_per_batch))
                 taken = self._watch_status(self._train_slice, min(remaining, per_slice))
@@ -83,7 +96,13 @@ class FrameTraining:
                 break
             if self.scheduler is None:
                 await asyncio.sleep(0)
-        self.pace.trained(loop.time(), asked / epoch, (asked - max(remaining, 0)) / epoch)
+        self.pace.trained(loop.time(), own / epoch, (asked - max(remaining, 0)) / epoch)
+
+    def _slots_owed(self, now: float) -> int:
+        """Frame slots this frame's training stands for: 1, or while the page is told the server is busy the
+        slots missed since the last frame (see the module docstring); never for batches step commands owe."""
+        slots = self.pace.slots_since(now, self.owner.interval_s, self.settings.catch_up_frames)
+        return 1 if self.pending_batches or not self.busy.is_busy else slots
 
     def _train_slice(self, n_batches: int) -> int:
         """Train up to ``n_batches`` alone (running, or owed by a step command); returns the batches taken."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 WINDOW_S = 2.0  # the span the figures are measured over
 MIN_RECORDS = 3  # frames' training records kept even when older than the window: a server so busy that
 # frames come seconds apart is measured over its last frames, never called idle for want of data
+SLOT_ROUNDING = 1e-9  # keeps 2.9999… frame slots from rounding down to 2
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,13 @@ class Pace:
     def __init__(self) -> None:
         self.frames: deque[float] = deque()  # when each frame was delivered
         self.training: deque[tuple[float, float, float]] = deque()  # (when, epochs asked, epochs trained)
+        self.began_at: float | None = None  # when the last frame's training began
 
     def clear(self) -> None:
         """Training stopped: the next figures start afresh."""
         self.frames.clear()
         self.training.clear()
+        self.began_at = None
 
     def frame(self, now: float) -> None:
         """A frame went to the owner."""
@@ -67,6 +70,15 @@ class Pace:
         oldest = self.training[0][0] if self.training else now
         while self.frames and self.frames[0] < oldest:
             self.frames.popleft()
+
+    def slots_since(self, now: float, interval_s: float, most: int) -> int:
+        """A frame's training begins: the frame slots of ``interval_s`` since the last one began (a late frame's
+        training may make up for the frames the server could not send), from 1 (on time, or the first frame
+        since the run started) to ``most``."""
+        last, self.began_at = self.began_at, now
+        if last is None:
+            return 1
+        return max(1, min(most, int((now - last) / interval_s + SLOT_ROUNDING)))
 
     def figures(self, now: float, max_fps: float) -> PaceFigures:
         """The figures from the oldest training record kept to now: frames since, epochs trained by the

@@ -67,6 +67,7 @@ class Request:
     batches: int
     is_top_up: bool
     future: asyncio.Future[int]
+    slots: int = 1  # frame slots the request stands for (a late frame's missed ones: see fair_share.floor_of)
     plan: Slice | None = field(default=None)
 
 
@@ -85,11 +86,12 @@ class Scheduler:
         self.task: asyncio.Task[None] | None = None
         self.ticks = 0
 
-    def train(self, trainee: Trainee, batches: int, is_top_up: bool = False) -> asyncio.Future[int]:
-        """Ask for up to ``batches`` of training in the next tick; the future gives the batches taken."""
+    def train(self, trainee: Trainee, batches: int, is_top_up: bool = False, slots: int = 1) -> asyncio.Future[int]:
+        """Ask for up to ``batches`` of training in the next tick, standing for ``slots`` frame slots; the
+        future gives the batches taken."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
-        self.pending.append(Request(trainee, batches, is_top_up, future))
+        self.pending.append(Request(trainee, batches, is_top_up, future, slots))
         if self.task is None:
             self.task = loop.create_task(self._run(), name="training-scheduler")
         return future
@@ -125,7 +127,8 @@ class Scheduler:
             else:
                 planned.append(request)
         keys = [group_key(r.plan.session) for r in planned if r.plan is not None]
-        grants = fair_grants([Demand(r.plan.batches, per_epoch(r.plan.session), self.costs.get(key, FIRST_BATCH_S))
+        grants = fair_grants([Demand(r.plan.batches, per_epoch(r.plan.session), self.costs.get(key, FIRST_BATCH_S),
+                                     r.slots)
                               for r, key in zip(planned, keys, strict=True) if r.plan is not None], self.budget_s)
         groups: dict[GroupKey, list[tuple[Request, int]]] = {}
         for request, key, grant in zip(planned, keys, grants, strict=True):

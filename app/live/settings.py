@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     busy_share: float = Field(0.85, gt=0.0, le=1.0)  # a run getting less than this share of its frame rate...
     busy_after_s: float = Field(2.0, ge=0.5, le=60.0)  # ...for this long: the page is told the server is busy
     busy_grid_size: int = Field(32, ge=16, le=128)  # while told so: its output view has at most this many cells a side
+    catch_up_frames: int = Field(4, ge=1, le=60)  # ...and a late frame trains for at most this many frame slots
+    # ^ missed since the last (1: only its own), so the run keeps learning at its pace (app/live/frame_training.py)
     min_thumb_size: int = Field(8, ge=4, le=64)  # neuron maps never get coarser than this
     max_thumb_size: int = Field(32, ge=4, le=64)  # nor finer than this
     ws_deflate: bool = False  # permessage-deflate on the websocket: fewer bytes on the wire, more CPU per frame

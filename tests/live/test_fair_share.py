@@ -34,9 +34,21 @@ def test_a_run_asking_less_than_the_level_gets_what_it_asked_and_the_rest_goes_o
     assert grants[1] == 30 * EPOCH - 3 * EPOCH
 
 
+def test_a_late_frame_s_missed_slots_are_its_floor_and_a_fast_run_s_extra_still_shares_the_spare() -> None:
+    """A frame standing for 3 slots gets 3 epochs whatever the load (its neighbours, on time, their one);
+    a fast run catching up gets 3 epochs as its floor and no more than its share of the spare beyond."""
+    late, on_time = Demand(3 * EPOCH, EPOCH, 1e-4, slots=3), Demand(EPOCH, EPOCH, 1e-4)
+    fast_late = Demand(100 * 3 * EPOCH, EPOCH, 1e-4, slots=3)
+    assert floor_of(late) == 3 * EPOCH and floor_of(fast_late) == 3 * EPOCH
+    assert fair_grants([late, on_time, fast_late], budget_s=0.0) == [3 * EPOCH, EPOCH, 3 * EPOCH]
+    spare = 2 * EPOCH * 1e-4  # two epochs beyond the floors
+    assert fair_grants([late, on_time, fast_late], budget_s=7 * EPOCH * 1e-4 + spare) == [3 * EPOCH, EPOCH, 5 * EPOCH]
+
+
 @pytest.mark.parametrize("budget", [0.0, 1e-3, 1.0, 100.0])
 def test_grants_lie_between_the_floor_and_what_was_asked(budget: float) -> None:
-    demands = [Demand(b, e, c) for b, e, c in ((1, 25, 1e-4), (7, 25, 1e-4), (2500, 25, 3e-5), (60, 6, 1e-3))]
+    demands = [Demand(b, e, c, n) for b, e, c, n in ((1, 25, 1e-4, 1), (7, 25, 1e-4, 1), (2500, 25, 3e-5, 1),
+                                                    (60, 6, 1e-3, 1), (100, 25, 1e-4, 4), (2500, 25, 3e-5, 2))]
     for demand, grant in zip(demands, fair_grants(demands, budget), strict=True):
         assert floor_of(demand) <= grant <= demand.batches
     if budget == 100.0:

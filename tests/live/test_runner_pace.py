@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
 from app.live.outbox import Outbox
 from app.live.runner import Runner
+from app.live.scheduler import Scheduler
 from app.live.settings import Settings
 from app.training.config import config_from_dict
 from app.training.session import TrainingSession
@@ -93,3 +95,74 @@ def test_a_busy_run_s_frames_are_cheaper_until_it_keeps_up_again(playing) -> Non
     frames(runner, clock, 64, 3.0)
     assert [n["state"] for n in notices(outbox)][-1] == "ok"
     assert decode_binary(frames(runner, clock, 64, 0.1)[-1])["grid_size"] == 64
+
+
+class Loop:
+    """What ``Runner._train_until`` reads of the event loop: its clock, here the test's."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def time(self) -> float:
+        return self.clock.now
+
+
+def played(runner: Runner, clock: Clock, fps: float, seconds: float) -> list[int]:
+    """Frames at ``fps`` made as the pump makes them (the frame's training, the frame, counted as delivered);
+    returns the epochs each frame's training took."""
+    async def play() -> list[int]:
+        runner.scheduler = Scheduler(runner.settings)  # this loop's, as ``Runner.start`` gives it
+        taken = []
+        for _ in range(int(fps * seconds)):
+            clock.now += 1.0 / fps
+            before = runner.session.epochs
+            await runner._train_until(clock.now, Loop(clock))  # due now: no top-up
+            taken.append(runner.session.epochs - before)
+            runner._make_frame(runner.owner, clock.now)
+            runner.pace.frame(clock.now)
+        return taken
+    return asyncio.run(play())
+
+
+def test_a_busy_run_trains_for_the_frames_it_missed_and_learns_exactly_as_alone(playing) -> None:
+    """While its page is told the server is busy, a late frame also trains the frame slots missed since the
+    last (at 16 frames a second of 60 asked: 3 slots, its own included; at 8: capped at ``catch_up_frames``),
+    so the run keeps its pace; the weights are those of the same epochs trained alone, bit for bit. (The
+    scheduler's tick is wide enough here to grant every slot; on a full server it shares the tick fairly.)"""
+    runner, outbox, clock = playing
+    runner.settings = Settings(max_fps=60, tick_ms=100.0)
+    assert set(played(runner, clock, 64, 1.0)) == {1}  # on time: its own epoch only
+    slow = played(runner, clock, 16, 4.0)
+    assert [n["state"] for n in notices(outbox)] == ["busy"]
+    told_at = slow.index(3)
+    assert set(slow[:told_at]) == {1} and set(slow[told_at:]) == {3}  # floor(60 / 16) slots
+    assert set(played(runner, clock, 8, 2.0)) == {4}  # 7.5 slots missed, at most catch_up_frames (4)
+    alone = TrainingSession(config_from_dict({}))
+    alone.start()
+    alone.train(alone.batches_for("epoch", runner.session.epochs))
+    assert alone.epochs == runner.session.epochs
+    assert alone.mlp.params.tobytes() == runner.session.mlp.params.tobytes()
+    played(runner, clock, 64, 3.0)
+    assert [n["state"] for n in notices(outbox)][-1] == "ok"
+    assert set(played(runner, clock, 64, 0.5)) == {1}
+
+
+def test_catching_up_can_be_turned_off_and_never_multiplies_hand_steps() -> None:
+    clock = Clock()
+    runner = Runner(TrainingSession(config_from_dict({})), Settings(max_fps=60, catch_up_frames=1), "s" * 32)
+    outbox = Outbox()
+    runner.owner.watch(outbox)
+    runner.session.start()
+    slow = played(runner, clock, 8, 4.0)
+    assert [n["state"] for n in notices(outbox)] == ["busy"] and set(slow) == {1}
+    busy = Runner(TrainingSession(config_from_dict({})), Settings(max_fps=60), "s" * 32)
+    busy.owner.watch(Outbox())
+    busy.busy.told_fps = 8  # the page was told the server is busy
+    busy.pending_batches = 2  # a `step` command owes two batches
+    assert busy._slots_owed(clock.now) == 1  # the first frame's training
+    clock.now += 1.0  # 60 slots missed
+    assert busy._slots_owed(clock.now) == 1
+    busy.pending_batches = 0
+    busy.session.start()
+    clock.now += 1.0
+    assert busy._slots_owed(clock.now) == 4

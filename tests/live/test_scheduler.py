@@ -182,8 +182,8 @@ def test_live_pumps_with_a_fast_run_among_twenty_grant_every_neighbour_its_whole
         assert scheduler is not None
         real = scheduler.train
 
-        def recording(trainee: Any, batches: int, is_top_up: bool = False) -> "asyncio.Future[int]":
-            future = real(trainee, batches, is_top_up)
+        def recording(trainee: Any, batches: int, is_top_up: bool = False, slots: int = 1) -> "asyncio.Future[int]":
+            future = real(trainee, batches, is_top_up, slots)
             if not is_top_up:
                 future.add_done_callback(lambda done: answers.append((trainee.id, batches, done.result())))
             return future
