@@ -19,6 +19,8 @@ Wire between the processes (pickled tuples):
                  | ("fault", sid, b"")  (the runner paused its run after a fault: app/live/faults.py; counted)
                  | ("greet_message" | "greet_frame" | "greet_done", sid, str | bytes)  (for new subscribers)
                  | ("reply", request_id, error: (field, message, key, args) | None, result)
+                 all of which travel in ("batch", [message, ...]): what the worker's event loop sends in
+                 one turn goes as one pickle and one write (``BatchedPipe``), in order.
 """
 
 from __future__ import annotations
@@ -49,10 +51,32 @@ def worker_main(settings_json: str, connection: Connection) -> None:
     asyncio.run(_serve(Settings.model_validate_json(settings_json), connection))
 
 
+class BatchedPipe:
+    """The worker's way to the web process: messages sent during one turn of the event loop are written
+    together, in order, as one ``("batch", [...])`` at the start of the next turn (100 learners' frames
+    would otherwise cost a pickle, a write and a wake-up of the web process's reader each)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.waiting: list[tuple[Any, ...]] = []
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        """Queue one message; the first of a turn asks the loop to write them all."""
+        if not self.waiting:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.waiting.append(message)
+
+    def flush(self) -> None:
+        """Write what waits (also called once more as the worker stops)."""
+        if self.waiting:
+            batch, self.waiting = self.waiting, []
+            self.connection.send(("batch", batch))
+
+
 class PipeOutbox(Outbox):
     """The outbox of a runner in a worker: everything goes straight to the web process."""
 
-    def __init__(self, connection: Connection, session_id: str, prefix: str = "") -> None:
+    def __init__(self, connection: BatchedPipe, session_id: str, prefix: str = "") -> None:
         super().__init__()
         self.connection = connection
         self.session_id = session_id
@@ -68,7 +92,7 @@ class PipeOutbox(Outbox):
         self.connection.send((f"{self.prefix}keep", self.session_id, message))
 
 
-def _fault_reporter(connection: Connection, session_id: str) -> Callable[[], None]:
+def _fault_reporter(connection: BatchedPipe, session_id: str) -> Callable[[], None]:
     """Tell the web process about a fault of this session's runner, for its metric."""
     return lambda: connection.send(("fault", session_id, b""))
 
@@ -84,10 +108,11 @@ def _read_into(connection: Connection, loop: asyncio.AbstractEventLoop, queue: a
         loop.call_soon_threadsafe(queue.put_nowait, message)
 
 
-async def _serve(settings: Settings, connection: Connection) -> None:
+async def _serve(settings: Settings, pipe: Connection) -> None:
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[Any] = asyncio.Queue()
-    threading.Thread(target=_read_into, args=(connection, loop, inbox), daemon=True).start()
+    threading.Thread(target=_read_into, args=(pipe, loop, inbox), daemon=True).start()
+    connection = BatchedPipe(pipe)
     runners: dict[str, Runner] = {}
     pipes: dict[str, PipeOutbox] = {}  # each session's way to the web process, while someone watches
     while (message := await inbox.get()) is not None:
@@ -111,9 +136,10 @@ async def _serve(settings: Settings, connection: Connection) -> None:
             asyncio.create_task(_answer(runners[session_id], connection, *message))
     for runner in runners.values():
         await runner.close()
+    connection.flush()
 
 
-async def _answer(runner: Runner, connection: Connection, kind: str, session_id: str, request: int,
+async def _answer(runner: Runner, connection: BatchedPipe, kind: str, session_id: str, request: int,
                   payload: Any) -> None:
     """Carry out one request and always reply: an InputError becomes (field, message), any other
     exception is logged and answered as SERVER_FAULT, so the web process never waits in vain."""

@@ -228,7 +228,11 @@ class Worker:
                 if not self.is_stopping:
                     self._to_loop(self._gone)
                 return
-            self._to_loop(self._dispatch, message)
+            self._to_loop(self._dispatch_batch, message[1])  # ("batch", [...]): app/live/worker_process.py
+
+    def _dispatch_batch(self, messages: list[tuple[Any, ...]]) -> None:
+        for message in messages:
+            self._dispatch(message)
 
     def _to_loop(self, callback: Any, *args: Any) -> None:
         assert self.loop is not None

@@ -296,11 +296,16 @@ def test_a_page_greeted_by_a_worker_gets_a_whole_first_frame_whatever_came_befor
                                                           args=(Settings().model_dump_json(), theirs), daemon=True)
     worker.start()
     received: list[tuple[object, ...]] = []
+    unread: list[tuple[object, ...]] = []
 
     def until(kind: str) -> object:
         while True:
-            assert ours.poll(60), f"no {kind} from the worker"
-            message = ours.recv()
+            if not unread:
+                assert ours.poll(60), f"no {kind} from the worker"
+                batch = ours.recv()
+                assert batch[0] == "batch"  # what the worker sent in one turn of its loop
+                unread.extend(batch[1])
+            message = unread.pop(0)
             received.append(message)
             if message[0] == kind:
                 return message[-1]
@@ -320,3 +325,35 @@ def test_a_page_greeted_by_a_worker_gets_a_whole_first_frame_whatever_came_befor
         ours.send(("stop", ""))
         worker.join(30)
         ours.close()
+
+
+def test_a_worker_writes_what_one_turn_of_its_loop_sends_as_one_batch_in_order() -> None:
+    from app.live.worker_process import BatchedPipe
+
+    class Written:
+        def __init__(self) -> None:
+            self.sent: list[object] = []
+
+        def send(self, message: object) -> None:
+            self.sent.append(message)
+
+    written = Written()
+
+    async def turns() -> None:
+        pipe = BatchedPipe(written)  # type: ignore[arg-type]
+        for n in range(3):
+            pipe.send(("frame", f"s{n}", b"%d" % n))
+        assert written.sent == []  # nothing is written in the turn that sends
+        await asyncio.sleep(0)
+        pipe.send(("reply", 7, None, "ok"))
+        await asyncio.sleep(0)
+        pipe.send(("message", "s0", "last"))
+        pipe.flush()  # as the worker stops
+        await asyncio.sleep(0)  # the flush already scheduled finds nothing to write
+
+    asyncio.run(turns())
+    assert written.sent == [
+        ("batch", [("frame", "s0", b"0"), ("frame", "s1", b"1"), ("frame", "s2", b"2")]),
+        ("batch", [("reply", 7, None, "ok")]),
+        ("batch", [("message", "s0", "last")]),
+    ]
