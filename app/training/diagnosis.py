@@ -25,7 +25,9 @@ does not (a manual step, an edited weight).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
+from itertools import islice
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -100,6 +102,10 @@ class Record:
     largest_weight: float
 
 
+def _epoch(record: Record) -> int:
+    return record.epoch
+
+
 def start_params(session: TrainingSession) -> Array:
     """The run's weights at its first kept epoch (its start, or the epoch an import resumed at)."""
     return session.checkpoints.nearest(session.checkpoints.first).params
@@ -163,8 +169,8 @@ class Diagnosis:
         """The records of the last ``epochs`` epochs (empty unless the record reaches that far back)."""
         if not self.records or self.records[-1].epoch - self.records[0].epoch < epochs:
             return []
-        last = self.records[-1].epoch
-        return [r for r in self.records if r.epoch >= last - epochs]
+        start = bisect_left(self.records, self.records[-1].epoch - epochs, key=_epoch)  # records go by epoch
+        return list(islice(self.records, start, None))
 
     def _cost_findings(self, session: TrainingSession) -> list[Finding]:
         rate = session.config.learning_rate
@@ -181,9 +187,10 @@ class Diagnosis:
         if not window:
             return None
         first, last = window[0], window[-1]
-        best = min(r.train_cost for r in self.records)
         epochs = last.epoch - first.epoch
-        if last.train_cost > RISE_FACTOR * max(first.train_cost, best) and last.train_cost - best > RISE_MIN:
+        is_doubled = last.train_cost > RISE_FACTOR * first.train_cost  # (the record's best is never above first)
+        best = min(r.train_cost for r in self.records) if is_doubled else first.train_cost
+        if is_doubled and last.train_cost - best > RISE_MIN:
             evidence = said(advice.DIVERGING_COST, first=first.train_cost, last=last.train_cost, count=epochs,
                            best=best)
         elif last.largest_weight > WEIGHT_ALARM and last.largest_weight > WEIGHT_GROWTH * first.largest_weight:
@@ -245,7 +252,7 @@ class Diagnosis:
     def _overfitting(self, session: TrainingSession) -> Finding | None:
         """The test cost (averaged over the last epochs, against noise) rose above its best while the
         training cost fell below what it was then, leaving a clear gap between the two."""
-        recent = [r for r in self.records if r.test_cost is not None][-OVERFIT_SMOOTHING:]
+        recent = list(islice((r for r in reversed(self.records) if r.test_cost is not None), OVERFIT_SMOOTHING))[::-1]
         best = self.best_test
         if len(recent) < OVERFIT_SMOOTHING or best is None:
             return None
