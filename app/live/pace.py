@@ -74,11 +74,17 @@ class Pace:
     def slots_since(self, now: float, interval_s: float, most: int) -> int:
         """A frame's training begins: the frame slots of ``interval_s`` since the last one began (a late frame's
         training may make up for the frames the server could not send), from 1 (on time, or the first frame
-        since the run started) to ``most``."""
-        last, self.began_at = self.began_at, now
+        since the run started) to ``most``. A part of a slot left over counts towards the next frame's, so
+        frames 3.75 slots apart stand for 3, 4, 4, 4, … slots: the whole pace asked, not 3 in 3.75."""
+        last = self.began_at
         if last is None:
+            self.began_at = now
             return 1
-        return max(1, min(most, int((now - last) / interval_s + SLOT_ROUNDING)))
+        elapsed = int((now - last) / interval_s + SLOT_ROUNDING)
+        slots = max(1, min(most, elapsed))
+        is_left_over = 1 <= elapsed <= most  # not early, and not so late that the slots beyond ``most`` are dropped
+        self.began_at = last + slots * interval_s if is_left_over else now
+        return slots
 
     def figures(self, now: float, max_fps: float) -> PaceFigures:
         """The figures from the oldest training record kept to now: frames since, epochs trained by the

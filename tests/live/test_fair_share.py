@@ -81,3 +81,15 @@ def test_a_server_so_busy_that_frames_come_seconds_apart_is_still_measured() -> 
     assert figures.fps == pytest.approx(1 / 3)
     assert figures.ratio == pytest.approx(1 / 180)
     assert len(pace.training) == MIN_RECORDS
+
+
+def test_frame_slots_carry_what_is_left_of_a_slot_and_drop_what_is_beyond_the_cap() -> None:
+    pace, interval = Pace(), 1 / 64  # binary fractions: exact
+    assert pace.slots_since(10.0, interval, 4) == 1  # the first frame since the run started
+    slots = [pace.slots_since(10.0 + n * 3.5 * interval, interval, 4) for n in range(1, 9)]
+    assert slots == [3, 4, 3, 4, 3, 4, 3, 4] and sum(slots) == 8 * 3.5  # 3.5 slots apart: all of them
+    assert pace.slots_since(10.0 + 28.25 * interval, interval, 4) == 1  # early: one, nothing owed after
+    assert pace.slots_since(10.0 + 40.0 * interval, interval, 4) == 4  # 11.75 slots late: at most 4...
+    assert pace.slots_since(10.0 + 41.0 * interval, interval, 4) == 1  # ...and the rest dropped
+    pace.clear()
+    assert pace.slots_since(99.0, interval, 4) == 1
