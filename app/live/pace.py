@@ -6,7 +6,9 @@ training, how many epochs the frame asked for (its speed) and how many it traine
 frames and epochs per second and what the run asked: ``max_fps`` frames, each with its asked epochs.
 ``ratio`` is the worse of the two achieved/asked ratios (1.0 when the server keeps up, or when the
 run is not training: the runner clears its pace when it stops), what a page needs to say "busy
-server: 18 frames a second". Times are the event loop's clock.
+server: 18 frames a second". It also keeps when the last frame's training began, for the frame slots
+a late frame's training stands for (``slots_since``; catching up: app/live/frame_training.py). Times
+are the event loop's clock.
 """
 
 from __future__ import annotations
