@@ -31,6 +31,10 @@ class PaceFigures:
     epochs_per_second: float
     asked_epochs_per_second: float
 
+    def keeps_epochs(self, share: float) -> bool:
+        """Whether the epochs a second trained are at least ``share`` of those asked (False before any is asked)."""
+        return self.asked_epochs_per_second > 0.0 and self.epochs_per_second >= share * self.asked_epochs_per_second
+
     @property
     def ratio(self) -> float:
         """The worse of achieved/asked frames and epochs per second, at most 1.0."""

@@ -397,7 +397,8 @@ class Runner(FrameTraining):
         ``Pace``), and when it can again."""
         if self.is_busy and self.owner.outboxes:
             figures = self._pace_at(now)
-            notice = self.busy.observe(now, figures.fps, figures.asked_fps)
+            notice = self.busy.observe(now, figures.fps, figures.asked_fps,
+                                       figures.keeps_epochs(self.settings.busy_share))
         else:
             notice = self.busy.reset()
         if notice is not None:

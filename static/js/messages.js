@@ -46,7 +46,7 @@ export const FINAL_CLOSE_CODES = [4001, 4404, 4409, 4410, 4429];
  *   classState: any, classResults: {step: number, working: number, met: number, failed: number} | null,
  *   classLink: "ok" | "lost",
  *   notice: {topic: string, message: string, key?: string | null, args?: Record<string, unknown> | null, at: number} | null,
- *   busyFps: number | null,
+ *   busyFps: number | null, busyPaced: boolean,
  *   slowStep: any, pins: any[],
  *   lessons: any[] | null, lesson: any, lessonProgress: any,
  *   error: {field: string, message: string, key: string|null, args: any, command: string|null, at: number} | null,
@@ -69,6 +69,7 @@ export function initialState() {
     arrival: null,
     room: null,
     busyFps: null,
+    busyPaced: false,
     presenting: null,
     forked: null,
     classView: null,
@@ -107,7 +108,7 @@ export function onClose(code) {
  */
 function onHello(state, hello) {
   return {
-    hello, history: [], busyFps: null,
+    hello, history: [], busyFps: null, busyPaced: false,
     room: hello.room ?? null, presenting: null, forked: null, classLink: "ok",
     classView: null, comparison: null, classState: null, classResults: null,
     lesson: null, lessonProgress: null,  // a resumed session's lesson arrives right after the hello
@@ -174,7 +175,10 @@ export function onMessage(state, message) {
  */
 function onNotice(message) {
   if (message.topic === "class_link") return { classLink: message.state === "lost" ? "lost" : "ok" };
-  if (message.topic === "busy") return { busyFps: message.state === "busy" ? Number(message.fps) : null };
+  if (message.topic === "busy") {
+    const isBusy = message.state === "busy";
+    return { busyFps: isBusy ? Number(message.fps) : null, busyPaced: isBusy && message.keeps_pace === true };
+  }
   // The catalogue key and arguments, when the server sent them, word the banner in the page's language.
   const notice = { topic: String(message.topic), message: String(message.message ?? message.text ?? ""),
                    key: message.key ?? null, args: message.args ?? null, at: Date.now() };

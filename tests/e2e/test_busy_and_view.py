@@ -22,6 +22,7 @@ SIZES = {"laptop": {"viewport": {"width": 1280, "height": 800}},
          "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}}
 BUSY = {"type": "notice", "topic": "busy", "state": "busy", "fps": 18, "asked_fps": 60,
         "message": "Busy server: 18 frames a second"}
+PACED = {**BUSY, "fps": 6, "keeps_pace": True, "key": "busy.line_paced", "args": {"count": 6}}
 OK = {"type": "notice", "topic": "busy", "state": "ok", "fps": None, "asked_fps": None,
       "message": "The server keeps up again"}
 
@@ -70,6 +71,11 @@ def test_busy_line_shows_the_servers_figure_and_goes_when_it_recovers(browser: B
     expect(line).to_have_text("Busy server: 18 frames a second", timeout=SERVER_MS)
     expect(page.locator("#banner")).not_to_contain_text("Busy server")  # the line, not a banner message
     page.screenshot(path=artifacts / f"busy-line-{size}.png")
+    relay.routes[-1].send(json.dumps(PACED))  # the server trains the frames it cannot send
+    expect(line).to_have_text("Busy server: 6 frames a second · training keeps its speed", timeout=SERVER_MS)
+    box = line.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= SIZES[size]["viewport"]["width"]
+    page.screenshot(path=artifacts / f"busy-line-paced-{size}.png")
     relay.routes[-1].send(json.dumps(OK))
     expect(line).to_be_hidden(timeout=SERVER_MS)
     page.context.close()

@@ -3,7 +3,7 @@
 import json
 
 from app.i18n import translate
-from app.live.busy import BUSY_MESSAGE, BusyLine
+from app.live.busy import BUSY_MESSAGE, PACED_MESSAGE, BusyLine
 from app.live.frame_plan import FramePlan
 
 
@@ -72,3 +72,16 @@ def test_a_changing_rate_is_told_at_most_once_per_window() -> None:
     second = feed(pace, 12, 3.5, 3.0)
     assert [n["fps"] for n in first] == [30] and second and all(n["fps"] < 30 for n in second)
     assert len(second) <= 2
+
+
+def test_the_page_is_told_when_the_training_keeps_its_pace_and_when_it_no_longer_does() -> None:
+    pace = BusyLine(share=0.85, window_s=2.0)
+    busy = [json.loads(n) for i in range(int(8 * 4.0)) if (n := pace.observe(i / 8, 8.0, 60.0, False))]
+    assert [(n["fps"], n["keeps_pace"], n["key"]) for n in busy] == [(8, False, BUSY_MESSAGE)]
+    paced = [json.loads(n) for i in range(int(8 * 3.0)) if (n := pace.observe(4.0 + i / 8, 8.0, 60.0, True))]
+    assert [(n["fps"], n["keeps_pace"], n["key"]) for n in paced] == [(8, True, PACED_MESSAGE)]  # same rate
+    assert paced[0]["message"] == "Busy server: 8 frames a second · training keeps its speed"
+    assert paced[0]["args"] == {"count": 8}
+    behind = [json.loads(n) for i in range(int(8 * 3.0)) if (n := pace.observe(7.0 + i / 8, 8.0, 60.0, False))]
+    assert [n["keeps_pace"] for n in behind] == [False]
+    assert json.loads(pace.reset() or "{}")["keeps_pace"] is None

@@ -138,6 +138,9 @@ def test_a_busy_run_trains_for_the_frames_it_missed_and_learns_exactly_as_alone(
     told_at = next(i for i, epochs in enumerate(slow) if epochs > 1)
     assert set(slow[:told_at]) == {1} and set(slow[told_at:]) == {3, 4}  # 60 / 16 = 3.75 slots a frame...
     assert abs(sum(slow[told_at:]) - 3.75 * len(slow[told_at:])) <= 1  # ...all of them: 60 epochs a second
+    assert set(played(runner, clock, 16, 3.0)) == {3, 4}
+    told = notices(outbox)  # the page learns that the training keeps its speed (60 epochs a second)
+    assert [(n["state"], n["fps"], n["keeps_pace"]) for n in told] == [("busy", 16, True)]
     assert set(played(runner, clock, 8, 2.0)) == {4}  # 7.5 slots missed, at most catch_up_frames (4)
     alone = TrainingSession(config_from_dict({}))
     alone.start()
