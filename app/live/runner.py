@@ -86,6 +86,7 @@ class Runner(FrameTraining):
         self.plan = FramePlan(settings.map_interval_frames)  # what the owner's frames carry (app/live/frame_plan.py)
         self.busy = BusyLine(settings.busy_share, settings.busy_after_s)  # the page's busy line (app/live/busy.py)
         self.tiler = Tiler(settings.class_view_interval_s)  # a class's fork: its tiles for the teacher
+        self.boundary_frame: bytes | None = None  # the owner's newest frame with the output (for a class's tile)
         self.faults = FrameFaults(session_id)  # a fault while training or building a frame (app/live/faults.py)
 
     # ----- subscribers ---------------------------------------------------------------------
@@ -287,10 +288,11 @@ class Runner(FrameTraining):
 
     async def run_card(self) -> dict[str, Any]:
         """What a teacher's ``compare`` shows of this run (app/live/classroom/tiles.py)."""
-        return run_card(self.owner.last_frame, self.session)
+        return run_card(self.owner.last_frame, self.session, self.boundary_frame)
 
     def _offer_tile(self, now: float) -> None:
-        self.tiler.offer(lambda: self.owner.last_frame, lambda frame: tile(frame, self.session, self.desk), now)
+        self.tiler.offer(lambda: self.owner.last_frame,
+                         lambda frame: tile(frame, self.session, self.desk, self.boundary_frame), now)
 
     # ----- the pump ------------------------------------------------------------------------
     @property
@@ -389,8 +391,11 @@ class Runner(FrameTraining):
             self.diagnoses = self.diagnosis.observe(session, snapshot.train, snapshot.test)
             self._send_lesson()
         timeline = None if audience.is_compact else session.checkpoints.summary()  # the owner's scrubber
-        return encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
-                            checkpoints=timeline)
+        frame = encode_frame(snapshot, self.seq, sample, self.diagnoses, is_compact=audience.is_compact,
+                             checkpoints=timeline)
+        if is_owner and with_output:
+            self.boundary_frame = frame
+        return frame
 
     def _observe_pace(self, now: float) -> None:
         """Before an owner's frame: tell the page when the server cannot keep its frame rate (the run's

@@ -412,3 +412,39 @@ def test_forks_make_tiles_only_while_the_teacher_watches_or_counts_a_lesson(scho
                 wait_for(lambda: late_fork.tiler.sink, lambda sink: sink is not None)  # joined later, told too
             presenter.send({"type": "leave_lesson"})
             wait_for(lambda: runner.tiler.sink, lambda sink: sink is None)
+
+
+def test_a_student_whose_page_is_hidden_keeps_training_and_keeps_a_tile(school: TestClient) -> None:
+    """A hidden page's frames leave the output out; the teacher's tile and comparison then take the boundary
+    from the copy's newest frame that had it, and the copy trains on (it used to be paused as a fault)."""
+    with talking(school) as presenter:
+        code, _ = present(presenter)
+        presenter.send({"type": "watch_class", "on": True})
+        mosaic = Mosaic()
+        with talking(school, f"/ws?room={code}") as follower, talking(school, f"/ws?room={code}") as other:
+            fork_ids = [fork(school, follower), fork(school, other)]
+            with talking(school, f"/ws?session={fork_ids[0]}") as copy, \
+                    talking(school, f"/ws?session={fork_ids[1]}") as second:
+                copy.send({"type": "step", "unit": "epoch", "count": 2})
+                copy.frame(lambda f: f["epoch"] == 2 and "output" in f["arrays"])
+                seen = mosaic_until(presenter, mosaic, lambda m: m.tiles.get("s1", {}).get("epoch") == 2)
+                visible_thumb = seen.thumbs["s1"].copy()
+                copy.send({"type": "view", "visible": False, "maps": False})  # the tab goes to the background
+                copy.send({"type": "play"})
+                hidden = copy.until(lambda m: no_error(m) and m["type"] == "frame" and m["epoch"] > 5)
+                assert "output" not in hidden["arrays"]
+                running = mosaic_until(presenter, mosaic, lambda m: m.tiles["s1"].get("epoch", 0) > 5)
+                assert running.tiles["s1"]["status"] == "running"
+                assert (running.thumbs["s1"] == visible_thumb).all()  # the last boundary the page had
+                presenter.send({"type": "compare", "students": ["s1", "s2"]})
+                compared = presenter.until_type("comparison")
+                assert compared["runs"][0]["epoch"] > 5
+                assert compared["arrays"]["boundaries"][: 32 * 32].any()  # a boundary, not a blank card
+                copy.send({"type": "pause"})
+                assert copy.until(lambda m: no_error(m) and m["type"] == "session" and m["status"] == "paused")
+                del second
+
+
+def no_error(message: dict[str, Any]) -> bool:
+    assert message["type"] != "error", message
+    return True

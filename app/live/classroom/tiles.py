@@ -43,6 +43,15 @@ def frame_parts(frame: bytes, names: tuple[str, ...] = ("output",)) -> tuple[dic
     return header, arrays
 
 
+def boundary_map(frame: bytes | None, size: int) -> np.ndarray | None:
+    """A frame's ``output`` map sampled down to size×size; None without a frame, or for a frame without the
+    output (a hidden page's frames leave it out)."""
+    if frame is None:
+        return None
+    header, arrays = frame_parts(frame)
+    return None if "output" not in arrays else sample_map(arrays["output"], int(header["grid_size"]), size)
+
+
 def sample_map(output: np.ndarray, grid: int, size: int) -> np.ndarray:
     """A grid×grid map sampled down to size×size by taking each cell's nearest original cell."""
     picks = ((np.arange(size) + 0.5) * grid / size).astype(np.intp)
@@ -80,13 +89,16 @@ def lesson_state(desk: Any) -> tuple[int | None, str | None]:
     return int(player.step), goal
 
 
-def tile(frame: bytes, session: TrainingSession, desk: Any) -> str:
-    """One tile as JSON text (without the student: the class link adds it), from the owner's newest frame."""
-    header, arrays = frame_parts(frame)
+def tile(frame: bytes, session: TrainingSession, desk: Any, boundary_frame: bytes | None = None) -> str:
+    """One tile as JSON text (without the student: the class link adds it): the numbers from the owner's newest
+    frame, the thumbnail from it or, when its page is hidden, from ``boundary_frame`` (the newest with the output;
+    none yet: a blank thumbnail)."""
+    header, _ = frame_parts(frame, ())
     is_regression = session.problem == Problem.REGRESSION
     test = header["test"]
-    grid = int(header["grid_size"])
-    thumb = sample_map(arrays["output"], grid, THUMB_SIZE)
+    thumb = boundary_map(frame, THUMB_SIZE)
+    thumb = boundary_map(boundary_frame, THUMB_SIZE) if thumb is None else thumb
+    thumb = np.zeros((THUMB_SIZE, THUMB_SIZE), np.uint8) if thumb is None else thumb
     step, goal = lesson_state(desk)
     status = header["status"]
     return json.dumps({
@@ -103,18 +115,18 @@ def tile(frame: bytes, session: TrainingSession, desk: Any) -> str:
     }, allow_nan=False)
 
 
-def run_card(frame: bytes | None, session: TrainingSession) -> dict[str, Any]:
-    """What ``compare`` shows of one run: numbers, the 32×32 boundary (base64) and the test-cost curve."""
+def run_card(frame: bytes | None, session: TrainingSession, boundary_frame: bytes | None = None) -> dict[str, Any]:
+    """What ``compare`` shows of one run: numbers, the 32×32 boundary (base64; from ``boundary_frame`` when the
+    newest frame has no output, as a hidden page's) and the test-cost curve."""
     history = session.history
     costs = history.figures["test_cost"]
     known = costs[np.isfinite(costs)]
     curve = known[np.linspace(0, known.size - 1, min(CURVE_POINTS, known.size)).round().astype(np.intp)] \
         if known.size else known
-    boundary = np.zeros(CARD_SIZE * CARD_SIZE, np.uint8)
-    header: dict[str, Any] = {}
-    if frame is not None:
-        header, arrays = frame_parts(frame)
-        boundary = sample_map(arrays["output"], int(header["grid_size"]), CARD_SIZE).ravel()
+    header = {} if frame is None else frame_parts(frame, ())[0]
+    card = boundary_map(frame, CARD_SIZE)
+    card = boundary_map(boundary_frame, CARD_SIZE) if card is None else card
+    boundary = np.zeros(CARD_SIZE * CARD_SIZE, np.uint8) if card is None else card.ravel()
     test = header.get("test") or {"accuracy": None, "r2": None, "cost": None}
     is_regression = session.problem == Problem.REGRESSION
     sizes = list(session.mlp.sizes)
