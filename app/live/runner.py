@@ -186,6 +186,7 @@ class Runner(FrameTraining):
             self._broadcast(encode_history(self.session.history, self.session.problem))  # with the old run's frame
             for audience in self._audiences():
                 audience.last_frame = None
+            self.boundary_frame = None
         if isinstance(command, ListLessons):
             self.owner.broadcast(self.desk.lessons_message(command.language or DEFAULT_LANGUAGE))
         self._send_lesson(is_forced=True)
@@ -288,11 +289,11 @@ class Runner(FrameTraining):
 
     async def run_card(self) -> dict[str, Any]:
         """What a teacher's ``compare`` shows of this run (app/live/classroom/tiles.py)."""
-        return run_card(self.owner.last_frame, self.session, self.boundary_frame)
+        return run_card(self.owner.last_frame, self.boundary_frame, self.session)
 
     def _offer_tile(self, now: float) -> None:
         self.tiler.offer(lambda: self.owner.last_frame,
-                         lambda frame: tile(frame, self.session, self.desk, self.boundary_frame), now)
+                         lambda frame: tile(frame, self.boundary_frame, self.session, self.desk), now)
 
     # ----- the pump ------------------------------------------------------------------------
     @property

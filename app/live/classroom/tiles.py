@@ -2,11 +2,12 @@
 
 A fork's runner (in the web process or in a worker) calls ``tile`` at most once per
 ``settings.class_view_interval_s`` with the owner's newest frame: the numbers come from the frame's
-header and the 16×16 thumbnail is the frame's ``output`` map sampled down, so a tile costs no
-training and no snapshot. A thumbnail travels as 4 bits a cell, two cells a byte (high nibble
-first): for a binary or regression run the nibble v stands for the frame byte 17·v (the same
-−1…1 scale), for a multi-class run it is the class. ``run_card`` is what ``compare`` shows of one
-run: a 32×32 boundary (the frame's own bytes) and the test-cost curve in CURVE_POINTS points.
+header and the 16×16 thumbnail is the ``output`` map of its newest frame that has one (a hidden
+page's frames leave it out) sampled down, so a tile costs no training and no snapshot. A thumbnail
+travels as 4 bits a cell, two cells a byte (high nibble first): for a binary or regression run the
+nibble v stands for the frame byte 17·v (the same −1…1 scale), for a multi-class run it is the
+class. ``run_card`` is what ``compare`` shows of one run: a 32×32 boundary (the frame's own bytes)
+and the test-cost curve in CURVE_POINTS points.
 """
 
 from __future__ import annotations
@@ -43,13 +44,12 @@ def frame_parts(frame: bytes, names: tuple[str, ...] = ("output",)) -> tuple[dic
     return header, arrays
 
 
-def boundary_map(frame: bytes | None, size: int) -> np.ndarray | None:
-    """A frame's ``output`` map sampled down to size×size; None without a frame, or for a frame without the
-    output (a hidden page's frames leave it out)."""
-    if frame is None:
-        return None
-    header, arrays = frame_parts(frame)
-    return None if "output" not in arrays else sample_map(arrays["output"], int(header["grid_size"]), size)
+def boundary_map(frame: bytes | None, size: int) -> np.ndarray:
+    """A frame's ``output`` map sampled down to size×size; zeros without a frame (or one without the output)."""
+    header, arrays = frame_parts(frame) if frame is not None else ({}, {})
+    if "output" not in arrays:
+        return np.zeros((size, size), np.uint8)
+    return sample_map(arrays["output"], int(header["grid_size"]), size)
 
 
 def sample_map(output: np.ndarray, grid: int, size: int) -> np.ndarray:
@@ -89,16 +89,14 @@ def lesson_state(desk: Any) -> tuple[int | None, str | None]:
     return int(player.step), goal
 
 
-def tile(frame: bytes, session: TrainingSession, desk: Any, boundary_frame: bytes | None = None) -> str:
+def tile(frame: bytes, boundary_frame: bytes | None, session: TrainingSession, desk: Any) -> str:
     """One tile as JSON text (without the student: the class link adds it): the numbers from the owner's newest
-    frame, the thumbnail from it or, when its page is hidden, from ``boundary_frame`` (the newest with the output;
-    none yet: a blank thumbnail)."""
+    frame, the thumbnail from its newest frame with the output, ``boundary_frame`` (the newest frame itself,
+    unless the page is hidden: its frames leave the output out; none yet: a blank thumbnail)."""
     header, _ = frame_parts(frame, ())
     is_regression = session.problem == Problem.REGRESSION
     test = header["test"]
-    thumb = boundary_map(frame, THUMB_SIZE)
-    thumb = boundary_map(boundary_frame, THUMB_SIZE) if thumb is None else thumb
-    thumb = np.zeros((THUMB_SIZE, THUMB_SIZE), np.uint8) if thumb is None else thumb
+    thumb = boundary_map(boundary_frame, THUMB_SIZE)
     step, goal = lesson_state(desk)
     status = header["status"]
     return json.dumps({
@@ -115,18 +113,16 @@ def tile(frame: bytes, session: TrainingSession, desk: Any, boundary_frame: byte
     }, allow_nan=False)
 
 
-def run_card(frame: bytes | None, session: TrainingSession, boundary_frame: bytes | None = None) -> dict[str, Any]:
-    """What ``compare`` shows of one run: numbers, the 32×32 boundary (base64; from ``boundary_frame`` when the
-    newest frame has no output, as a hidden page's) and the test-cost curve."""
+def run_card(frame: bytes | None, boundary_frame: bytes | None, session: TrainingSession) -> dict[str, Any]:
+    """What ``compare`` shows of one run: numbers from the newest frame, the 32×32 boundary (base64) from the
+    newest with the output (as ``tile``) and the test-cost curve."""
     history = session.history
     costs = history.figures["test_cost"]
     known = costs[np.isfinite(costs)]
     curve = known[np.linspace(0, known.size - 1, min(CURVE_POINTS, known.size)).round().astype(np.intp)] \
         if known.size else known
     header = {} if frame is None else frame_parts(frame, ())[0]
-    card = boundary_map(frame, CARD_SIZE)
-    card = boundary_map(boundary_frame, CARD_SIZE) if card is None else card
-    boundary = np.zeros(CARD_SIZE * CARD_SIZE, np.uint8) if card is None else card.ravel()
+    boundary = boundary_map(boundary_frame, CARD_SIZE).ravel()
     test = header.get("test") or {"accuracy": None, "r2": None, "cost": None}
     is_regression = session.problem == Problem.REGRESSION
     sizes = list(session.mlp.sizes)
