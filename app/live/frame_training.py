@@ -101,6 +101,7 @@ class FrameTraining:
     def _slots_owed(self, now: float) -> int:
         """Frame slots this frame's training stands for: 1, or while the page is told the server is busy the
         slots missed since the last frame (see the module docstring); never for batches step commands owe."""
+        # asked of every frame, so the count starts right at the first frame the page is told busy
         slots = self.pace.slots_since(now, self.owner.interval_s, self.settings.catch_up_frames)
         return 1 if self.pending_batches or not self.busy.is_busy else slots
 

@@ -102,10 +102,6 @@ class Record:
     largest_weight: float
 
 
-def _epoch(record: Record) -> int:
-    return record.epoch
-
-
 def start_params(session: TrainingSession) -> Array:
     """The run's weights at its first kept epoch (its start, or the epoch an import resumed at)."""
     return session.checkpoints.nearest(session.checkpoints.first).params
@@ -169,7 +165,7 @@ class Diagnosis:
         """The records of the last ``epochs`` epochs (empty unless the record reaches that far back)."""
         if not self.records or self.records[-1].epoch - self.records[0].epoch < epochs:
             return []
-        start = bisect_left(self.records, self.records[-1].epoch - epochs, key=_epoch)  # records go by epoch
+        start = bisect_left(self.records, self.records[-1].epoch - epochs, key=lambda r: r.epoch)  # records go by epoch
         return list(islice(self.records, start, None))
 
     def _cost_findings(self, session: TrainingSession) -> list[Finding]:
